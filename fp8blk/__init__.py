@@ -1,0 +1,15 @@
+"""fp8blk: FP8 block-quantized linear layers (e4m3 weights, one scale per block) for every checkpoint convention."""
+from .checkpoint import (CheckpointScan, load_fp8_checkpoint, replace_linear, save_fp8_checkpoint,
+                         scan_checkpoint)
+from .errors import Fp8FormatError
+from .formats import dequantize_fp8_block, quantize_fp8_block, to_block_scale
+from .module import SCALE_NAMES, Fp8BlockLinear
+from .ops import fp8_block_linear
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CheckpointScan", "Fp8BlockLinear", "Fp8FormatError", "SCALE_NAMES", "dequantize_fp8_block", "fp8_block_linear",
+    "load_fp8_checkpoint", "quantize_fp8_block", "replace_linear", "save_fp8_checkpoint", "scan_checkpoint",
+    "to_block_scale",
+]

@@ -1,0 +1,1 @@
+"""Adapters for serving stacks; none imports the stack it adapts to."""

@@ -1,0 +1,89 @@
+"""The one op every fp8blk layer calls: ``y = x @ dequant(weight, scale).T (+ bias)``.
+
+Registered as the PyTorch custom op ``fp8blk::fp8_block_linear`` so ``torch.compile`` treats it as
+one opaque call. It dispatches on the device: CUDA tensors run the Triton kernel
+(``fp8blk.kernels.fp8_block_matmul``); everything else runs the reference path (dequantize, then
+matmul in float32).
+"""
+from __future__ import annotations
+
+from typing import List, Optional, Sequence
+
+import torch
+
+from .errors import Fp8FormatError
+from .formats import (DEFAULT_BLOCK_SIZE, SCALE_DTYPES, check_block_scale, check_fp8_weight,
+                      expand_block_scale, normalize_block_size)
+
+ACTIVATION_DTYPES = (torch.bfloat16, torch.float16)
+
+
+def compute_path(device: torch.device) -> str:
+    """Names the implementation ``fp8_block_linear`` uses for tensors on ``device``."""
+    return "triton kernel (fp8blk.kernels)" if torch.device(device).type == "cuda" else "reference (dequantize + fp32 matmul)"
+
+
+def reference_linear(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor, bias: Optional[torch.Tensor],
+                     block_size: Sequence[int]) -> torch.Tensor:
+    """Dequantizes the weight and multiplies in float32; ``x`` is 2-D. Output in ``x.dtype``."""
+    w = weight.to(torch.float32) * expand_block_scale(scale, weight.shape, block_size)
+    y = x.to(torch.float32) @ w.T
+    if bias is not None:
+        y = y + bias.to(torch.float32)
+    return y.to(x.dtype)
+
+
+@torch.library.custom_op("fp8blk::fp8_block_linear", mutates_args=())
+def _fp8_block_linear_op(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor, bias: Optional[torch.Tensor],
+                         block_size: List[int]) -> torch.Tensor:
+    if x.device.type == "cuda":
+        from fp8blk.kernels import fp8_block_matmul
+        return fp8_block_matmul(x, weight, scale, bias=bias, block_size=tuple(block_size))
+    return reference_linear(x, weight, scale, bias, block_size)
+
+
+@_fp8_block_linear_op.register_fake
+def _(x, weight, scale, bias, block_size):
+    return x.new_empty((x.shape[0], weight.shape[0]))
+
+
+def check_linear_inputs(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor, bias: Optional[torch.Tensor],
+                        block_size: Sequence[int]) -> None:
+    """Metadata-only checks (no device sync) shared by the op and the kernel launcher."""
+    check_fp8_weight(weight, key="weight")
+    check_block_scale(scale, weight.shape, block_size, key="scale", check_values=False)
+    if x.dtype not in ACTIVATION_DTYPES:
+        raise Fp8FormatError(f"x must be bfloat16 or float16, found {x.dtype}")
+    if x.shape[-1] != weight.shape[1]:
+        raise Fp8FormatError(f"x has {x.shape[-1]} features in its last dim, the weight expects K = {weight.shape[1]} "
+                             f"(weight shape {list(weight.shape)})")
+    if bias is not None and (bias.dim() != 1 or bias.shape[0] != weight.shape[0]):
+        raise Fp8FormatError(f"bias must have shape [{weight.shape[0]}], found {list(bias.shape)}")
+    devices = {t.device for t in (x, weight, scale) + ((bias,) if bias is not None else ())}
+    if len(devices) != 1:
+        raise Fp8FormatError(f"x, weight, scale and bias must be on one device, found {sorted(map(str, devices))}")
+
+
+def fp8_block_linear(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor, bias: Optional[torch.Tensor] = None,
+                     block_size: Sequence[int] = DEFAULT_BLOCK_SIZE) -> torch.Tensor:
+    """``x @ dequantize_fp8_block(weight, scale, block_size).T (+ bias)``, accumulated in float32.
+
+    Args:
+        x: bfloat16 or float16 ``[..., K]`` (any leading dims).
+        weight: float8_e4m3fn ``[N, K]``.
+        scale: ``[ceil(N/block_n), ceil(K/block_k)]``, float32, bfloat16, float16 or float8_e8m0fnu
+            (multiplicative: ``W[n, k] = float(weight[n, k]) * scale[n // block_n, k // block_k]``).
+        bias: optional ``[N]``.
+        block_size: ``(block_n, block_k)``.
+
+    Returns ``[..., N]`` in ``x.dtype``. CUDA inputs run the Triton kernel, others the reference path.
+    Raises ``Fp8FormatError`` for wrong shapes, dtypes or mixed devices.
+    """
+    block_size = normalize_block_size(block_size)
+    check_linear_inputs(x, weight, scale, bias, block_size)
+    leading = x.shape[:-1]
+    y = _fp8_block_linear_op(x.reshape(-1, x.shape[-1]), weight, scale, bias, list(block_size))
+    return y.reshape(*leading, weight.shape[0])
+
+
+__all__ = ["fp8_block_linear", "reference_linear", "compute_path", "ACTIVATION_DTYPES", "SCALE_DTYPES"]

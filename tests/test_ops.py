@@ -1,0 +1,43 @@
+import pytest
+import torch
+
+from fp8blk import Fp8FormatError, fp8_block_linear, quantize_fp8_block
+from fp8blk.ops import compute_path, reference_linear
+
+
+def test_reference_path_matches_float64():
+    wq, scale = quantize_fp8_block(torch.randn(300, 200), scale_dtype=torch.bfloat16)
+    x = torch.randn(7, 200, dtype=torch.float16)
+    bias = torch.randn(300, dtype=torch.float16)
+    y = fp8_block_linear(x, wq, scale, bias)
+    w = wq.double() * scale.double().repeat_interleave(128, 0)[:300].repeat_interleave(128, 1)[:, :200]
+    ref = x.double() @ w.T + bias.double()
+    assert y.dtype == torch.float16
+    assert (y.double() - ref).norm() / ref.norm() < 2e-3
+
+
+def test_empty_batch():
+    wq, scale = quantize_fp8_block(torch.randn(256, 128))
+    assert fp8_block_linear(torch.empty(0, 128, dtype=torch.bfloat16), wq, scale).shape == (0, 256)
+
+
+def test_rejects_mixed_devices_and_bad_bias():
+    wq, scale = quantize_fp8_block(torch.randn(256, 128))
+    x = torch.randn(2, 128, dtype=torch.bfloat16)
+    with pytest.raises(Fp8FormatError, match="one device"):
+        fp8_block_linear(x, wq, scale.to("meta"))
+    with pytest.raises(Fp8FormatError, match=r"bias must have shape \[256\]"):
+        fp8_block_linear(x, wq, scale, torch.zeros(128, dtype=torch.bfloat16))
+    with pytest.raises(Fp8FormatError, match="scale"):
+        fp8_block_linear(x, wq, scale[:1])
+
+
+def test_compute_path_names_the_dispatch():
+    assert "reference" in compute_path(torch.device("cpu"))
+    assert "triton" in compute_path(torch.device("cuda"))
+
+
+def test_reference_linear_is_what_the_op_runs_on_cpu():
+    wq, scale = quantize_fp8_block(torch.randn(128, 256))
+    x = torch.randn(3, 256, dtype=torch.bfloat16)
+    assert torch.equal(fp8_block_linear(x, wq, scale), reference_linear(x, wq, scale, None, (128, 128)))
