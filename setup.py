@@ -11,7 +11,9 @@ setup(
     packages=["fp8blk", "fp8blk.integrations", "fp8blk.kernels", "fp8blk.bench"],
     package_dir={"fp8blk.kernels": "kernels", "fp8blk.bench": "benchmarks"},
     package_data={"fp8blk": ["data/*.json"], "fp8blk.kernels": ["*.json", "README.md"]},
-    install_requires=["torch>=2.7", "triton>=3.4", "safetensors>=0.5", "numpy"],
+    install_requires=["torch>=2.7", "triton>=3.4", "safetensors>=0.5",
+                      # numpy 2.4 breaks the Triton 3.6 interpreter (loop bounds become 1-element arrays)
+                      "numpy<2.4"],
     extras_require={
         "test": ["pytest", "pytest-benchmark", "hypothesis"],
         "bench": ["matplotlib"],

@@ -1,0 +1,327 @@
+"""W8A16 block-FP8 GEMM in Triton: ``y = x @ dequant(weight, scale).T (+ bias)``.
+
+Self-contained (torch + triton only): vendor this file and ``fp8_block_matmul_configs.json`` beside it.
+
+The math, for one output element (fp32 accumulation)::
+
+    y[m, n] = bias[n] + sum_t  scale[n // BN, t*BK // SBK] * sum_{k in K-tile t} x[m, k] * float(w[n, k])
+
+``weight`` is float8_e4m3fn ``[N, K]`` exactly as stored in checkpoints (row-major, no repacking);
+``scale`` is ``[ceil(N / SBN), ceil(K / SBK)]`` (fp32, bf16, fp16 or UE8M0); ``x`` is bf16 or fp16.
+Each program computes a ``BLOCK_N x BLOCK_M`` tile of ``y.T``: the dequantized weight tile is the
+left (register) operand of the MMA and the activation tile the right one ("swap AB"), so a decode
+step with M = 1..16 still fills the MMA's 64-row dimension with weight rows. The block scale is
+applied once per K-tile (``BLOCK_K`` divides the scale block), in fp32, after the tile's dot.
+
+Dequantization: on sm_89+ the native fp8 -> bf16/fp16 conversion; below (Ampere, where Triton
+refuses fp8e4nv) an exact integer path: the e4m3 bits are moved into an fp16 (sign, 4-bit exponent,
+3-bit mantissa land in place), which is the e4m3 value times 2**-8 for normals and subnormals alike;
+the 2**8 is folded into the fp32 scale. (An e4m3 NaN byte becomes a finite value on that path.)
+
+Split-K (small M): ``SPLIT_K`` programs share an output tile; each writes its fp32 partial to a
+workspace and bumps a per-tile counter; the last one to arrive sums the partials in split order
+(bitwise deterministic whatever the arrival order), adds the bias, writes y and resets the counter.
+
+Groups: with ``groups = G`` the call computes G independent GEMMs in one launch (DeepSeek-V4's
+grouped ``wo_a``): ``y[:, g*N:(g+1)*N] = x[:, g*K:(g+1)*K] @ W[g*N:(g+1)*N].T``.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import Dict, NamedTuple, Optional, Sequence, Tuple
+
+import torch
+import triton
+import triton.language as tl
+
+SCALE_DTYPES = (torch.float32, torch.bfloat16, torch.float16, torch.float8_e8m0fnu)
+CONFIG_FILE = Path(__file__).with_name("fp8_block_matmul_configs.json")
+DEQUANT_ENV = "FP8BLK_DEQUANT"  # "native" | "integer" | "auto"
+
+
+@triton.jit
+def _fp8_block_matmul_kernel(
+        x_ptr, w_ptr, scale_ptr, bias_ptr, y_ptr, partial_ptr, counter_ptr,
+        M, N, K,  # per group
+        stride_xm, stride_xk, stride_wn, stride_wk, stride_sn, stride_sk, stride_ym, stride_yn,
+        scale_block_n,
+        SCALE_BLOCK_K: tl.constexpr,
+        BLOCK_N: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_K: tl.constexpr, SPLIT_K: tl.constexpr,
+        HAS_BIAS: tl.constexpr, INTEGER_DEQUANT: tl.constexpr, SCALE_E8M0: tl.constexpr, DOT_IN_FP32: tl.constexpr):
+    pid_n = tl.program_id(0)
+    pid_m = tl.program_id(1)
+    group = tl.program_id(2) // SPLIT_K
+    split = tl.program_id(2) % SPLIT_K
+
+    # Move every pointer to this group's slice.
+    x_ptr += group * K * stride_xk
+    w_ptr += group * N * stride_wn
+    y_ptr += group * N * stride_yn
+    scale_ptr += (group * N // scale_block_n) * stride_sn
+
+    offs_n = pid_n * BLOCK_N + tl.arange(0, BLOCK_N)
+    offs_m = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
+    offs_k = tl.arange(0, BLOCK_K)
+    mask_n = offs_n < N
+    mask_m = offs_m < M
+    scale_rows = scale_ptr + (offs_n // scale_block_n) * stride_sn
+
+    # This split's share of the K-tiles.
+    k_tiles = tl.cdiv(K, BLOCK_K)
+    tiles_per_split = tl.cdiv(k_tiles, SPLIT_K)
+    first_tile = split * tiles_per_split
+    last_tile = tl.minimum(first_tile + tiles_per_split, k_tiles)
+
+    acc = tl.zeros((BLOCK_N, BLOCK_M), dtype=tl.float32)
+    for tile in range(first_tile, last_tile):
+        k = tile * BLOCK_K + offs_k
+        mask_k = k < K
+        w = tl.load(w_ptr + offs_n[:, None] * stride_wn + k[None, :] * stride_wk,
+                    mask=mask_n[:, None] & mask_k[None, :], other=0)  # e4m3 bytes; 0 is +0.0
+        x = tl.load(x_ptr + offs_m[None, :] * stride_xm + k[:, None] * stride_xk,
+                    mask=mask_m[None, :] & mask_k[:, None], other=0.0)
+        if INTEGER_DEQUANT:  # e4m3 bits -> fp16 bits: value * 2**-8, exact (2**8 goes into the scale)
+            bits = w.to(tl.uint16)
+            w = (((bits & 0x80) << 8) | ((bits & 0x7F) << 7)).to(tl.float16, bitcast=True).to(x.dtype)
+        else:
+            w = w.to(tl.float8e4nv, bitcast=True).to(x.dtype)
+        if DOT_IN_FP32:  # the CPU interpreter's bf16 dot is broken; fp32 holds bf16/fp16 products exactly
+            partial = tl.dot(w.to(tl.float32), x.to(tl.float32), input_precision="ieee")
+        else:
+            partial = tl.dot(w, x)
+        s = tl.load(scale_rows + (tile * BLOCK_K // SCALE_BLOCK_K) * stride_sk, mask=mask_n, other=0)
+        if SCALE_E8M0:  # UE8M0 byte e -> 2**(e - 127); e = 0 is the fp32 subnormal 2**-127
+            e = s.to(tl.int32)
+            s = tl.where(e == 0, 0x00400000, e << 23).to(tl.float32, bitcast=True)
+        else:
+            s = s.to(tl.float32)
+        if INTEGER_DEQUANT:
+            s = s * 256.0
+        acc += partial * s[:, None]
+
+    y_ptrs = y_ptr + offs_n[:, None] * stride_yn + offs_m[None, :] * stride_ym
+    y_mask = mask_n[:, None] & mask_m[None, :]
+    if SPLIT_K == 1:
+        if HAS_BIAS:
+            acc += tl.load(bias_ptr + group * N + offs_n, mask=mask_n, other=0.0).to(tl.float32)[:, None]
+        tl.store(y_ptrs, acc.to(y_ptr.dtype.element_ty), mask=y_mask)
+    else:
+        # [groups, SPLIT_K, M, N] fp32 partials; the last program of the tile reduces them in order.
+        part_ptrs = partial_ptr + (group * SPLIT_K * M) * N + offs_m[None, :] * N + offs_n[:, None]
+        tl.store(part_ptrs + split * M * N, acc, mask=y_mask)
+        tile_id = (group * tl.num_programs(1) + pid_m) * tl.num_programs(0) + pid_n
+        arrived = tl.atomic_add(counter_ptr + tile_id, 1, sem="acq_rel")
+        if arrived == SPLIT_K - 1:
+            total = tl.zeros((BLOCK_N, BLOCK_M), dtype=tl.float32)
+            for s_idx in range(SPLIT_K):
+                total += tl.load(part_ptrs + s_idx * M * N, mask=y_mask, other=0.0, cache_modifier=".cg")
+            if HAS_BIAS:
+                total += tl.load(bias_ptr + group * N + offs_n, mask=mask_n, other=0.0).to(tl.float32)[:, None]
+            tl.store(y_ptrs, total.to(y_ptr.dtype.element_ty), mask=y_mask)
+            tl.atomic_xchg(counter_ptr + tile_id, 0)
+
+
+class KernelConfig(NamedTuple):
+    """Tile shape and schedule of one launch."""
+    block_n: int
+    block_m: int
+    block_k: int
+    split_k: int
+    num_warps: int
+    num_stages: int
+
+
+def m_bucket(m: int) -> int:
+    """The power of two >= m (capped at 8192) that keys the config table."""
+    return min(8192, 1 << max(0, m - 1).bit_length())
+
+
+_TABLE: Optional[Dict[str, Dict[str, Dict[str, list]]]] = None
+
+
+def config_table() -> Dict[str, Dict[str, Dict[str, list]]]:
+    """The checked-in table: ``{gpu name: {"N,K": {"m bucket": [block_n, block_m, block_k, split_k, warps, stages]}}}``."""
+    global _TABLE
+    if _TABLE is None:
+        _TABLE = json.loads(CONFIG_FILE.read_text()) if CONFIG_FILE.is_file() else {}
+    return _TABLE
+
+
+def _sm_count(device: torch.device) -> int:
+    if device.type == "cuda":
+        return torch.cuda.get_device_properties(device).multi_processor_count
+    return 132
+
+
+def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: int) -> KernelConfig:
+    """A sound config for any shape, used where the table has no entry."""
+    bm = m_bucket(m)
+    block_m = 16 if bm <= 16 else 32 if bm <= 32 else 64 if bm <= 64 else 128
+    block_n = 64 if bm <= 64 else 128
+    tile_k = math.gcd(block_k, 128)
+    tiles = triton.cdiv(n, block_n) * triton.cdiv(m, block_m) * groups
+    k_tiles = triton.cdiv(k, tile_k)
+    split_k = 1
+    while split_k * 2 <= 16 and tiles * split_k * 2 <= 2 * sm_count and k_tiles >= split_k * 4:
+        split_k *= 2
+    return KernelConfig(block_n, block_m, tile_k, split_k, 4 if bm <= 64 else 8, 4 if bm <= 64 else 3)
+
+
+def choose_config(m: int, n: int, k: int, groups: int, block_k: int, device: torch.device,
+                  batch_invariant: bool = False) -> KernelConfig:
+    """The table's config for (GPU, N, K, M-bucket), else ``default_config``.
+
+    ``batch_invariant`` uses the M = 1 config for every M, so a row's arithmetic never depends on M.
+    """
+    if batch_invariant:
+        m = 1
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
+    entry = config_table().get(name, {}).get(f"{n},{k}" if groups == 1 else f"{n},{k},g{groups}", {}).get(str(m_bucket(m)))
+    if entry is not None and block_k % entry[2] == 0:
+        return KernelConfig(*entry)
+    return default_config(m, n, k, groups, block_k, _sm_count(device))
+
+
+_WORKSPACES: Dict[Tuple[str, int], Tuple[torch.Tensor, torch.Tensor]] = {}
+
+
+def _workspace(device: torch.device, partial_elems: int, tiles: int) -> Tuple[torch.Tensor, torch.Tensor]:
+    """Per-device split-K workspace (fp32 partials, int32 tile counters kept at zero), grown on demand."""
+    key = (device.type, device.index or 0)
+    partial, counter = _WORKSPACES.get(key, (None, None))
+    if partial is None or partial.numel() < partial_elems or counter.numel() < tiles:
+        partial = torch.empty(max(partial_elems, 1 << 20), dtype=torch.float32, device=device)
+        counter = torch.zeros(max(tiles, 4096), dtype=torch.int32, device=device)
+        _WORKSPACES[key] = (partial, counter)
+    return partial, counter
+
+
+def _integer_dequant(device: torch.device, dequant: Optional[str]) -> bool:
+    choice = dequant or os.environ.get(DEQUANT_ENV, "auto")
+    if choice not in ("auto", "native", "integer"):
+        raise ValueError(f"dequant must be 'auto', 'native' or 'integer', got {choice!r}")
+    if choice == "auto":
+        return device.type == "cuda" and torch.cuda.get_device_capability(device) < (8, 9)
+    return choice == "integer"
+
+
+def _interpreting() -> bool:
+    return os.environ.get("TRITON_INTERPRET") == "1"
+
+
+def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor, bias: Optional[torch.Tensor] = None,
+                     block_size: Sequence[int] = (128, 128), out: Optional[torch.Tensor] = None, groups: int = 1,
+                     dequant: Optional[str] = None, batch_invariant: bool = False,
+                     config: Optional[KernelConfig] = None) -> torch.Tensor:
+    """``x @ dequant(weight, scale).T (+ bias)`` on the GPU (or under ``TRITON_INTERPRET=1``).
+
+    Args:
+        x: bf16 or fp16 ``[M, groups * K]``; any row stride. M may be 0.
+        weight: float8_e4m3fn ``[groups * N, K]`` as stored in checkpoints.
+        scale: ``[ceil(groups * N / block_n), ceil(K / block_k)]``: fp32, bf16, fp16 or float8_e8m0fnu.
+        bias: optional ``[groups * N]``.
+        block_size: ``(block_n, block_k)``; any ``block_n >= 1`` (1 is per-channel); ``block_k`` a multiple of 16.
+        out: optional ``[M, groups * N]`` output in x's dtype (last dim contiguous).
+        groups: G independent GEMMs in one launch, group g reading x's g-th K-slice and W's g-th N-slice.
+        dequant: ``"native"`` (fp8 conversion, sm_89+), ``"integer"`` (Ampere's exact bit path) or
+            ``"auto"``/None (by compute capability; env ``FP8BLK_DEQUANT`` overrides).
+        batch_invariant: use one config for every M, so each row's result is independent of M.
+        config: force a ``KernelConfig`` (tuning).
+
+    Returns ``[M, groups * N]`` in x's dtype, accumulated in fp32.
+
+    Deterministic: the same inputs give bitwise the same output (split-K partials are summed in a
+    fixed order). Without ``batch_invariant`` the config, and so the summation order, follows M's
+    bucket: a row's result may differ in the last bits between batch sizes. CUDA-graph capturable:
+    no host synchronization; the only allocation is the output (the split-K workspace is allocated
+    once per device, on the first call that needs it -- warm up before capturing).
+    """
+    n_total, k = weight.shape
+    if weight.dtype != torch.float8_e4m3fn or weight.dim() != 2:
+        raise ValueError(f"weight must be a 2-D float8_e4m3fn tensor, found {weight.dtype} {list(weight.shape)}")
+    if x.dtype not in (torch.bfloat16, torch.float16) or x.dim() != 2:
+        raise ValueError(f"x must be a 2-D bfloat16 or float16 tensor, found {x.dtype} {list(x.shape)}")
+    if groups < 1 or n_total % groups or x.shape[1] != groups * k:
+        raise ValueError(f"x {list(x.shape)} and weight {list(weight.shape)} do not form {groups} group(s): "
+                         f"need weight [groups*N, K] and x [M, groups*K]")
+    block_n, block_k = (int(b) for b in block_size)
+    n = n_total // groups
+    if block_n < 1 or block_k < 16 or block_k % 16:
+        raise ValueError(f"block_size {list(block_size)}: block_n must be >= 1 and block_k a multiple of 16")
+    if groups > 1 and n % block_n:
+        raise ValueError(f"with groups, each group's N ({n}) must be a multiple of block_n ({block_n})")
+    if scale.dtype not in SCALE_DTYPES or tuple(scale.shape) != (triton.cdiv(n_total, block_n), triton.cdiv(k, block_k)):
+        raise ValueError(f"scale must be [{triton.cdiv(n_total, block_n)}, {triton.cdiv(k, block_k)}] in "
+                         f"fp32/bf16/fp16/float8_e8m0fnu, found {scale.dtype} {list(scale.shape)}")
+    if bias is not None and tuple(bias.shape) != (n_total,):
+        raise ValueError(f"bias must be [{n_total}], found {list(bias.shape)}")
+    m = x.shape[0]
+    if out is None:
+        out = torch.empty((m, n_total), dtype=x.dtype, device=x.device)
+    elif out.shape != (m, n_total) or out.dtype != x.dtype or (m and out.stride(1) != 1):
+        raise ValueError(f"out must be [{m}, {n_total}] {x.dtype} with a contiguous last dim, found "
+                         f"{out.dtype} {list(out.shape)} strides {out.stride()}")
+    if m == 0:
+        return out
+
+    cfg = config or choose_config(m, n, k, groups, block_k, x.device, batch_invariant)
+    if block_k % cfg.block_k:
+        raise ValueError(f"config block_k {cfg.block_k} must divide the scale block {block_k}")
+    grid = (triton.cdiv(n, cfg.block_n), triton.cdiv(m, cfg.block_m), groups * cfg.split_k)
+    if cfg.split_k > 1:
+        partial, counter = _workspace(x.device, groups * cfg.split_k * m * n, grid[0] * grid[1] * groups)
+    else:
+        partial = counter = out  # unused
+    integer = _integer_dequant(x.device, dequant)
+    e8m0 = scale.dtype == torch.float8_e8m0fnu
+    _fp8_block_matmul_kernel[grid](
+        x, weight.view(torch.uint8), scale.view(torch.uint8) if e8m0 else scale,
+        bias if bias is not None else out, out, partial, counter,
+        m, n, k,
+        x.stride(0), x.stride(1), weight.stride(0), weight.stride(1), scale.stride(0), scale.stride(1),
+        out.stride(0), out.stride(1),
+        block_n,
+        SCALE_BLOCK_K=block_k, BLOCK_N=cfg.block_n, BLOCK_M=cfg.block_m, BLOCK_K=cfg.block_k, SPLIT_K=cfg.split_k,
+        HAS_BIAS=bias is not None, INTEGER_DEQUANT=integer, SCALE_E8M0=e8m0, DOT_IN_FP32=_interpreting(),
+        num_warps=cfg.num_warps, num_stages=cfg.num_stages)
+    return out
+
+
+_TRITON_TYPES = {torch.bfloat16: "bf16", torch.float16: "fp16", torch.float32: "fp32", torch.float8_e8m0fnu: "u8"}
+
+
+def aot_compile(capability: int, config: KernelConfig, x_dtype: torch.dtype = torch.bfloat16,
+                scale_dtype: torch.dtype = torch.float32, has_bias: bool = False, integer_dequant: bool = False,
+                scale_block_k: int = 128):
+    """Compiles one kernel variant ahead of time for ``sm_<capability>`` (no GPU needed).
+
+    Returns Triton's ``CompiledKernel``; ``.asm["ptx"]`` and ``.asm["cubin"]`` hold the build.
+    """
+    from triton.backends.compiler import GPUTarget
+    from triton.compiler import ASTSource
+
+    act = _TRITON_TYPES[x_dtype]
+    signature = {"x_ptr": f"*{act}", "w_ptr": "*u8", "scale_ptr": f"*{_TRITON_TYPES[scale_dtype]}",
+                 "bias_ptr": f"*{act}", "y_ptr": f"*{act}", "partial_ptr": "*fp32", "counter_ptr": "*i32"}
+    signature.update({name: "i32" for name in (
+        "M", "N", "K", "stride_xm", "stride_xk", "stride_wn", "stride_wk", "stride_sn", "stride_sk",
+        "stride_ym", "stride_yn", "scale_block_n")})
+    constexprs = dict(SCALE_BLOCK_K=scale_block_k, BLOCK_N=config.block_n, BLOCK_M=config.block_m,
+                      BLOCK_K=config.block_k, SPLIT_K=config.split_k, HAS_BIAS=has_bias,
+                      INTEGER_DEQUANT=integer_dequant, SCALE_E8M0=scale_dtype == torch.float8_e8m0fnu,
+                      DOT_IN_FP32=False)
+    signature.update({name: "constexpr" for name in constexprs})
+    kernel = _fp8_block_matmul_kernel
+    if not isinstance(kernel, triton.runtime.jit.JITFunction):  # decorated under TRITON_INTERPRET=1
+        kernel = triton.runtime.jit.JITFunction(kernel.fn)
+    interpret = os.environ.pop("TRITON_INTERPRET", None)  # the compiler must not see it
+    try:
+        return triton.compile(ASTSource(fn=kernel, signature=signature, constexprs=constexprs),
+                              target=GPUTarget("cuda", capability, 32),
+                              options=dict(num_warps=config.num_warps, num_stages=config.num_stages))
+    finally:
+        if interpret is not None:
+            os.environ["TRITON_INTERPRET"] = interpret
