@@ -325,3 +325,76 @@ def aot_compile(capability: int, config: KernelConfig, x_dtype: torch.dtype = to
     finally:
         if interpret is not None:
             os.environ["TRITON_INTERPRET"] = interpret
+
+
+def candidate_configs(m: int, n: int, k: int, groups: int = 1) -> list:
+    """The configs ``tune`` tries for one (N, K, M-bucket)."""
+    bm = m_bucket(m)
+    k_tiles = triton.cdiv(k, 128)
+    found = []
+    if bm <= 64:
+        for block_m in sorted({16 if bm <= 16 else min(bm, 64), min(max(bm, 16), 64)}):
+            for block_n in (64, 128):
+                tiles = triton.cdiv(n, block_n) * triton.cdiv(m, block_m) * groups
+                for split_k in (1, 2, 4, 8, 16):
+                    if split_k > 1 and (k_tiles < 2 * split_k or tiles * split_k > 8 * 132):
+                        continue
+                    for stages in (3, 5):
+                        found.append(KernelConfig(block_n, block_m, 128, split_k, 4, stages))
+    elif bm <= 512:
+        for block_n, block_m in ((128, 64), (128, 128), (64, 128)):
+            for split_k in (1, 2, 4):
+                if split_k > 1 and k_tiles < 2 * split_k:
+                    continue
+                for warps, stages in ((4, 4), (8, 3)):
+                    found.append(KernelConfig(block_n, block_m, 128, split_k, warps, stages))
+    else:
+        for block_n, block_m in ((128, 128), (128, 256), (256, 128)):
+            for block_k, warps, stages in ((128, 8, 3), (64, 8, 4), (128, 8, 4)):
+                found.append(KernelConfig(block_n, block_m, block_k, 1, warps, stages))
+    return found
+
+
+def tune(shapes: Sequence[Tuple[int, int]], ms: Sequence[int], path: Optional[Path] = None,
+         device: str = "cuda", log=print) -> Dict[str, Dict[str, list]]:
+    """Opt-in autotuning: times ``candidate_configs`` for each (N, K) x M-bucket and writes the table.
+
+    Inputs are rotated over enough copies to exceed 2x the L2 cache, so small layers are timed from
+    HBM as in a real model. Merges the winners into ``path`` (default: the checked-in table) under
+    this GPU's name and returns this GPU's entries.
+    """
+    from triton.testing import do_bench
+
+    name = torch.cuda.get_device_name(device)
+    l2 = torch.cuda.get_device_properties(device).L2_cache_size
+    path = Path(path or CONFIG_FILE)
+    table = json.loads(path.read_text()) if path.is_file() else {}
+    entries = table.setdefault(name, {})
+    for n, k in shapes:
+        for m in sorted({m_bucket(m) for m in ms}):
+            copies = max(2, min(64, triton.cdiv(2 * l2, n * k + m * k * 2)))
+            weights = [torch.randn(n, k, device=device).to(torch.float8_e4m3fn) for _ in range(copies)]
+            scale = torch.rand(triton.cdiv(n, 128), triton.cdiv(k, 128), device=device) * 0.01 + 0.001
+            xs = [torch.randn(m, k, device=device, dtype=torch.bfloat16) for _ in range(copies)]
+            out = torch.empty(m, n, device=device, dtype=torch.bfloat16)
+            best = None
+            for cfg in candidate_configs(m, n, k):
+                state = {"i": 0}
+
+                def call():
+                    i = state["i"] = (state["i"] + 1) % copies
+                    fp8_block_matmul(xs[i], weights[i], scale, out=out, config=cfg)
+                try:
+                    us = do_bench(call, warmup=5, rep=25, return_mode="median") * 1e3
+                except Exception as exc:  # a config that does not fit this GPU (shared memory, registers)
+                    log(f"  skip {cfg}: {type(exc).__name__}")
+                    continue
+                if best is None or us < best[0]:
+                    best = (us, cfg)
+            entries.setdefault(f"{n},{k}", {})[str(m)] = list(best[1])
+            log(f"tuned N={n} K={k} M={m}: {best[1]} {best[0]:.1f} us")
+            del weights, xs
+    path.write_text(json.dumps(table, indent=1, sort_keys=True))
+    global _TABLE
+    _TABLE = None
+    return entries

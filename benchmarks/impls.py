@@ -1,0 +1,51 @@
+"""The implementations the harness compares, all fed the same FP8 weights, scales and activations.
+
+Each ``make_<impl>(weights, scales, xs)`` returns ``call(i) -> y`` for rotated copy ``i``.
+"""
+from __future__ import annotations
+
+from typing import Callable, List, Optional
+
+import torch
+
+from fp8blk.formats import dequantize_fp8_block
+from fp8blk.kernels import fp8_block_matmul
+
+IMPLS = ("fp8blk", "marlin", "cublas_bf16", "torch_dequant")
+Call = Callable[[int], torch.Tensor]
+
+
+def make_fp8blk(weights: List[torch.Tensor], scales: List[torch.Tensor], xs: List[torch.Tensor], groups: int = 1) -> Call:
+    return lambda i: fp8_block_matmul(xs[i], weights[i], scales[i], groups=groups)
+
+
+def make_cublas_bf16(weights, scales, xs, groups: int = 1) -> Call:
+    dense = [dequantize_fp8_block(w, s) for w, s in zip(weights, scales)]  # once, like a user with memory to spare
+    return lambda i: xs[i] @ dense[i].T
+
+
+def make_torch_dequant(weights, scales, xs, groups: int = 1) -> Call:
+    return lambda i: xs[i] @ dequantize_fp8_block(weights[i], scales[i]).T
+
+
+class MarlinFactory:
+    """Builds vLLM's Marlin once per process and prepares layers for it."""
+
+    def __init__(self, sdist: Optional[str] = None) -> None:
+        from . import marlin
+        self._marlin = marlin
+        self._module = None
+        self._sdist = sdist
+        self.source = "vllm (installed)"
+
+    def __call__(self, weights, scales, xs, groups: int = 1) -> Call:
+        applies = []
+        for w, s in zip(weights, scales):
+            apply = self._marlin.vllm_apply(w, s)
+            if apply is None:
+                if self._module is None:
+                    self._module = self._marlin.build(self._sdist)
+                    self.source = f"vLLM {self._module.vllm_version} sdist, Marlin built by fp8blk.bench"
+                apply = self._marlin.prepare(self._module, w, s)
+            applies.append(apply)
+        return lambda i: applies[i](xs[i])

@@ -1,0 +1,172 @@
+"""results.json -> results.md and PNG plots."""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+from .shapes import load_shapes
+
+DECODE_MS = (1, 8, 32)
+PREFILL_M = 4096
+
+
+def fp8_bytes(n: int, k: int, m: int) -> int:
+    """Fewest bytes one call must move: FP8 weight + fp32 block scales + bf16 activation in and out."""
+    return n * k + 4 * math.ceil(n / 128) * math.ceil(k / 128) + 2 * m * k + 2 * m * n
+
+
+def index(records: List[Dict]) -> Dict[Tuple[int, int, int, str], Optional[float]]:
+    """(N, K, M, impl) -> median microseconds (None where not timed)."""
+    return {(r["N"], r["K"], r["M"], r["impl"]): r["median_us"] for r in records}
+
+
+def ratio(numerator: Optional[float], denominator: Optional[float]) -> Optional[float]:
+    """``numerator / denominator``, or None when either is missing."""
+    if numerator is None or denominator is None or denominator == 0:
+        return None
+    return numerator / denominator
+
+
+def speedups(records: List[Dict], baseline: str = "marlin") -> Dict[Tuple[int, int, int], float]:
+    """(N, K, M) -> baseline time / fp8blk time, over the unique shapes measured."""
+    times = index(records)
+    out = {}
+    for (n, k, m, impl) in times:
+        if impl == "fp8blk":
+            value = ratio(times.get((n, k, m, baseline)), times[(n, k, m, "fp8blk")])
+            if value is not None:
+                out[(n, k, m)] = value
+    return out
+
+
+def geomean(values) -> Optional[float]:
+    values = [v for v in values if v]
+    return math.exp(sum(math.log(v) for v in values) / len(values)) if values else None
+
+
+def model_forward_us(records: List[Dict], model: str, m: int, impl: str) -> Tuple[Optional[float], Optional[float]]:
+    """(one decoder layer, whole model) time of all FP8 linears of ``model`` at ``m`` rows, in us."""
+    times = index(records)
+    layer_us = whole_us = 0.0
+    for shape in load_shapes(model):
+        t = times.get((shape.n, shape.k, m, impl))
+        if t is None:
+            return None, None
+        layer_us += t * shape.per_decoder_layer
+        whole_us += t * shape.groups * shape.count
+    return layer_us, whole_us
+
+
+def _fmt(value: Optional[float], digits: int = 1, suffix: str = "") -> str:
+    return "—" if value is None else f"{value:.{digits}f}{suffix}"
+
+
+def render_markdown(results: Dict) -> str:
+    env, records = results["env"], results["records"]
+    impls = list(dict.fromkeys(r["impl"] for r in records))
+    times = index(records)
+    lines = [f"# fp8blk benchmark: {env['gpu']}", "",
+             f"{env['date']} · driver {env['driver']} · CUDA {env['cuda']} · torch {env['torch']} · Triton {env['triton']}"
+             f" · Marlin: {env['vllm_marlin_source']}",
+             f"Measured here: copy {env['copy_GBps']:.0f} GB/s (read + write), bf16 GEMM {env['bf16_TFLOPs']:.0f} TFLOP/s.",
+             "Median µs per call (CUDA events; CUDA graphs for M ≤ 64; inputs rotated over > 2× L2). "
+             "`vs Marlin` = Marlin time / fp8blk time (> 1: fp8blk faster); `vs cuBLAS` likewise against bf16 cuBLAS on "
+             "pre-dequantized weights; `%BW` = fp8blk's bytes (weight + scales + activations) / time / copy rate; "
+             "`%bf16` = fp8blk's FLOP rate / measured bf16 GEMM rate.", ""]
+    all_speedups = speedups(records)
+    gm = geomean(all_speedups.values())
+    slower = sorted((k for k, v in all_speedups.items() if v < 1), key=lambda key: all_speedups[key])
+    lines += [f"**Geometric-mean speedup over Marlin: {_fmt(gm, 2, '×')}** over {len(all_speedups)} (N, K, M) points; "
+              f"slower than Marlin at {len(slower)} point(s)" + (": " + ", ".join(
+                  f"{n}×{k} M={m} ({all_speedups[(n, k, m)]:.2f}×)" for n, k, m in slower[:12]) if slower else "") + ".", ""]
+    for model in dict.fromkeys(r["model"] for r in records):
+        lines += [f"## {model}", ""]
+        shapes = list(dict.fromkeys((r["layer"], r["N"], r["K"], r["groups"]) for r in records if r["model"] == model))
+        for layer, n, k, groups in shapes:
+            group_note = f" ({groups} groups, each timed as one GEMM)" if groups > 1 else ""
+            lines += [f"### {layer}: N={n} K={k}{group_note}, {n * k / 2**20:.1f} MiB FP8", "",
+                      "| M | " + " | ".join(impls) + " | vs Marlin | vs cuBLAS | %BW | %bf16 |",
+                      "|---" * (len(impls) + 5) + "|"]
+            for m in sorted({r["M"] for r in records if r["N"] == n and r["K"] == k}):
+                t = times.get((n, k, m, "fp8blk"))
+                bw = ratio(fp8_bytes(n, k, m) / 1e3, t)
+                rate = ratio(2 * m * n * k / 1e6, t)
+                lines.append(f"| {m} | " + " | ".join(_fmt(times.get((n, k, m, i))) for i in impls)
+                             + f" | {_fmt(ratio(times.get((n, k, m, 'marlin')), t), 2, '×')}"
+                             + f" | {_fmt(ratio(times.get((n, k, m, 'cublas_bf16')), t), 2, '×')}"
+                             + f" | {_fmt(None if bw is None else 100 * bw / env['copy_GBps'], 0, '%')}"
+                             + f" | {_fmt(None if rate is None else 100 * rate / env['bf16_TFLOPs'], 0, '%')} |")
+            lines.append("")
+        lines += [f"### {model}: all FP8 linear layers, µs (one decoder layer / whole model)", "",
+                  "| M | " + " | ".join(impls) + " |", "|---" * (len(impls) + 1) + "|"]
+        for m in DECODE_MS + (PREFILL_M,):
+            cells = []
+            for impl in impls:
+                layer_us, whole_us = model_forward_us(records, model, m, impl)
+                cells.append("—" if layer_us is None else f"{layer_us:.0f} / {whole_us / 1e3:.1f} ms")
+            lines.append(f"| {m} | " + " | ".join(cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def plot(results: Dict, out: Path) -> List[Path]:
+    """Latency vs M per shape (log-log) and a speedup heat map (shape x M, Marlin / fp8blk)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    records = results["records"]
+    times = index(records)
+    impls = list(dict.fromkeys(r["impl"] for r in records))
+    shapes = sorted({(r["N"], r["K"]) for r in records})
+    ms = sorted({r["M"] for r in records})
+    cols = min(4, len(shapes))
+    rows = math.ceil(len(shapes) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.4 * rows), squeeze=False)
+    for ax, (n, k) in zip(axes.flat, shapes):
+        for impl in impls:
+            points = [(m, times.get((n, k, m, impl))) for m in ms if times.get((n, k, m, impl))]
+            if points:
+                ax.plot(*zip(*points), marker="o", markersize=3, label=impl)
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.set_title(f"N={n} K={k}", fontsize=10)
+        ax.set_xlabel("M (tokens)")
+        ax.set_ylabel("µs per call")
+        ax.grid(True, which="both", alpha=0.3)
+    for ax in list(axes.flat)[len(shapes):]:
+        ax.axis("off")
+    axes.flat[0].legend(fontsize=8)
+    fig.suptitle(f"Latency vs M on {results['env']['gpu']} (lower is better)")
+    fig.tight_layout()
+    latency = out / "latency.png"
+    fig.savefig(latency, dpi=110)
+    plt.close(fig)
+
+    table = speedups(records)
+    grid = [[table.get((n, k, m), float("nan")) for m in ms] for n, k in shapes]
+    fig, ax = plt.subplots(figsize=(1.0 + 0.62 * len(ms), 1.2 + 0.5 * len(shapes)))
+    image = ax.imshow(grid, cmap="RdYlGn", vmin=0.5, vmax=2.5, aspect="auto")
+    ax.set_xticks(range(len(ms)), [str(m) for m in ms])
+    ax.set_yticks(range(len(shapes)), [f"{n}×{k}" for n, k in shapes])
+    ax.set_xlabel("M (tokens)")
+    ax.set_ylabel("layer N×K")
+    for i, row in enumerate(grid):
+        for j, value in enumerate(row):
+            if value == value:
+                ax.text(j, i, f"{value:.1f}", ha="center", va="center", fontsize=7)
+    fig.colorbar(image, ax=ax, label="Marlin time / fp8blk time")
+    ax.set_title("fp8blk speedup over vLLM Marlin FP8")
+    fig.tight_layout()
+    heatmap = out / "speedup_heatmap.png"
+    fig.savefig(heatmap, dpi=110)
+    plt.close(fig)
+    return [latency, heatmap]
+
+
+def write_report(results: Dict, out: Path) -> None:
+    out = Path(out)
+    (out / "results.md").write_text(render_markdown(results))
+    plot(results, out)

@@ -1,0 +1,77 @@
+"""Timing on the GPU: CUDA events, medians, optional CUDA graphs, buffers rotated past the L2 cache."""
+from __future__ import annotations
+
+import statistics
+from typing import Callable, Dict, List
+
+import torch
+
+
+def rotation_count(bytes_per_call: int, l2_bytes: int, cap: int = 64) -> int:
+    """Distinct input copies needed so that one pass over them moves more than 2x the L2 cache."""
+    return max(2, min(cap, -(-2 * l2_bytes // max(bytes_per_call, 1))))
+
+
+def summarize(samples_us: List[float]) -> Dict[str, float]:
+    """Median, 10th and 90th percentile of per-call times in microseconds."""
+    ordered = sorted(samples_us)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1) + 0.5))]  # noqa: E731
+    return {"median_us": statistics.median(ordered), "p10_us": pick(0.1), "p90_us": pick(0.9)}
+
+
+def time_calls(call: Callable[[int], object], copies: int, graphs: bool, reps: int = 30, warmup: int = 3) -> Dict[str, float]:
+    """Times ``call(i)`` (i cycling over the rotated copies); returns per-call median/p10/p90 in us.
+
+    Without graphs each call is bracketed by CUDA events. With graphs one graph replays all copies
+    once; each replay is timed and divided by the number of calls in it.
+    """
+    for i in range(warmup * copies):
+        call(i % copies)
+    torch.cuda.synchronize()
+    samples = []
+    if graphs:
+        stream = torch.cuda.Stream()
+        stream.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(stream):
+            for i in range(copies):
+                call(i)
+        torch.cuda.current_stream().wait_stream(stream)
+        graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(graph):
+            for i in range(copies):
+                call(i)
+        graph.replay()
+        torch.cuda.synchronize()
+        for _ in range(reps):
+            start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            start.record()
+            graph.replay()
+            end.record()
+            end.synchronize()
+            samples.append(start.elapsed_time(end) * 1e3 / copies)
+    else:
+        events = [(torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True))
+                  for _ in range(reps * copies)]
+        for j, (start, end) in enumerate(events):
+            start.record()
+            call(j % copies)
+            end.record()
+        torch.cuda.synchronize()
+        samples = [start.elapsed_time(end) * 1e3 for start, end in events]
+    return summarize(samples)
+
+
+def copy_bandwidth_gbps(nbytes: int = 1 << 30) -> float:
+    """Device-to-device copy rate, counting bytes read plus bytes written."""
+    src = torch.randn(nbytes // 4, device="cuda")
+    dst = torch.empty_like(src)
+    result = time_calls(lambda i: dst.copy_(src), 1, graphs=False, reps=20)
+    return 2 * nbytes / (result["median_us"] * 1e-6) / 1e9
+
+
+def bf16_tflops(size: int = 8192) -> float:
+    """bf16 matrix-product rate on random data."""
+    a = torch.randn(size, size, device="cuda", dtype=torch.bfloat16)
+    b = torch.randn(size, size, device="cuda", dtype=torch.bfloat16)
+    result = time_calls(lambda i: a @ b, 1, graphs=False, reps=10)
+    return 2 * size ** 3 / (result["median_us"] * 1e-6) / 1e12

@@ -1,0 +1,112 @@
+"""GPU checks for the Triton kernel; run on any CUDA machine:  python tests/gpu/run_all.py
+
+1. the CPU test file's numerics on the real GPU (pytest tests/test_fp8_block_matmul.py, both dequant paths);
+2. full-size DeepSeek shapes x M x dtypes against a float64 reference, native and integer (Ampere) paths;
+3. CUDA-graph capture and replay (split-K included) giving the eager result bitwise;
+4. determinism: 20 runs bitwise equal, split-K up to 16; batch_invariant rows independent of M.
+Prints a summary table last; exits non-zero on any failure.
+"""
+import itertools
+import subprocess
+import sys
+from pathlib import Path
+
+import torch
+
+from fp8blk import quantize_fp8_block
+from fp8blk.kernels import KernelConfig, fp8_block_matmul
+
+ROOT = Path(__file__).resolve().parents[2]
+SHAPES = [(512, 4096), (1024, 4096), (32768, 1024), (4096, 8192), (2048, 4096), (4096, 2048), (576, 7168),
+          (7168, 16384), (24576, 1536)]
+MS = [1, 3, 16, 17, 64, 130, 1024, 4096]
+TOL = {torch.bfloat16: 8e-3, torch.float16: 1e-3}
+
+
+def make(m, n, k, x_dtype, scale_dtype, bias, seed=0):
+    torch.manual_seed(seed)
+    w = torch.randn(n, k, device="cuda") * (torch.rand(n, 1, device="cuda") + 0.1)
+    wq, scale = quantize_fp8_block(w, (128, 128), scale_dtype)
+    x = torch.randn(m, k, device="cuda").to(x_dtype)
+    b = torch.randn(n, device="cuda").to(x_dtype) if bias else None
+    return x, wq, scale, b
+
+
+def reference(x, wq, scale, b):
+    n, k = wq.shape
+    w = wq.double() * scale.double().repeat_interleave(128, 0)[:n].repeat_interleave(128, 1)[:, :k]
+    y = x.double() @ w.T
+    return y + b.double() if b is not None else y
+
+
+def main() -> int:
+    rows, failures = [], []
+
+    def record(name, ok, detail):
+        rows.append((name, "ok" if ok else "FAIL", detail))
+        if not ok:
+            failures.append(name)
+
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", str(ROOT / "tests/test_fp8_block_matmul.py"),
+                           "-k", "not aot"], capture_output=True, text=True)
+    record("pytest tests/test_fp8_block_matmul.py on GPU", done.returncode == 0, done.stdout.strip().splitlines()[-1])
+
+    worst = {}
+    for (n, k), m in itertools.product(SHAPES, MS):
+        for x_dtype, scale_dtype, bias, dequant in ((torch.bfloat16, torch.float32, False, "native"),
+                                                   (torch.float16, torch.bfloat16, True, "native"),
+                                                   (torch.bfloat16, torch.float8_e8m0fnu, True, "integer"),
+                                                   (torch.float16, torch.float32, False, "integer")):
+            x, wq, scale, b = make(m, n, k, x_dtype, scale_dtype, bias)
+            out = torch.full((m, n), float("nan"), device="cuda", dtype=x_dtype)
+            y = fp8_block_matmul(x, wq, scale, b, out=out, dequant=dequant)
+            ref = reference(x, wq, scale, b)
+            err = float((y.double() - ref).norm() / ref.norm())
+            key = (str(x_dtype).split(".")[1], dequant)
+            worst[key] = max(worst.get(key, 0.0), err)
+            if not (err < TOL[x_dtype]) or torch.isnan(y).any():
+                failures.append(f"N={n} K={k} M={m} {key}: rel err {err:.3g}")
+    for key, err in sorted(worst.items()):
+        record(f"full-size numerics {key[0]} {key[1]}", err < TOL[getattr(torch, key[0])],
+               f"worst rel err {err:.2e} over {len(SHAPES)} shapes x M {MS}")
+
+    for (n, k), cfg in (((512, 4096), None), ((512, 4096), KernelConfig(64, 16, 128, 16, 4, 4)),
+                        ((4096, 8192), None), ((32768, 1024), None)):
+        x, wq, scale, b = make(8, n, k, torch.bfloat16, torch.float32, True)
+        eager = fp8_block_matmul(x, wq, scale, b, config=cfg)
+        out = torch.empty_like(eager)
+        graph = torch.cuda.CUDAGraph()
+        fp8_block_matmul(x, wq, scale, b, out=out, config=cfg)  # warm-up: compile, workspace
+        torch.cuda.synchronize()
+        with torch.cuda.graph(graph):
+            fp8_block_matmul(x, wq, scale, b, out=out, config=cfg)
+        same = True
+        for _ in range(5):
+            x.copy_(torch.randn_like(x))
+            graph.replay()
+            same &= torch.equal(out, fp8_block_matmul(x, wq, scale, b, config=cfg))
+        record(f"CUDA graph capture N={n} K={k} split_k={cfg.split_k if cfg else 'auto'}", same,
+               "replays equal eager bitwise on fresh inputs")
+
+    for cfg in (KernelConfig(64, 16, 128, 16, 4, 4), KernelConfig(64, 16, 128, 4, 4, 3), None):
+        x, wq, scale, b = make(16, 512, 7168, torch.bfloat16, torch.float32, True)
+        first = fp8_block_matmul(x, wq, scale, b, config=cfg)
+        same = all(torch.equal(first, fp8_block_matmul(x, wq, scale, b, config=cfg)) for _ in range(20))
+        record(f"determinism split_k={cfg.split_k if cfg else 'auto'}", same, "20 runs bitwise equal")
+
+    x, wq, scale, _ = make(4096, 2048, 4096, torch.bfloat16, torch.float32, False)
+    full = fp8_block_matmul(x, wq, scale, batch_invariant=True)
+    invariant = all(torch.equal(full[:m], fp8_block_matmul(x[:m], wq, scale, batch_invariant=True)) for m in (1, 7, 300))
+    record("batch_invariant rows independent of M", invariant, "M in 1, 7, 300 vs 4096")
+
+    print(f"\n{torch.cuda.get_device_name()} · torch {torch.__version__} · capability {torch.cuda.get_device_capability()}")
+    for name in failures[:20]:
+        print("FAILED:", name)
+    width = max(len(r[0]) for r in rows)
+    for name, status, detail in rows:
+        print(f"{name:<{width}}  {status:<4}  {detail}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
