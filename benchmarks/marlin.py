@@ -160,7 +160,7 @@ def build(sdist: Optional[str] = None, verbose: bool = False):
 
     extracted = sorted(CACHE.glob("src-*/csrc/quantization/marlin/binding.cu"))
     if extracted and sdist is None:  # already extracted (the sdist itself need not travel with the tree)
-        src = extracted[-1].parents[2]
+        src = extracted[-1].parents[3]
         version = src.name.removeprefix("src-")
     else:
         sdist_path = find_sdist(sdist)

@@ -11,7 +11,9 @@ The math, for one output element (fp32 accumulation)::
 Each program computes a ``BLOCK_N x BLOCK_M`` tile of ``y.T``: the dequantized weight tile is the
 left (register) operand of the MMA and the activation tile the right one ("swap AB"), so a decode
 step with M = 1..16 still fills the MMA's 64-row dimension with weight rows. The block scale is
-applied once per K-tile (``BLOCK_K`` divides the scale block), in fp32, after the tile's dot.
+applied once per K-tile (``BLOCK_K`` divides the scale block), in fp32, after the tile's dot; or,
+with ``SCALE_IN_WEIGHT`` (a large-M option, bf16 only), folded into the weight tile before the dot
+(one more rounding of each weight, <= 2**-9 relative) so the MMA accumulates in place.
 
 Dequantization: on sm_89+ the native fp8 -> bf16/fp16 conversion; below (Ampere, where Triton
 refuses fp8e4nv) an exact integer path: the e4m3 bits are moved into an fp16 (sign, 4-bit exponent,
@@ -50,7 +52,8 @@ def _fp8_block_matmul_kernel(
         scale_block_n,
         SCALE_BLOCK_K: tl.constexpr,
         BLOCK_N: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_K: tl.constexpr, SPLIT_K: tl.constexpr,
-        HAS_BIAS: tl.constexpr, INTEGER_DEQUANT: tl.constexpr, SCALE_E8M0: tl.constexpr, DOT_IN_FP32: tl.constexpr):
+        HAS_BIAS: tl.constexpr, INTEGER_DEQUANT: tl.constexpr, SCALE_E8M0: tl.constexpr, SCALE_IN_WEIGHT: tl.constexpr,
+        DOT_IN_FP32: tl.constexpr):
     pid_n = tl.program_id(0)
     pid_m = tl.program_id(1)
     group = tl.program_id(2) // SPLIT_K
@@ -88,10 +91,6 @@ def _fp8_block_matmul_kernel(
             w = (((bits & 0x80) << 8) | ((bits & 0x7F) << 7)).to(tl.float16, bitcast=True).to(x.dtype)
         else:
             w = w.to(tl.float8e4nv, bitcast=True).to(x.dtype)
-        if DOT_IN_FP32:  # the CPU interpreter's bf16 dot is broken; fp32 holds bf16/fp16 products exactly
-            partial = tl.dot(w.to(tl.float32), x.to(tl.float32), input_precision="ieee")
-        else:
-            partial = tl.dot(w, x)
         s = tl.load(scale_rows + (tile * BLOCK_K // SCALE_BLOCK_K) * stride_sk, mask=mask_n, other=0)
         if SCALE_E8M0:  # UE8M0 byte e -> 2**(e - 127); e = 0 is the fp32 subnormal 2**-127
             e = s.to(tl.int32)
@@ -100,7 +99,18 @@ def _fp8_block_matmul_kernel(
             s = s.to(tl.float32)
         if INTEGER_DEQUANT:
             s = s * 256.0
-        acc += partial * s[:, None]
+        if SCALE_IN_WEIGHT:  # one rounding of scale * weight to x's dtype; the MMA then accumulates in place
+            w = (w.to(tl.float32) * s[:, None]).to(x.dtype)
+            if DOT_IN_FP32:
+                acc = tl.dot(w.to(tl.float32), x.to(tl.float32), acc, input_precision="ieee")
+            else:
+                acc = tl.dot(w, x, acc)
+        else:  # exact weight in the MMA, scale applied in fp32 to the tile's partial sum
+            if DOT_IN_FP32:  # the CPU interpreter's bf16 dot is broken; fp32 holds bf16/fp16 products exactly
+                partial = tl.dot(w.to(tl.float32), x.to(tl.float32), input_precision="ieee")
+            else:
+                partial = tl.dot(w, x)
+            acc += partial * s[:, None]
 
     y_ptrs = y_ptr + offs_n[:, None] * stride_yn + offs_m[None, :] * stride_ym
     y_mask = mask_n[:, None] & mask_m[None, :]
@@ -132,6 +142,7 @@ class KernelConfig(NamedTuple):
     split_k: int
     num_warps: int
     num_stages: int
+    scale_in_weight: bool = False  # fold the scale into the bf16 weight tile (large M; bf16 x only)
 
 
 def m_bucket(m: int) -> int:
@@ -285,7 +296,8 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
         out.stride(0), out.stride(1),
         block_n,
         SCALE_BLOCK_K=block_k, BLOCK_N=cfg.block_n, BLOCK_M=cfg.block_m, BLOCK_K=cfg.block_k, SPLIT_K=cfg.split_k,
-        HAS_BIAS=bias is not None, INTEGER_DEQUANT=integer, SCALE_E8M0=e8m0, DOT_IN_FP32=_interpreting(),
+        HAS_BIAS=bias is not None, INTEGER_DEQUANT=integer, SCALE_E8M0=e8m0,
+        SCALE_IN_WEIGHT=cfg.scale_in_weight and x.dtype == torch.bfloat16, DOT_IN_FP32=_interpreting(),
         num_warps=cfg.num_warps, num_stages=cfg.num_stages)
     return out
 
@@ -312,7 +324,7 @@ def aot_compile(capability: int, config: KernelConfig, x_dtype: torch.dtype = to
     constexprs = dict(SCALE_BLOCK_K=scale_block_k, BLOCK_N=config.block_n, BLOCK_M=config.block_m,
                       BLOCK_K=config.block_k, SPLIT_K=config.split_k, HAS_BIAS=has_bias,
                       INTEGER_DEQUANT=integer_dequant, SCALE_E8M0=scale_dtype == torch.float8_e8m0fnu,
-                      DOT_IN_FP32=False)
+                      SCALE_IN_WEIGHT=config.scale_in_weight and x_dtype == torch.bfloat16, DOT_IN_FP32=False)
     signature.update({name: "constexpr" for name in constexprs})
     kernel = _fp8_block_matmul_kernel
     if not isinstance(kernel, triton.runtime.jit.JITFunction):  # decorated under TRITON_INTERPRET=1
@@ -350,8 +362,9 @@ def candidate_configs(m: int, n: int, k: int, groups: int = 1) -> list:
                     found.append(KernelConfig(block_n, block_m, 128, split_k, warps, stages))
     else:
         for block_n, block_m in ((128, 128), (128, 256), (256, 128)):
-            for block_k, warps, stages in ((128, 8, 3), (64, 8, 4), (128, 8, 4)):
-                found.append(KernelConfig(block_n, block_m, block_k, 1, warps, stages))
+            for block_k, warps, stages in ((128, 8, 3), (64, 8, 4), (64, 4, 4)):
+                for scale_in_weight in (False, True):
+                    found.append(KernelConfig(block_n, block_m, block_k, 1, warps, stages, scale_in_weight))
     return found
 
 
@@ -363,7 +376,7 @@ def tune(shapes: Sequence[Tuple[int, int]], ms: Sequence[int], path: Optional[Pa
     HBM as in a real model. Merges the winners into ``path`` (default: the checked-in table) under
     this GPU's name and returns this GPU's entries.
     """
-    from triton.testing import do_bench
+    from triton.testing import do_bench_cudagraph
 
     name = torch.cuda.get_device_name(device)
     l2 = torch.cuda.get_device_properties(device).L2_cache_size
@@ -379,13 +392,12 @@ def tune(shapes: Sequence[Tuple[int, int]], ms: Sequence[int], path: Optional[Pa
             out = torch.empty(m, n, device=device, dtype=torch.bfloat16)
             best = None
             for cfg in candidate_configs(m, n, k):
-                state = {"i": 0}
-
-                def call():
-                    i = state["i"] = (state["i"] + 1) % copies
-                    fp8_block_matmul(xs[i], weights[i], scale, out=out, config=cfg)
+                def call():  # one graph replays every rotated copy once: no launch overhead, no L2 reuse
+                    for i in range(copies):
+                        fp8_block_matmul(xs[i], weights[i], scale, out=out, config=cfg)
                 try:
-                    us = do_bench(call, warmup=5, rep=25, return_mode="median") * 1e3
+                    call()
+                    us = do_bench_cudagraph(call, rep=20, return_mode="median") * 1e3 / copies
                 except Exception as exc:  # a config that does not fit this GPU (shared memory, registers)
                     log(f"  skip {cfg}: {type(exc).__name__}")
                     continue

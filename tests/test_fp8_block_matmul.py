@@ -69,13 +69,24 @@ def test_every_dtype_combination(x_dtype, scale_dtype, bias, dequant):
 
 
 @pytest.mark.parametrize("config", [KernelConfig(64, 16, 128, 4, 4, 3), KernelConfig(64, 16, 64, 3, 4, 3),
-                                    KernelConfig(32, 32, 32, 16, 4, 2), KernelConfig(128, 64, 128, 2, 4, 3)])
+                                    KernelConfig(32, 32, 32, 16, 4, 2), KernelConfig(128, 64, 128, 2, 4, 3),
+                                    KernelConfig(128, 64, 64, 1, 8, 3, True), KernelConfig(64, 32, 128, 2, 4, 3, True)])
 @pytest.mark.parametrize("dequant", DEQUANTS)
 def test_split_k_configs(config, dequant):
     x, wq, scale, b = make(5, 256, 1000, bias=True)
     y = run(x, wq, scale, b, config=config, dequant=dequant)
     assert rel_err(y, reference(x, wq, scale, b, (128, 128))) < TOL[torch.bfloat16]
     assert torch.equal(y, run(x, wq, scale, b, config=config, dequant=dequant))  # deterministic, bitwise
+
+
+@pytest.mark.parametrize("x_dtype", [torch.bfloat16, torch.float16])
+def test_scale_in_weight_is_bf16_only_and_accurate(x_dtype):
+    x, wq, scale, b = make(130, 300, 520, x_dtype, torch.float32, bias=True)  # (UE8M0 scales fold exactly)
+    folded = run(x, wq, scale, b, config=KernelConfig(64, 32, 64, 1, 4, 3, True))
+    exact = run(x, wq, scale, b, config=KernelConfig(64, 32, 64, 1, 4, 3, False))
+    assert rel_err(folded, reference(x, wq, scale, b, (128, 128))) < TOL[x_dtype]
+    # fp16 ignores the option (a folded fp16 weight could underflow); bf16 rounds each weight once more.
+    assert torch.equal(folded, exact) == (x_dtype == torch.float16)
 
 
 def test_integer_and_native_dequant_agree_bitwise():
@@ -204,6 +215,7 @@ def aot_builds():
     jobs = [(90, list(c), "bfloat16", "float32", False, False) for c in _variants()]
     jobs += [(80, list(c), "bfloat16", "float32", False, True) for c in _variants()]
     jobs += [(cc, [64, 16, 128, 2, 4, 3], *f) for cc in (80, 90) for f in FEATURES]
+    jobs += [(cc, [128, 128, 64, 1, 8, 3, True], "bfloat16", "float32", True, cc == 80) for cc in (80, 90)]
     env = {k: v for k, v in os.environ.items() if k != "TRITON_INTERPRET"}
     done = subprocess.run([sys.executable, "-c", AOT_WORKER], input=json.dumps(jobs), capture_output=True, text=True,
                           env=env, timeout=900)
@@ -235,6 +247,9 @@ def test_aot_ampere_integer_path_has_no_fp8_instructions(aot_builds, config):
 def test_aot_every_feature_variant_builds(aot_builds, features, capability):
     build = aot_builds[(capability, (64, 16, 128, 2, 4, 3), *features)]
     integer = features[3]
+    if features == FEATURES[1]:  # with the scale folded into the weight tile too
+        folded = aot_builds[(capability, (128, 128, 64, 1, 8, 3, True), "bfloat16", "float32", True, capability == 80)]
+        assert folded["error"] is None and folded["cubin"] > 0
     if capability == 80 and not integer:  # Triton refuses fp8e4nv below sm_89: the reason for the integer path
         assert "fp8e4nv" in build["error"]
     else:

@@ -48,8 +48,10 @@ def main() -> int:
             failures.append(name)
 
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", str(ROOT / "tests/test_fp8_block_matmul.py"),
-                           "-k", "not aot"], capture_output=True, text=True)
-    record("pytest tests/test_fp8_block_matmul.py on GPU", done.returncode == 0, done.stdout.strip().splitlines()[-1])
+                           "-k", "not aot", "-rf"], capture_output=True, text=True)
+    failed = [line for line in done.stdout.splitlines() if line.startswith("FAILED")]
+    record("pytest tests/test_fp8_block_matmul.py on GPU", done.returncode == 0,
+           "; ".join(failed + done.stdout.strip().splitlines()[-1:]))
 
     worst = {}
     for (n, k), m in itertools.product(SHAPES, MS):
