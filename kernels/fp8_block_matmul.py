@@ -406,7 +406,7 @@ def tune(shapes: Sequence[Tuple[int, int]], ms: Sequence[int], path: Optional[Pa
             entries.setdefault(f"{n},{k}", {})[str(m)] = list(best[1])
             log(f"tuned N={n} K={k} M={m}: {best[1]} {best[0]:.1f} us")
             del weights, xs
-    path.write_text(json.dumps(table, indent=1, sort_keys=True))
+        path.write_text(json.dumps(table, indent=1, sort_keys=True))  # after each shape: a cut run keeps its work
     global _TABLE
     _TABLE = None
     return entries
