@@ -59,8 +59,11 @@ class Progress:
 
 
 def run(shapes: Sequence[LayerShape], ms: Sequence[int], impls: Sequence[str] = IMPLS, graphs: Optional[bool] = None,
-        vllm_sdist: Optional[str] = None, seed: int = 0, log=print) -> Dict:
-    """Measures every unique (N, K) x M for every implementation, interleaved per shape."""
+        vllm_sdist: Optional[str] = None, seed: int = 0, log=print, checkpoint: Optional[Path] = None) -> Dict:
+    """Measures every unique (N, K) x M for every implementation, interleaved per shape.
+
+    With ``checkpoint``, the records measured so far are written there after each shape.
+    """
     unknown = set(impls) - set(IMPLS)
     if unknown:
         raise ValueError(f"unknown implementations {sorted(unknown)}; known: {', '.join(IMPLS)}")
@@ -94,9 +97,15 @@ def run(shapes: Sequence[LayerShape], ms: Sequence[int], impls: Sequence[str] = 
             del weights, scales, xs, reference
             torch.cuda.empty_cache()
             progress.step(f"N={n} K={k} M={m}")
-    records = [dict({"model": s.model, "layer": s.layer, "groups": s.groups}, **measured[(s.n, s.k, m, impl)])
-               for s in shapes for m in ms for impl in impls]
-    return {"env": environment(marlin.source if marlin else "not run"), "shapes_source": sources(), "records": records}
+        if checkpoint is not None:
+            checkpoint.write_text(json.dumps(_records(shapes, ms, impls, measured), indent=1))
+    return {"env": environment(marlin.source if marlin else "not run"), "shapes_source": sources(),
+            "records": _records(shapes, ms, impls, measured)}
+
+
+def _records(shapes, ms, impls, measured) -> List[Dict]:
+    return [dict({"model": s.model, "layer": s.layer, "groups": s.groups}, **measured[(s.n, s.k, m, impl)])
+            for s in shapes for m in ms for impl in impls if (s.n, s.k, m, impl) in measured]
 
 
 def main(args) -> int:
@@ -109,7 +118,7 @@ def main(args) -> int:
     impls = args.impl.split(",")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    results = run(shapes, ms, impls, args.graphs, args.vllm_sdist)
+    results = run(shapes, ms, impls, args.graphs, args.vllm_sdist, checkpoint=out / "partial_records.json")
     (out / "results.json").write_text(json.dumps(results, indent=1))
     from .report import write_report
     write_report(results, out)
