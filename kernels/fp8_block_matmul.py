@@ -29,6 +29,7 @@ grouped ``wo_a``): ``y[:, g*N:(g+1)*N] = x[:, g*K:(g+1)*K] @ W[g*N:(g+1)*N].T``.
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -161,10 +162,17 @@ def config_table() -> Dict[str, Dict[str, Dict[str, list]]]:
     return _TABLE
 
 
+@functools.lru_cache(maxsize=None)
+def _device_facts(device: torch.device) -> Tuple[str, int, Tuple[int, int]]:
+    """(name, SM count, compute capability), queried once per device: they sit on the launch path."""
+    if device.type != "cuda":
+        return "cpu", 132, (0, 0)
+    props = torch.cuda.get_device_properties(device)
+    return props.name, props.multi_processor_count, (props.major, props.minor)
+
+
 def _sm_count(device: torch.device) -> int:
-    if device.type == "cuda":
-        return torch.cuda.get_device_properties(device).multi_processor_count
-    return 132
+    return _device_facts(device)[1]
 
 
 def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: int) -> KernelConfig:
@@ -181,6 +189,7 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     return KernelConfig(block_n, block_m, tile_k, split_k, 4 if bm <= 64 else 8, 4 if bm <= 64 else 3)
 
 
+@functools.lru_cache(maxsize=4096)
 def choose_config(m: int, n: int, k: int, groups: int, block_k: int, device: torch.device,
                   batch_invariant: bool = False) -> KernelConfig:
     """The table's config for (GPU, N, K, M-bucket), else ``default_config``.
@@ -189,7 +198,7 @@ def choose_config(m: int, n: int, k: int, groups: int, block_k: int, device: tor
     """
     if batch_invariant:
         m = 1
-    name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
+    name = _device_facts(device)[0]
     entry = config_table().get(name, {}).get(f"{n},{k}" if groups == 1 else f"{n},{k},g{groups}", {}).get(str(m_bucket(m)))
     if entry is not None and block_k % entry[2] == 0:
         return KernelConfig(*entry)
@@ -215,7 +224,7 @@ def _integer_dequant(device: torch.device, dequant: Optional[str]) -> bool:
     if choice not in ("auto", "native", "integer"):
         raise ValueError(f"dequant must be 'auto', 'native' or 'integer', got {choice!r}")
     if choice == "auto":
-        return device.type == "cuda" and torch.cuda.get_device_capability(device) < (8, 9)
+        return device.type == "cuda" and _device_facts(device)[2] < (8, 9)
     return choice == "integer"
 
 
@@ -278,7 +287,8 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
     if m == 0:
         return out
 
-    cfg = config or choose_config(m, n, k, groups, block_k, x.device, batch_invariant)
+    device = x.device if x.device.index is not None or x.device.type != "cuda" else torch.device("cuda", torch.cuda.current_device())
+    cfg = config or choose_config(m, n, k, groups, block_k, device, batch_invariant)
     if block_k % cfg.block_k:
         raise ValueError(f"config block_k {cfg.block_k} must divide the scale block {block_k}")
     grid = (triton.cdiv(n, cfg.block_n), triton.cdiv(m, cfg.block_m), groups * cfg.split_k)
@@ -286,7 +296,7 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
         partial, counter = _workspace(x.device, groups * cfg.split_k * m * n, grid[0] * grid[1] * groups)
     else:
         partial = counter = out  # unused
-    integer = _integer_dequant(x.device, dequant)
+    integer = _integer_dequant(device, dequant)
     e8m0 = scale.dtype == torch.float8_e8m0fnu
     _fp8_block_matmul_kernel[grid](
         x, weight.view(torch.uint8), scale.view(torch.uint8) if e8m0 else scale,
@@ -409,4 +419,5 @@ def tune(shapes: Sequence[Tuple[int, int]], ms: Sequence[int], path: Optional[Pa
         path.write_text(json.dumps(table, indent=1, sort_keys=True))  # after each shape: a cut run keeps its work
     global _TABLE
     _TABLE = None
+    choose_config.cache_clear()
     return entries
