@@ -144,11 +144,12 @@ def _inside(root: Path, name: str, index_file: str) -> Path:
     return path
 
 
-def read_layout(path: str | os.PathLike) -> CheckpointLayout:
+def read_layout(path: str | os.PathLike, strict: bool = True) -> CheckpointLayout:
     """Finds the shards of a checkpoint (a file, a directory, or an index) and reads their headers.
 
     Raises ``FileNotFoundError`` for a missing path or shard, ``Fp8FormatError`` for a malformed index
-    or header, or an index entry outside the checkpoint directory.
+    or header, or a shard outside the checkpoint directory (``..``, absolute, or a symlink pointing out).
+    With ``strict=False`` a shard the index names but that does not exist is a problem, not an error.
     """
     path = Path(path)
     if not path.exists():
@@ -166,16 +167,21 @@ def read_layout(path: str | os.PathLike) -> CheckpointLayout:
             raise Fp8FormatError(f"file {path}: not a safetensors index (needs a 'weight_map' of key -> file name)") from None
         names = sorted(set(weight_map.values()))
         shard_paths = {name: _inside(root, name, index_file) for name in names}
+        missing = []
         for name, shard in shard_paths.items():
             if not shard.is_file():
                 key = next(k for k, v in weight_map.items() if v == name)
-                raise FileNotFoundError(f"file {path}: key {key!r} is mapped to {name}, which does not exist")
-        files = [str(shard_paths[name]) for name in names]
+                message = f"file {path}: key {key!r} is mapped to {name}, which does not exist"
+                if strict:
+                    raise FileNotFoundError(message)
+                missing.append(message)
+        files = [str(shard_paths[name]) for name in names if shard_paths[name].is_file()]
     elif path.is_file():
         root, files, weight_map = path.parent, [str(path)], None
+        missing = []
     elif path.is_dir():
         root = path
-        files = sorted(str(p) for p in path.glob("*.safetensors"))
+        files = sorted(str(_inside(root, p.name, str(path))) for p in path.glob("*.safetensors"))
         weight_map = None
         if not files:
             raise FileNotFoundError(f"no .safetensors files in {path}")
@@ -183,7 +189,7 @@ def read_layout(path: str | os.PathLike) -> CheckpointLayout:
         raise FileNotFoundError(f"no checkpoint at {path}")
 
     tensors: Dict[str, TensorInfo] = {}
-    problems: List[str] = []
+    problems: List[str] = list(missing) if index_file else []
     for file in files:
         infos, _ = read_header(file)
         for key, info in infos.items():
@@ -195,7 +201,7 @@ def read_layout(path: str | os.PathLike) -> CheckpointLayout:
             tensors[key] = info
     if weight_map is not None:
         for key, name in weight_map.items():
-            if key not in tensors or Path(tensors[key].file).name != name:
+            if (key not in tensors or Path(tensors[key].file).name != name) and (root / name).is_file():
                 problems.append(f"file {index_file}: key {key!r} is mapped to {name}, whose header does not hold it")
         for key in tensors.keys() - weight_map.keys():
             problems.append(f"key {key!r} in {tensors[key].file} is missing from {index_file}")
