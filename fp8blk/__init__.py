@@ -5,11 +5,12 @@ from .errors import Fp8FormatError
 from .formats import dequantize_fp8_block, quantize_fp8_block, to_block_scale
 from .module import SCALE_NAMES, Fp8BlockLinear
 from .ops import fp8_block_linear
+from .parallel import ColumnParallelFp8BlockLinear, RowParallelFp8BlockLinear
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "CheckpointScan", "Fp8BlockLinear", "Fp8FormatError", "SCALE_NAMES", "dequantize_fp8_block", "fp8_block_linear",
+    "CheckpointScan", "ColumnParallelFp8BlockLinear", "Fp8BlockLinear", "RowParallelFp8BlockLinear", "Fp8FormatError", "SCALE_NAMES", "dequantize_fp8_block", "fp8_block_linear",
     "load_fp8_checkpoint", "quantize_fp8_block", "replace_linear", "save_fp8_checkpoint", "scan_checkpoint",
     "to_block_scale",
 ]
