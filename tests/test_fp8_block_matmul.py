@@ -151,6 +151,58 @@ def test_bad_arguments():
         run(x, wq, scale, None, out=torch.empty(2, 255, dtype=torch.bfloat16, device=DEVICE))
     with pytest.raises(ValueError, match="dequant"):
         run(x, wq, scale, None, dequant="fast")
+    with pytest.raises(ValueError, match="bias must be"):
+        run(x, wq, scale, torch.zeros(256, dtype=torch.int32))
+    with pytest.raises(ValueError, match="bias must be"):
+        run(x, wq, scale, torch.zeros(255, dtype=torch.bfloat16))
+    for _ in range(2):  # a cached launch plan still checks every call
+        with pytest.raises(ValueError, match="out must be"):
+            run(x, wq, scale, None, out=torch.empty(2, 256, dtype=torch.float16, device=DEVICE))
+
+
+def test_direct_launch_passes_what_the_jit_passes(monkeypatch):
+    """After the first call of a signature, launches skip Triton's binder: same compiled kernel, same arguments."""
+    import importlib
+    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
+    names = kernel_module._fp8_block_matmul_kernel.arg_names
+    launches = []
+
+    class Compiled:  # what Triton's JIT returns: a launcher plus its handles
+        function, packed_metadata = "function", "metadata"
+
+        def run(self, *args):
+            assert len(args) == 9 + len(names)  # grid, stream, handles, two hooks, then every kernel argument
+            launches.append(("direct", args[:3], dict(zip(names, args[9:])), args[3:9]))
+
+    class Jit:
+        def __getitem__(self, grid):
+            def launch(*args, **kwargs):
+                bound = dict(zip(names, args))
+                bound.update({name: kwargs.pop(name) for name in names[len(args):]})
+                launches.append(("jit", grid, bound, kwargs))
+                return Compiled()
+            return launch
+
+    monkeypatch.setattr(kernel_module, "_fp8_block_matmul_kernel", Jit())
+    monkeypatch.setattr(kernel_module, "_interpreting", lambda: False)
+    monkeypatch.setattr(kernel_module, "_current_stream", lambda device: 7)
+    monkeypatch.setattr(kernel_module, "_COMPILED", {})
+    x, wq, scale, b = make(3, 256, 512, bias=True)
+    buffer = torch.empty(3 * 513, dtype=torch.bfloat16)
+    misaligned = buffer[1:].as_strided((3, 512), (512, 1))  # data pointer 2 bytes past a 16-byte boundary
+    misaligned.copy_(x)
+    for operand in (x, x, misaligned, misaligned):
+        fp8_block_matmul(operand, wq, scale, b)
+    assert [kind for kind, *_ in launches] == ["jit", "direct", "jit", "direct"]
+    for (_, jit_grid, jit_args, options), (_, grid, args, launcher_extras) in (launches[0:2], launches[2:4]):
+        assert grid == jit_grid and set(options) == {"num_warps", "num_stages"}
+        assert launcher_extras == (7, "function", "metadata", None, None, None)
+        assert list(args) == list(names)
+        assert {k: v for k, v in args.items() if k not in ("y_ptr", "bias_ptr", "partial_ptr", "counter_ptr")
+                and not isinstance(v, torch.Tensor)} == \
+               {k: v for k, v in jit_args.items() if k in args and not isinstance(v, torch.Tensor)}
+        assert all(args[k] is jit_args[k] for k in ("x_ptr", "bias_ptr"))
+    assert launches[2][2]["x_ptr"].data_ptr() % 16 and not launches[0][2]["x_ptr"].data_ptr() % 16
 
 
 def test_batch_invariant_uses_one_config_for_every_m():

@@ -41,3 +41,21 @@ def test_reference_linear_is_what_the_op_runs_on_cpu():
     wq, scale = quantize_fp8_block(torch.randn(128, 256))
     x = torch.randn(3, 256, dtype=torch.bfloat16)
     assert torch.equal(fp8_block_linear(x, wq, scale), reference_linear(x, wq, scale, None, (128, 128)))
+
+
+def test_custom_op_under_torch_compile_matches_eager():
+    """Under torch.compile the call is the opaque op ``fp8blk::fp8_block_linear``; eager skips its dispatcher."""
+    wq, scale = quantize_fp8_block(torch.randn(192, 256))
+    x = torch.randn(2, 3, 256, dtype=torch.bfloat16)
+    eager = fp8_block_linear(x, wq, scale)
+    seen = []
+
+    def backend(graph_module, example_inputs):
+        seen.extend(str(node.target) for node in graph_module.graph.nodes)
+        return graph_module.forward
+
+    compiled = torch.compile(lambda t: fp8_block_linear(t, wq, scale), backend=backend, fullgraph=True)
+    assert torch.equal(compiled(x), eager)
+    assert any("fp8blk.fp8_block_linear" in target for target in seen), seen
+    assert torch.equal(torch.ops.fp8blk.fp8_block_linear(x.reshape(6, 256), wq, scale, None, [128, 128]),
+                       eager.reshape(6, 192))
