@@ -11,7 +11,7 @@ import time
 import torch
 import triton
 
-from fp8blk import quantize_fp8_block
+from fp8blk import Fp8BlockLinear, quantize_fp8_block
 from fp8blk.kernels import fp8_block_matmul
 from fp8blk.kernels.fp8_block_matmul import _fp8_block_matmul_kernel, choose_config
 
@@ -41,9 +41,11 @@ def main():
             HAS_BIAS=False, INTEGER_DEQUANT=False, SCALE_E8M0=False, SCALE_IN_WEIGHT=False, DOT_IN_FP32=False,
             num_warps=cfg.num_warps, num_stages=cfg.num_stages)
     dense = torch.randn(256, 256, device="cuda").to(torch.bfloat16)
+    layer = Fp8BlockLinear.from_tensors(wq, scale)
     results = {"fp8blk.kernels.fp8_block_matmul": per_call_us(lambda: fp8_block_matmul(x, wq, scale)),
                "fp8_block_matmul(out=...)": per_call_us(lambda: fp8_block_matmul(x, wq, scale, out=out)),
-               "bare Triton launch": per_call_us(bare),
+               "Fp8BlockLinear forward": per_call_us(lambda: layer(x)),
+               "Triton JIT launch (kernel[grid](...))": per_call_us(bare),
                "torch.matmul (cuBLAS)": per_call_us(lambda: x @ dense.T)}
     for name, us in results.items():
         print(f"{name:<36} {us:7.1f} us/call host")

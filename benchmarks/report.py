@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import statistics
 from collections import defaultdict
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
@@ -59,6 +60,15 @@ def model_forward_us(records: List[Dict], model: str, m: int, impl: str) -> Tupl
     return layer_us, whole_us
 
 
+def host_us_by_impl(records: List[Dict]) -> Dict[str, float]:
+    """impl -> median host (CPU) microseconds to queue one call, over the records that measured it."""
+    found = defaultdict(list)
+    for r in records:
+        if r.get("host_us") is not None:
+            found[r["impl"]].append(r["host_us"])
+    return {impl: statistics.median(values) for impl, values in found.items()}
+
+
 def _fmt(value: Optional[float], digits: int = 1, suffix: str = "") -> str:
     return "—" if value is None else f"{value:.{digits}f}{suffix}"
 
@@ -71,13 +81,19 @@ def render_markdown(results: Dict) -> str:
              f"{env['date']} · driver {env['driver']} · CUDA {env['cuda']} · torch {env['torch']} · Triton {env['triton']}"
              f" · Marlin: {env['vllm_marlin_source']}",
              f"Measured here: copy {env['copy_GBps']:.0f} GB/s (read + write), bf16 GEMM {env['bf16_TFLOPs']:.0f} TFLOP/s.",
-             "Median µs per call (CUDA events; CUDA graphs for M ≤ 64; inputs rotated over > 2× L2). "
+             "Median µs of GPU time per call (CUDA events; CUDA graphs for M ≤ 64; without graphs the GPU is kept "
+             "ahead of the host, so Python launch cost is not counted here but in the host line below; inputs rotated "
+             "over > 2× L2). "
              "`vs Marlin` = Marlin time / fp8blk time (> 1: fp8blk faster); `vs cuBLAS` likewise against bf16 cuBLAS on "
              "pre-dequantized weights; `%BW` = fp8blk's bytes (weight + scales + activations) / time / copy rate; "
              "`%bf16` = fp8blk's FLOP rate / measured bf16 GEMM rate.", ""]
     all_speedups = speedups(records)
     gm = geomean(all_speedups.values())
     slower = sorted((k for k, v in all_speedups.items() if v < 1), key=lambda key: all_speedups[key])
+    host = host_us_by_impl(records)
+    if host:
+        lines += ["Host time to queue one call (eager, median over all points): "
+                  + ", ".join(f"{impl} {us:.1f} µs" for impl, us in host.items()) + ".", ""]
     lines += [f"**Geometric-mean speedup over Marlin: {_fmt(gm, 2, '×')}** over {len(all_speedups)} (N, K, M) points; "
               f"slower than Marlin at {len(slower)} point(s)" + (": " + ", ".join(
                   f"{n}×{k} M={m} ({all_speedups[(n, k, m)]:.2f}×)" for n, k, m in slower[:12]) if slower else "") + ".", ""]

@@ -1,7 +1,9 @@
 """Timing on the GPU: CUDA events, medians, optional CUDA graphs, buffers rotated past the L2 cache."""
 from __future__ import annotations
 
+import functools
 import statistics
+import time
 from typing import Callable, Dict, List
 
 import torch
@@ -19,14 +21,35 @@ def summarize(samples_us: List[float]) -> Dict[str, float]:
     return {"median_us": statistics.median(ordered), "p10_us": pick(0.1), "p90_us": pick(0.9)}
 
 
-def time_calls(call: Callable[[int], object], copies: int, graphs: bool, reps: int = 30, warmup: int = 3) -> Dict[str, float]:
-    """Times ``call(i)`` (i cycling over the rotated copies); returns per-call median/p10/p90 in us.
+@functools.lru_cache(maxsize=None)
+def _sleep_cycles_per_us() -> float:
+    """Clock rate of ``torch.cuda._sleep``'s spin loop, measured once."""
+    cycles = 10_000_000
+    torch.cuda._sleep(cycles // 10)  # warm-up
+    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    start.record()
+    torch.cuda._sleep(cycles)
+    end.record()
+    end.synchronize()
+    return cycles / (start.elapsed_time(end) * 1e3)
 
-    Without graphs each call is bracketed by CUDA events. With graphs one graph replays all copies
-    once; each replay is timed and divided by the number of calls in it.
+
+def time_calls(call: Callable[[int], object], copies: int, graphs: bool, reps: int = 30, warmup: int = 3) -> Dict[str, float]:
+    """Times ``call(i)`` (i cycling over the rotated copies); returns per-call median/p10/p90 in us of GPU time.
+
+    With graphs one graph replays all copies once; each replay is timed and divided by the number of
+    calls in it. Without graphs each call is bracketed by CUDA events, and every pass over the copies
+    is queued behind a GPU sleep longer than the host needs to queue it: the events then measure the
+    GPU's work, not how fast Python launches (as in a serving loop whose host runs ahead). That host
+    cost is reported apart, as ``host_us``: wall time per call while queuing, GPU not waited on.
     """
     for i in range(warmup * copies):
         call(i % copies)
+    torch.cuda.synchronize()
+    host_start = time.perf_counter()
+    for i in range(copies):
+        call(i)
+    host_us = (time.perf_counter() - host_start) / copies * 1e6
     torch.cuda.synchronize()
     samples = []
     if graphs:
@@ -50,15 +73,17 @@ def time_calls(call: Callable[[int], object], copies: int, graphs: bool, reps: i
             end.synchronize()
             samples.append(start.elapsed_time(end) * 1e3 / copies)
     else:
-        events = [(torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True))
-                  for _ in range(reps * copies)]
-        for j, (start, end) in enumerate(events):
-            start.record()
-            call(j % copies)
-            end.record()
-        torch.cuda.synchronize()
-        samples = [start.elapsed_time(end) * 1e3 for start, end in events]
-    return summarize(samples)
+        head_start_us = 2 * copies * (host_us + 10) + 50  # queuing one pass, events included, with margin
+        for _ in range(reps):
+            events = [(torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)) for _ in range(copies)]
+            torch.cuda._sleep(int(head_start_us * _sleep_cycles_per_us()))
+            for i, (start, end) in enumerate(events):
+                start.record()
+                call(i)
+                end.record()
+            torch.cuda.synchronize()
+            samples += [start.elapsed_time(end) * 1e3 for start, end in events]
+    return {**summarize(samples), "host_us": host_us}
 
 
 def copy_bandwidth_gbps(nbytes: int = 1 << 30) -> float:

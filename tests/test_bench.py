@@ -50,7 +50,8 @@ def synthetic_results():
             for impl, factor in (("fp8blk", 1.0), ("marlin", 2.0), ("cublas_bf16", 1.5)):
                 records.append({"model": shape.model, "layer": shape.layer, "groups": shape.groups, "N": shape.n,
                                 "K": shape.k, "M": m, "impl": impl, "median_us": 10.0 * factor, "p10_us": 9.0,
-                                "p90_us": 11.0, "rel_err": 3e-3, "graphs": m <= 64, "copies": 2})
+                                "p90_us": 11.0, "rel_err": 3e-3, "graphs": m <= 64, "copies": 2,
+                                "host_us": 5.0 * factor + m % 3})
     env = {"gpu": "test GPU", "driver": "0", "cuda": "0", "torch": "0", "triton": "0", "vllm_marlin_source": "none",
            "date": "today", "copy_GBps": 3000.0, "bf16_TFLOPs": 800.0}
     return {"env": env, "records": records}
@@ -66,6 +67,8 @@ def test_report_math_on_synthetic_results(tmp_path):
     text = report.render_markdown(results)
     assert "Geometric-mean speedup over Marlin: 2.00×" in text and "slower than Marlin at 0 point(s)" in text
     assert "| 1 | 10.0 | 20.0 | 15.0 | 2.00× | 1.50× |" in text
+    # host times per impl: 5*factor + m % 3 over m in (1, 8, 32, 4096), i.e. + (1, 2, 2, 1): medians 6.5, 11.5, 9.0
+    assert "fp8blk 6.5 µs, marlin 11.5 µs, cublas_bf16 9.0 µs" in text
     report.write_report(results, tmp_path)
     for name in ("results.md", "latency.png", "speedup_heatmap.png"):
         assert (tmp_path / name).stat().st_size > 1000

@@ -53,7 +53,7 @@ def main() -> int:
     record("pytest tests/test_fp8_block_matmul.py on GPU", done.returncode == 0,
            "; ".join(failed + done.stdout.strip().splitlines()[-1:]))
 
-    worst = {}
+    worst, direct_mismatch = {}, []  # second call of a signature: the cached direct launch
     for (n, k), m in itertools.product(SHAPES, MS):
         for x_dtype, scale_dtype, bias, dequant in ((torch.bfloat16, torch.float32, False, "native"),
                                                    (torch.float16, torch.bfloat16, True, "native"),
@@ -68,9 +68,28 @@ def main() -> int:
             worst[key] = max(worst.get(key, 0.0), err)
             if not (err < TOL[x_dtype]) or torch.isnan(y).any():
                 failures.append(f"N={n} K={k} M={m} {key}: rel err {err:.3g}")
+            if not torch.equal(fp8_block_matmul(x, wq, scale, b, out=torch.empty_like(out), dequant=dequant), y):
+                direct_mismatch.append(f"N={n} K={k} M={m} {key}")
     for key, err in sorted(worst.items()):
         record(f"full-size numerics {key[0]} {key[1]}", err < TOL[getattr(torch, key[0])],
                f"worst rel err {err:.2e} over {len(SHAPES)} shapes x M {MS}")
+
+    record("direct launch (cached) equals the JIT launch", not direct_mismatch,
+           "; ".join(direct_mismatch[:5]) or "bitwise, every case above")
+    failures += direct_mismatch
+    misaligned_errs = []
+    for m, n, k in ((1, 512, 4096), (130, 4096, 8192)):
+        x, wq, scale, b = make(m, n, k, torch.bfloat16, torch.float32, True)
+        buffer = torch.empty(m * k + 1, device="cuda", dtype=torch.bfloat16)
+        shifted = buffer[1:].view(m, k)  # 2 bytes past 16-byte alignment: a different Triton specialization
+        shifted.copy_(x)
+        ref = reference(x, wq, scale, b)
+        for _ in range(2):
+            y = fp8_block_matmul(shifted, wq, scale, b)
+            misaligned_errs.append(float((y.double() - ref).norm() / ref.norm()))
+        fp8_block_matmul(x, wq, scale, b)  # aligned again
+    record("misaligned x (cached per alignment)", max(misaligned_errs) < TOL[torch.bfloat16],
+           f"worst rel err {max(misaligned_errs):.2e}")
 
     for (n, k), cfg in (((512, 4096), None), ((512, 4096), KernelConfig(64, 16, 128, 16, 4, 4)),
                         ((4096, 8192), None), ((32768, 1024), None)):

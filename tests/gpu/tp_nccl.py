@@ -5,12 +5,12 @@
 Every rank builds the same full layer on its GPU, takes its shard (column- and row-parallel, on
 DeepSeek-V4 shapes split at aligned and unaligned boundaries) and checks: its dequantized weight equals
 the slice of the full one bit for bit; its output (local, gathered, all-reduced) matches the
-single-GPU full layer. Per-rank timings (CUDA events, median of 50) are printed and written by rank 0.
+single-GPU full layer. Per-rank timings (GPU time by CUDA events, median, host kept ahead) are printed
+and written by rank 0.
 Runs with one process too (the single-GPU parts). NVLink multicast stays off.
 """
 import argparse
 import os
-import statistics
 import sys
 
 for name, value in (("NCCL_NVLS_ENABLE", "0"), ("TORCH_SYMM_MEM_DISABLE_MULTICAST", "1"), ("NVSHMEM_DISABLE_NVLS", "1")):
@@ -20,6 +20,7 @@ import torch  # noqa: E402
 import torch.distributed as dist  # noqa: E402
 
 import fp8blk  # noqa: E402
+from fp8blk.bench.timing import time_calls  # noqa: E402
 from fp8blk.parallel import ColumnParallelFp8BlockLinear, RowParallelFp8BlockLinear  # noqa: E402
 
 # (layer, N, K, kind): column layers split N, row layers split K; some splits fall inside a 128-block.
@@ -30,19 +31,9 @@ CASES = [("v4-flash attn.wq_b", 32768, 1024, "column"), ("v3 kv_a_proj (N=576)",
 MS = (1, 16, 256)
 
 
-def timed(fn, reps=50):
-    for _ in range(5):
-        fn()
-    torch.cuda.synchronize()
-    samples = []
-    for _ in range(reps):
-        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        start.record()
-        fn()
-        end.record()
-        end.synchronize()
-        samples.append(start.elapsed_time(end) * 1e3)
-    return statistics.median(samples)
+def timed(fn):
+    """Median GPU µs per call (the GPU kept ahead of the host; see fp8blk.bench.timing.time_calls)."""
+    return time_calls(lambda i: fn(), copies=8, graphs=False, reps=20)["median_us"]
 
 
 def main() -> int:
@@ -92,7 +83,8 @@ def main() -> int:
                    "local GEMM µs", "single-GPU µs"]
         lines = [f"# Tensor-parallel check: {world} × {torch.cuda.get_device_name()} (NCCL {'.'.join(map(str, torch.cuda.nccl.version()))}, "
                  f"torch {torch.__version__})", "",
-                 "Sharded µs includes the collective (all-gather for column, all-reduce for row).", "",
+                 "GPU µs per call (median; the host is kept ahead of the GPU; inputs not rotated, so small layers may be "
+                 "served from L2). Sharded µs includes the collective (all-gather for column, all-reduce for row).", "",
                  "| " + " | ".join(headers) + " |", "|---" * len(headers) + "|"]
         all_failures = []
         for rank_rows, rank_failures in gathered:
