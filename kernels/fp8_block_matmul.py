@@ -24,6 +24,12 @@ Split-K (small M): ``SPLIT_K`` programs share an output tile; each writes its fp
 workspace and bumps a per-tile counter; the last one to arrive sums the partials in split order
 (bitwise deterministic whatever the arrival order), adds the bias, writes y and resets the counter.
 
+Large M: where the checked-in table says so (``KernelConfig.expand_weight``), a small Triton kernel
+expands the weight to x's dtype (one rounding of scale * weight) in a per-device scratch and torch's
+bf16/fp16 GEMM (cuBLAS) does the product: at M in the thousands the GEMM is compute-bound and the
+expansion (3 bytes per weight) costs a few percent, while no single fused Triton kernel here reaches
+cuBLAS's tensor-core rate (see benchmarks/NOTES.md).
+
 Groups: with ``groups = G`` the call computes G independent GEMMs in one launch (DeepSeek-V4's
 grouped ``wo_a``): ``y[:, g*N:(g+1)*N] = x[:, g*K:(g+1)*K] @ W[g*N:(g+1)*N].T``.
 """
@@ -44,6 +50,49 @@ SCALE_DTYPES = (torch.float32, torch.bfloat16, torch.float16, torch.float8_e8m0f
 BIAS_DTYPES = (torch.float32, torch.bfloat16, torch.float16)
 CONFIG_FILE = Path(__file__).with_name("fp8_block_matmul_configs.json")
 DEQUANT_ENV = "FP8BLK_DEQUANT"  # "native" | "integer" | "auto"
+
+
+@triton.jit
+def _fp8_bytes_to(w, dtype: tl.constexpr, INTEGER_DEQUANT: tl.constexpr):
+    """e4m3 bytes -> ``dtype``, exactly; the integer path gives value * 2**-8 (``_scale_to_fp32`` undoes it)."""
+    if INTEGER_DEQUANT:  # sign, 4-bit exponent and 3-bit mantissa land in place in an fp16: value * 2**-8
+        bits = w.to(tl.uint16)
+        w = (((bits & 0x80) << 8) | ((bits & 0x7F) << 7)).to(tl.float16, bitcast=True)
+    else:
+        w = w.to(tl.float8e4nv, bitcast=True)
+    return w.to(dtype)
+
+
+@triton.jit
+def _scale_to_fp32(s, INTEGER_DEQUANT: tl.constexpr, SCALE_E8M0: tl.constexpr):
+    """A loaded block scale as fp32 (times 2**8 on the integer path)."""
+    if SCALE_E8M0:  # UE8M0 byte e -> 2**(e - 127); e = 0 is the fp32 subnormal 2**-127
+        e = s.to(tl.int32)
+        s = tl.where(e == 0, 0x00400000, e << 23).to(tl.float32, bitcast=True)
+    else:
+        s = s.to(tl.float32)
+    if INTEGER_DEQUANT:
+        s = s * 256.0
+    return s
+
+
+@triton.jit
+def _fp8_block_dequant_kernel(
+        w_ptr, scale_ptr, out_ptr,
+        N, K, stride_wn, stride_wk, stride_sn, stride_sk, stride_on, stride_ok,
+        scale_block_n,
+        SCALE_BLOCK_K: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr,
+        INTEGER_DEQUANT: tl.constexpr, SCALE_E8M0: tl.constexpr):
+    """``out[n, k] = float(w[n, k]) * scale[n // SBN, k // SBK]``, rounded once to out's dtype."""
+    offs_n = tl.program_id(0) * BLOCK_N + tl.arange(0, BLOCK_N)
+    offs_k = tl.program_id(1) * BLOCK_K + tl.arange(0, BLOCK_K)
+    mask = (offs_n < N)[:, None] & (offs_k < K)[None, :]
+    w = tl.load(w_ptr + offs_n[:, None] * stride_wn + offs_k[None, :] * stride_wk, mask=mask, other=0)
+    s = tl.load(scale_ptr + (offs_n // scale_block_n)[:, None] * stride_sn + (offs_k // SCALE_BLOCK_K)[None, :] * stride_sk,
+                mask=mask, other=0)
+    w = _fp8_bytes_to(w, tl.float32, INTEGER_DEQUANT) * _scale_to_fp32(s, INTEGER_DEQUANT, SCALE_E8M0)
+    tl.store(out_ptr + offs_n[:, None] * stride_on + offs_k[None, :] * stride_ok, w.to(out_ptr.dtype.element_ty),
+             mask=mask)
 
 
 @triton.jit
@@ -88,19 +137,9 @@ def _fp8_block_matmul_kernel(
                     mask=mask_n[:, None] & mask_k[None, :], other=0)  # e4m3 bytes; 0 is +0.0
         x = tl.load(x_ptr + offs_m[None, :] * stride_xm + k[:, None] * stride_xk,
                     mask=mask_m[None, :] & mask_k[:, None], other=0.0)
-        if INTEGER_DEQUANT:  # e4m3 bits -> fp16 bits: value * 2**-8, exact (2**8 goes into the scale)
-            bits = w.to(tl.uint16)
-            w = (((bits & 0x80) << 8) | ((bits & 0x7F) << 7)).to(tl.float16, bitcast=True).to(x.dtype)
-        else:
-            w = w.to(tl.float8e4nv, bitcast=True).to(x.dtype)
+        w = _fp8_bytes_to(w, x.dtype, INTEGER_DEQUANT)
         s = tl.load(scale_rows + (tile * BLOCK_K // SCALE_BLOCK_K) * stride_sk, mask=mask_n, other=0)
-        if SCALE_E8M0:  # UE8M0 byte e -> 2**(e - 127); e = 0 is the fp32 subnormal 2**-127
-            e = s.to(tl.int32)
-            s = tl.where(e == 0, 0x00400000, e << 23).to(tl.float32, bitcast=True)
-        else:
-            s = s.to(tl.float32)
-        if INTEGER_DEQUANT:
-            s = s * 256.0
+        s = _scale_to_fp32(s, INTEGER_DEQUANT, SCALE_E8M0)
         if SCALE_IN_WEIGHT:  # one rounding of scale * weight to x's dtype; the MMA then accumulates in place
             w = (w.to(tl.float32) * s[:, None]).to(x.dtype)
             if DOT_IN_FP32:
@@ -145,6 +184,9 @@ class KernelConfig(NamedTuple):
     num_warps: int
     num_stages: int
     scale_in_weight: bool = False  # fold the scale into the bf16 weight tile (large M; bf16 x only)
+    # Large M: expand the weight to x's dtype (one rounding) with the dequant kernel, block_n x block_k per
+    # program, into a per-device scratch, then x @ W.T by torch.matmul (cuBLAS). split_k must be 1.
+    expand_weight: bool = False
 
 
 def m_bucket(m: int) -> int:
@@ -220,6 +262,19 @@ def _workspace(device: torch.device, partial_elems: int, tiles: int) -> Tuple[to
     return partial, counter
 
 
+_SCRATCH: Dict[Tuple[str, int], torch.Tensor] = {}
+
+
+def _scratch(device: torch.device, nbytes: int) -> torch.Tensor:
+    """Per-device byte buffer for the expanded weight (``expand_weight``), grown on demand."""
+    key = (device.type, device.index or 0)
+    buffer = _SCRATCH.get(key)
+    if buffer is None or buffer.numel() < nbytes:
+        buffer = torch.empty(nbytes, dtype=torch.uint8, device=device)
+        _SCRATCH[key] = buffer
+    return buffer
+
+
 def _integer_dequant(device: torch.device, dequant: Optional[str]) -> bool:
     choice = dequant or os.environ.get(DEQUANT_ENV, "auto")
     if choice not in ("auto", "native", "integer"):
@@ -234,13 +289,19 @@ def _interpreting() -> bool:
 
 
 class _LaunchPlan(NamedTuple):
-    """Everything about a call that follows from shapes, strides and dtypes alone (cached per signature)."""
+    """Everything about a call that follows from shapes, strides and dtypes alone (cached per signature).
+
+    Describes one Triton launch: the GEMM kernel, or with ``expand_weight`` the dequant kernel (whose
+    output, ``scratch_elems`` long, then feeds torch.matmul).
+    """
+    expand_weight: bool
     grid: Tuple[int, int, int]
-    int_args: Tuple[int, ...]  # M, N, K, strides, scale_block_n: the kernel's integer arguments, in order
+    int_args: Tuple[int, ...]  # sizes, strides, scale_block_n: the kernel's integer arguments, in order
     constexprs: Tuple[Tuple[str, object], ...]  # (name, value) in the kernel's signature order
     options: Tuple[Tuple[str, int], ...]  # num_warps, num_stages
     partial_elems: int  # split-K workspace sizes (0: no split)
     tiles: int
+    scratch_elems: int  # expanded weight (0: not expanded)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -270,6 +331,16 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, scale_
         raise ValueError(f"out must be [{m}, {n_total}] {x_dtype} with a contiguous last dim, found "
                          f"{list(out_shape)} strides {out_stride}")
     cfg = config or choose_config(m, n, k, groups, block_k, device, batch_invariant)
+    integer = _integer_dequant(device, dequant)
+    e8m0 = scale_dtype == torch.float8_e8m0fnu
+    if cfg.expand_weight:
+        if groups != 1 or cfg.split_k != 1:
+            raise ValueError(f"expand_weight needs groups == 1 and split_k == 1, found {groups} and {cfg.split_k}")
+        constexprs = tuple(dict(SCALE_BLOCK_K=block_k, BLOCK_N=cfg.block_n, BLOCK_K=cfg.block_k,
+                                INTEGER_DEQUANT=integer, SCALE_E8M0=e8m0).items())
+        return _LaunchPlan(True, (triton.cdiv(n_total, cfg.block_n), triton.cdiv(k, cfg.block_k), 1),
+                           (n_total, k, *weight_stride, *scale_stride, k, 1, block_n), constexprs,
+                           (("num_warps", cfg.num_warps), ("num_stages", cfg.num_stages)), 0, 0, n_total * k)
     if block_k % cfg.block_k:
         raise ValueError(f"config block_k {cfg.block_k} must divide the scale block {block_k}")
     grid = (triton.cdiv(n, cfg.block_n), triton.cdiv(m, cfg.block_m), groups * cfg.split_k)
@@ -277,27 +348,25 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, scale_
     int_args = (m, n, k, *x_stride, *weight_stride, *scale_stride, *out_stride, block_n)
     constexprs = tuple(dict(
         SCALE_BLOCK_K=block_k, BLOCK_N=cfg.block_n, BLOCK_M=cfg.block_m, BLOCK_K=cfg.block_k, SPLIT_K=cfg.split_k,
-        HAS_BIAS=bias_shape is not None, INTEGER_DEQUANT=_integer_dequant(device, dequant),
-        SCALE_E8M0=scale_dtype == torch.float8_e8m0fnu,
+        HAS_BIAS=bias_shape is not None, INTEGER_DEQUANT=integer, SCALE_E8M0=e8m0,
         SCALE_IN_WEIGHT=cfg.scale_in_weight and x_dtype == torch.bfloat16, DOT_IN_FP32=interpreting).items())
-    return _LaunchPlan(grid, int_args, constexprs, (("num_warps", cfg.num_warps), ("num_stages", cfg.num_stages)),
-                       groups * cfg.split_k * m * n if split else 0, grid[0] * grid[1] * groups if split else 0)
+    return _LaunchPlan(False, grid, int_args, constexprs, (("num_warps", cfg.num_warps), ("num_stages", cfg.num_stages)),
+                       groups * cfg.split_k * m * n if split else 0, grid[0] * grid[1] * groups if split else 0, 0)
 
 
-# Compiled kernels by (launch plan, pointer alignments): later calls launch them directly, skipping
-# Triton's per-call argument binding. The key holds everything Triton specializes a compile on
-# (argument dtypes, 16-byte pointer alignment, integers equal to 1 or divisible by 16 -- all fixed by
-# the plan's integers), so a cached kernel is exactly the one Triton's JIT would pick.
+# Compiled kernels by (launch plan, pointer dtypes and alignments): later calls launch them directly,
+# skipping Triton's per-call argument binding. The key holds everything Triton specializes a compile on
+# (each pointer's dtype and 16-byte alignment; integers equal to 1 or divisible by 16, fixed by the
+# plan's integers; the constexprs), so a cached kernel is exactly the one Triton's JIT would pick.
 _COMPILED: Dict[tuple, object] = {}
 
 
-def _launch(plan: _LaunchPlan, device: torch.device, pointers: tuple) -> None:
-    key = (plan, tuple(p.data_ptr() % 16 == 0 for p in pointers))
+def _launch(kernel, plan: _LaunchPlan, device: torch.device, pointers: tuple) -> None:
+    key = (plan, tuple((p.dtype, p.data_ptr() % 16 == 0) for p in pointers))
     compiled = _COMPILED.get(key)
     hook = triton.knobs.runtime.launch_enter_hook  # a HookChain (Triton 3.4+); profilers add to it
     if compiled is None or getattr(hook, "calls", hook):  # first call, or a profiler listening: Triton's own path
-        compiled = _fp8_block_matmul_kernel[plan.grid](*pointers, *plan.int_args, **dict(plan.constexprs),
-                                                       **dict(plan.options))
+        compiled = kernel[plan.grid](*pointers, *plan.int_args, **dict(plan.constexprs), **dict(plan.options))
         if not _interpreting() and all(hasattr(compiled, a) for a in ("run", "function", "packed_metadata")):
             _COMPILED[key] = compiled
         return
@@ -334,8 +403,11 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
     Deterministic: the same inputs give bitwise the same output (split-K partials are summed in a
     fixed order). Without ``batch_invariant`` the config, and so the summation order, follows M's
     bucket: a row's result may differ in the last bits between batch sizes. CUDA-graph capturable:
-    no host synchronization; the only allocation is the output (the split-K workspace is allocated
-    once per device, on the first call that needs it -- warm up before capturing).
+    no host synchronization; the only allocation is the output (the split-K workspace and the
+    expanded-weight scratch are allocated once per device, on the first call that needs them -- warm
+    up before capturing; both are shared by the calls on one device, so issue those calls from one
+    stream). Large M (where the config table says ``expand_weight``): the weight is expanded to x's
+    dtype with one rounding, the same arithmetic as ``SCALE_IN_WEIGHT``, then multiplied by cuBLAS.
     Launch cost: a call signature's checks and launch plan are worked out once and cached; later
     calls with the same shapes, strides and dtypes launch the compiled kernel directly.
     """
@@ -358,13 +430,20 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
                         batch_invariant, config, _interpreting())
     if x.shape[0] == 0:
         return out
+    w_bytes = weight.view(torch.uint8)
+    scale_arg = scale.view(torch.uint8) if scale.dtype == torch.float8_e8m0fnu else scale
+    if plan.expand_weight:
+        dense = _scratch(x.device, plan.scratch_elems * x.element_size()).view(x.dtype)[:plan.scratch_elems]
+        dense = dense.view(weight.shape)
+        _launch(_fp8_block_dequant_kernel, plan, device, (w_bytes, scale_arg, dense))
+        if bias is None:
+            return torch.matmul(x, dense.T, out=out)
+        return torch.addmm(bias.to(x.dtype), x, dense.T, out=out)
     if plan.partial_elems:
         partial, counter = _workspace(x.device, plan.partial_elems, plan.tiles)
     else:
         partial = counter = out  # unused
-    w_bytes = weight.view(torch.uint8)
-    scale_arg = scale.view(torch.uint8) if scale.dtype == torch.float8_e8m0fnu else scale
-    _launch(plan, device, (x, w_bytes, scale_arg, out if bias is None else bias, out, partial, counter))
+    _launch(_fp8_block_matmul_kernel, plan, device, (x, w_bytes, scale_arg, out if bias is None else bias, out, partial, counter))
     return out
 
 
@@ -376,23 +455,32 @@ def aot_compile(capability: int, config: KernelConfig, x_dtype: torch.dtype = to
                 scale_block_k: int = 128):
     """Compiles one kernel variant ahead of time for ``sm_<capability>`` (no GPU needed).
 
+    ``config.expand_weight`` builds the dequant kernel of the large-M path, else the GEMM kernel.
     Returns Triton's ``CompiledKernel``; ``.asm["ptx"]`` and ``.asm["cubin"]`` hold the build.
     """
     from triton.backends.compiler import GPUTarget
     from triton.compiler import ASTSource
 
-    act = _TRITON_TYPES[x_dtype]
-    signature = {"x_ptr": f"*{act}", "w_ptr": "*u8", "scale_ptr": f"*{_TRITON_TYPES[scale_dtype]}",
-                 "bias_ptr": f"*{act}", "y_ptr": f"*{act}", "partial_ptr": "*fp32", "counter_ptr": "*i32"}
-    signature.update({name: "i32" for name in (
-        "M", "N", "K", "stride_xm", "stride_xk", "stride_wn", "stride_wk", "stride_sn", "stride_sk",
-        "stride_ym", "stride_yn", "scale_block_n")})
-    constexprs = dict(SCALE_BLOCK_K=scale_block_k, BLOCK_N=config.block_n, BLOCK_M=config.block_m,
-                      BLOCK_K=config.block_k, SPLIT_K=config.split_k, HAS_BIAS=has_bias,
-                      INTEGER_DEQUANT=integer_dequant, SCALE_E8M0=scale_dtype == torch.float8_e8m0fnu,
-                      SCALE_IN_WEIGHT=config.scale_in_weight and x_dtype == torch.bfloat16, DOT_IN_FP32=False)
+    act, scale_type = _TRITON_TYPES[x_dtype], _TRITON_TYPES[scale_dtype]
+    e8m0 = scale_dtype == torch.float8_e8m0fnu
+    if config.expand_weight:
+        kernel = _fp8_block_dequant_kernel
+        signature = {"w_ptr": "*u8", "scale_ptr": f"*{scale_type}", "out_ptr": f"*{act}"}
+        ints = ("N", "K", "stride_wn", "stride_wk", "stride_sn", "stride_sk", "stride_on", "stride_ok", "scale_block_n")
+        constexprs = dict(SCALE_BLOCK_K=scale_block_k, BLOCK_N=config.block_n, BLOCK_K=config.block_k,
+                          INTEGER_DEQUANT=integer_dequant, SCALE_E8M0=e8m0)
+    else:
+        kernel = _fp8_block_matmul_kernel
+        signature = {"x_ptr": f"*{act}", "w_ptr": "*u8", "scale_ptr": f"*{scale_type}",
+                     "bias_ptr": f"*{act}", "y_ptr": f"*{act}", "partial_ptr": "*fp32", "counter_ptr": "*i32"}
+        ints = ("M", "N", "K", "stride_xm", "stride_xk", "stride_wn", "stride_wk", "stride_sn", "stride_sk",
+                "stride_ym", "stride_yn", "scale_block_n")
+        constexprs = dict(SCALE_BLOCK_K=scale_block_k, BLOCK_N=config.block_n, BLOCK_M=config.block_m,
+                          BLOCK_K=config.block_k, SPLIT_K=config.split_k, HAS_BIAS=has_bias,
+                          INTEGER_DEQUANT=integer_dequant, SCALE_E8M0=e8m0,
+                          SCALE_IN_WEIGHT=config.scale_in_weight and x_dtype == torch.bfloat16, DOT_IN_FP32=False)
+    signature.update({name: "i32" for name in ints})
     signature.update({name: "constexpr" for name in constexprs})
-    kernel = _fp8_block_matmul_kernel
     if not isinstance(kernel, triton.runtime.jit.JITFunction):  # decorated under TRITON_INTERPRET=1
         kernel = triton.runtime.jit.JITFunction(kernel.fn)
     interpret = os.environ.pop("TRITON_INTERPRET", None)  # the compiler must not see it
@@ -427,16 +515,23 @@ def candidate_configs(m: int, n: int, k: int, groups: int = 1) -> list:
                 for warps, stages in ((4, 4), (8, 3)):
                     found.append(KernelConfig(block_n, block_m, 128, split_k, warps, stages))
     else:
-        for block_n, block_m in ((128, 128), (128, 256), (256, 128)):
+        for block_n, block_m in ((128, 128), (128, 256), (256, 128), (64, 128)):
             for block_k, warps, stages in ((128, 8, 3), (64, 8, 4), (64, 4, 4)):
                 for scale_in_weight in (False, True):
                     found.append(KernelConfig(block_n, block_m, block_k, 1, warps, stages, scale_in_weight))
+        for split_k in (2, 4):
+            if k_tiles >= 2 * split_k:
+                found.append(KernelConfig(128, 128, 128, split_k, 8, 3))
+                found.append(KernelConfig(64, 128, 128, split_k, 4, 4))
+    if bm >= 256:  # expand the weight, then cuBLAS; the config's tile is the dequant kernel's
+        found += [KernelConfig(64, 1, 128, 1, 4, 1, expand_weight=True),
+                  KernelConfig(32, 1, 128, 1, 4, 1, expand_weight=True)]
     return found
 
 
 def tune(shapes: Sequence[Tuple[int, int]], ms: Sequence[int], path: Optional[Path] = None,
-         device: str = "cuda", log=print) -> Dict[str, Dict[str, list]]:
-    """Opt-in autotuning: times ``candidate_configs`` for each (N, K) x M-bucket and writes the table.
+         device: str = "cuda", log=print, candidates=candidate_configs) -> Dict[str, Dict[str, list]]:
+    """Opt-in autotuning: times ``candidates(m, n, k)`` for each (N, K) x M-bucket and writes the table.
 
     Inputs are rotated over enough copies to exceed 2x the L2 cache, so small layers are timed from
     HBM as in a real model. Merges the winners into ``path`` (default: the checked-in table) under
@@ -457,7 +552,7 @@ def tune(shapes: Sequence[Tuple[int, int]], ms: Sequence[int], path: Optional[Pa
             xs = [torch.randn(m, k, device=device, dtype=torch.bfloat16) for _ in range(copies)]
             out = torch.empty(m, n, device=device, dtype=torch.bfloat16)
             best = None
-            for cfg in candidate_configs(m, n, k):
+            for cfg in candidates(m, n, k):
                 def call():  # one graph replays every rotated copy once: no launch overhead, no L2 reuse
                     for i in range(copies):
                         fp8_block_matmul(xs[i], weights[i], scale, out=out, config=cfg)
@@ -476,4 +571,5 @@ def tune(shapes: Sequence[Tuple[int, int]], ms: Sequence[int], path: Optional[Pa
     global _TABLE
     _TABLE = None
     choose_config.cache_clear()
+    _launch_plan.cache_clear()
     return entries

@@ -93,3 +93,18 @@ def test_bench_without_cuda_says_so_and_exits_2(capsys):
     args = build_parser().parse_args(["bench", "--model", "deepseek-v4-flash", "--m", "1"])
     assert bench_main(args) == 2
     assert "no CUDA device" in capsys.readouterr().err
+
+
+def test_tune_table_refine_candidates_and_no_gpu(monkeypatch, capsys):
+    from benchmarks import tune_table
+    from fp8blk.kernels import KernelConfig
+    current = KernelConfig(128, 128, 128, 1, 8, 3)
+    monkeypatch.setattr(tune_table, "choose_config", lambda *args, **kwargs: current)
+    monkeypatch.setattr(tune_table.torch.cuda, "current_device", lambda: 0)
+    found = tune_table.refine_candidates(4096, 512, 4096)
+    assert found[0] == current and len(found) == len(set(found))
+    assert any(c.expand_weight for c in found) and any(c.split_k > 1 for c in found)
+    assert all(c == current or c.expand_weight or c.split_k != 1 for c in found)
+    if not tune_table.torch.cuda.is_available():
+        assert tune_table.main(["--refine"]) == 2
+        assert "no CUDA device" in capsys.readouterr().out

@@ -137,6 +137,40 @@ def test_row_strided_x_and_out():
     assert rel_err(out, reference(x, wq, scale, b, (128, 128))) < TOL[torch.bfloat16]
 
 
+EXPAND = KernelConfig(64, 1, 128, 1, 4, 1, expand_weight=True)
+
+
+@pytest.mark.parametrize("x_dtype,scale_dtype,bias_dtype", [
+    (torch.bfloat16, torch.float32, None), (torch.float16, torch.bfloat16, torch.float16),
+    (torch.bfloat16, torch.float8_e8m0fnu, torch.float32), (torch.float16, torch.float16, None)])
+@pytest.mark.parametrize("dequant", DEQUANTS)
+@pytest.mark.parametrize("block", [(128, 128), (1, 128), (64, 32)])
+def test_expand_weight_path(x_dtype, scale_dtype, bias_dtype, dequant, block):
+    """Large-M path: the dequant kernel writes exactly dequantize_fp8_block's weight, then torch.matmul."""
+    import importlib
+    from fp8blk import dequantize_fp8_block
+    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
+    x, wq, scale, _ = make(37, 200, 300, x_dtype, scale_dtype, block=block)
+    b = None if bias_dtype is None else torch.randn(200).to(bias_dtype)
+    y = run(x, wq, scale, b, block, dequant=dequant, config=EXPAND)
+    assert y.dtype == x_dtype and y.shape == (37, 200)
+    assert rel_err(y, reference(x, wq, scale, b, block)) < TOL[x_dtype]
+    expanded = kernel_module._SCRATCH[(torch.device(DEVICE).type, 0)].view(x_dtype)[:200 * 300].view(200, 300)
+    expected = dequantize_fp8_block(wq, scale, block, torch.float32)
+    if DEVICE == "cpu" and x_dtype == torch.bfloat16:  # Triton's interpreter truncates fp32 -> bf16 (GPUs round)
+        expected = (expected.view(torch.int32) & -65536).view(torch.float32)
+    assert torch.equal(expanded.cpu(), expected.to(x_dtype))
+
+
+def test_expand_weight_needs_one_group_and_no_split():
+    x, wq, scale, _ = make(4, 128, 256, groups=2)
+    with pytest.raises(ValueError, match="expand_weight needs groups == 1"):
+        run(x, wq, scale, None, groups=2, config=EXPAND)
+    x, wq, scale, _ = make(4, 128, 256)
+    with pytest.raises(ValueError, match="split_k == 1"):
+        run(x, wq, scale, None, config=EXPAND._replace(split_k=2))
+
+
 def test_bad_arguments():
     x, wq, scale, _ = make(2, 256, 256)
     with pytest.raises(ValueError, match="float8_e4m3fn"):
@@ -194,6 +228,13 @@ def test_direct_launch_passes_what_the_jit_passes(monkeypatch):
     for operand in (x, x, misaligned, misaligned):
         fp8_block_matmul(operand, wq, scale, b)
     assert [kind for kind, *_ in launches] == ["jit", "direct", "jit", "direct"]
+    # Same shapes and strides, other pointer dtypes: Triton compiles another kernel, so must the cache.
+    for other_x, other_scale, other_b in ((x.half(), scale, b.half()), (x, scale.bfloat16(), b), (x, scale, b.float())):
+        del launches[4:]
+        for _ in range(2):
+            fp8_block_matmul(other_x, wq, other_scale, other_b)
+        assert [kind for kind, *_ in launches[4:]] == ["jit", "direct"]
+    del launches[4:]
     for (_, jit_grid, jit_args, options), (_, grid, args, launcher_extras) in (launches[0:2], launches[2:4]):
         assert grid == jit_grid and set(options) == {"num_warps", "num_stages"}
         assert launcher_extras == (7, "function", "metadata", None, None, None)
@@ -223,6 +264,7 @@ def test_config_table_is_well_formed():
                 cfg = KernelConfig(*entry)
                 assert int(bucket) == m_bucket(int(bucket))
                 assert cfg.block_k in (16, 32, 64, 128) and cfg.split_k >= 1 and cfg.num_warps in (4, 8)
+                assert not cfg.expand_weight or (cfg.split_k == 1 and ",g" not in shape)
 
 
 def test_default_config_splits_k_only_when_tiles_are_few():
@@ -244,8 +286,12 @@ for cc, cfg, x_dtype, scale_dtype, bias, integer in json.loads(sys.stdin.read())
         ptx = c.asm["ptx"]
         results.append({"wgmma": "wgmma.mma_async" in ptx, "mma_sync": "mma.sync" in ptx, "e4m3": "e4m3" in ptx,
                         "fp8": "e4m3" in ptx or "e5m2" in ptx, "cubin": len(c.asm["cubin"]), "error": None})
-    except Exception as exc:
-        results.append({"error": f"{type(exc).__name__}: {exc}"})
+    except Exception as exc:  # the whole chain: Triton wraps the root cause once per inlined function
+        chain = []
+        while exc is not None:
+            chain.append(f"{type(exc).__name__}: {exc}")
+            exc = exc.__cause__ or exc.__context__
+        results.append({"error": " <- ".join(chain)})
 print(json.dumps(results))
 """
 
@@ -268,6 +314,8 @@ def aot_builds():
     jobs += [(80, list(c), "bfloat16", "float32", False, True) for c in _variants()]
     jobs += [(cc, [64, 16, 128, 2, 4, 3], *f) for cc in (80, 90) for f in FEATURES]
     jobs += [(cc, [128, 128, 64, 1, 8, 3, True], "bfloat16", "float32", True, cc == 80) for cc in (80, 90)]
+    jobs += [(cc, list(EXPAND), x, scale, False, cc == 80) for cc in (80, 90)
+             for x, scale in (("bfloat16", "float32"), ("float16", "float8_e8m0fnu"))]
     env = {k: v for k, v in os.environ.items() if k != "TRITON_INTERPRET"}
     done = subprocess.run([sys.executable, "-c", AOT_WORKER], input=json.dumps(jobs), capture_output=True, text=True,
                           env=env, timeout=900)
@@ -275,10 +323,22 @@ def aot_builds():
     return {(j[0], tuple(j[1]), *j[2:]): r for j, r in zip(jobs, json.loads(done.stdout.strip().splitlines()[-1]))}
 
 
+@pytest.mark.parametrize("x_dtype,scale_dtype", [("bfloat16", "float32"), ("float16", "float8_e8m0fnu")])
+def test_aot_expand_weight_kernel_builds_for_both(aot_builds, x_dtype, scale_dtype):
+    hopper = aot_builds[(90, tuple(EXPAND), x_dtype, scale_dtype, False, False)]
+    ampere = aot_builds[(80, tuple(EXPAND), x_dtype, scale_dtype, False, True)]
+    assert hopper["error"] is None and hopper["cubin"] > 0 and hopper["e4m3"]
+    assert ampere["error"] is None and ampere["cubin"] > 0 and not ampere["fp8"]
+    assert not (hopper["wgmma"] or hopper["mma_sync"] or ampere["mma_sync"])  # an elementwise kernel
+
+
 @pytest.mark.parametrize("config", _variants(), ids=str)
 def test_aot_hopper_uses_wgmma_and_native_fp8_conversion(aot_builds, config):
     build = aot_builds[(90, tuple(config), "bfloat16", "float32", False, False)]
     assert build["error"] is None and build["cubin"] > 0
+    if config.expand_weight:
+        assert build["e4m3"] and not build["wgmma"]
+        return
     # wgmma needs a warpgroup (4 warps) and a 64-row MMA tile (BLOCK_N >= 64); smaller tiles use mma.sync.
     if config.block_n >= 64 and config.num_warps % 4 == 0:
         assert build["wgmma"]
@@ -291,7 +351,7 @@ def test_aot_hopper_uses_wgmma_and_native_fp8_conversion(aot_builds, config):
 def test_aot_ampere_integer_path_has_no_fp8_instructions(aot_builds, config):
     build = aot_builds[(80, tuple(config), "bfloat16", "float32", False, True)]
     assert build["error"] is None and build["cubin"] > 0
-    assert build["mma_sync"] and not build["wgmma"] and not build["fp8"]
+    assert (build["mma_sync"] or config.expand_weight) and not build["wgmma"] and not build["fp8"]
 
 
 @pytest.mark.parametrize("features", FEATURES, ids=str)
