@@ -1,6 +1,6 @@
 """Writes the kernel's config table for one model's layer shapes, on a GPU (opt-in autotuning).
 
-    python -m fp8blk.bench.tune_table --model deepseek-v4-flash [--m 256,512,...] [--refine] [--table PATH]
+    python -m fp8blk.bench.tune_table --model deepseek-v4-flash [--m 256,512,...] [--shape NxK,...] [--refine]
 
 Full tuning tries every ``candidate_configs`` entry per (N, K, M-bucket). ``--refine`` tries only the
 config the table holds now plus the alternatives that differ in kind (split-K, the expand-weight path):
@@ -33,11 +33,15 @@ def main(argv=None) -> int:
     parser.add_argument("--m", default=",".join(map(str, DEFAULT_MS)), help="comma-separated M values")
     parser.add_argument("--refine", action="store_true", help="only the current choice and its alternatives in kind")
     parser.add_argument("--table", default=None, help="table to merge into (default: the checked-in one)")
+    parser.add_argument("--shape", default=None, help="only these NxK shapes of the model, e.g. 32768x1024,512x4096")
     args = parser.parse_args(argv)
     if not torch.cuda.is_available():
         print("tune_table: no CUDA device here; tuning needs the GPU it tunes for", flush=True)
         return 2
     shapes = sorted({(s.n, s.k) for s in load_shapes(args.model)})
+    if args.shape:
+        wanted = {tuple(int(v) for v in item.split("x")) for item in args.shape.split(",")}
+        shapes = [shape for shape in shapes if shape in wanted]
     ms = [int(m) for m in args.m.split(",")]
     tune(shapes, ms, path=args.table, candidates=refine_candidates if args.refine else candidate_configs,
          log=lambda line: print(line, flush=True))

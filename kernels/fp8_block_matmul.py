@@ -88,9 +88,14 @@ def _fp8_block_dequant_kernel(
     offs_k = tl.program_id(1) * BLOCK_K + tl.arange(0, BLOCK_K)
     mask = (offs_n < N)[:, None] & (offs_k < K)[None, :]
     w = tl.load(w_ptr + offs_n[:, None] * stride_wn + offs_k[None, :] * stride_wk, mask=mask, other=0)
-    s = tl.load(scale_ptr + (offs_n // scale_block_n)[:, None] * stride_sn + (offs_k // SCALE_BLOCK_K)[None, :] * stride_sk,
-                mask=mask, other=0)
-    w = _fp8_bytes_to(w, tl.float32, INTEGER_DEQUANT) * _scale_to_fp32(s, INTEGER_DEQUANT, SCALE_E8M0)
+    scale_rows = scale_ptr + (offs_n // scale_block_n) * stride_sn
+    if SCALE_BLOCK_K % BLOCK_K == 0:  # the tile lies in one scale column: one scale per row
+        s = tl.load(scale_rows + (tl.program_id(1) * BLOCK_K // SCALE_BLOCK_K) * stride_sk, mask=offs_n < N, other=0)
+        s = _scale_to_fp32(s, INTEGER_DEQUANT, SCALE_E8M0)[:, None]
+    else:
+        s = tl.load(scale_rows[:, None] + (offs_k // SCALE_BLOCK_K)[None, :] * stride_sk, mask=mask, other=0)
+        s = _scale_to_fp32(s, INTEGER_DEQUANT, SCALE_E8M0)
+    w = _fp8_bytes_to(w, tl.float32, INTEGER_DEQUANT) * s
     tl.store(out_ptr + offs_n[:, None] * stride_on + offs_k[None, :] * stride_ok, w.to(out_ptr.dtype.element_ty),
              mask=mask)
 
@@ -524,8 +529,8 @@ def candidate_configs(m: int, n: int, k: int, groups: int = 1) -> list:
                 found.append(KernelConfig(128, 128, 128, split_k, 8, 3))
                 found.append(KernelConfig(64, 128, 128, split_k, 4, 4))
     if bm >= 256:  # expand the weight, then cuBLAS; the config's tile is the dequant kernel's
-        found += [KernelConfig(64, 1, 128, 1, 4, 1, expand_weight=True),
-                  KernelConfig(32, 1, 128, 1, 4, 1, expand_weight=True)]
+        found += [KernelConfig(block_n, 1, 128, 1, warps, 1, expand_weight=True)
+                  for block_n, warps in ((32, 4), (64, 4), (128, 8))]
     return found
 
 
