@@ -38,3 +38,30 @@ def test_missing_or_conflicting_scales():
     layer.weight_scale_inv = scale * 2
     with pytest.raises(Fp8FormatError, match="two different block scales"):
         block_scale_of(layer)
+
+
+def test_kernels_readme_linear_method_runs(monkeypatch):
+    """The vLLM example in kernels/README.md, executed against a stand-in for vLLM's Fp8LinearMethod."""
+    import re
+    import sys
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "kernels" / "README.md").read_text()
+    block = next(code for code in re.findall(r"```python\n(.*?)```", readme, re.S) if "Fp8LinearMethod" in code)
+    base = type("Fp8LinearMethod", (), {})
+    for name in ("vllm", "vllm.model_executor", "vllm.model_executor.layers", "vllm.model_executor.layers.quantization"):
+        monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
+    fp8_module = types.ModuleType("vllm.model_executor.layers.quantization.fp8")
+    fp8_module.Fp8LinearMethod = base
+    monkeypatch.setitem(sys.modules, fp8_module.__name__, fp8_module)
+    namespace = {}
+    exec(compile(block, "kernels/README.md", "exec"), namespace)
+    method = namespace["Fp8BlkLinearMethod"]()
+    assert isinstance(method, base)
+    for name in ("weight_scale_inv", "weight_scale", "scale"):
+        layer, scale = vllm_like_layer(name)
+        method.process_weights_after_loading(layer)
+        x = torch.randn(5, 256, dtype=torch.bfloat16)
+        assert torch.equal(method.apply(layer, x), fp8_block_linear(x, layer.weight, scale))
+    with pytest.raises(Fp8FormatError, match="weight_scale_inv"):
+        method.process_weights_after_loading(types.SimpleNamespace(weight=layer.weight, weight_block_size=[128, 128]))
