@@ -24,9 +24,9 @@ Split-K (small M): ``SPLIT_K`` programs share an output tile; each writes its fp
 workspace and bumps a per-tile counter; the last one to arrive sums the partials in split order
 (bitwise deterministic whatever the arrival order), adds the bias, writes y and resets the counter.
 
-Large M: where the checked-in table says so (``KernelConfig.expand_weight``), a small Triton kernel
-expands the weight to x's dtype (one rounding of scale * weight) in a per-device scratch and torch's
-bf16/fp16 GEMM (cuBLAS) does the product: at M in the thousands the GEMM is compute-bound and the
+Large M, bf16 x: where the checked-in table says so (``KernelConfig.expand_weight``), a small Triton
+kernel expands the weight to bf16 (one rounding of scale * weight) in a per-device scratch and torch's
+bf16 GEMM (cuBLAS) does the product: at M in the thousands the GEMM is compute-bound and the
 expansion (3 bytes per weight) costs a few percent, while no single fused Triton kernel here reaches
 cuBLAS's tensor-core rate (see benchmarks/NOTES.md).
 
@@ -189,8 +189,10 @@ class KernelConfig(NamedTuple):
     num_warps: int
     num_stages: int
     scale_in_weight: bool = False  # fold the scale into the bf16 weight tile (large M; bf16 x only)
-    # Large M: expand the weight to x's dtype (one rounding) with the dequant kernel, block_n x block_k per
-    # program, into a per-device scratch, then x @ W.T by torch.matmul (cuBLAS). split_k must be 1.
+    # Large M, bf16 x: expand the weight to bf16 (one rounding) with the dequant kernel, block_n x block_k
+    # per program, into a per-device scratch, then x @ W.T by torch.matmul (cuBLAS). split_k must be 1.
+    # fp16 x takes the tile kernel instead (``default_config``): fp16's narrow exponent range would flush
+    # small scale * weight products (scales ~1e-6) to subnormals.
     expand_weight: bool = False
 
 
@@ -336,6 +338,8 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, scale_
         raise ValueError(f"out must be [{m}, {n_total}] {x_dtype} with a contiguous last dim, found "
                          f"{list(out_shape)} strides {out_stride}")
     cfg = config or choose_config(m, n, k, groups, block_k, device, batch_invariant)
+    if cfg.expand_weight and x_dtype != torch.bfloat16:  # fp16 would flush small scale * weight products
+        cfg = default_config(m, n, k, groups, block_k, _sm_count(device))
     integer = _integer_dequant(device, dequant)
     e8m0 = scale_dtype == torch.float8_e8m0fnu
     if cfg.expand_weight:
@@ -411,8 +415,9 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
     no host synchronization; the only allocation is the output (the split-K workspace and the
     expanded-weight scratch are allocated once per device, on the first call that needs them -- warm
     up before capturing; both are shared by the calls on one device, so issue those calls from one
-    stream). Large M (where the config table says ``expand_weight``): the weight is expanded to x's
-    dtype with one rounding, the same arithmetic as ``SCALE_IN_WEIGHT``, then multiplied by cuBLAS.
+    stream). Large M with bf16 x (where the config table says ``expand_weight``): the weight is
+    expanded to bf16 with one rounding, the same arithmetic as ``SCALE_IN_WEIGHT``, then multiplied
+    by cuBLAS; fp16 x always takes the tile kernel.
     Launch cost: a call signature's checks and launch plan are worked out once and cached; later
     calls with the same shapes, strides and dtypes launch the compiled kernel directly.
     """

@@ -140,26 +140,39 @@ def test_row_strided_x_and_out():
 EXPAND = KernelConfig(64, 1, 128, 1, 4, 1, expand_weight=True)
 
 
-@pytest.mark.parametrize("x_dtype,scale_dtype,bias_dtype", [
-    (torch.bfloat16, torch.float32, None), (torch.float16, torch.bfloat16, torch.float16),
-    (torch.bfloat16, torch.float8_e8m0fnu, torch.float32), (torch.float16, torch.float16, None)])
+@pytest.mark.parametrize("scale_dtype,bias_dtype", [
+    (torch.float32, None), (torch.bfloat16, torch.bfloat16), (torch.float8_e8m0fnu, torch.float32), (torch.float16, None)])
 @pytest.mark.parametrize("dequant", DEQUANTS)
 @pytest.mark.parametrize("block", [(128, 128), (1, 128), (64, 32)])
-def test_expand_weight_path(x_dtype, scale_dtype, bias_dtype, dequant, block):
-    """Large-M path: the dequant kernel writes exactly dequantize_fp8_block's weight, then torch.matmul."""
+def test_expand_weight_path(scale_dtype, bias_dtype, dequant, block):
+    """Large-M path: the dequant kernel writes exactly dequantize_fp8_block's bf16 weight, then torch.matmul."""
     import importlib
     from fp8blk import dequantize_fp8_block
     kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
-    x, wq, scale, _ = make(37, 200, 300, x_dtype, scale_dtype, block=block)
+    x, wq, scale, _ = make(37, 200, 300, torch.bfloat16, scale_dtype, block=block)
     b = None if bias_dtype is None else torch.randn(200).to(bias_dtype)
+    kernel_module._SCRATCH.clear()
     y = run(x, wq, scale, b, block, dequant=dequant, config=EXPAND)
-    assert y.dtype == x_dtype and y.shape == (37, 200)
-    assert rel_err(y, reference(x, wq, scale, b, block)) < TOL[x_dtype]
-    expanded = kernel_module._SCRATCH[(torch.device(DEVICE).type, 0)].view(x_dtype)[:200 * 300].view(200, 300)
+    assert y.dtype == torch.bfloat16 and y.shape == (37, 200)
+    assert rel_err(y, reference(x, wq, scale, b, block)) < TOL[torch.bfloat16]
+    expanded = kernel_module._SCRATCH[(torch.device(DEVICE).type, 0)].view(torch.bfloat16)[:200 * 300].view(200, 300)
     expected = dequantize_fp8_block(wq, scale, block, torch.float32)
-    if DEVICE == "cpu" and x_dtype == torch.bfloat16:  # Triton's interpreter truncates fp32 -> bf16 (GPUs round)
+    if DEVICE == "cpu":  # Triton's interpreter truncates fp32 -> bf16 (GPUs round to nearest even)
         expected = (expected.view(torch.int32) & -65536).view(torch.float32)
-    assert torch.equal(expanded.cpu(), expected.to(x_dtype))
+    assert torch.equal(expanded.cpu(), expected.to(torch.bfloat16))
+
+
+def test_fp16_never_expands_the_weight():
+    """fp16 x with an expand config runs the tile kernel: tiny scale * weight products stay exact."""
+    import importlib
+    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
+    x, wq, scale, _ = make(37, 200, 300, torch.float16, torch.float32)
+    scale = scale * 1e-5  # scales ~1e-7: an fp16 expanded weight would be mostly subnormal (rel err ~3e-3)
+    kernel_module._SCRATCH.clear()
+    y = run(x, wq, scale, None, dequant="native", config=EXPAND)
+    assert not kernel_module._SCRATCH
+    ref = reference(x, wq, scale, None, (128, 128))
+    assert rel_err(y, ref) < TOL[torch.float16]
 
 
 def test_expand_weight_needs_one_group_and_no_split():
