@@ -7,6 +7,7 @@ matmul in float32).
 """
 from __future__ import annotations
 
+import functools
 from typing import List, Optional, Sequence
 
 import torch
@@ -54,19 +55,32 @@ def _(x, weight, scale, bias, block_size):
 
 def check_linear_inputs(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor, bias: Optional[torch.Tensor],
                         block_size: Sequence[int]) -> None:
-    """Metadata-only checks (no device sync) shared by the op and the kernel launcher."""
-    check_fp8_weight(weight, key="weight")
-    check_block_scale(scale, weight.shape, block_size, key="scale", check_values=False)
-    if x.dtype not in ACTIVATION_DTYPES:
-        raise Fp8FormatError(f"x must be bfloat16 or float16, found {x.dtype}")
-    if x.shape[-1] != weight.shape[1]:
-        raise Fp8FormatError(f"x has {x.shape[-1]} features in its last dim, the weight expects K = {weight.shape[1]} "
-                             f"(weight shape {list(weight.shape)})")
-    if bias is not None and (bias.dim() != 1 or bias.shape[0] != weight.shape[0]):
-        raise Fp8FormatError(f"bias must have shape [{weight.shape[0]}], found {list(bias.shape)}")
-    devices = {t.device for t in (x, weight, scale) + ((bias,) if bias is not None else ())}
-    if len(devices) != 1:
-        raise Fp8FormatError(f"x, weight, scale and bias must be on one device, found {sorted(map(str, devices))}")
+    """Metadata-only checks (no device sync) of ``fp8_block_linear``'s inputs.
+
+    The verdict depends on dtypes, shapes (x's last dim only) and devices, so it is cached per signature: a forward
+    pays the checks once, later calls a dictionary lookup (a bad signature raises every time).
+    """
+    check = _check_signature.__wrapped__ if torch.compiler.is_compiling() else _check_signature  # dynamo skips caches
+    check(x.dtype, x.shape[-1] if x.dim() else None, weight.dtype, tuple(weight.shape), scale.dtype, tuple(scale.shape),
+          None if bias is None else tuple(bias.shape), tuple(block_size),
+          (x.device, weight.device, scale.device) + (() if bias is None else (bias.device,)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _check_signature(x_dtype, x_features, weight_dtype, weight_shape, scale_dtype, scale_shape, bias_shape, block_size,
+                     devices) -> None:
+    check_fp8_weight(torch.empty(weight_shape, dtype=weight_dtype, device="meta"), key="weight")
+    check_block_scale(torch.empty(scale_shape, dtype=scale_dtype, device="meta"), weight_shape, block_size,
+                      key="scale", check_values=False)
+    if x_dtype not in ACTIVATION_DTYPES:
+        raise Fp8FormatError(f"x must be bfloat16 or float16, found {x_dtype}")
+    if x_features != weight_shape[1]:
+        raise Fp8FormatError(f"x has {'no' if x_features is None else x_features} features in its last dim, the weight expects "
+                             f"K = {weight_shape[1]} (weight shape {list(weight_shape)})")
+    if bias_shape is not None and (len(bias_shape) != 1 or bias_shape[0] != weight_shape[0]):
+        raise Fp8FormatError(f"bias must have shape [{weight_shape[0]}], found {list(bias_shape)}")
+    if len(set(devices)) != 1:
+        raise Fp8FormatError(f"x, weight, scale and bias must be on one device, found {sorted(map(str, set(devices)))}")
 
 
 def fp8_block_linear(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor, bias: Optional[torch.Tensor] = None,
@@ -87,11 +101,12 @@ def fp8_block_linear(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
     block_size = normalize_block_size(block_size)
     check_linear_inputs(x, weight, scale, bias, block_size)
     leading = x.shape[:-1]
+    rows = x if x.dim() == 2 else x.reshape(-1, x.shape[-1])
     if torch.compiler.is_compiling():  # one opaque op in the graph
-        y = _fp8_block_linear_op(x.reshape(-1, x.shape[-1]), weight, scale, bias, list(block_size))
+        y = _fp8_block_linear_op(rows, weight, scale, bias, list(block_size))
     else:  # eager: the custom op's dispatch would cost more host time than a decode-size kernel runs
-        y = _dispatch(x.reshape(-1, x.shape[-1]), weight, scale, bias, block_size)
-    return y.reshape(*leading, weight.shape[0])
+        y = _dispatch(rows, weight, scale, bias, block_size)
+    return y if x.dim() == 2 else y.reshape(*leading, weight.shape[0])
 
 
 __all__ = ["fp8_block_linear", "reference_linear", "compute_path", "ACTIVATION_DTYPES", "SCALE_DTYPES"]

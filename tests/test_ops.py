@@ -59,3 +59,14 @@ def test_custom_op_under_torch_compile_matches_eager():
     assert any("fp8blk.fp8_block_linear" in target for target in seen), seen
     assert torch.equal(torch.ops.fp8blk.fp8_block_linear(x.reshape(6, 256), wq, scale, None, [128, 128]),
                        eager.reshape(6, 192))
+
+
+def test_checks_are_cached_per_signature_and_still_raise():
+    wq, scale = quantize_fp8_block(torch.randn(256, 128))
+    for m in (1, 7, 300):  # the row count is not part of the checked signature
+        fp8_block_linear(torch.randn(m, 128, dtype=torch.bfloat16), wq, scale)
+    for _ in range(2):  # a cached bad signature raises on every call
+        with pytest.raises(Fp8FormatError, match="x has 64 features"):
+            fp8_block_linear(torch.randn(2, 64, dtype=torch.bfloat16), wq, scale)
+        with pytest.raises(Fp8FormatError, match="x has no features"):
+            fp8_block_linear(torch.tensor(1.0, dtype=torch.bfloat16), wq, scale)
