@@ -175,6 +175,44 @@ class Fp8BlockLinear(nn.Module):
         layer.register_parameter("bias", None if bias is None else _as_parameter(bias))
         return layer
 
+    @classmethod
+    def concat(cls, layers: Sequence["Fp8BlockLinear"]) -> "Fp8BlockLinear":
+        """One layer whose output is the given layers' outputs side by side (their weights stacked along N).
+
+        For layers that read the same input (DeepSeek's ``wq_a`` + ``wkv``, shared-expert ``w1`` + ``w3``):
+        one kernel launch instead of one per layer; split the result with
+        ``y.split([layer.out_features for layer in layers], dim=-1)``. The layers must share in_features,
+        block size and scale dtype, and every layer but the last must fill whole scale blocks
+        (out_features a multiple of block_n), so the stacked scales still line up. A layer without a bias
+        contributes zeros where others have one. The tensors are copied; the stacked layer's dequantized
+        weight is exactly the layers' weights stacked (outputs agree up to fp32 summation order).
+        """
+        layers = list(layers)
+        if not layers:
+            raise Fp8FormatError("concat needs at least one layer")
+        first = layers[0]
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Fp8BlockLinear):
+                raise Fp8FormatError(f"concat: layer {i} is a {type(layer).__name__}, not an Fp8BlockLinear")
+            found = (layer.in_features, tuple(layer.block_size), layer.block_scale.dtype)
+            wanted = (first.in_features, tuple(first.block_size), first.block_scale.dtype)
+            if found != wanted:
+                raise Fp8FormatError(f"concat: layer {i} has (in_features, block_size, scale dtype) {found}, "
+                                     f"layer 0 has {wanted}")
+            if i < len(layers) - 1 and layer.out_features % layer.block_size[0]:
+                raise Fp8FormatError(f"concat: layer {i} has out_features {layer.out_features}, not a multiple of "
+                                     f"block_n {layer.block_size[0]}: its last scale block is partial, so the "
+                                     f"next layer's rows would read the wrong scales")
+        biases = [layer.bias for layer in layers]
+        bias = None
+        if any(b is not None for b in biases):
+            like = next(b for b in biases if b is not None)
+            bias = torch.cat([b.detach() if b is not None else like.new_zeros(layer.out_features)
+                              for b, layer in zip(biases, layers)])
+        return cls.from_tensors(torch.cat([layer.weight.detach() for layer in layers]),
+                                torch.cat([layer.block_scale.detach() for layer in layers]), bias,
+                                first.block_size, first._scale_name)
+
     # -- compute --------------------------------------------------------------------------------------
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``x @ dequant(weight, scale).T + bias`` for bf16/fp16 ``x [..., K]``; output in ``x.dtype``."""

@@ -156,3 +156,36 @@ def test_from_tensors_checks_everything():
         Fp8BlockLinear.from_tensors(wq, -scale)
     with pytest.raises(Fp8FormatError, match=r"bias \[256\]"):
         Fp8BlockLinear.from_tensors(wq, scale, bias=torch.zeros(3))
+
+
+def test_concat_layers_that_share_an_input():
+    """wq_a + wkv style: one layer, one launch; its weight is the stack, its output the side-by-side outputs."""
+    torch.manual_seed(0)
+    first, _ = make_layer(n=256, k=384, bias=True, scale_dtype=torch.bfloat16)
+    second, _ = make_layer(n=200, k=384, bias=False, scale_dtype=torch.bfloat16)
+    fused = Fp8BlockLinear.concat([first, second])
+    assert (fused.in_features, fused.out_features) == (384, 456)
+    assert torch.equal(fused.dequantized_weight(), torch.cat([first.dequantized_weight(), second.dequantized_weight()]))
+    assert torch.equal(fused.bias[256:], torch.zeros(200)) and torch.equal(fused.bias[:256], first.bias)
+    x = torch.randn(5, 384, dtype=torch.bfloat16)
+    y_first, y_second = fused(x).split([256, 200], dim=-1)
+    for got, layer in ((y_first, first), (y_second, second)):
+        expected = layer(x).double()
+        assert (got.double() - expected).norm() / expected.norm() < 1e-2
+    assert fused.weight.data_ptr() != first.weight.data_ptr()  # copied: the originals stay independent
+
+
+def test_concat_refuses_layers_that_do_not_line_up():
+    a, _ = make_layer(n=200, k=384)
+    b, _ = make_layer(n=256, k=384)
+    with pytest.raises(Fp8FormatError, match="not a multiple of block_n 128"):
+        Fp8BlockLinear.concat([a, b])  # a's partial last block would misalign b's scales
+    assert Fp8BlockLinear.concat([b, a]).out_features == 456  # a partial block last is fine
+    with pytest.raises(Fp8FormatError, match="layer 1 has"):
+        Fp8BlockLinear.concat([b, make_layer(n=128, k=256)[0]])
+    with pytest.raises(Fp8FormatError, match="layer 1 has"):
+        Fp8BlockLinear.concat([b, make_layer(n=128, k=384, scale_dtype=torch.bfloat16)[0]])
+    with pytest.raises(Fp8FormatError, match="at least one"):
+        Fp8BlockLinear.concat([])
+    with pytest.raises(Fp8FormatError, match="not an Fp8BlockLinear"):
+        Fp8BlockLinear.concat([b, nn.Linear(384, 128)])
