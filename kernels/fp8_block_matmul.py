@@ -462,10 +462,13 @@ _TRITON_TYPES = {torch.bfloat16: "bf16", torch.float16: "fp16", torch.float32: "
 
 def aot_compile(capability: int, config: KernelConfig, x_dtype: torch.dtype = torch.bfloat16,
                 scale_dtype: torch.dtype = torch.float32, has_bias: bool = False, integer_dequant: bool = False,
-                scale_block_k: int = 128):
+                scale_block_k: int = 128, aligned: bool = True):
     """Compiles one kernel variant ahead of time for ``sm_<capability>`` (no GPU needed).
 
     ``config.expand_weight`` builds the dequant kernel of the large-M path, else the GEMM kernel.
+    ``aligned`` specializes the build as Triton's JIT does for a typical call: contiguous inner dims
+    (unit strides become constants), 16-byte-aligned pointers, N, K and row strides divisible by 16
+    (M is left general); without it every integer and pointer is general.
     Returns Triton's ``CompiledKernel``; ``.asm["ptx"]`` and ``.asm["cubin"]`` hold the build.
     """
     from triton.backends.compiler import GPUTarget
@@ -477,6 +480,7 @@ def aot_compile(capability: int, config: KernelConfig, x_dtype: torch.dtype = to
         kernel = _fp8_block_dequant_kernel
         signature = {"w_ptr": "*u8", "scale_ptr": f"*{scale_type}", "out_ptr": f"*{act}"}
         ints = ("N", "K", "stride_wn", "stride_wk", "stride_sn", "stride_sk", "stride_on", "stride_ok", "scale_block_n")
+        unit_strides = ("stride_wk", "stride_sk", "stride_ok")
         constexprs = dict(SCALE_BLOCK_K=scale_block_k, BLOCK_N=config.block_n, BLOCK_K=config.block_k,
                           INTEGER_DEQUANT=integer_dequant, SCALE_E8M0=e8m0)
     else:
@@ -485,17 +489,23 @@ def aot_compile(capability: int, config: KernelConfig, x_dtype: torch.dtype = to
                      "bias_ptr": f"*{act}", "y_ptr": f"*{act}", "partial_ptr": "*fp32", "counter_ptr": "*i32"}
         ints = ("M", "N", "K", "stride_xm", "stride_xk", "stride_wn", "stride_wk", "stride_sn", "stride_sk",
                 "stride_ym", "stride_yn", "scale_block_n")
+        unit_strides = ("stride_xk", "stride_wk", "stride_sk", "stride_yn")
         constexprs = dict(SCALE_BLOCK_K=scale_block_k, BLOCK_N=config.block_n, BLOCK_M=config.block_m,
                           BLOCK_K=config.block_k, SPLIT_K=config.split_k, HAS_BIAS=has_bias,
                           INTEGER_DEQUANT=integer_dequant, SCALE_E8M0=e8m0,
                           SCALE_IN_WEIGHT=config.scale_in_weight and x_dtype == torch.bfloat16, DOT_IN_FP32=False)
     signature.update({name: "i32" for name in ints})
+    attrs = {}
+    if aligned:
+        constexprs.update({name: 1 for name in unit_strides})
+        divisible = [name for name in signature if name not in constexprs and name != "M"]
+        attrs = {(kernel.arg_names.index(name),): [["tt.divisibility", 16]] for name in divisible}
     signature.update({name: "constexpr" for name in constexprs})
     if not isinstance(kernel, triton.runtime.jit.JITFunction):  # decorated under TRITON_INTERPRET=1
         kernel = triton.runtime.jit.JITFunction(kernel.fn)
     interpret = os.environ.pop("TRITON_INTERPRET", None)  # the compiler must not see it
     try:
-        return triton.compile(ASTSource(fn=kernel, signature=signature, constexprs=constexprs),
+        return triton.compile(ASTSource(fn=kernel, signature=signature, constexprs=constexprs, attrs=attrs),
                               target=GPUTarget("cuda", capability, 32),
                               options=dict(num_warps=config.num_warps, num_stages=config.num_stages))
     finally:

@@ -293,11 +293,13 @@ AOT_WORKER = """
 import json, sys, torch
 from fp8blk.kernels.fp8_block_matmul import KernelConfig, aot_compile
 results = []
-for cc, cfg, x_dtype, scale_dtype, bias, integer in json.loads(sys.stdin.read()):
+for cc, cfg, x_dtype, scale_dtype, bias, integer, *aligned in json.loads(sys.stdin.read()):
     try:
-        c = aot_compile(cc, KernelConfig(*cfg), getattr(torch, x_dtype), getattr(torch, scale_dtype), bias, integer)
+        c = aot_compile(cc, KernelConfig(*cfg), getattr(torch, x_dtype), getattr(torch, scale_dtype), bias, integer,
+                        aligned=aligned[0] if aligned else True)
         ptx = c.asm["ptx"]
         results.append({"wgmma": "wgmma.mma_async" in ptx, "mma_sync": "mma.sync" in ptx, "e4m3": "e4m3" in ptx,
+                        "cp_async_16": "cp.async.cg.shared.global" in ptx,
                         "fp8": "e4m3" in ptx or "e5m2" in ptx, "cubin": len(c.asm["cubin"]), "error": None})
     except Exception as exc:  # the whole chain: Triton wraps the root cause once per inlined function
         chain = []
@@ -329,11 +331,23 @@ def aot_builds():
     jobs += [(cc, [128, 128, 64, 1, 8, 3, True], "bfloat16", "float32", True, cc == 80) for cc in (80, 90)]
     jobs += [(cc, list(EXPAND), x, scale, False, cc == 80) for cc in (80, 90)
              for x, scale in (("bfloat16", "float32"), ("float16", "float8_e8m0fnu"))]
+    jobs += [(cc, [64, 16, 128, 4, 4, 3], "bfloat16", "float32", True, cc == 80, aligned)
+             for cc in (80, 90) for aligned in (True, False)]
     env = {k: v for k, v in os.environ.items() if k != "TRITON_INTERPRET"}
     done = subprocess.run([sys.executable, "-c", AOT_WORKER], input=json.dumps(jobs), capture_output=True, text=True,
                           env=env, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     return {(j[0], tuple(j[1]), *j[2:]): r for j, r in zip(jobs, json.loads(done.stdout.strip().splitlines()[-1]))}
+
+
+@pytest.mark.parametrize("capability", [80, 90])
+def test_aot_aligned_builds_pipeline_16_byte_copies_and_general_ones_still_build(aot_builds, capability):
+    """The default build is specialized like a typical JIT call (aligned, unit strides); the general one
+    (any alignment or stride) must build too: Triton compiles it for misaligned or strided inputs."""
+    aligned, general = (aot_builds[(capability, (64, 16, 128, 4, 4, 3), "bfloat16", "float32", True, capability == 80,
+                                    flag)] for flag in (True, False))
+    assert aligned["error"] is None and aligned["cp_async_16"]
+    assert general["error"] is None and general["cubin"] > 0 and not general["cp_async_16"]
 
 
 @pytest.mark.parametrize("x_dtype,scale_dtype", [("bfloat16", "float32"), ("float16", "float8_e8m0fnu")])
