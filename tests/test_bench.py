@@ -4,6 +4,7 @@ import math
 from pathlib import Path
 
 import pytest
+import torch
 
 from fp8blk.bench import report
 from fp8blk.bench.harness import main as bench_main
@@ -108,3 +109,15 @@ def test_tune_table_refine_candidates_and_no_gpu(monkeypatch, capsys):
     if not tune_table.torch.cuda.is_available():
         assert tune_table.main(["--refine"]) == 2
         assert "no CUDA device" in capsys.readouterr().out
+
+
+def test_pytest_benchmark_subset_command_runs():
+    """The documented `pytest benchmarks/ --benchmark-only` must parse and run (on a CPU it skips, saying why)."""
+    import subprocess
+    import sys
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-m", "pytest", "benchmarks/", "--benchmark-only", "-q", "-rs"],
+                          cwd=root, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    if not torch.cuda.is_available():
+        assert "needs a CUDA GPU" in done.stdout
