@@ -417,7 +417,8 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
     up before capturing; both are shared by the calls on one device, so issue those calls from one
     stream). Large M with bf16 x (where the config table says ``expand_weight``): the weight is
     expanded to bf16 with one rounding, the same arithmetic as ``SCALE_IN_WEIGHT``, then multiplied
-    by cuBLAS; fp16 x always takes the tile kernel.
+    by cuBLAS (a bias not in bf16 is cast per call there, one small allocation); fp16 x always takes the
+    tile kernel.
     Launch cost: a call signature's checks and launch plan are worked out once and cached; later
     calls with the same shapes, strides and dtypes launch the compiled kernel directly.
     """
