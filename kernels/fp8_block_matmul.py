@@ -225,9 +225,16 @@ def _sm_count(device: torch.device) -> int:
     return _device_facts(device)[1]
 
 
-def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: int) -> KernelConfig:
-    """A sound config for any shape, used where the table has no entry."""
+def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: int,
+                   expand_ok: bool = True) -> KernelConfig:
+    """A sound config for any shape, used where the table has no entry.
+
+    From M = 512 (one group) the expand-weight path, as the H100 tuner chose for every tuned shape there;
+    ``expand_ok=False`` (fp16 activations) keeps the tile kernel.
+    """
     bm = m_bucket(m)
+    if expand_ok and groups == 1 and bm >= 512:
+        return KernelConfig(64, 1, 128, 1, 4, 1, expand_weight=True)
     block_m = 16 if bm <= 16 else 32 if bm <= 32 else 64 if bm <= 64 else 128
     block_n = 64 if bm <= 64 else 128
     tile_k = math.gcd(block_k, 128)
@@ -339,7 +346,7 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, scale_
                          f"{list(out_shape)} strides {out_stride}")
     cfg = config or choose_config(m, n, k, groups, block_k, device, batch_invariant)
     if cfg.expand_weight and x_dtype != torch.bfloat16:  # fp16 would flush small scale * weight products
-        cfg = default_config(m, n, k, groups, block_k, _sm_count(device))
+        cfg = default_config(m, n, k, groups, block_k, _sm_count(device), expand_ok=False)
     integer = _integer_dequant(device, dequant)
     e8m0 = scale_dtype == torch.float8_e8m0fnu
     if cfg.expand_weight:

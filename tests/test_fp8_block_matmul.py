@@ -162,17 +162,29 @@ def test_expand_weight_path(scale_dtype, bias_dtype, dequant, block):
     assert torch.equal(expanded.cpu(), expected.to(torch.bfloat16))
 
 
-def test_fp16_never_expands_the_weight():
-    """fp16 x with an expand config runs the tile kernel: tiny scale * weight products stay exact."""
+@pytest.mark.parametrize("forced", [True, False])
+def test_fp16_never_expands_the_weight(forced):
+    """fp16 x with an expand config (forced, or the default one at M >= 512) runs the tile kernel:
+    tiny scale * weight products stay exact."""
     import importlib
     kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
-    x, wq, scale, _ = make(37, 200, 300, torch.float16, torch.float32)
+    x, wq, scale, _ = make(520 if not forced else 37, 200, 300, torch.float16, torch.float32)
     scale = scale * 1e-5  # scales ~1e-7: an fp16 expanded weight would be mostly subnormal (rel err ~3e-3)
     kernel_module._SCRATCH.clear()
-    y = run(x, wq, scale, None, dequant="native", config=EXPAND)
+    y = run(x, wq, scale, None, dequant="native", config=EXPAND if forced else None)
     assert not kernel_module._SCRATCH
     ref = reference(x, wq, scale, None, (128, 128))
     assert rel_err(y, ref) < TOL[torch.float16]
+
+
+def test_untuned_shape_at_large_m_takes_the_expand_path():
+    import importlib
+    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
+    x, wq, scale, b = make(520, 200, 300, torch.bfloat16, torch.float32, bias=True)
+    kernel_module._SCRATCH.clear()
+    y = run(x, wq, scale, b)
+    assert kernel_module._SCRATCH  # the expanded weight went through the scratch
+    assert rel_err(y, reference(x, wq, scale, b, (128, 128))) < TOL[torch.bfloat16]
 
 
 def test_expand_weight_needs_one_group_and_no_split():
@@ -283,7 +295,14 @@ def test_config_table_is_well_formed():
 def test_default_config_splits_k_only_when_tiles_are_few():
     assert default_config(1, 512, 4096, 1, 128, 132).split_k > 1
     assert default_config(1, 32768, 1024, 1, 128, 132).split_k == 1
-    assert default_config(4096, 4096, 4096, 1, 128, 132).split_k == 1
+    assert default_config(4096, 4096, 4096, 1, 128, 132, expand_ok=False).split_k == 1
+
+
+def test_default_config_expands_the_weight_from_m_512_for_one_group_only():
+    assert default_config(512, 7168, 16384, 1, 128, 132).expand_weight
+    assert not default_config(256, 7168, 16384, 1, 128, 132).expand_weight
+    assert not default_config(4096, 1024, 4096, 8, 128, 132).expand_weight  # grouped: tile kernel
+    assert not default_config(4096, 7168, 16384, 1, 128, 132, expand_ok=False).expand_weight
 
 
 # --- ahead-of-time builds: the real compiler, for real targets, on this CPU ---------------------------
