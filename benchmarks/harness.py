@@ -14,7 +14,7 @@ from fp8blk.formats import quantize_fp8_block
 
 from .impls import IMPLS, MarlinFactory, make_cublas_bf16, make_fp8blk, make_torch_dequant
 from .shapes import DEFAULT_MS, LayerShape, load_shapes, sources
-from .timing import bf16_tflops, copy_bandwidth_gbps, rotation_count, time_calls
+from .timing import bf16_tflops, copy_bandwidth_gbps, empty_kernel_us, rotation_count, time_calls
 
 MAX_REL_ERR = 1e-2  # above this an implementation is wrong (or the harness is): it is not timed
 GRAPH_MAX_M = 64
@@ -31,7 +31,8 @@ def environment(marlin_source: str) -> Dict:
             "driver": _driver_version(), "cuda": torch.version.cuda, "torch": torch.__version__,
             "triton": triton.__version__, "python": platform.python_version(), "vllm_marlin_source": marlin_source,
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-            "copy_GBps": round(copy_bandwidth_gbps(), 1), "bf16_TFLOPs": round(bf16_tflops(), 1)}
+            "copy_GBps": round(copy_bandwidth_gbps(), 1), "bf16_TFLOPs": round(bf16_tflops(), 1),
+            "empty_kernel_us": round(empty_kernel_us(), 2)}
 
 
 def _driver_version() -> str:

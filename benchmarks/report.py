@@ -69,6 +69,13 @@ def host_us_by_impl(records: List[Dict]) -> Dict[str, float]:
     return {impl: statistics.median(values) for impl, values in found.items()}
 
 
+def decode_floor_us(env: Dict, n: int, k: int, m: int) -> Optional[float]:
+    """max(empty-kernel time, fp8 bytes / copy rate) in µs; None for runs that did not measure the former."""
+    if not env.get("empty_kernel_us"):
+        return None
+    return max(env["empty_kernel_us"], fp8_bytes(n, k, m) / (env["copy_GBps"] * 1e3))
+
+
 def _fmt(value: Optional[float], digits: int = 1, suffix: str = "") -> str:
     return "—" if value is None else f"{value:.{digits}f}{suffix}"
 
@@ -80,13 +87,15 @@ def render_markdown(results: Dict) -> str:
     lines = [f"# fp8blk benchmark: {env['gpu']}", "",
              f"{env['date']} · driver {env['driver']} · CUDA {env['cuda']} · torch {env['torch']} · Triton {env['triton']}"
              f" · Marlin: {env['vllm_marlin_source']}",
-             f"Measured here: copy {env['copy_GBps']:.0f} GB/s (read + write), bf16 GEMM {env['bf16_TFLOPs']:.0f} TFLOP/s.",
+             f"Measured here: copy {env['copy_GBps']:.0f} GB/s (read + write), bf16 GEMM {env['bf16_TFLOPs']:.0f} TFLOP/s"
+             + (f", empty kernel in a CUDA graph {env['empty_kernel_us']:.2f} µs." if env.get("empty_kernel_us") else "."),
              "Median µs of GPU time per call (CUDA events; CUDA graphs for M ≤ 64; without graphs the GPU is kept "
              "ahead of the host, so Python launch cost is not counted here but in the host line below; inputs rotated "
              "over > 2× L2). "
              "`vs Marlin` = Marlin time / fp8blk time (> 1: fp8blk faster); `vs cuBLAS` likewise against bf16 cuBLAS on "
              "pre-dequantized weights; `%BW` = fp8blk's bytes (weight + scales + activations) / time / copy rate; "
-             "`%bf16` = fp8blk's FLOP rate / measured bf16 GEMM rate.", ""]
+             "`%bf16` = fp8blk's FLOP rate / measured bf16 GEMM rate; `× floor` (M ≤ 16) = fp8blk time / "
+             "max(empty-kernel time, bytes / copy rate).", ""]
     all_speedups = speedups(records)
     gm = geomean(all_speedups.values())
     slower = sorted((k for k, v in all_speedups.items() if v < 1), key=lambda key: all_speedups[key])
@@ -103,8 +112,8 @@ def render_markdown(results: Dict) -> str:
         for layer, n, k, groups in shapes:
             group_note = f" ({groups} groups, each timed as one GEMM)" if groups > 1 else ""
             lines += [f"### {layer}: N={n} K={k}{group_note}, {n * k / 2**20:.1f} MiB FP8", "",
-                      "| M | " + " | ".join(impls) + " | vs Marlin | vs cuBLAS | %BW | %bf16 |",
-                      "|---" * (len(impls) + 5) + "|"]
+                      "| M | " + " | ".join(impls) + " | vs Marlin | vs cuBLAS | %BW | %bf16 | × floor |",
+                      "|---" * (len(impls) + 6) + "|"]
             for m in sorted({r["M"] for r in records if r["N"] == n and r["K"] == k}):
                 t = times.get((n, k, m, "fp8blk"))
                 bw = ratio(fp8_bytes(n, k, m) / 1e3, t)
@@ -113,7 +122,8 @@ def render_markdown(results: Dict) -> str:
                              + f" | {_fmt(ratio(times.get((n, k, m, 'marlin')), t), 2, '×')}"
                              + f" | {_fmt(ratio(times.get((n, k, m, 'cublas_bf16')), t), 2, '×')}"
                              + f" | {_fmt(None if bw is None else 100 * bw / env['copy_GBps'], 0, '%')}"
-                             + f" | {_fmt(None if rate is None else 100 * rate / env['bf16_TFLOPs'], 0, '%')} |")
+                             + f" | {_fmt(None if rate is None else 100 * rate / env['bf16_TFLOPs'], 0, '%')}"
+                             + f" | {_fmt(ratio(t, decode_floor_us(env, n, k, m)) if m <= 16 else None, 2, '×')} |")
             lines.append("")
         lines += [f"### {model}: all FP8 linear layers, µs (one decoder layer / whole model)", "",
                   "| M | " + " | ".join(impls) + " |", "|---" * (len(impls) + 1) + "|"]

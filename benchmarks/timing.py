@@ -88,6 +88,12 @@ def time_calls(call: Callable[[int], object], copies: int, graphs: bool, reps: i
     return {**summarize(samples), "host_us": host_us}
 
 
+def empty_kernel_us() -> float:
+    """Time per launch of a one-element kernel replayed from a CUDA graph: the floor under any kernel's time."""
+    one = torch.zeros(1, device="cuda")
+    return time_calls(lambda i: one.add_(1.0), copies=64, graphs=True, reps=20)["median_us"]
+
+
 def copy_bandwidth_gbps(nbytes: int = 1 << 30) -> float:
     """Device-to-device copy rate, counting bytes read plus bytes written."""
     src = torch.randn(nbytes // 4, device="cuda")

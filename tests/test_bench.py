@@ -68,6 +68,15 @@ def test_report_math_on_synthetic_results(tmp_path):
     text = report.render_markdown(results)
     assert "Geometric-mean speedup over Marlin: 2.00×" in text and "slower than Marlin at 0 point(s)" in text
     assert "| 1 | 10.0 | 20.0 | 15.0 | 2.00× | 1.50× |" in text
+    assert "empty kernel in a CUDA graph" not in text  # not measured in this run: its floor cells say —
+    floored = dict(results, env=dict(results["env"], empty_kernel_us=4.0))
+    assert report.decode_floor_us(floored["env"], 512, 4096, 1) == 4.0  # 2 MB / 3 TB/s = 0.7 µs < the launch
+    assert report.decode_floor_us(floored["env"], 32768, 1024, 1) == pytest.approx(report.fp8_bytes(32768, 1024, 1) / 3e6)
+    floored_text = report.render_markdown(floored)
+    assert "empty kernel in a CUDA graph 4.00 µs" in floored_text
+    assert "| 1 | 10.0 | 20.0 | 15.0 | 2.00× | 1.50× |" in floored_text and "| 2.50× |" in floored_text
+    assert "| 4096 | 10.0 | 20.0 | 15.0 | 2.00× | 1.50× |" in floored_text
+    assert floored_text.count("| — |") >= len(load_shapes("deepseek-v4-flash")) * 2  # M = 32, 4096 rows: no floor
     # host times per impl: 5*factor + m % 3 over m in (1, 8, 32, 4096), i.e. + (1, 2, 2, 1): medians 6.5, 11.5, 9.0
     assert "fp8blk 6.5 µs, marlin 11.5 µs, cublas_bf16 9.0 µs" in text
     report.write_report(results, tmp_path)
