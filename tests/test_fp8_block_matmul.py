@@ -187,6 +187,18 @@ def test_untuned_shape_at_large_m_takes_the_expand_path():
     assert rel_err(y, reference(x, wq, scale, b, (128, 128))) < TOL[torch.bfloat16]
 
 
+def test_expand_weight_with_strided_x_and_out():
+    x, wq, scale, b = make(40, 200, 300, bias=True)
+    wide_x = torch.zeros(40, 512, dtype=torch.bfloat16)
+    wide_x[:, 100:400] = x
+    wide_out = torch.full((40, 256), float("nan"), dtype=torch.bfloat16, device=DEVICE)
+    y = fp8_block_matmul(wide_x.to(DEVICE)[:, 100:400], wq.to(DEVICE), scale.to(DEVICE), b.to(DEVICE),
+                         out=wide_out[:, :200], config=EXPAND)
+    assert y.data_ptr() == wide_out.data_ptr() and not torch.isnan(wide_out[:, :200]).any()
+    assert torch.isnan(wide_out[:, 200:]).all()  # nothing written past the view
+    assert rel_err(wide_out[:, :200], reference(x, wq, scale, b, (128, 128))) < TOL[torch.bfloat16]
+
+
 def test_expand_weight_needs_one_group_and_no_split():
     x, wq, scale, _ = make(4, 128, 256, groups=2)
     with pytest.raises(ValueError, match="expand_weight needs groups == 1"):
