@@ -130,3 +130,14 @@ def test_pytest_benchmark_subset_command_runs():
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     if not torch.cuda.is_available():
         assert "needs a CUDA GPU" in done.stdout
+
+
+def test_sweep_grid_is_valid_for_the_kernel():
+    from benchmarks.sweep import grid_configs
+    for n, k, m in ((4096, 8192, 1), (32768, 1024, 1), (2048, 4096, 16)):
+        found = grid_configs(m, n, k)
+        assert found and len(found) == len(set(found))
+        k_tiles = -(-k // 128)
+        assert all(k_tiles >= 2 * c.split_k and c.block_k == 128 and c.block_m == 16 for c in found)
+        assert not any(c.block_n == 32 and c.num_warps == 8 for c in found)
+    assert max(c.split_k for c in grid_configs(1, 32768, 1024)) == 4  # 8 K-tiles: at most 4 parts of 2
