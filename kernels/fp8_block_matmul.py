@@ -27,8 +27,8 @@ workspace and bumps a per-tile counter; the last one to arrive sums the partials
 Large M, bf16 x: where the checked-in table says so (``KernelConfig.expand_weight``), a small Triton
 kernel expands the weight to bf16 (one rounding of scale * weight) in a per-device scratch and torch's
 bf16 GEMM (cuBLAS) does the product: at M in the thousands the GEMM is compute-bound and the
-expansion (3 bytes per weight) costs a few percent, while no single fused Triton kernel here reaches
-cuBLAS's tensor-core rate (see benchmarks/NOTES.md).
+expansion (3 bytes per weight) adds 10-20% to cuBLAS's time at M = 2048-4096 on an H100, while the
+fused Triton kernel here runs at about half of cuBLAS's tensor-core rate (see benchmarks/NOTES.md).
 
 Groups: with ``groups = G`` the call computes G independent GEMMs in one launch (DeepSeek-V4's
 grouped ``wo_a``): ``y[:, g*N:(g+1)*N] = x[:, g*K:(g+1)*K] @ W[g*N:(g+1)*N].T``.
@@ -262,30 +262,17 @@ def choose_config(m: int, n: int, k: int, groups: int, block_k: int, device: tor
     return default_config(m, n, k, groups, block_k, _sm_count(device))
 
 
-_WORKSPACES: Dict[Tuple[str, int], Tuple[torch.Tensor, torch.Tensor]] = {}
+_BUFFERS: Dict[Tuple[str, str, int], torch.Tensor] = {}
 
 
-def _workspace(device: torch.device, partial_elems: int, tiles: int) -> Tuple[torch.Tensor, torch.Tensor]:
-    """Per-device split-K workspace (fp32 partials, int32 tile counters kept at zero), grown on demand."""
-    key = (device.type, device.index or 0)
-    partial, counter = _WORKSPACES.get(key, (None, None))
-    if partial is None or partial.numel() < partial_elems or counter.numel() < tiles:
-        partial = torch.empty(max(partial_elems, 1 << 20), dtype=torch.float32, device=device)
-        counter = torch.zeros(max(tiles, 4096), dtype=torch.int32, device=device)
-        _WORKSPACES[key] = (partial, counter)
-    return partial, counter
-
-
-_SCRATCH: Dict[Tuple[str, int], torch.Tensor] = {}
-
-
-def _scratch(device: torch.device, nbytes: int) -> torch.Tensor:
-    """Per-device byte buffer for the expanded weight (``expand_weight``), grown on demand."""
-    key = (device.type, device.index or 0)
-    buffer = _SCRATCH.get(key)
-    if buffer is None or buffer.numel() < nbytes:
-        buffer = torch.empty(nbytes, dtype=torch.uint8, device=device)
-        _SCRATCH[key] = buffer
+def _device_buffer(purpose: str, device: torch.device, numel: int, dtype: torch.dtype, minimum: int = 0) -> torch.Tensor:
+    """The per-device buffer kept for ``purpose``, grown on demand (zero-filled when allocated): the split-K
+    partials, the split-K tile counters (which the kernel returns to zero), the expanded weight's bytes."""
+    key = (purpose, device.type, device.index or 0)
+    buffer = _BUFFERS.get(key)
+    if buffer is None or buffer.numel() < numel:
+        buffer = torch.zeros(max(numel, minimum), dtype=dtype, device=device)
+        _BUFFERS[key] = buffer
     return buffer
 
 
@@ -451,14 +438,15 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
     w_bytes = weight.view(torch.uint8)
     scale_arg = scale.view(torch.uint8) if scale.dtype == torch.float8_e8m0fnu else scale
     if plan.expand_weight:
-        dense = _scratch(x.device, plan.scratch_elems * x.element_size()).view(x.dtype)[:plan.scratch_elems]
-        dense = dense.view(weight.shape)
+        dense = _device_buffer("expanded_weight", x.device, plan.scratch_elems * x.element_size(), torch.uint8)
+        dense = dense.view(x.dtype)[:plan.scratch_elems].view(weight.shape)
         _launch(_fp8_block_dequant_kernel, plan, device, (w_bytes, scale_arg, dense))
         if bias is None:
             return torch.matmul(x, dense.T, out=out)
         return torch.addmm(bias.to(x.dtype), x, dense.T, out=out)
     if plan.partial_elems:
-        partial, counter = _workspace(x.device, plan.partial_elems, plan.tiles)
+        partial = _device_buffer("splitk_partials", x.device, plan.partial_elems, torch.float32, minimum=1 << 20)
+        counter = _device_buffer("splitk_counters", x.device, plan.tiles, torch.int32, minimum=4096)
     else:
         partial = counter = out  # unused
     _launch(_fp8_block_matmul_kernel, plan, device, (x, w_bytes, scale_arg, out if bias is None else bias, out, partial, counter))

@@ -151,11 +151,12 @@ def test_expand_weight_path(scale_dtype, bias_dtype, dequant, block):
     kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
     x, wq, scale, _ = make(37, 200, 300, torch.bfloat16, scale_dtype, block=block)
     b = None if bias_dtype is None else torch.randn(200).to(bias_dtype)
-    kernel_module._SCRATCH.clear()
+    kernel_module._BUFFERS.clear()
     y = run(x, wq, scale, b, block, dequant=dequant, config=EXPAND)
     assert y.dtype == torch.bfloat16 and y.shape == (37, 200)
     assert rel_err(y, reference(x, wq, scale, b, block)) < TOL[torch.bfloat16]
-    expanded = kernel_module._SCRATCH[(torch.device(DEVICE).type, 0)].view(torch.bfloat16)[:200 * 300].view(200, 300)
+    expanded = kernel_module._BUFFERS[("expanded_weight", torch.device(DEVICE).type, 0)]
+    expanded = expanded.view(torch.bfloat16)[:200 * 300].view(200, 300)
     expected = dequantize_fp8_block(wq, scale, block, torch.float32)
     if DEVICE == "cpu":  # Triton's interpreter truncates fp32 -> bf16 (GPUs round to nearest even)
         expected = (expected.view(torch.int32) & -65536).view(torch.float32)
@@ -170,9 +171,9 @@ def test_fp16_never_expands_the_weight(forced):
     kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
     x, wq, scale, _ = make(520 if not forced else 37, 200, 300, torch.float16, torch.float32)
     scale = scale * 1e-5  # scales ~1e-7: an fp16 expanded weight would be mostly subnormal (rel err ~3e-3)
-    kernel_module._SCRATCH.clear()
+    kernel_module._BUFFERS.clear()
     y = run(x, wq, scale, None, dequant="native", config=EXPAND if forced else None)
-    assert not kernel_module._SCRATCH
+    assert not any(purpose == "expanded_weight" for purpose, *_ in kernel_module._BUFFERS)
     ref = reference(x, wq, scale, None, (128, 128))
     assert rel_err(y, ref) < TOL[torch.float16]
 
@@ -181,9 +182,9 @@ def test_untuned_shape_at_large_m_takes_the_expand_path():
     import importlib
     kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
     x, wq, scale, b = make(520, 200, 300, torch.bfloat16, torch.float32, bias=True)
-    kernel_module._SCRATCH.clear()
+    kernel_module._BUFFERS.clear()
     y = run(x, wq, scale, b)
-    assert kernel_module._SCRATCH  # the expanded weight went through the scratch
+    assert any(purpose == "expanded_weight" for purpose, *_ in kernel_module._BUFFERS)  # went through the scratch
     assert rel_err(y, reference(x, wq, scale, b, (128, 128))) < TOL[torch.bfloat16]
 
 
