@@ -3,8 +3,8 @@
     python -m fp8blk.bench.sweep --points 4096x8192x1,32768x1024x1 [--workers 12]
 
 Compiles every config of the grid in parallel worker processes first (Triton's on-disk cache), then
-times each one the way the tuner does (CUDA graph over inputs rotated past 2x L2) and prints the best
-ten per point with the fraction of copy bandwidth they reach. An exploration tool: the checked-in table
+times each one with the tuner's ``time_configs`` (CUDA graph over inputs rotated past 2x L2) and prints
+the best ten per point with the fraction of copy bandwidth they reach. An exploration tool: the checked-in table
 is written by ``tune_table``.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import List, Tuple
 import torch
 import triton
 
-from fp8blk.kernels.fp8_block_matmul import KernelConfig, fp8_block_matmul
+from fp8blk.kernels.fp8_block_matmul import KernelConfig, fp8_block_matmul, time_configs
 
 from .timing import copy_bandwidth_gbps
 
@@ -47,8 +47,6 @@ def _compile(job: Tuple[int, int, int, KernelConfig]) -> str:
 
 
 def main(argv=None) -> int:
-    from triton.testing import do_bench_cudagraph
-
     parser = argparse.ArgumentParser(prog="python -m fp8blk.bench.sweep", description=__doc__.split("\n")[0])
     parser.add_argument("--points", required=True, help="NxKxM,...")
     parser.add_argument("--workers", type=int, default=12)
@@ -61,27 +59,12 @@ def main(argv=None) -> int:
     l2 = torch.cuda.get_device_properties(0).L2_cache_size
     print(f"{torch.cuda.get_device_name()}: copy {copy_gbps:.0f} GB/s; {len(jobs)} configs", flush=True)
     for n, k, m in points:
-        copies = max(2, min(64, triton.cdiv(2 * l2, n * k + m * k * 2)))
-        weights = [torch.randn(n, k, device="cuda").to(torch.float8_e4m3fn) for _ in range(copies)]
-        scale = torch.rand(triton.cdiv(n, 128), triton.cdiv(k, 128), device="cuda") * 0.01 + 0.001
-        xs = [torch.randn(m, k, device="cuda").to(torch.bfloat16) for _ in range(copies)]
-        out = torch.empty(m, n, device="cuda", dtype=torch.bfloat16)
-        timed = []
-        for cfg in grid_configs(m, n, k):
-            if built[(m, n, k, cfg)] != "ok":
-                continue
-
-            def call(cfg=cfg):
-                for i in range(copies):
-                    fp8_block_matmul(xs[i], weights[i], scale, out=out, config=cfg)
-            us = do_bench_cudagraph(call, rep=20, return_mode="median") * 1e3 / copies
-            timed.append((us, cfg))
-        timed.sort(key=lambda t: t[0])
+        built_ok = [cfg for cfg in grid_configs(m, n, k) if built[(m, n, k, cfg)] == "ok"]
+        timed = sorted(time_configs(n, k, m, built_ok, l2), key=lambda t: t[0])
         nbytes = n * k + 2 * m * (n + k)
         print(f"N={n} K={k} M={m}: floor {nbytes / copy_gbps / 1e3:.1f} us", flush=True)
         for us, cfg in timed[:10]:
             print(f"  {us:6.1f} us  {100 * nbytes / (us * 1e3) / copy_gbps:4.0f}% BW  {tuple(cfg)[:6]}", flush=True)
-        del weights, xs
     return 0
 
 

@@ -545,16 +545,42 @@ def candidate_configs(m: int, n: int, k: int, groups: int = 1) -> list:
     return found
 
 
-def tune(shapes: Sequence[Tuple[int, int]], ms: Sequence[int], path: Optional[Path] = None,
-         device: str = "cuda", log=print, candidates=candidate_configs) -> Dict[str, Dict[str, list]]:
-    """Opt-in autotuning: times ``candidates(m, n, k)`` for each (N, K) x M-bucket and writes the table.
+def time_configs(n: int, k: int, m: int, configs: Sequence[KernelConfig], l2_bytes: int, device: str = "cuda",
+                 log=print) -> list:
+    """``[(µs per call, config)]`` for each config that runs on this GPU, on random bf16 x and fp8 weights.
 
-    Inputs are rotated over enough copies to exceed 2x the L2 cache, so small layers are timed from
-    HBM as in a real model. Merges the winners into ``path`` (default: the checked-in table) under
-    this GPU's name and returns this GPU's entries.
+    Inputs are rotated over enough copies to exceed 2x the L2 cache (``l2_bytes``), so small layers are
+    timed from HBM as in a real model; one CUDA graph replays every copy once (no launch overhead).
+    Configs that do not fit the GPU (shared memory, registers) are skipped and logged.
     """
     from triton.testing import do_bench_cudagraph
 
+    copies = max(2, min(64, triton.cdiv(2 * l2_bytes, n * k + m * k * 2)))
+    weights = [torch.randn(n, k, device=device).to(torch.float8_e4m3fn) for _ in range(copies)]
+    scale = torch.rand(triton.cdiv(n, 128), triton.cdiv(k, 128), device=device) * 0.01 + 0.001
+    xs = [torch.randn(m, k, device=device, dtype=torch.bfloat16) for _ in range(copies)]
+    out = torch.empty(m, n, device=device, dtype=torch.bfloat16)
+    timed = []
+    for cfg in configs:
+        def call(cfg=cfg):
+            for i in range(copies):
+                fp8_block_matmul(xs[i], weights[i], scale, out=out, config=cfg)
+        try:
+            call()
+            us = do_bench_cudagraph(call, rep=20, return_mode="median") * 1e3 / copies
+        except Exception as exc:  # a config that does not fit this GPU (shared memory, registers)
+            log(f"  skip {cfg}: {type(exc).__name__}")
+            continue
+        timed.append((us, cfg))
+    return timed
+
+
+def tune(shapes: Sequence[Tuple[int, int]], ms: Sequence[int], path: Optional[Path] = None,
+         device: str = "cuda", log=print, candidates=candidate_configs) -> Dict[str, Dict[str, list]]:
+    """Opt-in autotuning: times ``candidates(m, n, k)`` for each (N, K) x M-bucket (``time_configs``) and
+    merges the winners into ``path`` (default: the checked-in table) under this GPU's name; returns
+    this GPU's entries.
+    """
     name = torch.cuda.get_device_name(device)
     l2 = torch.cuda.get_device_properties(device).L2_cache_size
     path = Path(path or CONFIG_FILE)
@@ -562,27 +588,9 @@ def tune(shapes: Sequence[Tuple[int, int]], ms: Sequence[int], path: Optional[Pa
     entries = table.setdefault(name, {})
     for n, k in shapes:
         for m in sorted({m_bucket(m) for m in ms}):
-            copies = max(2, min(64, triton.cdiv(2 * l2, n * k + m * k * 2)))
-            weights = [torch.randn(n, k, device=device).to(torch.float8_e4m3fn) for _ in range(copies)]
-            scale = torch.rand(triton.cdiv(n, 128), triton.cdiv(k, 128), device=device) * 0.01 + 0.001
-            xs = [torch.randn(m, k, device=device, dtype=torch.bfloat16) for _ in range(copies)]
-            out = torch.empty(m, n, device=device, dtype=torch.bfloat16)
-            best = None
-            for cfg in candidates(m, n, k):
-                def call():  # one graph replays every rotated copy once: no launch overhead, no L2 reuse
-                    for i in range(copies):
-                        fp8_block_matmul(xs[i], weights[i], scale, out=out, config=cfg)
-                try:
-                    call()
-                    us = do_bench_cudagraph(call, rep=20, return_mode="median") * 1e3 / copies
-                except Exception as exc:  # a config that does not fit this GPU (shared memory, registers)
-                    log(f"  skip {cfg}: {type(exc).__name__}")
-                    continue
-                if best is None or us < best[0]:
-                    best = (us, cfg)
-            entries.setdefault(f"{n},{k}", {})[str(m)] = list(best[1])
-            log(f"tuned N={n} K={k} M={m}: {best[1]} {best[0]:.1f} us")
-            del weights, xs
+            best_us, best = min(time_configs(n, k, m, candidates(m, n, k), l2, device, log), key=lambda t: t[0])
+            entries.setdefault(f"{n},{k}", {})[str(m)] = list(best)
+            log(f"tuned N={n} K={k} M={m}: {best} {best_us:.1f} us")
         path.write_text(json.dumps(table, indent=1, sort_keys=True))  # after each shape: a cut run keeps its work
     global _TABLE
     _TABLE = None

@@ -425,3 +425,18 @@ def test_aot_every_feature_variant_builds(aot_builds, features, capability):
         assert "fp8e4nv" in build["error"]
     else:
         assert build["error"] is None and build["cubin"] > 0
+
+
+def test_time_configs_times_what_runs_and_skips_what_does_not(monkeypatch):
+    """The tuner's (and the sweep's) timing loop, with the GPU timer replaced: every config is called on
+    the rotated inputs, and one that cannot run is logged and left out."""
+    import triton.testing
+    calls = []
+    monkeypatch.setattr(triton.testing, "do_bench_cudagraph", lambda fn, rep, return_mode: (fn(), calls.append(1), 0.5)[-1])
+    from fp8blk.kernels.fp8_block_matmul import time_configs
+    good, bad = KernelConfig(64, 16, 128, 2, 4, 3), KernelConfig(64, 16, 256, 1, 4, 3)  # 256 does not divide 128
+    logged = []
+    timed = time_configs(128, 512, 3, [good, bad], l2_bytes=1, device=DEVICE, log=logged.append)
+    assert [cfg for _, cfg in timed] == [good] and len(calls) == 1
+    assert timed[0][0] == pytest.approx(0.5 * 1e3 / 2)  # 2 rotated copies per graph replay
+    assert len(logged) == 1 and "skip" in logged[0] and "ValueError" in logged[0]
