@@ -1,9 +1,9 @@
 """The one op every fp8blk layer calls: ``y = x @ dequant(weight, scale).T (+ bias)``.
 
 Registered as the PyTorch custom op ``fp8blk::fp8_block_linear`` so ``torch.compile`` treats it as
-one opaque call; eager calls skip the op's dispatcher (tens of microseconds of host time per call). It dispatches on the device: CUDA tensors run the Triton kernel
-(``fp8blk.kernels.fp8_block_matmul``); everything else runs the reference path (dequantize, then
-matmul in float32).
+one opaque call; eager calls skip the op's dispatcher (tens of microseconds of host time per call).
+It dispatches on the device: CUDA tensors run the Triton kernel (``fp8blk.kernels.fp8_block_matmul``);
+everything else runs the reference path (dequantize, then matmul in float32).
 """
 from __future__ import annotations
 
@@ -54,13 +54,14 @@ def _(x, weight, scale, bias, block_size):
 
 
 def check_linear_inputs(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor, bias: Optional[torch.Tensor],
-                        block_size: Sequence[int]) -> None:
+                        block_size: Sequence[int], compiling: bool = False) -> None:
     """Metadata-only checks (no device sync) of ``fp8_block_linear``'s inputs.
 
-    The verdict depends on dtypes, shapes (x's last dim only) and devices, so it is cached per signature: a forward
-    pays the checks once, later calls a dictionary lookup (a bad signature raises every time).
+    The verdict depends on dtypes, shapes (x's last dim only) and devices, so it is cached per signature:
+    a forward pays the checks once, later calls a dictionary lookup (a bad signature raises every time).
+    ``compiling`` (under torch.compile) runs the checks uncached: dynamo traces through caches anyway.
     """
-    check = _check_signature.__wrapped__ if torch.compiler.is_compiling() else _check_signature  # dynamo skips caches
+    check = _check_signature.__wrapped__ if compiling else _check_signature
     check(x.dtype, x.shape[-1] if x.dim() else None, weight.dtype, tuple(weight.shape), scale.dtype, tuple(scale.shape),
           None if bias is None else tuple(bias.shape), tuple(block_size),
           (x.device, weight.device, scale.device) + (() if bias is None else (bias.device,)))
@@ -75,8 +76,8 @@ def _check_signature(x_dtype, x_features, weight_dtype, weight_shape, scale_dtyp
     if x_dtype not in ACTIVATION_DTYPES:
         raise Fp8FormatError(f"x must be bfloat16 or float16, found {x_dtype}")
     if x_features != weight_shape[1]:
-        raise Fp8FormatError(f"x has {'no' if x_features is None else x_features} features in its last dim, the weight expects "
-                             f"K = {weight_shape[1]} (weight shape {list(weight_shape)})")
+        raise Fp8FormatError(f"x has {'no' if x_features is None else x_features} features in its last dim, the weight "
+                             f"expects K = {weight_shape[1]} (weight shape {list(weight_shape)})")
     if bias_shape is not None and (len(bias_shape) != 1 or bias_shape[0] != weight_shape[0]):
         raise Fp8FormatError(f"bias must have shape [{weight_shape[0]}], found {list(bias_shape)}")
     if len(set(devices)) != 1:
@@ -99,10 +100,11 @@ def fp8_block_linear(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
     Raises ``Fp8FormatError`` for wrong shapes, dtypes or mixed devices.
     """
     block_size = normalize_block_size(block_size)
-    check_linear_inputs(x, weight, scale, bias, block_size)
+    compiling = torch.compiler.is_compiling()
+    check_linear_inputs(x, weight, scale, bias, block_size, compiling)
     leading = x.shape[:-1]
     rows = x if x.dim() == 2 else x.reshape(-1, x.shape[-1])
-    if torch.compiler.is_compiling():  # one opaque op in the graph
+    if compiling:  # one opaque op in the graph
         y = _fp8_block_linear_op(rows, weight, scale, bias, list(block_size))
     else:  # eager: the custom op's dispatch would cost more host time than a decode-size kernel runs
         y = _dispatch(rows, weight, scale, bias, block_size)
