@@ -1,39 +1,63 @@
-"""Wide config sweep for a few (N, K, M) points, on a GPU: where is the kernel's best, and how far from the floor?
+"""Wide config sweep for a few (N, K, M) points, on a GPU: where is each kernel's best, how far from the floor,
+and how close does the launch rule come?
 
-    python -m fp8blk.bench.sweep --points 4096x8192x1,32768x1024x1 [--workers 12]
+    python -m fp8blk.bench.sweep --points 4096x8192x1,32768x1024x64 [--workers 14] [--json out.json]
 
-Compiles every config of the grid in parallel worker processes first (Triton's on-disk cache), then
-times each one with the tuner's ``time_configs`` (CUDA graph over inputs rotated past 2x L2) and prints
-the best ten per point with the fraction of copy bandwidth they reach. An exploration tool: the checked-in table
-is written by ``tune_table``.
+M <= 16 sweeps the decode kernel's configs (``fp8_decode``), larger M the tile kernel's. Compiles every config
+in parallel worker processes first (Triton's on-disk cache), then times each one with the tuner's
+``time_configs`` (CUDA graph over inputs rotated past 2x L2). Per point it prints the floor
+(max(bytes / read bandwidth, FLOPs / bf16 rate)), the rule's config (table off), cuBLAS on bf16 weights and the
+best configs. An exploration tool: the launch rules live in the kernels.
 """
 from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import multiprocessing
-from typing import List, Tuple
+import os
+from typing import List, Tuple, Union
 
 import torch
 import triton
 
-from fp8blk.kernels.fp8_block_matmul import KernelConfig, fp8_block_matmul, time_configs
+from fp8blk.kernels.fp8_block_matmul import (KernelConfig, _sm_count, default_config, fp8_block_matmul,
+                                             time_configs)
+from fp8blk.kernels.fp8_decode import DECODE_MAX_M, DecodeConfig, decode_config
 
-from .timing import copy_bandwidth_gbps
+from .timing import bf16_tflops, read_bandwidth_gbps, rotation_count, time_calls
 
-
-def grid_configs(m: int, n: int, k: int) -> List[KernelConfig]:
-    """Tile, split, warps and stages over a wide grid (only configs whose split leaves >= 2 K-tiles per part)."""
-    block_m = 16 if m <= 16 else min(64, triton.next_power_of_2(m))
-    k_tiles = triton.cdiv(k, 128)
-    found = []
-    for block_n, split_k, warps, stages in itertools.product((32, 64, 128), (1, 2, 4, 8, 16), (2, 4, 8), (3, 4, 6)):
-        if k_tiles >= 2 * split_k and not (block_n == 32 and warps == 8):
-            found.append(KernelConfig(block_n, block_m, 128, split_k, warps, stages))
-    return found
+Config = Union[KernelConfig, DecodeConfig]
 
 
-def _compile(job: Tuple[int, int, int, KernelConfig]) -> str:
+def rule_config(m: int, n: int, k: int) -> Config:
+    """What fp8_block_matmul launches with the table off."""
+    sms = _sm_count(torch.device("cuda", 0))
+    return decode_config(m, n, k, 1, 128, sms) if m <= DECODE_MAX_M else default_config(m, n, k, 1, 128, sms)
+
+
+def grid_configs(m: int, n: int, k: int) -> List[Config]:
+    """Around the rule: the decode kernel's tiles, steps and splits (M <= 16), or the tile kernel's."""
+    rule = rule_config(m, n, k)
+    found = [rule]
+    if m <= DECODE_MAX_M:
+        shapes = [(bn, 1, False, subs, 2) for bn in (1, 2, 4, 8, 16, 32) for subs in (2, 4, 8, 16, 32)
+                  if 8 <= bn * subs <= 128 and 128 * subs <= 2 * k] if m == 1 else []
+        shapes += [(bn, max(16, triton.next_power_of_2(m)), True, subs, stages)
+                   for bn in (64, 128) for subs, stages in ((1, 4), (2, 3), (4, 2))]
+        for (block_n, block_m, mma, subs, stages), split_k in itertools.product(shapes, (1, 2, 4, 8, 16)):
+            if triton.cdiv(k, 128 * subs) >= split_k:
+                found.append(DecodeConfig(block_n, block_m, 128, subs, split_k, mma, 4, stages))
+    else:
+        block_ms = sorted({min(triton.next_power_of_2(m), 64), min(triton.next_power_of_2(m), 128)})
+        for block_n, block_m, split_k, (warps, stages), siw in itertools.product(
+                (64, 128), block_ms, (1, 2, 4), ((4, 4), (8, 3)), (False, True)):
+            if triton.cdiv(k, 128) >= 2 * split_k:
+                found.append(KernelConfig(block_n, block_m, 128, split_k, warps, stages, siw))
+    return list(dict.fromkeys(found))
+
+
+def _compile(job: Tuple[int, int, int, Config]) -> str:
     m, n, k, cfg = job
     x = torch.randn(m, k, device="cuda").to(torch.bfloat16)
     w = torch.randn(n, k, device="cuda").to(torch.float8_e4m3fn)
@@ -46,25 +70,51 @@ def _compile(job: Tuple[int, int, int, KernelConfig]) -> str:
         return type(exc).__name__
 
 
+def cublas_us(n: int, k: int, m: int, l2: int) -> float:
+    copies = rotation_count(2 * n * k + 2 * m * (n + k), l2)
+    weights = [torch.randn(n, k, device="cuda", dtype=torch.bfloat16) for _ in range(copies)]
+    xs = [torch.randn(m, k, device="cuda", dtype=torch.bfloat16) for _ in range(copies)]
+    return time_calls(lambda i: xs[i] @ weights[i].T, copies, graphs=True)["median_us"]
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m fp8blk.bench.sweep", description=__doc__.split("\n")[0])
     parser.add_argument("--points", required=True, help="NxKxM,...")
     parser.add_argument("--workers", type=int, default=12)
+    parser.add_argument("--top", type=int, default=5)
+    parser.add_argument("--json", default=None, help="write every timing here")
     args = parser.parse_args(argv)
+    os.environ["FP8BLK_CONFIG_TABLE"] = "0"
     points = [tuple(int(v) for v in p.split("x")) for p in args.points.split(",")]
     jobs = [(m, n, k, cfg) for n, k, m in points for cfg in grid_configs(m, n, k)]
     with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
-        built = dict(zip(((j[0], j[1], j[2], j[3]) for j in jobs), pool.map(_compile, jobs, chunksize=1)))
-    copy_gbps = copy_bandwidth_gbps()
+        built = dict(zip(jobs, pool.map(_compile, jobs, chunksize=1)))
+    read_gbps, tflops = read_bandwidth_gbps(), bf16_tflops()
     l2 = torch.cuda.get_device_properties(0).L2_cache_size
-    print(f"{torch.cuda.get_device_name()}: copy {copy_gbps:.0f} GB/s; {len(jobs)} configs", flush=True)
+    print(f"{torch.cuda.get_device_name()}: read {read_gbps:.0f} GB/s, bf16 {tflops:.0f} TFLOP/s; {len(jobs)} configs",
+          flush=True)
+    summary, everything = [], []
     for n, k, m in points:
-        built_ok = [cfg for cfg in grid_configs(m, n, k) if built[(m, n, k, cfg)] == "ok"]
-        timed = sorted(time_configs(n, k, m, built_ok, l2), key=lambda t: t[0])
-        nbytes = n * k + 2 * m * (n + k)
-        print(f"N={n} K={k} M={m}: floor {nbytes / copy_gbps / 1e3:.1f} us", flush=True)
-        for us, cfg in timed[:10]:
-            print(f"  {us:6.1f} us  {100 * nbytes / (us * 1e3) / copy_gbps:4.0f}% BW  {tuple(cfg)[:6]}", flush=True)
+        configs = [cfg for cfg in grid_configs(m, n, k) if built[(m, n, k, cfg)] == "ok"]
+        timed = sorted(time_configs(n, k, m, configs, l2), key=lambda t: t[0])
+        rule = rule_config(m, n, k)
+        rule_us = next((us for us, cfg in timed if cfg == rule), float("nan"))
+        floor = max((n * k + 2 * m * (n + k)) / read_gbps / 1e3, 2 * m * n * k / tflops / 1e6)
+        cublas = cublas_us(n, k, m, l2)
+        print(f"N={n} K={k} M={m}: floor {floor:.1f} us, cuBLAS bf16 {cublas:.1f} us, rule {rule_us:.1f} us {tuple(rule)}",
+              flush=True)
+        for us, cfg in timed[:args.top]:
+            print(f"  {us:6.1f} us  {100 * floor / us:4.0f}% roof  {type(cfg).__name__} {tuple(cfg)}", flush=True)
+        summary.append((n, k, m, floor, cublas, rule_us, timed[0][0] if timed else float("nan"), timed[0][1] if timed else None))
+        everything.append({"N": n, "K": k, "M": m, "floor_us": floor, "cublas_us": cublas, "rule": list(rule),
+                           "rule_us": rule_us, "timed": [[us, type(cfg).__name__, list(cfg)] for us, cfg in timed]})
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"gpu": torch.cuda.get_device_name(), "read_GBps": read_gbps, "bf16_TFLOPs": tflops,
+                       "points": everything}, f, indent=1)
+    print("\n   N     K     M  floor  cuBLAS   rule   best  best config")
+    for n, k, m, floor, cublas, rule_us, best_us, best in summary:
+        print(f"{n:5d} {k:5d} {m:5d} {floor:6.1f} {cublas:7.1f} {rule_us:6.1f} {best_us:6.1f}  {tuple(best) if best else ''}")
     return 0
 
 

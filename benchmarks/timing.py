@@ -102,6 +102,13 @@ def copy_bandwidth_gbps(nbytes: int = 1 << 30) -> float:
     return 2 * nbytes / (result["median_us"] * 1e-6) / 1e9
 
 
+def read_bandwidth_gbps(nbytes: int = 1 << 30) -> float:
+    """Read-only rate: a sum over ``nbytes`` (>= 1 GB by default) of random fp32, counting the bytes read."""
+    src = torch.randn(nbytes // 4, device="cuda")
+    result = time_calls(lambda i: src.sum(), 1, graphs=False, reps=20)
+    return nbytes / (result["median_us"] * 1e-6) / 1e9
+
+
 def bf16_tflops(size: int = 8192) -> float:
     """bf16 matrix-product rate on random data."""
     a = torch.randn(size, size, device="cuda", dtype=torch.bfloat16)

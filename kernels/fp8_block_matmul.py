@@ -40,40 +40,20 @@ import json
 import math
 import os
 from pathlib import Path
-from typing import Dict, NamedTuple, Optional, Sequence, Tuple
+from typing import Dict, NamedTuple, Optional, Sequence, Tuple, Union
 
 import torch
 import triton
 import triton.language as tl
 
+from .fp8_decode import DECODE_MAX_M, DecodeConfig, _fp8_decode_kernel, decode_config
+from .fp8_tile_ops import _fp8_bytes_to, _scale_to_fp32, _write_output
+
 SCALE_DTYPES = (torch.float32, torch.bfloat16, torch.float16, torch.float8_e8m0fnu)
 BIAS_DTYPES = (torch.float32, torch.bfloat16, torch.float16)
 CONFIG_FILE = Path(__file__).with_name("fp8_block_matmul_configs.json")
 DEQUANT_ENV = "FP8BLK_DEQUANT"  # "native" | "integer" | "auto"
-
-
-@triton.jit
-def _fp8_bytes_to(w, dtype: tl.constexpr, INTEGER_DEQUANT: tl.constexpr):
-    """e4m3 bytes -> ``dtype``, exactly; the integer path gives value * 2**-8 (``_scale_to_fp32`` undoes it)."""
-    if INTEGER_DEQUANT:  # sign, 4-bit exponent and 3-bit mantissa land in place in an fp16: value * 2**-8
-        bits = w.to(tl.uint16)
-        w = (((bits & 0x80) << 8) | ((bits & 0x7F) << 7)).to(tl.float16, bitcast=True)
-    else:
-        w = w.to(tl.float8e4nv, bitcast=True)
-    return w.to(dtype)
-
-
-@triton.jit
-def _scale_to_fp32(s, INTEGER_DEQUANT: tl.constexpr, SCALE_E8M0: tl.constexpr):
-    """A loaded block scale as fp32 (times 2**8 on the integer path)."""
-    if SCALE_E8M0:  # UE8M0 byte e -> 2**(e - 127); e = 0 is the fp32 subnormal 2**-127
-        e = s.to(tl.int32)
-        s = tl.where(e == 0, 0x00400000, e << 23).to(tl.float32, bitcast=True)
-    else:
-        s = s.to(tl.float32)
-    if INTEGER_DEQUANT:
-        s = s * 256.0
-    return s
+TABLE_ENV = "FP8BLK_CONFIG_TABLE"  # "0": launch parameters by rule only, the tuned table ignored
 
 
 @triton.jit
@@ -158,26 +138,9 @@ def _fp8_block_matmul_kernel(
                 partial = tl.dot(w, x)
             acc += partial * s[:, None]
 
-    y_ptrs = y_ptr + offs_n[:, None] * stride_yn + offs_m[None, :] * stride_ym
-    y_mask = mask_n[:, None] & mask_m[None, :]
-    if SPLIT_K == 1:
-        if HAS_BIAS:
-            acc += tl.load(bias_ptr + group * N + offs_n, mask=mask_n, other=0.0).to(tl.float32)[:, None]
-        tl.store(y_ptrs, acc.to(y_ptr.dtype.element_ty), mask=y_mask)
-    else:
-        # [groups, SPLIT_K, M, N] fp32 partials; the last program of the tile reduces them in order.
-        part_ptrs = partial_ptr + (group * SPLIT_K * M) * N + offs_m[None, :] * N + offs_n[:, None]
-        tl.store(part_ptrs + split * M * N, acc, mask=y_mask)
-        tile_id = (group * tl.num_programs(1) + pid_m) * tl.num_programs(0) + pid_n
-        arrived = tl.atomic_add(counter_ptr + tile_id, 1, sem="acq_rel")
-        if arrived == SPLIT_K - 1:
-            total = tl.zeros((BLOCK_N, BLOCK_M), dtype=tl.float32)
-            for s_idx in range(SPLIT_K):
-                total += tl.load(part_ptrs + s_idx * M * N, mask=y_mask, other=0.0, cache_modifier=".cg")
-            if HAS_BIAS:
-                total += tl.load(bias_ptr + group * N + offs_n, mask=mask_n, other=0.0).to(tl.float32)[:, None]
-            tl.store(y_ptrs, total.to(y_ptr.dtype.element_ty), mask=y_mask)
-            tl.atomic_xchg(counter_ptr + tile_id, 0)
+    tile_id = (group * tl.num_programs(1) + pid_m) * tl.num_programs(0) + pid_n
+    _write_output(acc, y_ptr, bias_ptr, partial_ptr, counter_ptr, offs_n, offs_m, mask_n, mask_m,
+                  group, split, tile_id, M, N, stride_ym, stride_yn, SPLIT_K, HAS_BIAS)
 
 
 class KernelConfig(NamedTuple):
@@ -205,11 +168,21 @@ _TABLE: Optional[Dict[str, Dict[str, Dict[str, list]]]] = None
 
 
 def config_table() -> Dict[str, Dict[str, Dict[str, list]]]:
-    """The checked-in table: ``{gpu name: {"N,K": {"m bucket": [block_n, block_m, block_k, split_k, warps, stages]}}}``."""
+    """The checked-in table: ``{gpu name: {"N,K": {"m bucket": [block_n, block_m, block_k, split_k, warps, stages]}}}``.
+
+    Empty when ``FP8BLK_CONFIG_TABLE=0``: every launch then follows the rules alone.
+    """
+    if not config_table_enabled():
+        return {}
     global _TABLE
     if _TABLE is None:
         _TABLE = json.loads(CONFIG_FILE.read_text()) if CONFIG_FILE.is_file() else {}
     return _TABLE
+
+
+def config_table_enabled() -> bool:
+    """Whether the tuned table may override the rules (env ``FP8BLK_CONFIG_TABLE``, default on)."""
+    return os.environ.get(TABLE_ENV, "1") not in ("0", "false", "off")
 
 
 @functools.lru_cache(maxsize=None)
@@ -227,23 +200,28 @@ def _sm_count(device: torch.device) -> int:
 
 def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: int,
                    expand_ok: bool = True) -> KernelConfig:
-    """A sound config for any shape, used where the table has no entry.
+    """The tile kernel's launch by rule (M > 16, or any M with ``batch_invariant``), used where the table has none.
 
-    From M = 512 (one group) the expand-weight path, as the H100 tuner chose for every tuned shape there;
+    From M = 512 (one group, bf16) the expand-weight path, as the H100 tuner chose for every tuned shape there.
+    Below: 128-row weight tiles for N >= 4096 (64 otherwise), 64 activation columns up to M = 64 or for
+    N < 4096 (128 otherwise), 8 warps for the large tiles; the scale folded into the bf16 weight tile (the MMA
+    then accumulates in place); K split (at most 4 ways, >= 4 K-tiles a split) until the tiles fill about one
+    wave of the SMs. Fitted on an H200 sweep (``benchmarks/NOTES.md``): within ~10% of the best swept config.
     ``expand_ok=False`` (fp16 activations) keeps the tile kernel.
     """
     bm = m_bucket(m)
     if expand_ok and groups == 1 and bm >= 512:
         return KernelConfig(64, 1, 128, 1, 4, 1, expand_weight=True)
-    block_m = 16 if bm <= 16 else 32 if bm <= 32 else 64 if bm <= 64 else 128
-    block_n = 64 if bm <= 64 else 128
+    block_n = 128 if n >= 4096 else 64
+    block_m = min(max(16, bm), 64 if bm <= 64 or n < 4096 else 128)
+    warps = 8 if block_n * block_m >= 128 * 64 else 4
     tile_k = math.gcd(block_k, 128)
     tiles = triton.cdiv(n, block_n) * triton.cdiv(m, block_m) * groups
     k_tiles = triton.cdiv(k, tile_k)
     split_k = 1
-    while split_k * 2 <= 16 and tiles * split_k * 2 <= 2 * sm_count and k_tiles >= split_k * 4:
+    while split_k < 4 and tiles * split_k < 0.9 * sm_count and k_tiles >= split_k * 8:
         split_k *= 2
-    return KernelConfig(block_n, block_m, tile_k, split_k, 4 if bm <= 64 else 8, 4 if bm <= 64 else 3)
+    return KernelConfig(block_n, block_m, tile_k, split_k, warps, 3 if warps == 8 else 4, scale_in_weight=True)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -292,10 +270,10 @@ def _interpreting() -> bool:
 class _LaunchPlan(NamedTuple):
     """Everything about a call that follows from shapes, strides and dtypes alone (cached per signature).
 
-    Describes one Triton launch: the GEMM kernel, or with ``expand_weight`` the dequant kernel (whose
-    output, ``scratch_elems`` long, then feeds torch.matmul).
+    Describes one Triton launch (``kind``): the decode kernel (``"decode"``), the tile kernel (``"tile"``),
+    or the dequant kernel (``"expand"``, whose output, ``scratch_elems`` long, then feeds torch.matmul).
     """
-    expand_weight: bool
+    kind: str
     grid: Tuple[int, int, int]
     int_args: Tuple[int, ...]  # sizes, strides, scale_block_n: the kernel's integer arguments, in order
     constexprs: Tuple[Tuple[str, object], ...]  # (name, value) in the kernel's signature order
@@ -331,29 +309,42 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, scale_
     if out_shape != (m, n_total) or (m and out_stride[1] != 1):
         raise ValueError(f"out must be [{m}, {n_total}] {x_dtype} with a contiguous last dim, found "
                          f"{list(out_shape)} strides {out_stride}")
+    integer = _integer_dequant(device, dequant)
+    e8m0 = scale_dtype == torch.float8_e8m0fnu
+    int_args = (m, n, k, *x_stride, *weight_stride, *scale_stride, *out_stride, block_n)
+    if isinstance(config, DecodeConfig) or (config is None and not batch_invariant and m <= DECODE_MAX_M):
+        cfg = config or decode_config(m, n, k, groups, block_k, _sm_count(device))
+        if m > cfg.block_m or (cfg.sub_k > block_k or block_k % cfg.sub_k) or (not cfg.use_mma and cfg.block_m != 1):
+            raise ValueError(f"{cfg} does not fit M = {m} and scale block_k = {block_k}")
+        constexprs = tuple(dict(
+            SCALE_BLOCK_K=block_k, BLOCK_N=cfg.block_n, BLOCK_M=cfg.block_m, SUB_K=cfg.sub_k, SUBS=cfg.subs,
+            SPLIT_K=cfg.split_k, USE_MMA=cfg.use_mma, HAS_BIAS=bias_shape is not None, INTEGER_DEQUANT=integer,
+            SCALE_E8M0=e8m0, DOT_IN_FP32=interpreting).items())
+        grid = (triton.cdiv(n, cfg.block_n), cfg.split_k, groups)
+        split = cfg.split_k > 1
+        return _LaunchPlan("decode", grid, int_args, constexprs,
+                           (("num_warps", cfg.num_warps), ("num_stages", cfg.num_stages)),
+                           groups * cfg.split_k * m * n if split else 0, grid[0] * groups if split else 0, 0)
     cfg = config or choose_config(m, n, k, groups, block_k, device, batch_invariant)
     if cfg.expand_weight and x_dtype != torch.bfloat16:  # fp16 would flush small scale * weight products
         cfg = default_config(m, n, k, groups, block_k, _sm_count(device), expand_ok=False)
-    integer = _integer_dequant(device, dequant)
-    e8m0 = scale_dtype == torch.float8_e8m0fnu
     if cfg.expand_weight:
         if groups != 1 or cfg.split_k != 1:
             raise ValueError(f"expand_weight needs groups == 1 and split_k == 1, found {groups} and {cfg.split_k}")
         constexprs = tuple(dict(SCALE_BLOCK_K=block_k, BLOCK_N=cfg.block_n, BLOCK_K=cfg.block_k,
                                 INTEGER_DEQUANT=integer, SCALE_E8M0=e8m0).items())
-        return _LaunchPlan(True, (triton.cdiv(n_total, cfg.block_n), triton.cdiv(k, cfg.block_k), 1),
+        return _LaunchPlan("expand", (triton.cdiv(n_total, cfg.block_n), triton.cdiv(k, cfg.block_k), 1),
                            (n_total, k, *weight_stride, *scale_stride, k, 1, block_n), constexprs,
                            (("num_warps", cfg.num_warps), ("num_stages", cfg.num_stages)), 0, 0, n_total * k)
     if block_k % cfg.block_k:
         raise ValueError(f"config block_k {cfg.block_k} must divide the scale block {block_k}")
     grid = (triton.cdiv(n, cfg.block_n), triton.cdiv(m, cfg.block_m), groups * cfg.split_k)
     split = cfg.split_k > 1
-    int_args = (m, n, k, *x_stride, *weight_stride, *scale_stride, *out_stride, block_n)
     constexprs = tuple(dict(
         SCALE_BLOCK_K=block_k, BLOCK_N=cfg.block_n, BLOCK_M=cfg.block_m, BLOCK_K=cfg.block_k, SPLIT_K=cfg.split_k,
         HAS_BIAS=bias_shape is not None, INTEGER_DEQUANT=integer, SCALE_E8M0=e8m0,
         SCALE_IN_WEIGHT=cfg.scale_in_weight and x_dtype == torch.bfloat16, DOT_IN_FP32=interpreting).items())
-    return _LaunchPlan(False, grid, int_args, constexprs, (("num_warps", cfg.num_warps), ("num_stages", cfg.num_stages)),
+    return _LaunchPlan("tile", grid, int_args, constexprs, (("num_warps", cfg.num_warps), ("num_stages", cfg.num_stages)),
                        groups * cfg.split_k * m * n if split else 0, grid[0] * grid[1] * groups if split else 0, 0)
 
 
@@ -385,7 +376,7 @@ def _current_stream(device: torch.device) -> int:
 def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor, bias: Optional[torch.Tensor] = None,
                      block_size: Sequence[int] = (128, 128), out: Optional[torch.Tensor] = None, groups: int = 1,
                      dequant: Optional[str] = None, batch_invariant: bool = False,
-                     config: Optional[KernelConfig] = None) -> torch.Tensor:
+                     config: Optional[Union[KernelConfig, DecodeConfig]] = None) -> torch.Tensor:
     """``x @ dequant(weight, scale).T (+ bias)`` on the GPU (or under ``TRITON_INTERPRET=1``).
 
     Args:
@@ -399,7 +390,7 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
         dequant: ``"native"`` (fp8 conversion, sm_89+), ``"integer"`` (Ampere's exact bit path) or
             ``"auto"``/None (by compute capability; env ``FP8BLK_DEQUANT`` overrides).
         batch_invariant: use one config for every M, so each row's result is independent of M.
-        config: force a ``KernelConfig`` (tuning).
+        config: force a ``KernelConfig`` (tile kernel) or a ``DecodeConfig`` (decode kernel, M <= its block_m).
 
     Returns ``[M, groups * N]`` in x's dtype, accumulated in fp32.
 
@@ -437,7 +428,7 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
         return out
     w_bytes = weight.view(torch.uint8)
     scale_arg = scale.view(torch.uint8) if scale.dtype == torch.float8_e8m0fnu else scale
-    if plan.expand_weight:
+    if plan.kind == "expand":
         dense = _device_buffer("expanded_weight", x.device, plan.scratch_elems * x.element_size(), torch.uint8)
         dense = dense.view(x.dtype)[:plan.scratch_elems].view(weight.shape)
         _launch(_fp8_block_dequant_kernel, plan, device, (w_bytes, scale_arg, dense))
@@ -449,19 +440,21 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
         counter = _device_buffer("splitk_counters", x.device, plan.tiles, torch.int32, minimum=4096)
     else:
         partial = counter = out  # unused
-    _launch(_fp8_block_matmul_kernel, plan, device, (x, w_bytes, scale_arg, out if bias is None else bias, out, partial, counter))
+    kernel = _fp8_decode_kernel if plan.kind == "decode" else _fp8_block_matmul_kernel
+    _launch(kernel, plan, device, (x, w_bytes, scale_arg, out if bias is None else bias, out, partial, counter))
     return out
 
 
 _TRITON_TYPES = {torch.bfloat16: "bf16", torch.float16: "fp16", torch.float32: "fp32", torch.float8_e8m0fnu: "u8"}
 
 
-def aot_compile(capability: int, config: KernelConfig, x_dtype: torch.dtype = torch.bfloat16,
+def aot_compile(capability: int, config: Union[KernelConfig, DecodeConfig], x_dtype: torch.dtype = torch.bfloat16,
                 scale_dtype: torch.dtype = torch.float32, has_bias: bool = False, integer_dequant: bool = False,
                 scale_block_k: int = 128, aligned: bool = True):
     """Compiles one kernel variant ahead of time for ``sm_<capability>`` (no GPU needed).
 
-    ``config.expand_weight`` builds the dequant kernel of the large-M path, else the GEMM kernel.
+    A ``DecodeConfig`` builds the decode kernel; ``config.expand_weight`` the dequant kernel of the large-M
+    path; any other ``KernelConfig`` the tile kernel.
     ``aligned`` specializes the build as Triton's JIT does for a typical call: contiguous inner dims
     (unit strides become constants), 16-byte-aligned pointers, N, K and row strides divisible by 16
     (M is left general); without it every integer and pointer is general.
@@ -472,24 +465,30 @@ def aot_compile(capability: int, config: KernelConfig, x_dtype: torch.dtype = to
 
     act, scale_type = _TRITON_TYPES[x_dtype], _TRITON_TYPES[scale_dtype]
     e8m0 = scale_dtype == torch.float8_e8m0fnu
-    if config.expand_weight:
+    expand = isinstance(config, KernelConfig) and config.expand_weight
+    if expand:
         kernel = _fp8_block_dequant_kernel
         signature = {"w_ptr": "*u8", "scale_ptr": f"*{scale_type}", "out_ptr": f"*{act}"}
         ints = ("N", "K", "stride_wn", "stride_wk", "stride_sn", "stride_sk", "stride_on", "stride_ok", "scale_block_n")
         unit_strides = ("stride_wk", "stride_sk", "stride_ok")
         constexprs = dict(SCALE_BLOCK_K=scale_block_k, BLOCK_N=config.block_n, BLOCK_K=config.block_k,
                           INTEGER_DEQUANT=integer_dequant, SCALE_E8M0=e8m0)
-    else:
-        kernel = _fp8_block_matmul_kernel
+    else:  # the decode and tile kernels share their argument list
         signature = {"x_ptr": f"*{act}", "w_ptr": "*u8", "scale_ptr": f"*{scale_type}",
                      "bias_ptr": f"*{act}", "y_ptr": f"*{act}", "partial_ptr": "*fp32", "counter_ptr": "*i32"}
         ints = ("M", "N", "K", "stride_xm", "stride_xk", "stride_wn", "stride_wk", "stride_sn", "stride_sk",
                 "stride_ym", "stride_yn", "scale_block_n")
         unit_strides = ("stride_xk", "stride_wk", "stride_sk", "stride_yn")
         constexprs = dict(SCALE_BLOCK_K=scale_block_k, BLOCK_N=config.block_n, BLOCK_M=config.block_m,
-                          BLOCK_K=config.block_k, SPLIT_K=config.split_k, HAS_BIAS=has_bias,
-                          INTEGER_DEQUANT=integer_dequant, SCALE_E8M0=e8m0,
-                          SCALE_IN_WEIGHT=config.scale_in_weight and x_dtype == torch.bfloat16, DOT_IN_FP32=False)
+                          SPLIT_K=config.split_k, HAS_BIAS=has_bias, INTEGER_DEQUANT=integer_dequant,
+                          SCALE_E8M0=e8m0, DOT_IN_FP32=False)
+    if isinstance(config, DecodeConfig):
+        kernel = _fp8_decode_kernel
+        constexprs.update(SUB_K=config.sub_k, SUBS=config.subs, USE_MMA=config.use_mma)
+    elif not expand:
+        kernel = _fp8_block_matmul_kernel
+        constexprs.update(BLOCK_K=config.block_k,
+                          SCALE_IN_WEIGHT=config.scale_in_weight and x_dtype == torch.bfloat16)
     signature.update({name: "i32" for name in ints})
     attrs = {}
     if aligned:

@@ -232,11 +232,13 @@ def test_bad_arguments():
             run(x, wq, scale, None, out=torch.empty(2, 256, dtype=torch.float16, device=DEVICE))
 
 
-def test_direct_launch_passes_what_the_jit_passes(monkeypatch):
-    """After the first call of a signature, launches skip Triton's binder: same compiled kernel, same arguments."""
+@pytest.mark.parametrize("kernel_name,m", [("_fp8_block_matmul_kernel", 20), ("_fp8_decode_kernel", 3)])
+def test_direct_launch_passes_what_the_jit_passes(monkeypatch, kernel_name, m):
+    """After the first call of a signature, launches skip Triton's binder: same compiled kernel, same arguments
+    (the tile kernel at M > 16, the decode kernel at M <= 16)."""
     import importlib
     kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
-    names = kernel_module._fp8_block_matmul_kernel.arg_names
+    names = getattr(kernel_module, kernel_name).arg_names
     launches = []
 
     class Compiled:  # what Triton's JIT returns: a launcher plus its handles
@@ -255,13 +257,13 @@ def test_direct_launch_passes_what_the_jit_passes(monkeypatch):
                 return Compiled()
             return launch
 
-    monkeypatch.setattr(kernel_module, "_fp8_block_matmul_kernel", Jit())
+    monkeypatch.setattr(kernel_module, kernel_name, Jit())
     monkeypatch.setattr(kernel_module, "_interpreting", lambda: False)
     monkeypatch.setattr(kernel_module, "_current_stream", lambda device: 7)
     monkeypatch.setattr(kernel_module, "_COMPILED", {})
-    x, wq, scale, b = make(3, 256, 512, bias=True)
-    buffer = torch.empty(3 * 513, dtype=torch.bfloat16)
-    misaligned = buffer[1:].as_strided((3, 512), (512, 1))  # data pointer 2 bytes past a 16-byte boundary
+    x, wq, scale, b = make(m, 256, 512, bias=True)
+    buffer = torch.empty(m * 513, dtype=torch.bfloat16)
+    misaligned = buffer[1:].as_strided((m, 512), (512, 1))  # data pointer 2 bytes past a 16-byte boundary
     misaligned.copy_(x)
     for operand in (x, x, misaligned, misaligned):
         fp8_block_matmul(operand, wq, scale, b)

@@ -1,0 +1,166 @@
+"""Decode-regime W8A16 block-FP8 GEMM (small M): ``y = x @ dequant(weight, scale).T (+ bias)``.
+
+At M <= 16 the product is a stream over the weight: one byte per weight, read once, and the arithmetic
+is small next to it. This kernel is built to keep HBM busy from the first microsecond:
+
+* each program reads ``BLOCK_N`` weight rows over a contiguous span of ``SUBS * SUB_K`` bytes per row per
+  step (``SUBS`` scale blocks of ``SUB_K`` columns side by side: a long run of one DRAM page, not 128-byte
+  pieces of many), all issued together and software-pipelined ``num_stages`` deep;
+* the grid is sized to the GPU by ``decode_config``: row tiles times K-splits fill every SM with a few
+  programs each, so there is no tail wave, and each program streams a similar share of the weight;
+* K-splits are summed in a fixed order by the last program to finish a row tile (bitwise deterministic).
+
+The math, for output element (m, n), with the weight's K split into scale blocks b of ``SUB_K`` columns::
+
+    y[m, n] = bias[n] + sum_b  scale[n // SBN, b * SUB_K // SBK] * sum_{k in b} x[m, k] * float(w[n, k])
+
+Two ways to do the inner sum, chosen by ``USE_MMA`` (a constexpr the launch rule sets):
+
+* ``USE_MMA`` (M > 1): per scale block, a tensor-core dot of the ``[BLOCK_N, SUB_K]`` weight tile (the
+  MMA's row side: "swap AB", so M = 2..16 pads only the narrow side) with ``x``'s ``[SUB_K, BLOCK_M]``
+  tile, scaled in fp32 and added to the accumulator.
+* CUDA cores (M = 1): the weight tile as ``[BLOCK_N, SUBS, SUB_K]``, multiplied by x in fp32 and summed
+  over each scale block, then scaled: no padding to the MMA's 8 or 16 columns.
+
+Dequantization (fp8 bits -> bf16/fp16/fp32, native on sm_89+, exact integer path on Ampere), scale
+conversion and the split-K epilogue live in ``fp8_tile_ops.py`` (vendor it beside this file).
+"""
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import triton
+import triton.language as tl
+
+from .fp8_tile_ops import _fp8_bytes_to, _scale_to_fp32, _write_output
+
+DECODE_MAX_M = 16  # the largest M the decode kernel takes (the tile kernel takes the rest)
+
+
+@triton.jit
+def _fp8_decode_kernel(
+        x_ptr, w_ptr, scale_ptr, bias_ptr, y_ptr, partial_ptr, counter_ptr,
+        M, N, K,  # per group
+        stride_xm, stride_xk, stride_wn, stride_wk, stride_sn, stride_sk, stride_ym, stride_yn,
+        scale_block_n,
+        SCALE_BLOCK_K: tl.constexpr,
+        BLOCK_N: tl.constexpr, BLOCK_M: tl.constexpr, SUB_K: tl.constexpr, SUBS: tl.constexpr,
+        SPLIT_K: tl.constexpr, USE_MMA: tl.constexpr,
+        HAS_BIAS: tl.constexpr, INTEGER_DEQUANT: tl.constexpr, SCALE_E8M0: tl.constexpr,
+        DOT_IN_FP32: tl.constexpr):
+    pid_n = tl.program_id(0)
+    split = tl.program_id(1)
+    group = tl.program_id(2)
+
+    # Move every pointer to this group's slice.
+    x_ptr += group * K * stride_xk
+    w_ptr += group * N * stride_wn
+    y_ptr += group * N * stride_yn
+    scale_ptr += (group * N // scale_block_n) * stride_sn
+
+    offs_n = pid_n * BLOCK_N + tl.arange(0, BLOCK_N)
+    offs_m = tl.arange(0, BLOCK_M)
+    offs_sub = tl.arange(0, SUB_K)
+    mask_n = offs_n < N
+    mask_m = offs_m < M
+    scale_rows = scale_ptr + (offs_n // scale_block_n) * stride_sn
+    w_rows = w_ptr + offs_n * stride_wn
+
+    # This split's share of the K-steps (SUBS * SUB_K columns each).
+    STEP_K: tl.constexpr = SUBS * SUB_K
+    steps = tl.cdiv(K, STEP_K)
+    steps_per_split = tl.cdiv(steps, SPLIT_K)
+    first_step = split * steps_per_split
+    last_step = tl.minimum(first_step + steps_per_split, steps)
+
+    if USE_MMA:
+        acc = tl.zeros((BLOCK_N, BLOCK_M), dtype=tl.float32)
+        for step in range(first_step, last_step):
+            for sub in tl.static_range(SUBS):
+                k0 = step * STEP_K + sub * SUB_K
+                k = k0 + offs_sub
+                mask_k = k < K
+                w = tl.load(w_rows[:, None] + k[None, :] * stride_wk, mask=mask_n[:, None] & mask_k[None, :], other=0)
+                x = tl.load(x_ptr + offs_m[None, :] * stride_xm + k[:, None] * stride_xk,
+                            mask=mask_m[None, :] & mask_k[:, None], other=0.0)
+                s = tl.load(scale_rows + (k0 // SCALE_BLOCK_K) * stride_sk, mask=mask_n & (k0 < K), other=0)
+                w = _fp8_bytes_to(w, x.dtype, INTEGER_DEQUANT)
+                if DOT_IN_FP32:  # the CPU interpreter's bf16 dot is broken; fp32 holds bf16/fp16 products exactly
+                    partial = tl.dot(w.to(tl.float32), x.to(tl.float32), input_precision="ieee")
+                else:
+                    partial = tl.dot(w, x)
+                acc += partial * _scale_to_fp32(s, INTEGER_DEQUANT, SCALE_E8M0)[:, None]
+    else:  # M == 1 on CUDA cores; the next step's weight bytes are loaded before this step's arithmetic
+        offs_subs = tl.arange(0, SUBS)
+        w_tile = w_rows[:, None, None] + (offs_subs[:, None] * SUB_K + offs_sub[None, :])[None, :, :] * stride_wk
+        w_next = _load_step(w_tile, first_step, last_step, STEP_K, K, mask_n, offs_subs, offs_sub, stride_wk)
+        acc_blocks = tl.zeros((BLOCK_N, SUBS), dtype=tl.float32)
+        for step in range(first_step, last_step):
+            w = w_next
+            w_next = _load_step(w_tile, step + 1, last_step, STEP_K, K, mask_n, offs_subs, offs_sub, stride_wk)
+            k0 = step * STEP_K + offs_subs * SUB_K  # [SUBS]: first column of each scale block
+            k = k0[:, None] + offs_sub[None, :]  # [SUBS, SUB_K]
+            x = tl.load(x_ptr + k * stride_xk, mask=k < K, other=0.0).to(tl.float32)
+            s = tl.load(scale_rows[:, None] + (k0 // SCALE_BLOCK_K)[None, :] * stride_sk,
+                        mask=mask_n[:, None] & (k0 < K)[None, :], other=0)
+            block_sums = tl.sum(_fp8_bytes_to(w, tl.float32, INTEGER_DEQUANT) * x[None, :, :], axis=2)
+            acc_blocks += block_sums * _scale_to_fp32(s, INTEGER_DEQUANT, SCALE_E8M0)
+        acc = tl.sum(acc_blocks, axis=1, keep_dims=True)  # [BLOCK_N, 1]
+
+    _write_output(acc, y_ptr, bias_ptr, partial_ptr, counter_ptr, offs_n, offs_m, mask_n, mask_m,
+                  group, split, group * tl.num_programs(0) + pid_n, M, N, stride_ym, stride_yn, SPLIT_K, HAS_BIAS)
+
+
+@triton.jit
+def _load_step(w_tile, step, last_step, STEP_K: tl.constexpr, K, mask_n, offs_subs, offs_sub, stride_wk):
+    """The e4m3 bytes of one K-step of a ``[BLOCK_N, SUBS, SUB_K]`` weight tile (all masked past ``last_step``)."""
+    k = step * STEP_K + offs_subs[:, None] * offs_sub.shape[0] + offs_sub[None, :]
+    mask = mask_n[:, None, None] & ((k < K) & (step < last_step))[None, :, :]
+    return tl.load(w_tile + step * STEP_K * stride_wk, mask=mask, other=0)
+
+
+class DecodeConfig(NamedTuple):
+    """Tile shape and schedule of one decode launch (see ``decode_config``)."""
+    block_n: int  # weight rows per program
+    block_m: int  # activation rows per program (M padded up to it; 1 on the CUDA-core path)
+    sub_k: int  # columns per scale block step (a power of two dividing the scale block)
+    subs: int  # scale blocks side by side per step (contiguous bytes per row per step: subs * sub_k)
+    split_k: int  # programs sharing one row tile, summed in order
+    use_mma: bool
+    num_warps: int
+    num_stages: int
+
+
+def _pow2_near(value: float) -> int:
+    """The power of two nearest to ``value`` (>= 1), in log terms."""
+    return 1 << max(0, round(math.log2(max(value, 1.0))))
+
+
+def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_count: int) -> DecodeConfig:
+    """The decode launch for one problem, from its size and the GPU's SM count (no table).
+
+    The rule (fitted on H200 sweeps of 8 shapes against the best swept config per point; ``benchmarks/NOTES.md``):
+
+    * M = 1, CUDA cores: about ``4 * sm_count`` programs of ``block_n`` rows each (a power of two, 1..32; whole
+      rows per program for small layers, so no K-split is needed), each step reading about 8 KB: ``subs``
+      128-column scale blocks side by side (up to 32, i.e. 4 KB runs of each row).
+    * M = 2..16, tensor cores: 64 weight rows (the MMA's row side) by one scale block per step, 4 stages deep.
+    * Split K only while programs are fewer than about ``2 * sm_count`` (nearest power of two), and so that no
+      MMA program streams more than 16 steps (long rows leave the last wave ragged); at most 16 splits and
+      never more splits than steps.
+    """
+    sub_k = 1 << (math.gcd(scale_block_k, 128).bit_length() - 1)  # a power of two dividing the scale block
+    use_mma = m > 1
+    blocks_per_row = triton.cdiv(k, sub_k)
+    if use_mma:
+        block_n, block_m, subs, stages, max_steps = 64, max(16, triton.next_power_of_2(m)), 1, 4, 16
+    else:
+        block_n = min(32, _pow2_near(n * groups / (4 * sm_count)))
+        subs = min(32, triton.next_power_of_2(blocks_per_row), _pow2_near(8192 / (block_n * sub_k)))
+        block_m, stages, max_steps = 1, 2, blocks_per_row
+    steps = triton.cdiv(k, sub_k * subs)
+    tiles = triton.cdiv(n, block_n) * groups
+    split_k = max(_pow2_near(2 * sm_count / tiles), triton.next_power_of_2(triton.cdiv(steps, max_steps)))
+    split_k = max(1, min(split_k, 16, 1 << (steps.bit_length() - 1)))
+    return DecodeConfig(block_n, block_m, sub_k, subs, split_k, use_mma, 4, stages)
