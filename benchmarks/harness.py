@@ -1,22 +1,30 @@
-"""``fp8blk bench``: fp8blk vs Marlin vs cuBLAS bf16 vs per-call dequant on DeepSeek FP8 layer shapes."""
+"""``fp8blk bench``: fp8blk vs Marlin vs cuBLAS bf16 vs per-call dequant vs peer libraries on FP8 layer shapes, per
+layer and as one decoder layer in a CUDA graph, against the roofline measured on the same GPU."""
 from __future__ import annotations
 
 import datetime
 import json
+import os
 import platform
+import re
 import sys
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import torch
 
 from fp8blk.formats import quantize_fp8_block
 
-from .impls import IMPLS, MarlinFactory, make_cublas_bf16, make_fp8blk, make_torch_dequant
-from .shapes import DEFAULT_MS, LayerShape, load_shapes, sources
-from .timing import bf16_tflops, copy_bandwidth_gbps, empty_kernel_us, rotation_count, time_calls
+from .contained import run_contained
+from .impls import MarlinFactory, make_cublas_bf16, make_fp8blk, make_torch_dequant
+from .peers import PEERS, REQUANTIZED, W8A8, PeerUnavailable
+from .shapes import DEFAULT_MS, MODELS, LayerShape, load_shapes, model_names, sources
+from .timing import bf16_tflops, copy_bandwidth_gbps, empty_kernel_us, read_bandwidth_gbps, rotation_count, time_calls
 
-MAX_REL_ERR = 1e-2  # above this an implementation is wrong (or the harness is): it is not timed
+IN_PROCESS = ("fp8blk", "marlin", "cublas_bf16", "torch_dequant")
+IMPLS = IN_PROCESS + tuple(PEERS)
+MAX_REL_ERR = 1e-2  # above this a W8A16 implementation is wrong (or the harness is): it is not timed
+MAX_REL_ERR_W8A8 = 5e-2  # W8A8 peers quantize the activations, re-quantizing peers the weights: their own guard
 GRAPH_MAX_M = 64
 
 
@@ -24,15 +32,28 @@ def rel_err(y: torch.Tensor, ref: torch.Tensor) -> float:
     return float((y.double() - ref).norm() / ref.norm())
 
 
+def gpu_tag(name: str) -> str:
+    """A short directory name for a GPU: 'NVIDIA H100 80GB HBM3' -> 'h100', 'NVIDIA H200' -> 'h200'."""
+    words = [w for w in re.split(r"[\s_-]+", name) if w and w.upper() not in ("NVIDIA", "GEFORCE", "TESLA", "AMD")]
+    tag = re.sub(r"[^a-z0-9]", "", (words[0] if words else name).lower())
+    return tag or "gpu"
+
+
+def config_table_in_use() -> bool:
+    from fp8blk.kernels.fp8_block_matmul import config_table_enabled
+    return config_table_enabled()
+
+
 def environment(marlin_source: str) -> Dict:
     import triton
     props = torch.cuda.get_device_properties(0)
-    return {"gpu": props.name, "sm_count": props.multi_processor_count, "l2_bytes": props.L2_cache_size,
-            "driver": _driver_version(), "cuda": torch.version.cuda, "torch": torch.__version__,
-            "triton": triton.__version__, "python": platform.python_version(), "vllm_marlin_source": marlin_source,
+    return {"gpu": props.name, "gpu_tag": gpu_tag(props.name), "sm_count": props.multi_processor_count,
+            "l2_bytes": props.L2_cache_size, "driver": _driver_version(), "cuda": torch.version.cuda,
+            "torch": torch.__version__, "triton": triton.__version__, "python": platform.python_version(),
+            "vllm_marlin_source": marlin_source, "config_table": config_table_in_use(),
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-            "copy_GBps": round(copy_bandwidth_gbps(), 1), "bf16_TFLOPs": round(bf16_tflops(), 1),
-            "empty_kernel_us": round(empty_kernel_us(), 2)}
+            "read_GBps": round(read_bandwidth_gbps(), 1), "copy_GBps": round(copy_bandwidth_gbps(), 1),
+            "bf16_TFLOPs": round(bf16_tflops(), 1), "empty_kernel_us": round(empty_kernel_us(), 2)}
 
 
 def _driver_version() -> str:
@@ -59,54 +80,142 @@ class Progress:
             sys.stderr.write("\n")
 
 
-def run(shapes: Sequence[LayerShape], ms: Sequence[int], impls: Sequence[str] = IMPLS, graphs: Optional[bool] = None,
-        vllm_sdist: Optional[str] = None, seed: int = 0, log=print, checkpoint: Optional[Path] = None) -> Dict:
-    """Measures every unique (N, K) x M for every implementation, interleaved per shape.
+def point_inputs(n: int, k: int, m: int, l2: int, seed: int):
+    """Rotated random FP8 weights, block scales and bf16 activations for one point, the same in every process
+    (seeded by the point), and the float64 reference of copy 0."""
+    torch.manual_seed(seed * 1_000_003 + n * 7919 + k * 104729 + m)
+    copies = rotation_count(n * k + m * k * 2 + m * n * 2, l2)
+    weights, scales = zip(*(quantize_fp8_block(torch.randn(n, k, device="cuda") * 0.02) for _ in range(copies)))
+    xs = [torch.randn(m, k, device="cuda").to(torch.bfloat16) for _ in range(copies)]
+    dense = weights[0].double() * scales[0].double().repeat_interleave(128, 0)[:n].repeat_interleave(128, 1)[:, :k]
+    reference = xs[0].double() @ dense.T
+    return list(weights), list(scales), xs, reference, copies
 
-    With ``checkpoint``, the records measured so far are written there after each shape.
-    """
+
+def measure_impl(impl: str, maker, inputs, graphs: bool, log=print) -> Dict:
+    """One implementation at one point: error vs float64, then GPU time (only if the error is within its guard)."""
+    weights, scales, xs, reference, copies = inputs
+    n, k, m = weights[0].shape[0], weights[0].shape[1], xs[0].shape[0]
+    record = {"N": n, "K": k, "M": m, "impl": impl, "graphs": graphs, "copies": copies}
+    try:
+        call = maker(weights, scales, xs)
+    except PeerUnavailable as exc:
+        return dict(record, median_us=None, p10_us=None, p90_us=None, rel_err=None, error=str(exc))
+    err = rel_err(call(0), reference)
+    guard = MAX_REL_ERR_W8A8 if impl in W8A8 + REQUANTIZED else MAX_REL_ERR
+    record["rel_err"] = err
+    if err > guard or err != err:
+        log(f"\n{impl} N={n} K={k} M={m}: relative error {err:.3g} > {guard}: not timed")
+        return dict(record, median_us=None, p10_us=None, p90_us=None, error=f"relative error {err:.3g} > {guard}")
+    return dict(record, **time_calls(call, copies, graphs))
+
+
+def measure_units(units: Sequence, journal: str, options: Dict) -> None:
+    """Child-process target (``contained.run_contained``): measures peer units, one journal line each."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the GPU machines reach no hub: fail fast, not after retries
+    l2 = torch.cuda.get_device_properties(0).L2_cache_size
+    unavailable: Dict[str, str] = {}
+    by_point: Dict[tuple, List[str]] = {}
+    for n, k, m, impl in units:
+        by_point.setdefault((n, k, m), []).append(impl)
+    with open(journal, "a") as out:
+        for (n, k, m), impls in by_point.items():
+            inputs = point_inputs(n, k, m, l2, options.get("seed", 0))
+            for impl in impls:
+                out.write(json.dumps({"start": [n, k, m, impl]}) + "\n")
+                out.flush()
+                if impl in unavailable:
+                    record = {"N": n, "K": k, "M": m, "impl": impl, "median_us": None, "p10_us": None,
+                              "p90_us": None, "rel_err": None, "error": unavailable[impl]}
+                else:
+                    graphs = (m <= GRAPH_MAX_M) if options.get("graphs") is None else options["graphs"]
+                    record = measure_impl(impl, PEERS[impl], inputs, graphs)
+                    if record.get("error") and record.get("rel_err") is None:
+                        unavailable[impl] = record["error"]
+                out.write(json.dumps(record) + "\n")
+                out.flush()
+            del inputs
+            torch.cuda.empty_cache()
+
+
+def run(shapes: Sequence[LayerShape], ms: Sequence[int], impls: Sequence[str] = IMPLS, graphs: Optional[bool] = None,
+        vllm_sdist: Optional[str] = None, seed: int = 0, log=print, checkpoint: Optional[Path] = None,
+        layer_graph: bool = True) -> Dict:
+    """Measures every unique (N, K) x M for every implementation (in-process ones interleaved per shape, peers in
+    crash-contained child processes), then the decoder-layer graphs; returns env, records and layer_graph."""
     unknown = set(impls) - set(IMPLS)
     if unknown:
         raise ValueError(f"unknown implementations {sorted(unknown)}; known: {', '.join(IMPLS)}")
+    env = environment("not run")
     marlin = MarlinFactory(vllm_sdist) if "marlin" in impls else None
     makers = {"fp8blk": make_fp8blk, "marlin": marlin, "cublas_bf16": make_cublas_bf16, "torch_dequant": make_torch_dequant}
-    l2 = torch.cuda.get_device_properties(0).L2_cache_size
+    l2 = env["l2_bytes"]
     unique = sorted({(s.n, s.k) for s in shapes})
     measured: Dict[tuple, Dict] = {}
     progress = Progress(len(unique) * len(ms))
-    torch.manual_seed(seed)
+    local = [impl for impl in impls if impl in IN_PROCESS]
     for n, k in unique:
         for m in ms:
-            copies = rotation_count(n * k + m * k * 2 + m * n * 2, l2)
-            weights, scales = zip(*(quantize_fp8_block(torch.randn(n, k, device="cuda") * 0.02) for _ in range(copies)))
-            xs = [torch.randn(m, k, device="cuda").to(torch.bfloat16) for _ in range(copies)]
-            dense = weights[0].double() * scales[0].double().repeat_interleave(128, 0)[:n].repeat_interleave(128, 1)[:, :k]
-            reference = xs[0].double() @ dense.T
-            del dense
+            inputs = point_inputs(n, k, m, l2, seed)
             use_graphs = (m <= GRAPH_MAX_M) if graphs is None else graphs
-            for impl in impls:
-                call = makers[impl](list(weights), list(scales), xs)
-                err = rel_err(call(0), reference)
-                record = {"N": n, "K": k, "M": m, "impl": impl, "rel_err": err, "graphs": use_graphs, "copies": copies}
-                if err > MAX_REL_ERR or err != err:
-                    log(f"\n{impl} N={n} K={k} M={m}: relative error {err:.3g} > {MAX_REL_ERR}: not timed")
-                    record.update(median_us=None, p10_us=None, p90_us=None)
-                else:
-                    record.update(time_calls(call, copies, use_graphs))
-                measured[(n, k, m, impl)] = record
-                del call
-            del weights, scales, xs, reference
+            for impl in local:
+                try:
+                    measured[(n, k, m, impl)] = measure_impl(impl, makers[impl], inputs, use_graphs, log)
+                except Exception as exc:  # e.g. Marlin cannot be built here: record it, keep the run
+                    log(f"\n{impl} N={n} K={k} M={m}: {type(exc).__name__}: {exc}".split("\n")[0])
+                    measured[(n, k, m, impl)] = {"N": n, "K": k, "M": m, "impl": impl, "median_us": None,
+                                                 "p10_us": None, "p90_us": None, "rel_err": None,
+                                                 "error": f"{type(exc).__name__}: {exc}"[:200]}
+            del inputs
             torch.cuda.empty_cache()
             progress.step(f"N={n} K={k} M={m}")
         if checkpoint is not None:
-            checkpoint.write_text(json.dumps(_records(shapes, ms, impls, measured), indent=1))
-    return {"env": environment(marlin.source if marlin else "not run"), "shapes_source": sources(),
-            "records": _records(shapes, ms, impls, measured)}
+            checkpoint.write_text(json.dumps(_records(shapes, ms, impls, measured, env), indent=1))
+    peer_units = [(n, k, m, impl) for n, k in unique for m in ms for impl in impls if impl not in IN_PROCESS]
+    if peer_units:
+        log(f"peers: {len(peer_units)} points in crash-contained child processes")
+        for record in run_contained(peer_units, {"seed": seed, "graphs": graphs}, log=log):
+            measured[(record["N"], record["K"], record["M"], record["impl"])] = record
+    env["vllm_marlin_source"] = marlin.source if marlin else "not run"
+    graph_records = []
+    if layer_graph:
+        from .layer_graph import measure
+        for model in dict.fromkeys(s.model for s in shapes):
+            graph_records += measure(model, [s for s in shapes if s.model == model], env["read_GBps"],
+                                     env["bf16_TFLOPs"], l2, marlin=marlin, log=log)
+    return {"env": env, "records": _records(shapes, ms, impls, measured, env), "layer_graph": graph_records}
 
 
-def _records(shapes, ms, impls, measured) -> List[Dict]:
-    return [dict({"model": s.model, "layer": s.layer, "groups": s.groups}, **measured[(s.n, s.k, m, impl)])
-            for s in shapes for m in ms for impl in impls if (s.n, s.k, m, impl) in measured]
+def roof_fraction(env: Dict, n: int, k: int, m: int, median_us: Optional[float]) -> Optional[float]:
+    """max(FP8 bytes / read bandwidth, FLOPs / bf16 rate) / time: how close a point is to its roofline (the FP8
+    problem's floor, the same for every implementation)."""
+    from .report import fp8_bytes
+    if not median_us or not env.get("read_GBps"):
+        return None
+    floor = max(fp8_bytes(n, k, m) / (env["read_GBps"] * 1e3), 2 * m * n * k / (env["bf16_TFLOPs"] * 1e6))
+    return floor / median_us
+
+
+def _records(shapes, ms, impls, measured, env) -> List[Dict]:
+    found = []
+    for s in shapes:
+        for m in ms:
+            for impl in impls:
+                record = measured.get((s.n, s.k, m, impl))
+                if record is not None:
+                    found.append(dict({"model": s.model, "layer": s.layer, "groups": s.groups, "count": s.count,
+                                       "num_layers": s.num_layers}, **record,
+                                      roof_pct=roof_fraction(env, s.n, s.k, m, record.get("median_us"))))
+    return found
+
+
+def split_by_model(results: Dict) -> Dict[str, Dict]:
+    """One results object per model (env shared), as written to ``<out>/<gpu_tag>/<model>/``."""
+    models = dict.fromkeys(r["model"] for r in results["records"])
+    models.update(dict.fromkeys(r["model"] for r in results.get("layer_graph", [])))
+    return {model: dict(results, records=[r for r in results["records"] if r["model"] == model],
+                        layer_graph=[r for r in results.get("layer_graph", []) if r["model"] == model])
+            for model in models}
 
 
 def main(args) -> int:
@@ -114,27 +223,47 @@ def main(args) -> int:
         print("fp8blk bench: no CUDA device here; the benchmark measures GPU kernels and does not run on a CPU.",
               file=sys.stderr)
         return 2
-    shapes = load_shapes(args.model)
+    model = args.model or ("all" if args.shapes else "deepseek-v4-flash")
+    shapes = load_shapes(model, args.shapes)
     ms = [int(m) for m in args.m.split(",")] if args.m else list(DEFAULT_MS)
     impls = args.impl.split(",")
+    if args.config_table is not None:
+        os.environ["FP8BLK_CONFIG_TABLE"] = "1" if args.config_table == "on" else "0"
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    results = run(shapes, ms, impls, args.graphs, args.vllm_sdist, checkpoint=out / "partial_records.json")
-    (out / "results.json").write_text(json.dumps(results, indent=1))
+    results = run(shapes, ms, impls, args.graphs, args.vllm_sdist, checkpoint=out / "partial_records.json",
+                  layer_graph=args.layer_graph)
+    results["shapes_source"] = sources(args.shapes)
     from .report import write_report
-    write_report(results, out)
-    print((out / "results.md").read_text().split("\n## ", 2)[1] if "\n## " in (out / "results.md").read_text() else "")
-    print(f"wrote {out}/results.json, results.md and plots")
+    for name, part in split_by_model(results).items():
+        where = out / results["env"]["gpu_tag"] / name
+        where.mkdir(parents=True, exist_ok=True)
+        (where / "results.json").write_text(json.dumps(part, indent=1))
+        write_report(part, where)
+        text = (where / "results.md").read_text()
+        print(text.split("\n## ", 2)[1] if "\n## " in text else "")
+        print(f"wrote {where}/results.json, results.md and plots")
+    (out / "partial_records.json").unlink(missing_ok=True)
     return 0
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--model", default="deepseek-v4-flash", choices=["deepseek-v4-flash", "deepseek-v4-pro",
-                                                                          "deepseek-v3", "all"])
-    parser.add_argument("--m", default=None, help="comma-separated M values (default 1,2,4,...,8192)")
+    parser.add_argument("--model", default=None,
+                        help=f"a model of the shapes file ({', '.join(MODELS)} packaged) or 'all' "
+                             "(default: deepseek-v4-flash; with --shapes: all of its models)")
+    parser.add_argument("--shapes", default=None, help="a JSON file in the packaged shapes schema: your own models")
+    parser.add_argument("--m", default=None, help=f"comma-separated M values (default {','.join(map(str, DEFAULT_MS))})")
     parser.add_argument("--impl", default=",".join(IMPLS), help=f"comma-separated subset of {','.join(IMPLS)}")
-    parser.add_argument("--out", default="bench-out", help="directory for results.json, results.md and plots")
+    parser.add_argument("--out", default="bench-out",
+                        help="directory; results go to OUT/<gpu>/<model>/ (results.json, results.md, plots)")
     parser.add_argument("--graphs", dest="graphs", action="store_true", default=None,
                         help="time every M through CUDA graphs (default: graphs for M <= 64)")
     parser.add_argument("--no-graphs", dest="graphs", action="store_false", help="never use CUDA graphs")
+    parser.add_argument("--no-layer-graph", dest="layer_graph", action="store_false", default=True,
+                        help="skip the decoder-layer CUDA-graph measurement")
+    parser.add_argument("--config-table", choices=["on", "off"], default=None,
+                        help="fp8blk's tuned config table (default: as FP8BLK_CONFIG_TABLE says, on if unset)")
     parser.add_argument("--vllm-sdist", default=None, help="vLLM source tarball to build Marlin from")
+
+
+__all__ = ["IMPLS", "run", "main", "add_arguments", "gpu_tag", "roof_fraction", "split_by_model", "model_names"]

@@ -1,4 +1,5 @@
-"""The implementations the harness compares, all fed the same FP8 weights, scales and activations.
+"""The in-process implementations the harness compares (peers from other libraries: ``peers.py``), all fed the
+same FP8 weights, scales and activations.
 
 Each ``make_<impl>(weights, scales, xs)`` returns ``call(i) -> y`` for rotated copy ``i``.
 """
@@ -11,7 +12,6 @@ import torch
 from fp8blk.formats import dequantize_fp8_block
 from fp8blk.kernels import fp8_block_matmul
 
-IMPLS = ("fp8blk", "marlin", "cublas_bf16", "torch_dequant")
 Call = Callable[[int], torch.Tensor]
 
 

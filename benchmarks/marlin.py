@@ -28,8 +28,9 @@ from typing import Callable, Optional
 
 import torch
 
-ROOT = Path(__file__).resolve().parent.parent
-CACHE = ROOT / ".marlin"
+# The sdist and the build live in a cache directory of the user's: env FP8BLK_MARLIN_CACHE, else ./.marlin (never
+# inside the installed package).
+CACHE = Path(os.environ.get("FP8BLK_MARLIN_CACHE", ".marlin")).resolve()
 NEEDED = ["csrc/quantization/marlin/" + name for name in (
     "kernel.h", "marlin.cuh", "marlin_dtypes.cuh", "marlin_template.h", "dequant.h", "marlin_mma.h", "marlin.cu",
     "gptq_marlin_repack.cu", "generate_kernels.py")] + ["csrc/core/scalar_type.hpp"]

@@ -7,10 +7,12 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
+from .peers import NUMERICS
 from .shapes import load_shapes
 
 DECODE_MS = (1, 8, 32)
 PREFILL_M = 4096
+MONOTONE_TOLERANCE = 0.05  # fp8blk at M more than 5% slower than at the next larger M is flagged
 
 
 def fp8_bytes(n: int, k: int, m: int) -> int:
@@ -51,13 +53,45 @@ def model_forward_us(records: List[Dict], model: str, m: int, impl: str) -> Tupl
     """(one decoder layer, whole model) time of all FP8 linears of ``model`` at ``m`` rows, in us."""
     times = index(records)
     layer_us = whole_us = 0.0
-    for shape in load_shapes(model):
-        t = times.get((shape.n, shape.k, m, impl))
+    layers = {(r["layer"], r["N"], r["K"], r["groups"], r["count"], r["num_layers"]) for r in records
+              if r["model"] == model and "count" in r}
+    if not layers:  # results written before records carried counts: the packaged shapes
+        layers = {(s.layer, s.n, s.k, s.groups, s.count, s.num_layers) for s in load_shapes(model)}
+    for _, n, k, groups, count, num_layers in layers:
+        t = times.get((n, k, m, impl))
         if t is None:
             return None, None
-        layer_us += t * shape.per_decoder_layer
-        whole_us += t * shape.groups * shape.count
+        layer_us += t * groups * count / num_layers
+        whole_us += t * groups * count
     return layer_us, whole_us
+
+
+def roof_by_point(records: List[Dict]) -> Dict[Tuple[int, int, int, str], Optional[float]]:
+    """(N, K, M, impl) -> roof_pct (a fraction) where recorded."""
+    return {(r["N"], r["K"], r["M"], r["impl"]): r.get("roof_pct") for r in records}
+
+
+def non_monotonic(records: List[Dict], impl: str = "fp8blk",
+                  tolerance: float = MONOTONE_TOLERANCE) -> List[Tuple[int, int, int, float, int, float]]:
+    """Points where ``impl`` at M takes more than ``1 + tolerance`` times its time at the next larger M measured:
+    ``[(N, K, M, us, next M, next us)]`` (time should not fall as the work grows)."""
+    times = index(records)
+    found = []
+    for n, k in sorted({(r["N"], r["K"]) for r in records}):
+        ms = sorted({r["M"] for r in records if (r["N"], r["K"]) == (n, k) and times.get((n, k, r["M"], impl))})
+        for m, bigger in zip(ms, ms[1:]):
+            if times[(n, k, m, impl)] > (1 + tolerance) * times[(n, k, bigger, impl)]:
+                found.append((n, k, m, times[(n, k, m, impl)], bigger, times[(n, k, bigger, impl)]))
+    return found
+
+
+def failures(records: List[Dict]) -> Dict[str, List[str]]:
+    """impl -> the distinct reasons it was not timed (unavailable, crashed, error over its guard)."""
+    found: Dict[str, List[str]] = defaultdict(list)
+    for r in records:
+        if r.get("error") and r["error"] not in found[r["impl"]]:
+            found[r["impl"]].append(r["error"])
+    return dict(found)
 
 
 def host_us_by_impl(records: List[Dict]) -> Dict[str, float]:
@@ -80,22 +114,47 @@ def _fmt(value: Optional[float], digits: int = 1, suffix: str = "") -> str:
     return "—" if value is None else f"{value:.{digits}f}{suffix}"
 
 
+def _cell(us: Optional[float], roof: Optional[float]) -> str:
+    """'µs (roof%)' for a timed point, '—' otherwise."""
+    return "—" if us is None else f"{us:.1f}" + ("" if roof is None else f" ({100 * roof:.0f}%)")
+
+
 def render_markdown(results: Dict) -> str:
     env, records = results["env"], results["records"]
     impls = list(dict.fromkeys(r["impl"] for r in records))
     times = index(records)
+    roofs = roof_by_point(records)
     lines = [f"# fp8blk benchmark: {env['gpu']}", "",
              f"{env['date']} · driver {env['driver']} · CUDA {env['cuda']} · torch {env['torch']} · Triton {env['triton']}"
              f" · Marlin: {env['vllm_marlin_source']}",
-             f"Measured here: copy {env['copy_GBps']:.0f} GB/s (read + write), bf16 GEMM {env['bf16_TFLOPs']:.0f} TFLOP/s"
-             + (f", empty kernel in a CUDA graph {env['empty_kernel_us']:.2f} µs." if env.get("empty_kernel_us") else "."),
+             (f"Measured here: read {env['read_GBps']:.0f} GB/s, " if env.get("read_GBps") else "Measured here: ")
+             + f"copy {env['copy_GBps']:.0f} GB/s (read + write), bf16 GEMM {env['bf16_TFLOPs']:.0f} TFLOP/s"
+             + (f", empty kernel in a CUDA graph {env['empty_kernel_us']:.2f} µs." if env.get("empty_kernel_us") else ".")
+             + ("" if "config_table" not in env else
+                f" fp8blk's tuned config table: {'on' if env['config_table'] else 'off (launch parameters by rule)'}."),
              "Median µs of GPU time per call (CUDA events; CUDA graphs for M ≤ 64; without graphs the GPU is kept "
              "ahead of the host, so Python launch cost is not counted here but in the host line below; inputs rotated "
              "over > 2× L2). "
              "`vs Marlin` = Marlin time / fp8blk time (> 1: fp8blk faster); `vs cuBLAS` likewise against bf16 cuBLAS on "
              "pre-dequantized weights; `%BW` = fp8blk's bytes (weight + scales + activations) / time / copy rate; "
              "`%bf16` = fp8blk's FLOP rate / measured bf16 GEMM rate; `× floor` (M ≤ 16) = fp8blk time / "
-             "max(empty-kernel time, bytes / copy rate).", ""]
+             "max(empty-kernel time, bytes / copy rate). A cell's (n%) is its %roof: max(FP8 bytes / read bandwidth, "
+             "FLOPs / bf16 rate) / time, the same FP8 floor for every implementation of the point.", ""]
+    notes = [f"- `{impl}`: {text}." for impl, text in NUMERICS.items() if impl in impls]
+    if notes:
+        lines += ["Peers (other libraries; numerics differ):"] + notes + [
+            "  W8A16 implementations must be within 1e-2 relative error of the float64 reference to be timed, "
+            "W8A8 ones within 5e-2. Peers run in child processes: a crash costs one point, recorded below.", ""]
+    failed = failures(records)
+    if failed:
+        lines += ["Not timed (reason, once per implementation):"] + [
+            f"- `{impl}`: " + "; ".join(reasons[:3]) for impl, reasons in failed.items()] + [""]
+    falling = non_monotonic(records)
+    lines += [f"Time falling as M grows (fp8blk more than {100 * MONOTONE_TOLERANCE:.0f}% slower at M than at the next "
+              f"larger M): {len(falling)} point(s)" + (": " + ", ".join(
+                  f"{n}×{k} M={m} {us:.1f} µs > M={big} {big_us:.1f} µs" for n, k, m, us, big, big_us in falling[:12])
+                  if falling else "") + ".", ""]
+    lines += layer_graph_lines(results.get("layer_graph", []))
     all_speedups = speedups(records)
     gm = geomean(all_speedups.values())
     slower = sorted((k for k, v in all_speedups.items() if v < 1), key=lambda key: all_speedups[key])
@@ -118,14 +177,17 @@ def render_markdown(results: Dict) -> str:
                 t = times.get((n, k, m, "fp8blk"))
                 bw = ratio(fp8_bytes(n, k, m) / 1e3, t)
                 rate = ratio(2 * m * n * k / 1e6, t)
-                lines.append(f"| {m} | " + " | ".join(_fmt(times.get((n, k, m, i))) for i in impls)
+                lines.append(f"| {m} | " + " | ".join(_cell(times.get((n, k, m, i)), roofs.get((n, k, m, i)))
+                                                     for i in impls)
                              + f" | {_fmt(ratio(times.get((n, k, m, 'marlin')), t), 2, '×')}"
                              + f" | {_fmt(ratio(times.get((n, k, m, 'cublas_bf16')), t), 2, '×')}"
                              + f" | {_fmt(None if bw is None else 100 * bw / env['copy_GBps'], 0, '%')}"
                              + f" | {_fmt(None if rate is None else 100 * rate / env['bf16_TFLOPs'], 0, '%')}"
                              + f" | {_fmt(ratio(t, decode_floor_us(env, n, k, m)) if m <= 16 else None, 2, '×')} |")
             lines.append("")
-        lines += [f"### {model}: all FP8 linear layers, µs (one decoder layer / whole model)", "",
+        lines += [f"### {model}: sum of per-layer medians, µs (one decoder layer / whole model)", "",
+                  "Each shape's median above times its count; no fusion, no graph across layers (the decoder-layer "
+                  "graph above measures a layer as it runs).", "",
                   "| M | " + " | ".join(impls) + " |", "|---" * (len(impls) + 1) + "|"]
         for m in DECODE_MS + (PREFILL_M,):
             cells = []
@@ -135,6 +197,34 @@ def render_markdown(results: Dict) -> str:
             lines.append(f"| {m} | " + " | ".join(cells) + " |")
         lines.append("")
     return "\n".join(lines)
+
+
+def layer_graph_lines(graph: List[Dict]) -> List[str]:
+    """The decoder-layer CUDA-graph table: µs per layer per implementation, the floor, fp8blk's ratios."""
+    if not graph:
+        return []
+    lines = []
+    for model in dict.fromkeys(r["model"] for r in graph):
+        rows = [r for r in graph if r["model"] == model]
+        impls = list(dict.fromkeys(r["impl"] for r in rows))
+        times = {(r["M"], r["impl"]): r.get("median_us") for r in rows}
+        floors = {r["M"]: r["floor_us"] for r in rows}
+        launches = rows[0].get("launches", [])
+        lines += [f"## {model}: one decoder layer's FP8 linears in one CUDA graph", "",
+                  "Modules as a user calls them, " + (f"{len(launches)} launches: " + ", ".join(
+                      "+".join(layers) for layers in launches) + " (layers joined by + run as one fused launch, "
+                      "`Fp8BlockLinear.concat`; grouped layers run their groups in one launch for fp8blk, one batched "
+                      "matmul for cuBLAS, one call per group for Marlin). " if launches else "")
+                  + "Weights rotated over > 2× L2; µs per layer; floor = Σ max(FP8 bytes / read BW, FLOPs / bf16 rate).",
+                  "", "| M | " + " | ".join(impls) + " | floor | fp8blk / floor | fp8blk vs cuBLAS bf16 |",
+                  "|---" * (len(impls) + 4) + "|"]
+        for m in sorted(floors):
+            t = times.get((m, "fp8blk"))
+            lines.append(f"| {m} | " + " | ".join(_fmt(times.get((m, i))) for i in impls) + f" | {floors[m]:.1f}"
+                         + f" | {_fmt(ratio(t, floors[m]), 2, '×')}"
+                         + f" | {_fmt(ratio(times.get((m, 'cublas_bf16')), t), 2, '×')} |")
+        lines.append("")
+    return lines
 
 
 def plot(results: Dict, out: Path) -> List[Path]:
@@ -189,7 +279,30 @@ def plot(results: Dict, out: Path) -> List[Path]:
     heatmap = out / "speedup_heatmap.png"
     fig.savefig(heatmap, dpi=110)
     plt.close(fig)
-    return [latency, heatmap]
+
+    roofs = roof_by_point(records)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.4 * rows), squeeze=False)
+    for ax, (n, k) in zip(axes.flat, shapes):
+        for impl in impls:
+            points = [(m, 100 * roofs[(n, k, m, impl)]) for m in ms if roofs.get((n, k, m, impl))]
+            if points:
+                ax.plot(*zip(*points), marker="o", markersize=3, label=impl)
+        ax.set_xscale("log", base=2)
+        ax.set_ylim(0, 100)
+        ax.set_title(f"N={n} K={k}", fontsize=10)
+        ax.set_xlabel("M (tokens)")
+        ax.set_ylabel("% of roofline")
+        ax.grid(True, which="both", alpha=0.3)
+    for ax in list(axes.flat)[len(shapes):]:
+        ax.axis("off")
+    if axes.flat[0].get_legend_handles_labels()[0]:
+        axes.flat[0].legend(fontsize=7)
+    fig.suptitle(f"% of the FP8 roofline (max(bytes/read BW, FLOPs/bf16 rate) / time) on {results['env']['gpu']}")
+    fig.tight_layout()
+    roof = out / "roof_pct.png"
+    fig.savefig(roof, dpi=110)
+    plt.close(fig)
+    return [latency, heatmap, roof]
 
 
 def write_report(results: Dict, out: Path) -> None:

@@ -32,7 +32,7 @@ Config = Union[KernelConfig, DecodeConfig]
 
 def rule_config(m: int, n: int, k: int) -> Config:
     """What fp8_block_matmul launches with the table off."""
-    sms = _sm_count(torch.device("cuda", 0))
+    sms = _sm_count(torch.device("cuda", 0) if torch.cuda.is_available() else torch.device("cpu"))
     return decode_config(m, n, k, 1, 128, sms) if m <= DECODE_MAX_M else default_config(m, n, k, 1, 128, sms)
 
 

@@ -132,12 +132,126 @@ def test_pytest_benchmark_subset_command_runs():
         assert "needs a CUDA GPU" in done.stdout
 
 
-def test_sweep_grid_is_valid_for_the_kernel():
-    from benchmarks.sweep import grid_configs
-    for n, k, m in ((4096, 8192, 1), (32768, 1024, 1), (2048, 4096, 16)):
+def test_sweep_grid_is_valid_for_the_kernels():
+    from benchmarks.sweep import grid_configs, rule_config
+    from fp8blk.kernels import KernelConfig
+    from fp8blk.kernels.fp8_decode import DecodeConfig
+    for n, k, m in ((4096, 8192, 1), (32768, 1024, 1), (2048, 4096, 16), (4096, 8192, 64), (1024, 4096, 256)):
         found = grid_configs(m, n, k)
-        assert found and len(found) == len(set(found))
-        k_tiles = -(-k // 128)
-        assert all(k_tiles >= 2 * c.split_k and c.block_k == 128 and c.block_m == 16 for c in found)
-        assert not any(c.block_n == 32 and c.num_warps == 8 for c in found)
-    assert max(c.split_k for c in grid_configs(1, 32768, 1024)) == 4  # 8 K-tiles: at most 4 parts of 2
+        assert found and len(found) == len(set(found)) and found[0] == rule_config(m, n, k)
+        if m <= 16:  # the decode kernel: every split has a step, M fits one program's columns
+            assert all(isinstance(c, DecodeConfig) and -(-k // (c.sub_k * c.subs)) >= c.split_k and c.block_m >= m
+                       and (c.use_mma or (m == 1 and c.block_m == 1)) for c in found)
+        else:  # the tile kernel: >= 2 K-tiles per split
+            assert all(isinstance(c, KernelConfig) and -(-k // 128) >= 2 * c.split_k for c in found[1:])
+    assert any(not c.use_mma for c in grid_configs(1, 4096, 8192)) and all(c.use_mma for c in grid_configs(4, 4096, 8192))
+
+
+def test_crash_contained_peer_costs_one_point_and_the_run_goes_on():
+    from fp8blk.bench.contained import run_contained
+    units = [(64, 128, m, impl) for m in (1, 2, 4) for impl in ("peer_a", "peer_b")]
+    logged = []
+    records = run_contained(units, {"crash": [64, 128, 2, "peer_a"]}, target="bench_standin:worker", log=logged.append)
+    by_unit = {(r["N"], r["K"], r["M"], r["impl"]): r for r in records}
+    assert set(by_unit) == set(units)  # every point has a record, none lost, none twice
+    assert len(records) == len(units)
+    crashed = by_unit[(64, 128, 2, "peer_a")]
+    assert crashed["median_us"] is None and "exit code 3" in crashed["error"]
+    assert all(r["median_us"] == r["M"] for u, r in by_unit.items() if u != (64, 128, 2, "peer_a"))
+    assert len({r["pid"] for r in records if "pid" in r}) == 2  # a fresh process took over after the crash
+    assert any("recorded as failed" in line for line in logged)
+
+
+def test_hung_peer_is_killed_and_recorded_as_a_timeout():
+    from fp8blk.bench.contained import run_contained
+    units = [(64, 128, 1, "peer"), (64, 128, 2, "peer")]
+    records = run_contained(units, {"hang": [64, 128, 1, "peer"]}, target="bench_standin:worker",
+                            silence_timeout_s=3, log=lambda *_: None)
+    by_m = {r["M"]: r for r in records}
+    assert "timeout" in by_m[1]["error"] and by_m[2]["median_us"] == 2.0
+
+
+def test_gpu_tags_and_results_split_per_model():
+    from fp8blk.bench.harness import gpu_tag, split_by_model
+    assert gpu_tag("NVIDIA H100 80GB HBM3") == "h100" and gpu_tag("NVIDIA H200") == "h200"
+    assert gpu_tag("NVIDIA GeForce RTX 4090") == "rtx" or gpu_tag("NVIDIA GeForce RTX 4090") == "rtx4090"
+    assert gpu_tag("NVIDIA A100-SXM4-80GB") == "a100"
+    results = synthetic_results()
+    results["records"].append(dict(results["records"][0], model="other"))
+    results["layer_graph"] = [{"model": "other", "M": 1, "impl": "fp8blk", "median_us": 1.0, "floor_us": 0.5}]
+    parts = split_by_model(results)
+    assert set(parts) == {"deepseek-v4-flash", "other"}
+    assert len(parts["other"]["records"]) == 1 and len(parts["other"]["layer_graph"]) == 1
+    assert parts["deepseek-v4-flash"]["layer_graph"] == [] and parts["other"]["env"] is results["env"]
+
+
+def test_roof_fraction_is_the_fp8_floor_over_time():
+    from fp8blk.bench.harness import roof_fraction
+    env = {"read_GBps": 4000.0, "bf16_TFLOPs": 800.0}
+    n, k = 4096, 8192
+    memory_floor = report.fp8_bytes(n, k, 1) / 4e6
+    assert roof_fraction(env, n, k, 1, 2 * memory_floor) == pytest.approx(0.5)
+    compute_floor = 2 * 8192 * n * k / 800e6  # M = 8192: FLOPs dominate
+    assert roof_fraction(env, n, k, 8192, compute_floor) == pytest.approx(1.0)
+    assert roof_fraction(env, n, k, 1, None) is None and roof_fraction({}, n, k, 1, 5.0) is None
+
+
+def test_report_shows_roof_cells_peers_failures_monotonicity_and_the_layer_graph(tmp_path):
+    results = synthetic_results()
+    results["env"].update(read_GBps=4000.0, config_table=False, gpu_tag="test")
+    for r in results["records"]:
+        r["roof_pct"] = 0.25 if r["impl"] == "fp8blk" else 0.125
+    wkv = [r for r in results["records"] if (r["N"], r["K"], r["impl"]) == (512, 4096, "fp8blk")]
+    next(r for r in wkv if r["M"] == 8)["median_us"] = 12.0  # slower than M = 32 (10.0): time falls as M grows
+    results["records"] += [
+        {"model": "deepseek-v4-flash", "layer": "attn.wkv", "groups": 1, "N": 512, "K": 4096, "M": 1,
+         "impl": "gemlite_a8w8_fp8_block", "median_us": None, "rel_err": None,
+         "error": "process died (exit code -11)"},
+        {"model": "deepseek-v4-flash", "layer": "attn.wkv", "groups": 1, "N": 512, "K": 4096, "M": 8,
+         "impl": "gemlite_a8w8_fp8_block", "median_us": 4.0, "rel_err": 2e-2, "roof_pct": 0.5}]
+    results["layer_graph"] = [
+        {"model": "deepseek-v4-flash", "M": m, "impl": impl, "median_us": us, "floor_us": 30.0,
+         "launches": [["attn.wq_a", "attn.wkv"], ["attn.wo_b"]]}
+        for m in (1, 64) for impl, us in (("fp8blk", 60.0), ("cublas_bf16", 90.0), ("marlin", 120.0))]
+    text = report.render_markdown(results)
+    assert "| 1 | 10.0 (25%) | 20.0 (12%) | 15.0 (12%) |" in text
+    assert "read 4000 GB/s" in text and "config table: off (launch parameters by rule)" in text
+    assert "`gemlite_a8w8_fp8_block`: W8A8" in text and "process died (exit code -11)" in text
+    assert "1 point(s): 512×4096 M=8 12.0 µs > M=32 10.0 µs" in text
+    assert report.non_monotonic(results["records"]) == [(512, 4096, 8, 12.0, 32, 10.0)]
+    assert "one decoder layer's FP8 linears in one CUDA graph" in text and "attn.wq_a+attn.wkv" in text
+    assert "| 1 | 60.0 | 90.0 | 120.0 | 30.0 | 2.00× | 1.50× |" in text
+    assert "sum of per-layer medians" in text
+    written = report.plot(results, tmp_path)
+    assert [p.name for p in written] == ["latency.png", "speedup_heatmap.png", "roof_pct.png"]
+    assert all(p.stat().st_size > 1000 for p in written)
+
+
+def test_shapes_file_of_the_users_own(tmp_path):
+    from fp8blk.bench.shapes import load_shapes, model_names, read_shapes_file
+    path = tmp_path / "mine.json"
+    path.write_text(json.dumps({"sources": "mine", "models": {"tiny": {"config": {"num_hidden_layers": 2}, "layers": [
+        {"name": "up", "N": 3000, "K": 1000, "count": 2, "input": "h"},
+        {"name": "gate", "N": 3000, "K": 1000, "count": 2, "input": "h"},
+        {"name": "grouped", "N": 256, "K": 512, "groups": 4, "count": 1}]}}}))
+    shapes = load_shapes("all", path)
+    assert model_names(path) == ["tiny"] and [s.layer for s in shapes] == ["up", "gate", "grouped"]
+    assert shapes[2].groups == 4 and shapes[2].per_decoder_layer == 2.0 and shapes[0].input == "h"
+    from fp8blk.bench.layer_graph import floor_us, layer_launches
+    launches = layer_launches(shapes)
+    assert [(l.layers, l.n, l.k, l.groups) for l in launches] == [(("up", "gate"), 6000, 1000, 1),
+                                                                   (("grouped",), 256, 512, 4)]
+    assert floor_us(launches, 1, 1000.0, 1e9) == pytest.approx(
+        (6000 * 1000 + 4 * 47 * 8 + 2 * (1000 + 6000) + 1024 * 512 + 4 * 8 * 4 + 2 * (2048 + 1024)) / 1e6)
+    path.write_text(json.dumps({"models": {"bad": {"config": {"num_hidden_layers": 1}, "layers": [{"name": "x"}]}}}))
+    with pytest.raises(ValueError, match="positive integers N, K, count"):
+        load_shapes("all", path)
+    assert read_shapes_file()["models"]["deepseek-v4-flash"]["layers"][0]["input"] == "hidden"  # packaged data
+
+
+def test_bench_cli_takes_shapes_layer_graph_and_table_flags():
+    args = build_parser().parse_args(["bench", "--shapes", "mine.json", "--no-layer-graph", "--config-table", "off",
+                                      "--impl", "fp8blk,gemlite_a16w8_fp8"])
+    assert args.shapes == "mine.json" and args.layer_graph is False and args.config_table == "off"
+    assert args.model is None and DEFAULT_MS[:8] == (1, 2, 4, 8, 16, 24, 32, 48)
+    assert {24, 48, 96, 192, 384} <= set(DEFAULT_MS)

@@ -1,20 +1,23 @@
 """GPU checks for the Triton kernel; run on any CUDA machine:  python tests/gpu/run_all.py
 
-1. the CPU test file's numerics on the real GPU (pytest tests/test_fp8_block_matmul.py, both dequant paths);
+1. the CPU test file's numerics on the real GPU (pytest tests/test_fp8_block_matmul.py, both dequant paths;
+   ``--skip-pytest`` leaves it out);
 2. full-size DeepSeek shapes x M x dtypes against a float64 reference, native and integer (Ampere) paths;
-3. CUDA-graph capture and replay (split-K included) giving the eager result bitwise;
-4. determinism: 20 runs bitwise equal, split-K up to 16; batch_invariant rows independent of M.
+3. CUDA-graph capture and replay (split-K included, decode and tile kernels) giving the eager result bitwise;
+4. determinism: 20 runs bitwise equal, split-K up to 16, both kernels; batch_invariant rows independent of M.
 Prints a summary table last; exits non-zero on any failure.
 """
 import itertools
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import torch
 
 from fp8blk import quantize_fp8_block
 from fp8blk.kernels import KernelConfig, fp8_block_matmul
+from fp8blk.kernels.fp8_decode import DecodeConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 SHAPES = [(512, 4096), (1024, 4096), (32768, 1024), (4096, 8192), (2048, 4096), (4096, 2048), (576, 7168),
@@ -39,19 +42,30 @@ def reference(x, wq, scale, b):
     return y + b.double() if b is not None else y
 
 
+def _pytest_on_gpu(record) -> None:
+    # From a scratch directory, so `import fp8blk` is the installed package, not the checkout's source folder.
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
+                           str(ROOT / "tests/test_fp8_block_matmul.py"), "-k", "not aot", "-rf"],
+                          capture_output=True, text=True, cwd=tempfile.mkdtemp())
+    failed = [line for line in done.stdout.splitlines() if line.startswith("FAILED")]
+    record("pytest tests/test_fp8_block_matmul.py on GPU", done.returncode == 0,
+           "; ".join(failed + done.stdout.strip().splitlines()[-1:]))
+
+
+
 def main() -> int:
     rows, failures = [], []
 
     def record(name, ok, detail):
         rows.append((name, "ok" if ok else "FAIL", detail))
+        print(f"{name}: {'ok' if ok else 'FAIL'} {detail}", flush=True)
         if not ok:
             failures.append(name)
 
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", str(ROOT / "tests/test_fp8_block_matmul.py"),
-                           "-k", "not aot", "-rf"], capture_output=True, text=True)
-    failed = [line for line in done.stdout.splitlines() if line.startswith("FAILED")]
-    record("pytest tests/test_fp8_block_matmul.py on GPU", done.returncode == 0,
-           "; ".join(failed + done.stdout.strip().splitlines()[-1:]))
+    if "--skip-pytest" in sys.argv:  # the CPU suite's kernel tests on this GPU take minutes: skippable
+        record("pytest tests/test_fp8_block_matmul.py on GPU", True, "skipped (--skip-pytest)")
+    else:
+        _pytest_on_gpu(record)
 
     worst, direct_mismatch = {}, []  # second call of a signature: the cached direct launch
     for (n, k), m in itertools.product(SHAPES, MS):
@@ -91,9 +105,10 @@ def main() -> int:
     record("misaligned x (cached per alignment)", max(misaligned_errs) < TOL[torch.bfloat16],
            f"worst rel err {max(misaligned_errs):.2e}")
 
-    for (n, k), cfg in (((512, 4096), None), ((512, 4096), KernelConfig(64, 16, 128, 16, 4, 4)),
-                        ((4096, 8192), None), ((32768, 1024), None)):
-        x, wq, scale, b = make(8, n, k, torch.bfloat16, torch.float32, True)
+    for m, (n, k), cfg in ((8, (512, 4096), None), (8, (512, 4096), KernelConfig(64, 16, 128, 16, 4, 4)),
+                           (8, (4096, 8192), None), (8, (32768, 1024), None), (1, (512, 4096), None),
+                           (1, (4096, 8192), DecodeConfig(8, 1, 128, 8, 4, False, 4, 2)), (64, (4096, 8192), None)):
+        x, wq, scale, b = make(m, n, k, torch.bfloat16, torch.float32, True)
         eager = fp8_block_matmul(x, wq, scale, b, config=cfg)
         out = torch.empty_like(eager)
         graph = torch.cuda.CUDAGraph()
@@ -106,14 +121,18 @@ def main() -> int:
             x.copy_(torch.randn_like(x))
             graph.replay()
             same &= torch.equal(out, fp8_block_matmul(x, wq, scale, b, config=cfg))
-        record(f"CUDA graph capture N={n} K={k} split_k={cfg.split_k if cfg else 'auto'}", same,
+        record(f"CUDA graph capture M={m} N={n} K={k} {type(cfg).__name__ if cfg else 'rule'} "
+               f"split_k={cfg.split_k if cfg else 'auto'}", same,
                "replays equal eager bitwise on fresh inputs")
 
-    for cfg in (KernelConfig(64, 16, 128, 16, 4, 4), KernelConfig(64, 16, 128, 4, 4, 3), None):
-        x, wq, scale, b = make(16, 512, 7168, torch.bfloat16, torch.float32, True)
+    for m, cfg in ((16, KernelConfig(64, 16, 128, 16, 4, 4)), (16, KernelConfig(64, 16, 128, 4, 4, 3)), (16, None),
+                   (1, None), (1, DecodeConfig(1, 1, 128, 4, 16, False, 4, 2)),
+                   (5, DecodeConfig(64, 16, 128, 2, 16, True, 4, 3))):
+        x, wq, scale, b = make(m, 512, 7168, torch.bfloat16, torch.float32, True)
         first = fp8_block_matmul(x, wq, scale, b, config=cfg)
         same = all(torch.equal(first, fp8_block_matmul(x, wq, scale, b, config=cfg)) for _ in range(20))
-        record(f"determinism split_k={cfg.split_k if cfg else 'auto'}", same, "20 runs bitwise equal")
+        record(f"determinism M={m} {type(cfg).__name__ if cfg else 'rule'} split_k={cfg.split_k if cfg else 'auto'}",
+               same, "20 runs bitwise equal")
 
     x, wq, scale, _ = make(4096, 2048, 4096, torch.bfloat16, torch.float32, False)
     full = fp8_block_matmul(x, wq, scale, batch_invariant=True)

@@ -1,0 +1,82 @@
+"""Crash containment: measure implementations in a child process, so a peer that faults (an illegal memory access
+poisons the whole CUDA context) or hangs costs one point, not the run.
+
+The parent hands a child the list of work units ``(N, K, M, impl)``; the child writes one JSON line when it starts a
+unit and one when it finishes it. If the child dies or goes silent, the unit it had started is recorded as failed
+(with the exit code or "timeout") and a fresh child takes the units still open.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import multiprocessing
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable, Dict, List, Sequence, Tuple
+
+Unit = Tuple[int, int, int, str]  # (N, K, M, impl)
+
+
+def _resolve(target: str) -> Callable:
+    module, name = target.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _child(target: str, units: List[Unit], journal: str, options: Dict) -> None:
+    _resolve(target)(units, journal, options)
+
+
+def run_contained(units: Sequence[Unit], options: Dict, target: str = "fp8blk.bench.harness:measure_units",
+                  silence_timeout_s: float = 300.0, log=print) -> List[Dict]:
+    """Runs ``target(units, journal_path, options)`` in spawned children until every unit has a record.
+
+    ``target`` appends ``{"start": unit}`` before a unit and the unit's record (with ``N, K, M, impl``) after it.
+    Returns the records in the order written, plus one failure record (``median_us`` None, ``error``) per unit
+    whose child died or stayed silent for ``silence_timeout_s``.
+    """
+    open_units = [tuple(u) for u in units]
+    records: List[Dict] = []
+    context = multiprocessing.get_context("spawn")
+    while open_units:
+        with tempfile.TemporaryDirectory() as scratch:
+            journal = Path(scratch) / "journal.jsonl"
+            journal.touch()
+            child = context.Process(target=_child, args=(target, open_units, str(journal), options), daemon=True)
+            child.start()
+            seen, last_change, killed = 0, time.monotonic(), False
+            while child.is_alive():
+                child.join(1.0)
+                size = journal.stat().st_size
+                if size != seen:
+                    seen, last_change = size, time.monotonic()
+                elif time.monotonic() - last_change > silence_timeout_s:
+                    child.kill()
+                    child.join()
+                    killed = True
+                    break
+            lines = [json.loads(line) for line in journal.read_text().splitlines() if line.strip()]
+        in_flight = None
+        for line in lines:
+            if "start" in line:
+                in_flight = tuple(line["start"])
+            else:
+                records.append(line)
+                done = (line["N"], line["K"], line["M"], line["impl"])
+                open_units.remove(done)
+                in_flight = None if in_flight == done else in_flight
+        if in_flight is not None:  # the child died (or hung) inside this unit
+            reason = (f"timeout (no progress for {silence_timeout_s:.0f} s)" if killed
+                      else f"process died (exit code {child.exitcode})")
+            n, k, m, impl = in_flight
+            log(f"\n{impl} N={n} K={k} M={m}: {reason}; recorded as failed, continuing in a new process")
+            records.append({"N": n, "K": k, "M": m, "impl": impl, "median_us": None, "p10_us": None, "p90_us": None,
+                            "rel_err": None, "error": reason})
+            open_units.remove(in_flight)
+        elif open_units and child.exitcode != 0:  # died between units: nothing to blame, but do not loop forever
+            reason = f"process died (exit code {child.exitcode}) before starting"
+            for n, k, m, impl in open_units:
+                records.append({"N": n, "K": k, "M": m, "impl": impl, "median_us": None, "p10_us": None,
+                                "p90_us": None, "rel_err": None, "error": reason})
+            open_units = []
+    return records
