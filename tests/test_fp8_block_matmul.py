@@ -9,6 +9,7 @@ import sys
 import pytest
 import torch
 
+from aot_helpers import run_aot_jobs
 from fp8blk import quantize_fp8_block
 from fp8blk.kernels import KernelConfig, fp8_block_matmul
 from fp8blk.kernels import fp8_block_matmul as kernel_module_fn  # noqa: F401
@@ -323,28 +324,6 @@ def test_default_config_expands_the_weight_from_m_512_for_one_group_only():
 # --- ahead-of-time builds: the real compiler, for real targets, on this CPU ---------------------------
 # Compiled in one child process: the interpreter (TRITON_INTERPRET=1, used above) patches Triton in-process.
 
-AOT_WORKER = """
-import json, sys, torch
-from fp8blk.kernels.fp8_block_matmul import KernelConfig, aot_compile
-results = []
-for cc, cfg, x_dtype, scale_dtype, bias, integer, *aligned in json.loads(sys.stdin.read()):
-    try:
-        c = aot_compile(cc, KernelConfig(*cfg), getattr(torch, x_dtype), getattr(torch, scale_dtype), bias, integer,
-                        aligned=aligned[0] if aligned else True)
-        ptx = c.asm["ptx"]
-        results.append({"wgmma": "wgmma.mma_async" in ptx, "mma_sync": "mma.sync" in ptx, "e4m3": "e4m3" in ptx,
-                        "cp_async_16": "cp.async.cg.shared.global" in ptx,
-                        "fp8": "e4m3" in ptx or "e5m2" in ptx, "cubin": len(c.asm["cubin"]), "error": None})
-    except Exception as exc:  # the whole chain: Triton wraps the root cause once per inlined function
-        chain = []
-        while exc is not None:
-            chain.append(f"{type(exc).__name__}: {exc}")
-            exc = exc.__cause__ or exc.__context__
-        results.append({"error": " <- ".join(chain)})
-print(json.dumps(results))
-"""
-
-
 def _variants():
     table = json.loads(CONFIG_FILE.read_text())
     configs = {KernelConfig(*e) for shapes in table.values() for b in shapes.values() for e in b.values()}
@@ -367,11 +346,7 @@ def aot_builds():
              for x, scale in (("bfloat16", "float32"), ("float16", "float8_e8m0fnu"))]
     jobs += [(cc, [64, 16, 128, 4, 4, 3], "bfloat16", "float32", True, cc == 80, aligned)
              for cc in (80, 90) for aligned in (True, False)]
-    env = {k: v for k, v in os.environ.items() if k != "TRITON_INTERPRET"}
-    done = subprocess.run([sys.executable, "-c", AOT_WORKER], input=json.dumps(jobs), capture_output=True, text=True,
-                          env=env, timeout=900)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return {(j[0], tuple(j[1]), *j[2:]): r for j, r in zip(jobs, json.loads(done.stdout.strip().splitlines()[-1]))}
+    return run_aot_jobs(jobs)
 
 
 @pytest.mark.parametrize("capability", [80, 90])

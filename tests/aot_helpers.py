@@ -1,0 +1,46 @@
+"""Ahead-of-time builds of fp8blk's kernels for real targets (sm_80, sm_90) on a CPU machine, for the kernel tests.
+
+The builds run in one child process: the interpreter (TRITON_INTERPRET=1, used by the numerics tests) patches Triton
+in-process, and the compiler must not see it.
+"""
+import json
+import os
+import subprocess
+import sys
+
+AOT_WORKER = """
+import json, sys, torch
+from fp8blk.kernels.fp8_block_matmul import KernelConfig, aot_compile
+from fp8blk.kernels.fp8_decode import DecodeConfig
+results = []
+for cc, cfg, x_dtype, scale_dtype, bias, integer, *aligned in json.loads(sys.stdin.read()):
+    try:
+        config = DecodeConfig(*cfg["decode"]) if isinstance(cfg, dict) else KernelConfig(*cfg)
+        c = aot_compile(cc, config, getattr(torch, x_dtype), getattr(torch, scale_dtype), bias, integer,
+                        aligned=aligned[0] if aligned else True)
+        ptx = c.asm["ptx"]
+        results.append({"wgmma": "wgmma.mma_async" in ptx, "mma_sync": "mma.sync" in ptx, "e4m3": "e4m3" in ptx,
+                        "cp_async_16": "cp.async.cg.shared.global" in ptx, "ld_global_v4": "ld.global.v4" in ptx,
+                        "fp8": "e4m3" in ptx or "e5m2" in ptx, "cubin": len(c.asm["cubin"]), "error": None})
+    except Exception as exc:  # the whole chain: Triton wraps the root cause once per inlined function
+        chain = []
+        while exc is not None:
+            chain.append(f"{type(exc).__name__}: {exc}")
+            exc = exc.__cause__ or exc.__context__
+        results.append({"error": " <- ".join(chain)})
+print(json.dumps(results))
+"""
+
+
+def _key(value):
+    return tuple(value["decode"]) if isinstance(value, dict) else tuple(value)
+
+
+def run_aot_jobs(jobs):
+    """``jobs``: ``(capability, config fields (or {"decode": fields}), x dtype, scale dtype, bias, integer[, aligned])``.
+    Returns ``{(capability, config tuple, x, scale, bias, integer[, aligned]): what the build holds}``."""
+    env = {k: v for k, v in os.environ.items() if k != "TRITON_INTERPRET"}
+    done = subprocess.run([sys.executable, "-c", AOT_WORKER], input=json.dumps(jobs), capture_output=True, text=True,
+                          env=env, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return {(j[0], _key(j[1]), *j[2:]): r for j, r in zip(jobs, json.loads(done.stdout.strip().splitlines()[-1]))}

@@ -1,0 +1,169 @@
+"""The decode kernel (kernels/fp8_decode.py, M <= 16): numerics against float64 on ragged shapes, every dtype
+combination, groups and block sizes (interpreter on CPU, the real kernel on a GPU), determinism, its launch rule,
+and ahead-of-time builds for Ampere (sm_80, integer dequant) and Hopper (sm_90)."""
+import itertools
+import math
+
+import pytest
+import torch
+
+from aot_helpers import run_aot_jobs
+from fp8blk import quantize_fp8_block
+from fp8blk.kernels import fp8_block_matmul
+from fp8blk.kernels.fp8_block_matmul import _launch_plan
+from fp8blk.kernels.fp8_decode import DECODE_MAX_M, DecodeConfig, decode_config
+
+DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
+TOL = {torch.bfloat16: 8e-3, torch.float16: 1e-3}
+CUDA_CORES = DecodeConfig(4, 1, 128, 4, 2, False, 4, 2)  # M = 1 path, split
+TENSOR_CORES = DecodeConfig(64, 16, 128, 2, 3, True, 4, 3)  # M = 2..16 path, split (3: not a power of two)
+
+
+def make(m, n, k, x_dtype=torch.bfloat16, scale_dtype=torch.float32, bias=False, block=(128, 128), groups=1, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    w = torch.randn(n * groups, k, generator=g) * (torch.rand(n * groups, 1, generator=g) + 0.1)
+    wq, scale = quantize_fp8_block(w, block, scale_dtype)
+    x = torch.randn(m, k * groups, generator=g).to(x_dtype)
+    b = torch.randn(n * groups, generator=g).to(x_dtype) if bias else None
+    return x, wq, scale, b
+
+
+def reference(x, wq, scale, bias, block=(128, 128), groups=1):
+    n_total, k = wq.shape
+    w = wq.double() * scale.double().repeat_interleave(block[0], 0)[:n_total].repeat_interleave(block[1], 1)[:, :k]
+    n = n_total // groups
+    y = torch.cat([x[:, g * k:(g + 1) * k].double() @ w[g * n:(g + 1) * n].T for g in range(groups)], dim=1)
+    return y + bias.double() if bias is not None else y
+
+
+def rel_err(y, ref):
+    return float((y.double().cpu() - ref).norm() / ref.norm().clamp_min(1e-30))
+
+
+def run(x, wq, scale, b, block=(128, 128), **kwargs):
+    to = lambda t: None if t is None else t.to(DEVICE)  # noqa: E731
+    return fp8_block_matmul(to(x), to(wq), to(scale), to(b), block, **kwargs)
+
+
+def plan_kind(m, n, k, config=None, block=(128, 128), groups=1):
+    return _launch_plan((m, k * groups), (k * groups, 1), torch.bfloat16, (n * groups, k), (k, 1),
+                        (math.ceil(n * groups / block[0]), math.ceil(k / block[1])), (math.ceil(k / block[1]), 1),
+                        torch.float32, None, None, (m, n * groups), (n * groups, 1), block, groups,
+                        torch.device(DEVICE), "auto", False, config, False).kind
+
+
+def test_small_m_takes_the_decode_kernel_and_larger_m_the_tile_kernel():
+    assert {plan_kind(m, 512, 4096) for m in (1, 2, 16)} == {"decode"}
+    assert plan_kind(DECODE_MAX_M + 1, 512, 4096) == "tile"
+    assert plan_kind(1, 512, 4096, config=TENSOR_CORES) == "decode"
+
+
+@pytest.mark.parametrize("m", [1, 2, 5, 16])
+@pytest.mark.parametrize("n,k", [(200, 300), (70, 1000), (33, 17 * 16), (130, 2048)])
+@pytest.mark.parametrize("dequant", ["native", "integer"])
+def test_ragged_shapes_by_rule(m, n, k, dequant):
+    x, wq, scale, b = make(m, n, k, bias=True)
+    out = torch.full((m, n), float("nan"), dtype=torch.bfloat16, device=DEVICE)  # every element must be written
+    y = run(x, wq, scale, b, out=out, dequant=dequant)
+    assert not torch.isnan(y).any()
+    assert rel_err(y, reference(x, wq, scale, b)) < TOL[torch.bfloat16]
+
+
+@pytest.mark.parametrize("x_dtype,scale_dtype,bias,config", list(itertools.product(
+    [torch.bfloat16, torch.float16], [torch.float32, torch.bfloat16, torch.float16, torch.float8_e8m0fnu],
+    [False, True], [CUDA_CORES, TENSOR_CORES])), ids=str)
+def test_every_dtype_combination_on_both_paths(x_dtype, scale_dtype, bias, config):
+    x, wq, scale, b = make(1 if not config.use_mma else 7, 136 if not config.use_mma else 300, 520, x_dtype,
+                           scale_dtype, bias)  # fewer CUDA-core programs: the interpreter runs each in Python
+    for dequant in ("native", "integer"):
+        y = run(x, wq, scale, b, config=config, dequant=dequant)
+        assert y.dtype == x_dtype
+        assert rel_err(y, reference(x, wq, scale, b)) < TOL[x_dtype]
+
+
+@pytest.mark.parametrize("groups", [2, 3])
+@pytest.mark.parametrize("m", [1, 6])
+def test_groups_in_one_launch(groups, m):
+    x, wq, scale, b = make(m, 128, 384, bias=True, groups=groups)
+    y = run(x, wq, scale, b, groups=groups, config=DecodeConfig(16, 1, 128, 2, 2, False, 4, 2) if m == 1 else None)
+    assert plan_kind(m, 128, 384, groups=groups) == "decode"
+    assert rel_err(y, reference(x, wq, scale, b, groups=groups)) < TOL[torch.bfloat16]
+
+
+@pytest.mark.parametrize("block", [(64, 64), (1, 128), (128, 48), (32, 256)])
+@pytest.mark.parametrize("m", [1, 3])
+def test_other_block_sizes(block, m):
+    x, wq, scale, b = make(m, 70 if m == 1 else 150, 700, block=block)
+    y = run(x, wq, scale, b, block)
+    assert rel_err(y, reference(x, wq, scale, b, block)) < TOL[torch.bfloat16]
+
+
+@pytest.mark.parametrize("config", [CUDA_CORES, DecodeConfig(1, 1, 128, 2, 4, False, 4, 2), TENSOR_CORES,
+                                    DecodeConfig(64, 16, 128, 1, 8, True, 4, 4)], ids=str)
+def test_split_k_is_deterministic_bitwise(config):
+    x, wq, scale, b = make(1 if not config.use_mma else 9, 40 if not config.use_mma else 256, 1000, bias=True)
+    first = run(x, wq, scale, b, config=config)
+    assert rel_err(first, reference(x, wq, scale, b)) < TOL[torch.bfloat16]
+    assert all(torch.equal(first, run(x, wq, scale, b, config=config)) for _ in range(3))
+
+
+def test_a_config_that_does_not_fit_is_a_clear_error():
+    x, wq, scale, b = make(3, 128, 256)
+    with pytest.raises(ValueError, match="does not fit M = 3"):
+        run(x, wq, scale, b, config=CUDA_CORES)  # the CUDA-core path computes one row
+    with pytest.raises(ValueError, match="does not fit M = 20"):
+        run(*make(20, 128, 256), config=TENSOR_CORES)
+    with pytest.raises(ValueError, match="scale block_k = 64"):
+        run(*make(1, 128, 256, block=(128, 64)), block=(128, 64), config=CUDA_CORES)
+
+
+SHAPES = [(512, 4096), (1024, 4096), (576, 7168), (2048, 4096), (4096, 8192), (32768, 1024), (18432, 7168),
+          (7168, 16384), (65536, 1536), (24576, 1536), (100, 48)]
+
+
+@pytest.mark.parametrize("sm_count", [132, 108, 78])
+@pytest.mark.parametrize("m", [1, 2, 9, 16])
+def test_launch_rule_is_valid_for_any_shape_and_gpu(m, sm_count):
+    for (n, k), groups, scale_block_k in itertools.product(SHAPES, (1, 8), (128, 48)):
+        cfg = decode_config(m, n, k, groups, scale_block_k, sm_count)
+        steps = math.ceil(k / (cfg.sub_k * cfg.subs))
+        assert scale_block_k % cfg.sub_k == 0 and cfg.sub_k & (cfg.sub_k - 1) == 0  # a power of two in a block
+        assert 1 <= cfg.split_k <= min(16, steps) and cfg.block_m >= m
+        assert cfg.use_mma == (m > 1) and (cfg.block_n >= 64 if cfg.use_mma else cfg.block_m == 1)
+        programs = math.ceil(n / cfg.block_n) * groups * cfg.split_k
+        if not cfg.use_mma and cfg.sub_k == 128 and n * groups >= 4 * sm_count:
+            assert programs >= 2 * sm_count  # enough programs to keep every SM's loads in flight
+
+
+def test_launch_rule_reads_whole_rows_for_small_layers_and_splits_none():
+    small = decode_config(1, 512, 4096, 1, 128, 132)
+    assert (small.block_n, small.subs * small.sub_k, small.split_k) == (1, 4096, 1)
+    big = decode_config(1, 4096, 8192, 1, 128, 132)
+    assert big.split_k == 1 and big.block_n * big.subs * big.sub_k == 8192  # 8 KB per step
+    assert decode_config(16, 4096, 8192, 1, 128, 132).split_k == 4  # 64 row tiles x 4 ~ 2 x 132 programs
+
+
+DECODE_BUILDS = [CUDA_CORES, TENSOR_CORES, decode_config(1, 512, 4096, 1, 128, 132),
+                 decode_config(16, 4096, 8192, 1, 128, 132)]
+FEATURES = [("bfloat16", "float32", False), ("float16", "float8_e8m0fnu", True), ("bfloat16", "bfloat16", True)]
+
+
+@pytest.fixture(scope="module")
+def aot_builds():
+    jobs = [(cc, {"decode": list(cfg)}, x, scale, bias, cc == 80)
+            for cc in (80, 90) for cfg in DECODE_BUILDS for x, scale, bias in FEATURES]
+    return run_aot_jobs(jobs)
+
+
+@pytest.mark.parametrize("config", DECODE_BUILDS, ids=str)
+@pytest.mark.parametrize("features", FEATURES, ids=str)
+def test_aot_builds_for_ampere_and_hopper(aot_builds, config, features):
+    hopper = aot_builds[(90, tuple(config), *features, False)]
+    ampere = aot_builds[(80, tuple(config), *features, True)]
+    assert hopper["error"] is None and hopper["cubin"] > 0 and hopper["e4m3"]  # hardware fp8 conversion
+    assert ampere["error"] is None and ampere["cubin"] > 0 and not ampere["fp8"]  # exact integer dequant
+    if config.use_mma:  # tensor cores: wgmma on Hopper (64-row tiles, one warpgroup), mma.sync on Ampere
+        assert hopper["wgmma"] and ampere["mma_sync"] and hopper["cp_async_16"]
+    else:  # CUDA cores: no MMA, 16-byte weight loads straight from global memory
+        assert not (hopper["wgmma"] or hopper["mma_sync"] or ampere["mma_sync"])
+        assert hopper["ld_global_v4"] and ampere["ld_global_v4"]
