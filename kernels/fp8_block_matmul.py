@@ -1,6 +1,8 @@
 """W8A16 block-FP8 GEMM in Triton: ``y = x @ dequant(weight, scale).T (+ bias)``.
 
-Self-contained (torch + triton only): vendor this file and ``fp8_block_matmul_configs.json`` beside it.
+torch + triton only: vendor this file with ``fp8_decode.py``, ``fp8_tile_ops.py`` and (optional tuned table)
+``fp8_block_matmul_configs.json`` beside it. M <= 16 runs the decode kernel (``fp8_decode.py``); this file holds
+the tile kernel for larger M, the large-M expand path and the launch plans.
 
 The math, for one output element (fp32 accumulation)::
 
