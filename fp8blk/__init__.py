@@ -1,4 +1,9 @@
 """fp8blk: FP8 block-quantized linear layers (e4m3 weights, one scale per block) for every checkpoint convention."""
+from pathlib import Path as _Path
+
+from ._checkout import install as _map_checkout_subpackages
+
+_map_checkout_subpackages(_Path(__file__).resolve().parent)  # a no-op when installed
 from .checkpoint import (CheckpointScan, load_fp8_checkpoint, replace_linear, save_fp8_checkpoint,
                          scan_checkpoint)
 from .errors import Fp8FormatError
@@ -7,7 +12,7 @@ from .module import SCALE_NAMES, Fp8BlockLinear
 from .ops import fp8_block_linear
 from .parallel import ColumnParallelFp8BlockLinear, RowParallelFp8BlockLinear
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "CheckpointScan", "ColumnParallelFp8BlockLinear", "Fp8BlockLinear", "RowParallelFp8BlockLinear", "Fp8FormatError", "SCALE_NAMES", "dequantize_fp8_block", "fp8_block_linear",

@@ -8,7 +8,7 @@ from typing import List, Optional
 
 def _demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
-    run_demo(m=args.m)
+    run_demo(m=args.m, keep=args.keep)
     return 0
 
 
@@ -32,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="write, load and run small checkpoints in every convention (CPU is fine)")
     demo.add_argument("--m", type=int, default=4, help="rows of the activation (default 4)")
+    demo.add_argument("--keep", default=None, metavar="DIR",
+                      help="write the demo checkpoints into DIR (new) and keep them, e.g. for inspect/convert")
     demo.set_defaults(func=_demo)
     from fp8blk.bench.harness import add_arguments
     bench = commands.add_parser("bench", help="time fp8blk against Marlin and cuBLAS on DeepSeek shapes (needs a GPU)")

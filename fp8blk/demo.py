@@ -4,7 +4,7 @@ from __future__ import annotations
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import torch
 from safetensors.torch import save_file
@@ -48,16 +48,23 @@ def _write_checkpoint(directory: Path, scale_name: str, scale_dtype: torch.dtype
     save_fp8_checkpoint(layers, directory, scale_name=scale_name)
 
 
-def run_demo(m: int = 4, seed: int = 0) -> List[dict]:
-    """Runs the demo and returns its table rows (also printed)."""
+def run_demo(m: int = 4, seed: int = 0, keep: Optional[Path] = None) -> List[dict]:
+    """Runs the demo and returns its table rows (also printed).
+
+    ``keep``: write the checkpoints into this directory (one sub-directory per convention, it must not exist yet)
+    and leave them there, e.g. to try ``fp8blk inspect`` and ``fp8blk convert`` on them.
+    """
     device = "cuda" if torch.cuda.is_available() else "cpu"
     generator = torch.Generator().manual_seed(seed)
     weights = {name: torch.randn(n, k, generator=generator) * 0.02 for name, n, k in DEMO_LAYERS}
     rows = []
     start = time.perf_counter()
+    if keep is not None and Path(keep).exists():
+        raise FileExistsError(f"fp8blk demo --keep {keep}: it exists; name a new directory")
     with tempfile.TemporaryDirectory(prefix="fp8blk-demo-") as tmp:
+        root = Path(keep) if keep is not None else Path(tmp)
         for label, scale_name, scale_dtype, kind in DEMO_CHECKPOINTS:
-            directory = Path(tmp) / label.split()[0].replace("/", "_")
+            directory = root / label.split()[0].replace("/", "_")
             _write_checkpoint(directory, scale_name, scale_dtype, kind, weights)
             layers = load_fp8_checkpoint(directory, device=device)
             for prefix, layer in layers.items():
@@ -82,6 +89,8 @@ def run_demo(m: int = 4, seed: int = 0) -> List[dict]:
     print(f"\nerr_vs_dequant: max |y - y_ref| / max |y_ref|, y_ref in float64 on the dequantized weight (compute path).")
     print(f"err_vs_float:   the same against the original float weight (quantization included).")
     print(f"computed on {device} by the {compute_path(torch.device(device))} path, M = {m}, in {elapsed:.1f} s")
+    if keep is not None:
+        print(f"checkpoints kept in {keep}: " + ", ".join(sorted(p.name for p in Path(keep).iterdir())))
     return rows
 
 

@@ -53,7 +53,7 @@ from .fp8_tile_ops import _fp8_bytes_to, _scale_to_fp32, _write_output
 
 SCALE_DTYPES = (torch.float32, torch.bfloat16, torch.float16, torch.float8_e8m0fnu)
 BIAS_DTYPES = (torch.float32, torch.bfloat16, torch.float16)
-CONFIG_FILE = Path(__file__).with_name("fp8_block_matmul_configs.json")
+CONFIG_FILE = Path(__file__).with_name("fp8_block_matmul_configs.json")  # the tuning tool writes it
 DEQUANT_ENV = "FP8BLK_DEQUANT"  # "native" | "integer" | "auto"
 TABLE_ENV = "FP8BLK_CONFIG_TABLE"  # "0": launch parameters by rule only, the tuned table ignored
 
@@ -178,8 +178,21 @@ def config_table() -> Dict[str, Dict[str, Dict[str, list]]]:
         return {}
     global _TABLE
     if _TABLE is None:
-        _TABLE = json.loads(CONFIG_FILE.read_text()) if CONFIG_FILE.is_file() else {}
+        _TABLE = _read_config_table()
     return _TABLE
+
+
+def _read_config_table() -> Dict[str, Dict[str, Dict[str, list]]]:
+    """The table as package data (importlib.resources: works from wheels and zips), or beside this file when
+    vendored outside a package; {} when absent."""
+    try:
+        from importlib import resources
+        text = resources.files(__package__).joinpath(CONFIG_FILE.name).read_text() if __package__ else None
+    except (FileNotFoundError, ModuleNotFoundError, TypeError):
+        text = None
+    if text is None and CONFIG_FILE.is_file():
+        text = CONFIG_FILE.read_text()
+    return json.loads(text) if text else {}
 
 
 def config_table_enabled() -> bool:

@@ -14,3 +14,16 @@ def test_demo_covers_every_convention_and_is_accurate(capsys):
 def test_cli_demo_exit_status(capsys):
     assert main(["demo", "--m", "2"]) == 0
     assert "weight_scale_inv" in capsys.readouterr().out
+
+
+def test_demo_keeps_its_checkpoints_for_inspect_and_convert(tmp_path, capsys):
+    kept = tmp_path / "demo"
+    assert main(["demo", "--m", "1", "--keep", str(kept)]) == 0
+    names = sorted(p.name for p in kept.iterdir())
+    assert names == sorted(label.split()[0].replace("/", "_") for label, *_ in DEMO_CHECKPOINTS)
+    assert main(["inspect", str(kept / "raw")]) == 0
+    assert main(["convert", str(kept / "raw"), str(tmp_path / "ct"), "--scale-name", "weight_scale"]) == 0
+    assert "checkpoints kept in" in capsys.readouterr().out
+    import pytest
+    with pytest.raises(FileExistsError, match="name a new directory"):
+        main(["demo", "--keep", str(kept)])
