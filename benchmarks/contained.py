@@ -28,12 +28,13 @@ def _child(target: str, units: List[Unit], journal: str, options: Dict) -> None:
 
 
 def run_contained(units: Sequence[Unit], options: Dict, target: str = "fp8blk.bench.harness:measure_units",
-                  silence_timeout_s: float = 300.0, log=print) -> List[Dict]:
+                  silence_timeout_s: float = 300.0, startup_timeout_s: float = 300.0, log=print) -> List[Dict]:
     """Runs ``target(units, journal_path, options)`` in spawned children until every unit has a record.
 
     ``target`` appends ``{"start": unit}`` before a unit and the unit's record (with ``N, K, M, impl``) after it.
     Returns the records in the order written, plus one failure record (``median_us`` None, ``error``) per unit
-    whose child died or stayed silent for ``silence_timeout_s``.
+    whose child died or stayed silent for ``silence_timeout_s`` (``startup_timeout_s`` before its first line: a
+    child imports torch and initializes CUDA first).
     """
     open_units = [tuple(u) for u in units]
     records: List[Dict] = []
@@ -46,11 +47,12 @@ def run_contained(units: Sequence[Unit], options: Dict, target: str = "fp8blk.be
             child.start()
             seen, last_change, killed = 0, time.monotonic(), False
             while child.is_alive():
-                child.join(1.0)
+                child.join(0.5)
                 size = journal.stat().st_size
                 if size != seen:
                     seen, last_change = size, time.monotonic()
-                elif time.monotonic() - last_change > silence_timeout_s:
+                elif time.monotonic() - last_change > (silence_timeout_s if seen else max(silence_timeout_s,
+                                                                                          startup_timeout_s)):
                     child.kill()
                     child.join()
                     killed = True
