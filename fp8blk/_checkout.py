@@ -32,9 +32,10 @@ def install(package_dir: Path) -> bool:
     """Adds the finder when ``package_dir`` (the imported ``fp8blk/``) sits in a fp8blk checkout without the
     subpackages inside it; returns whether it did."""
     root = package_dir.parent
+    project = root / "pyproject.toml"
     in_checkout = (package_dir / "kernels").exists() is False and all(
         (root / folder / "__init__.py").is_file() for folder in SUBPACKAGES.values()) and (
-        (root / "setup.py").is_file() and "fp8blk" in (root / "setup.py").read_text())
+        project.is_file() and 'name = "fp8blk"' in project.read_text())
     if in_checkout and not any(isinstance(f, CheckoutFinder) for f in sys.meta_path):
         sys.meta_path.append(CheckoutFinder(root))  # after the ordinary and editable-install finders
         return True

@@ -7,11 +7,11 @@ from fp8blk._checkout import CheckoutFinder, install
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def fake_checkout(tmp_path, setup_text="setup(name='fp8blk')"):
+def fake_checkout(tmp_path, project_text='[project]\nname = "fp8blk"\n'):
     for folder in ("fp8blk", "kernels", "benchmarks"):
         (tmp_path / folder).mkdir()
         (tmp_path / folder / "__init__.py").write_text("")
-    (tmp_path / "setup.py").write_text(setup_text)
+    (tmp_path / "pyproject.toml").write_text(project_text)
     return tmp_path
 
 
@@ -27,7 +27,7 @@ def test_finder_maps_both_subpackages_to_the_checkout_folders(tmp_path):
 
 def test_installs_only_in_an_fp8blk_checkout(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "meta_path", [f for f in sys.meta_path if not isinstance(f, CheckoutFinder)])
-    other = fake_checkout(tmp_path / "other" if (tmp_path / "other").mkdir() is None else None, "setup(name='x')")
+    other = fake_checkout(tmp_path / "other" if (tmp_path / "other").mkdir() is None else None, '[project]\nname = "x"\n')
     assert install(other / "fp8blk") is False  # someone else's project with kernels/ and benchmarks/
     wheel_like = tmp_path / "site-packages"
     (wheel_like / "fp8blk" / "kernels").mkdir(parents=True)
@@ -41,3 +41,4 @@ def test_this_checkout_is_recognised():
     """The repository's own layout is what the finder expects (kernels/, benchmarks/ beside fp8blk/)."""
     assert not (ROOT / "fp8blk" / "kernels").exists()
     assert all((ROOT / folder / "__init__.py").is_file() for folder in ("kernels", "benchmarks"))
+    assert 'name = "fp8blk"' in (ROOT / "pyproject.toml").read_text()

@@ -74,6 +74,8 @@ def time_generate(model, mode: str, new_tokens: int):
     if mode == "static":
         kwargs["cache_implementation"] = "static"
         model.forward = torch.compile(model.forward, mode="reduce-overhead", fullgraph=False)
+    with torch.no_grad():
+        logits = model(prompt).logits.float()
     out = model.generate(prompt, **kwargs)  # warm-up (compiles)
     times = []
     for _ in range(3):
@@ -82,7 +84,7 @@ def time_generate(model, mode: str, new_tokens: int):
         out = model.generate(prompt, **kwargs)
         torch.cuda.synchronize()
         times.append(time.perf_counter() - start)
-    return new_tokens / statistics.median(times), out[0, prompt.shape[1]:].tolist()
+    return new_tokens / statistics.median(times), out[0, prompt.shape[1]:].tolist(), logits
 
 
 def main() -> int:
@@ -104,21 +106,26 @@ def main() -> int:
                 torch.cuda.reset_peak_memory_stats()
                 try:
                     model = load(kind, path)
-                    tps, tokens = time_generate(model, mode, args.new_tokens)
+                    tps, tokens, logits = time_generate(model, mode, args.new_tokens)
                     if kind == "bf16":
-                        baseline[mode] = tokens
-                    same = sum(a == b for a, b in zip(tokens, baseline.get(mode, tokens)))
+                        baseline[mode] = (tokens, logits)
+                    base_tokens, base_logits = baseline.get(mode, (tokens, logits))
+                    same = sum(a == b for a, b in zip(tokens, base_tokens))
+                    err = float((logits - base_logits).norm() / base_logits.norm())
                     rows.append((mode, kind, f"{tps:.1f}", f"{torch.cuda.max_memory_allocated() / 2**20:.0f}",
-                                 f"{same}/{len(tokens)}"))
+                                 f"{err:.2e}", f"{same}/{len(tokens)}"))
                 except Exception as exc:  # noqa: BLE001 - report, keep the others
-                    rows.append((mode, kind, "—", "—", f"{type(exc).__name__}: {exc}".split("\n")[0][:160]))
+                    rows.append((mode, kind, "—", "—", "—", f"{type(exc).__name__}: {exc}".split("\n")[0][:160]))
                 finally:
                     model = None
     lines = [f"# transformers greedy decoding: {torch.cuda.get_device_name()}", "",
              f"Llama, {args.layers} layers, hidden 2048, MLP 5632, vocab 32000; checkpoint {size:.0f} MiB "
              f"(FP8 linears, weight_scale_inv, bf16 rest); batch 1, 16-token prompt, {args.new_tokens} new tokens, "
              f"greedy; median of 3. torch {torch.__version__}.", "",
-             "| mode | loader | tokens/s | peak GPU MiB | tokens equal to bf16 |", "|---|---|---|---|---|"]
+             "Prompt logits vs bf16: relative L2 difference. Greedy tokens equal to bf16's: random weights give "
+             "near-flat logits, so argmax flips on tiny differences; the logits column is the numerics check.", "",
+             "| mode | loader | tokens/s | peak GPU MiB | prompt logits vs bf16 | tokens equal to bf16 |",
+             "|---|---|---|---|---|---|"]
     lines += [f"| {' | '.join(row)} |" for row in rows]
     text = "\n".join(lines) + "\n"
     print(text)
