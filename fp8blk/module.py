@@ -216,7 +216,9 @@ class Fp8BlockLinear(nn.Module):
     # -- compute --------------------------------------------------------------------------------------
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``x @ dequant(weight, scale).T + bias`` for bf16/fp16 ``x [..., K]``; output in ``x.dtype``."""
-        return fp8_block_linear(x, self.weight, self.block_scale, self.bias, self.block_size)
+        params = self._parameters  # direct reads: this sits on every decode step's host path
+        return fp8_block_linear(x, params["weight"], params[self._scale_name], params["bias"], self.block_size,
+                                normalized=True)
 
     def dequantized_weight(self, dtype: torch.dtype = torch.float32) -> torch.Tensor:
         """The weight this layer computes with, ``[N, K]`` in ``dtype``."""

@@ -34,11 +34,17 @@ def reference_linear(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
     return y.to(x.dtype)
 
 
+_KERNEL = None  # fp8blk.kernels.fp8_block_matmul, imported on the first CUDA call (it imports Triton)
+
+
 def _dispatch(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor, bias: Optional[torch.Tensor],
               block_size: Sequence[int]) -> torch.Tensor:
+    global _KERNEL
     if x.device.type == "cuda":
-        from fp8blk.kernels import fp8_block_matmul
-        return fp8_block_matmul(x, weight, scale, bias=bias, block_size=tuple(block_size))
+        if _KERNEL is None:
+            from fp8blk.kernels import fp8_block_matmul
+            _KERNEL = fp8_block_matmul
+        return _KERNEL(x, weight, scale, bias, tuple(block_size))
     return reference_linear(x, weight, scale, bias, block_size)
 
 
@@ -85,7 +91,7 @@ def _check_signature(x_dtype, x_features, weight_dtype, weight_shape, scale_dtyp
 
 
 def fp8_block_linear(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor, bias: Optional[torch.Tensor] = None,
-                     block_size: Sequence[int] = DEFAULT_BLOCK_SIZE) -> torch.Tensor:
+                     block_size: Sequence[int] = DEFAULT_BLOCK_SIZE, normalized: bool = False) -> torch.Tensor:
     """``x @ dequantize_fp8_block(weight, scale, block_size).T (+ bias)``, accumulated in float32.
 
     Args:
@@ -95,11 +101,13 @@ def fp8_block_linear(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
             (multiplicative: ``W[n, k] = float(weight[n, k]) * scale[n // block_n, k // block_k]``).
         bias: optional ``[N]``.
         block_size: ``(block_n, block_k)``.
+        normalized: ``block_size`` is already a tuple of two positive ints (``Fp8BlockLinear`` passes its own).
 
     Returns ``[..., N]`` in ``x.dtype``. CUDA inputs run the Triton kernel, others the reference path.
     Raises ``Fp8FormatError`` for wrong shapes, dtypes or mixed devices.
     """
-    block_size = normalize_block_size(block_size)
+    if not normalized:
+        block_size = normalize_block_size(block_size)
     compiling = torch.compiler.is_compiling()
     check_linear_inputs(x, weight, scale, bias, block_size, compiling)
     leading = x.shape[:-1]

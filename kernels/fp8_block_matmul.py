@@ -270,7 +270,7 @@ def _device_buffer(purpose: str, device: torch.device, numel: int, dtype: torch.
 
 
 def _integer_dequant(device: torch.device, dequant: Optional[str]) -> bool:
-    choice = dequant or os.environ.get(DEQUANT_ENV, "auto")
+    choice = dequant or _DEQUANT_DEFAULT
     if choice not in ("auto", "native", "integer"):
         raise ValueError(f"dequant must be 'auto', 'native' or 'integer', got {choice!r}")
     if choice == "auto":
@@ -278,8 +278,12 @@ def _integer_dequant(device: torch.device, dequant: Optional[str]) -> bool:
     return choice == "integer"
 
 
+_INTERPRETING = os.environ.get("TRITON_INTERPRET") == "1"  # fixed when the kernels are decorated, at import
+_DEQUANT_DEFAULT = os.environ.get(DEQUANT_ENV, "auto")  # read once, at import: it sits on the launch path
+
+
 def _interpreting() -> bool:
-    return os.environ.get("TRITON_INTERPRET") == "1"
+    return _INTERPRETING
 
 
 class _LaunchPlan(NamedTuple):
@@ -296,6 +300,14 @@ class _LaunchPlan(NamedTuple):
     partial_elems: int  # split-K workspace sizes (0: no split)
     tiles: int
     scratch_elems: int  # expanded weight (0: not expanded)
+    # Filled by _launch_plan: the constexpr values in signature order, and the compiled kernels of this plan by the
+    # 16-byte alignment of each pointer (all else Triton specializes on is fixed by the plan).
+    constexpr_values: tuple = ()
+    compiled: Optional[dict] = None
+
+
+def _finish(plan: _LaunchPlan) -> _LaunchPlan:
+    return plan._replace(constexpr_values=tuple(value for _, value in plan.constexprs), compiled={})
 
 
 @functools.lru_cache(maxsize=4096)
@@ -337,9 +349,9 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, scale_
             SCALE_E8M0=e8m0, DOT_IN_FP32=interpreting).items())
         grid = (triton.cdiv(n, cfg.block_n), cfg.split_k, groups)
         split = cfg.split_k > 1
-        return _LaunchPlan("decode", grid, int_args, constexprs,
-                           (("num_warps", cfg.num_warps), ("num_stages", cfg.num_stages)),
-                           groups * cfg.split_k * m * n if split else 0, grid[0] * groups if split else 0, 0)
+        return _finish(_LaunchPlan("decode", grid, int_args, constexprs,
+                                   (("num_warps", cfg.num_warps), ("num_stages", cfg.num_stages)),
+                                   groups * cfg.split_k * m * n if split else 0, grid[0] * groups if split else 0, 0))
     cfg = config or choose_config(m, n, k, groups, block_k, device, batch_invariant)
     if cfg.expand_weight and x_dtype != torch.bfloat16:  # fp16 would flush small scale * weight products
         cfg = default_config(m, n, k, groups, block_k, _sm_count(device), expand_ok=False)
@@ -348,9 +360,9 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, scale_
             raise ValueError(f"expand_weight needs groups == 1 and split_k == 1, found {groups} and {cfg.split_k}")
         constexprs = tuple(dict(SCALE_BLOCK_K=block_k, BLOCK_N=cfg.block_n, BLOCK_K=cfg.block_k,
                                 INTEGER_DEQUANT=integer, SCALE_E8M0=e8m0).items())
-        return _LaunchPlan("expand", (triton.cdiv(n_total, cfg.block_n), triton.cdiv(k, cfg.block_k), 1),
-                           (n_total, k, *weight_stride, *scale_stride, k, 1, block_n), constexprs,
-                           (("num_warps", cfg.num_warps), ("num_stages", cfg.num_stages)), 0, 0, n_total * k)
+        return _finish(_LaunchPlan("expand", (triton.cdiv(n_total, cfg.block_n), triton.cdiv(k, cfg.block_k), 1),
+                                   (n_total, k, *weight_stride, *scale_stride, k, 1, block_n), constexprs,
+                                   (("num_warps", cfg.num_warps), ("num_stages", cfg.num_stages)), 0, 0, n_total * k))
     if block_k % cfg.block_k:
         raise ValueError(f"config block_k {cfg.block_k} must divide the scale block {block_k}")
     grid = (triton.cdiv(n, cfg.block_n), triton.cdiv(m, cfg.block_m), groups * cfg.split_k)
@@ -359,29 +371,35 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, scale_
         SCALE_BLOCK_K=block_k, BLOCK_N=cfg.block_n, BLOCK_M=cfg.block_m, BLOCK_K=cfg.block_k, SPLIT_K=cfg.split_k,
         HAS_BIAS=bias_shape is not None, INTEGER_DEQUANT=integer, SCALE_E8M0=e8m0,
         SCALE_IN_WEIGHT=cfg.scale_in_weight and x_dtype == torch.bfloat16, DOT_IN_FP32=interpreting).items())
-    return _LaunchPlan("tile", grid, int_args, constexprs, (("num_warps", cfg.num_warps), ("num_stages", cfg.num_stages)),
-                       groups * cfg.split_k * m * n if split else 0, grid[0] * grid[1] * groups if split else 0, 0)
+    return _finish(_LaunchPlan("tile", grid, int_args, constexprs,
+                               (("num_warps", cfg.num_warps), ("num_stages", cfg.num_stages)),
+                               groups * cfg.split_k * m * n if split else 0, grid[0] * grid[1] * groups if split else 0,
+                               0))
 
 
-# Compiled kernels by (launch plan, pointer dtypes and alignments): later calls launch them directly,
-# skipping Triton's per-call argument binding. The key holds everything Triton specializes a compile on
-# (each pointer's dtype and 16-byte alignment; integers equal to 1 or divisible by 16, fixed by the
-# plan's integers; the constexprs), so a cached kernel is exactly the one Triton's JIT would pick.
-_COMPILED: Dict[tuple, object] = {}
+def _jit_view(arg):
+    """What Triton's JIT is given for an argument: fp8 storage as bytes (Triton refuses fp8e4nv below sm_89)."""
+    return arg.view(torch.uint8) if getattr(arg, "dtype", None) in (torch.float8_e4m3fn, torch.float8_e8m0fnu) else arg
 
 
 def _launch(kernel, plan: _LaunchPlan, device: torch.device, pointers: tuple) -> None:
-    key = (plan, tuple((p.dtype, p.data_ptr() % 16 == 0) for p in pointers))
-    compiled = _COMPILED.get(key)
+    """Launches ``kernel`` for ``plan``: the first time per pointer alignment through Triton's JIT (which compiles
+    or finds the kernel), later by calling the compiled kernel directly, skipping Triton's per-call argument binding.
+    Everything Triton specializes a compile on is fixed by the plan (pointer dtypes, integers equal to 1 or divisible
+    by 16, constexprs) except each pointer's 16-byte alignment, which keys ``plan.compiled``."""
+    aligned = tuple([p.data_ptr() % 16 == 0 for p in pointers])
+    compiled = plan.compiled.get(aligned)
     hook = triton.knobs.runtime.launch_enter_hook  # a HookChain (Triton 3.4+); profilers add to it
     if compiled is None or getattr(hook, "calls", hook):  # first call, or a profiler listening: Triton's own path
-        compiled = kernel[plan.grid](*pointers, *plan.int_args, **dict(plan.constexprs), **dict(plan.options))
+        compiled = kernel[plan.grid](*[_jit_view(p) for p in pointers], *plan.int_args, **dict(plan.constexprs),
+                                     **dict(plan.options))
         if not _interpreting() and all(hasattr(compiled, a) for a in ("run", "function", "packed_metadata")):
-            _COMPILED[key] = compiled
+            plan.compiled[aligned] = compiled
         return
-    # The arguments in signature order, as Triton's JIT passes them to the compiled launcher.
+    # The arguments in signature order, as Triton's JIT passes them to the compiled launcher (only data pointers
+    # are read from the tensors, so fp8 tensors need no byte view here).
     compiled.run(*plan.grid, _current_stream(device), compiled.function, compiled.packed_metadata, None, None, None,
-                 *pointers, *plan.int_args, *(value for _, value in plan.constexprs))
+                 *pointers, *plan.int_args, *plan.constexpr_values)
 
 
 def _current_stream(device: torch.device) -> int:
@@ -432,31 +450,30 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
         out = torch.empty((x.shape[0], weight.shape[0]), dtype=x.dtype, device=x.device)
     elif out.dtype != x.dtype or out.dim() != 2:
         raise ValueError(f"out must be a 2-D {x.dtype} tensor, found {out.dtype} {list(out.shape)}")
-    device = x.device if x.device.index is not None or x.device.type != "cuda" else torch.device("cuda", torch.cuda.current_device())
-    plan = _launch_plan(tuple(x.shape), x.stride(), x.dtype, tuple(weight.shape), weight.stride(),
-                        tuple(scale.shape), scale.stride(), scale.dtype,
-                        None if bias is None else tuple(bias.shape), None if bias is None else bias.dtype,
-                        tuple(out.shape), out.stride(),
-                        tuple(block_size), groups, device, dequant or os.environ.get(DEQUANT_ENV, "auto"),
-                        batch_invariant, config, _interpreting())
+    device = x.device
+    if device.index is None and device.type == "cuda":
+        device = torch.device("cuda", torch.cuda.current_device())
+    # torch.Size hashes and compares like the tuple it is: the plan cache takes shapes as they come
+    plan = _launch_plan(x.shape, x.stride(), x.dtype, weight.shape, weight.stride(), scale.shape, scale.stride(),
+                        scale.dtype, None if bias is None else bias.shape, None if bias is None else bias.dtype,
+                        out.shape, out.stride(), tuple(block_size), groups, device, dequant or _DEQUANT_DEFAULT,
+                        batch_invariant, config, _INTERPRETING)
     if x.shape[0] == 0:
         return out
-    w_bytes = weight.view(torch.uint8)
-    scale_arg = scale.view(torch.uint8) if scale.dtype == torch.float8_e8m0fnu else scale
     if plan.kind == "expand":
-        dense = _device_buffer("expanded_weight", x.device, plan.scratch_elems * x.element_size(), torch.uint8)
+        dense = _device_buffer("expanded_weight", device, plan.scratch_elems * x.element_size(), torch.uint8)
         dense = dense.view(x.dtype)[:plan.scratch_elems].view(weight.shape)
-        _launch(_fp8_block_dequant_kernel, plan, device, (w_bytes, scale_arg, dense))
+        _launch(_fp8_block_dequant_kernel, plan, device, (weight, scale, dense))
         if bias is None:
             return torch.matmul(x, dense.T, out=out)
         return torch.addmm(bias.to(x.dtype), x, dense.T, out=out)
     if plan.partial_elems:
-        partial = _device_buffer("splitk_partials", x.device, plan.partial_elems, torch.float32, minimum=1 << 20)
-        counter = _device_buffer("splitk_counters", x.device, plan.tiles, torch.int32, minimum=4096)
+        partial = _device_buffer("splitk_partials", device, plan.partial_elems, torch.float32, minimum=1 << 20)
+        counter = _device_buffer("splitk_counters", device, plan.tiles, torch.int32, minimum=4096)
     else:
         partial = counter = out  # unused
     kernel = _fp8_decode_kernel if plan.kind == "decode" else _fp8_block_matmul_kernel
-    _launch(kernel, plan, device, (x, w_bytes, scale_arg, out if bias is None else bias, out, partial, counter))
+    _launch(kernel, plan, device, (x, weight, scale, out if bias is None else bias, out, partial, counter))
     return out
 
 

@@ -189,3 +189,30 @@ def test_concat_refuses_layers_that_do_not_line_up():
         Fp8BlockLinear.concat([])
     with pytest.raises(Fp8FormatError, match="not an Fp8BlockLinear"):
         Fp8BlockLinear.concat([b, nn.Linear(384, 128)])
+
+
+def test_forward_host_work_is_fixed_and_small(monkeypatch):
+    """A module call's Python work above the kernel: forward -> fp8_block_linear (cached checks) -> dispatch. No
+    block-size normalization, parameter __getattr__ or checks recomputed per call (the kernel wrapper's own work is
+    pinned in tests/test_fp8_block_matmul.py)."""
+    import sys
+
+    import fp8blk.ops as ops
+    from fp8blk import quantize_fp8_block
+    layer = Fp8BlockLinear.from_tensors(*quantize_fp8_block(torch.randn(256, 512)))
+    x = torch.randn(3, 512).to(torch.bfloat16)
+    monkeypatch.setattr(ops, "reference_linear", lambda *args: None)  # stands in for the kernel
+    layer(x)
+    calls = []
+
+    def profile(frame, event, arg):
+        if event == "call" and frame.f_code.co_filename.endswith(("fp8blk/module.py", "fp8blk/ops.py")):
+            calls.append(frame.f_code.co_name)
+        elif event == "call" and frame.f_code.co_name == "<lambda>":
+            calls.append("kernel")
+    sys.setprofile(profile)
+    try:
+        layer(x)
+    finally:
+        sys.setprofile(None)
+    assert calls == ["forward", "fp8_block_linear", "check_linear_inputs", "_dispatch", "kernel"], calls
