@@ -227,8 +227,38 @@ def layer_graph_lines(graph: List[Dict]) -> List[str]:
     return lines
 
 
+def _per_shape_plot(plt, shapes, impls, ms, value, ylabel: str, title: str, path: Path, log_y: bool) -> Path:
+    """One subplot per (N, K): ``value(n, k, m, impl)`` against M (log2 axis), a line per implementation."""
+    cols = min(4, len(shapes))
+    rows = math.ceil(len(shapes) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.4 * rows), squeeze=False)
+    for ax, (n, k) in zip(axes.flat, shapes):
+        for impl in impls:
+            points = [(m, value(n, k, m, impl)) for m in ms if value(n, k, m, impl)]
+            if points:
+                ax.plot(*zip(*points), marker="o", markersize=3, label=impl)
+        ax.set_xscale("log", base=2)
+        if log_y:
+            ax.set_yscale("log")
+        else:
+            ax.set_ylim(0, 100)
+        ax.set_title(f"N={n} K={k}", fontsize=10)
+        ax.set_xlabel("M (tokens)")
+        ax.set_ylabel(ylabel)
+        ax.grid(True, which="both", alpha=0.3)
+    for ax in list(axes.flat)[len(shapes):]:
+        ax.axis("off")
+    if axes.flat[0].get_legend_handles_labels()[0]:
+        axes.flat[0].legend(fontsize=7)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def plot(results: Dict, out: Path) -> List[Path]:
-    """Latency vs M per shape (log-log) and a speedup heat map (shape x M, Marlin / fp8blk)."""
+    """Latency vs M per shape (log-log), a speedup heat map (shape x M, Marlin / fp8blk) and %roof vs M per shape."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -238,28 +268,9 @@ def plot(results: Dict, out: Path) -> List[Path]:
     impls = list(dict.fromkeys(r["impl"] for r in records))
     shapes = sorted({(r["N"], r["K"]) for r in records})
     ms = sorted({r["M"] for r in records})
-    cols = min(4, len(shapes))
-    rows = math.ceil(len(shapes) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.4 * rows), squeeze=False)
-    for ax, (n, k) in zip(axes.flat, shapes):
-        for impl in impls:
-            points = [(m, times.get((n, k, m, impl))) for m in ms if times.get((n, k, m, impl))]
-            if points:
-                ax.plot(*zip(*points), marker="o", markersize=3, label=impl)
-        ax.set_xscale("log", base=2)
-        ax.set_yscale("log")
-        ax.set_title(f"N={n} K={k}", fontsize=10)
-        ax.set_xlabel("M (tokens)")
-        ax.set_ylabel("µs per call")
-        ax.grid(True, which="both", alpha=0.3)
-    for ax in list(axes.flat)[len(shapes):]:
-        ax.axis("off")
-    axes.flat[0].legend(fontsize=8)
-    fig.suptitle(f"Latency vs M on {results['env']['gpu']} (lower is better)")
-    fig.tight_layout()
-    latency = out / "latency.png"
-    fig.savefig(latency, dpi=110)
-    plt.close(fig)
+    latency = _per_shape_plot(plt, shapes, impls, ms, lambda n, k, m, impl: times.get((n, k, m, impl)),
+                              "µs per call", f"Latency vs M on {results['env']['gpu']} (lower is better)",
+                              out / "latency.png", log_y=True)
 
     table = speedups(records)
     grid = [[table.get((n, k, m), float("nan")) for m in ms] for n, k in shapes]
@@ -281,27 +292,10 @@ def plot(results: Dict, out: Path) -> List[Path]:
     plt.close(fig)
 
     roofs = roof_by_point(records)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.4 * rows), squeeze=False)
-    for ax, (n, k) in zip(axes.flat, shapes):
-        for impl in impls:
-            points = [(m, 100 * roofs[(n, k, m, impl)]) for m in ms if roofs.get((n, k, m, impl))]
-            if points:
-                ax.plot(*zip(*points), marker="o", markersize=3, label=impl)
-        ax.set_xscale("log", base=2)
-        ax.set_ylim(0, 100)
-        ax.set_title(f"N={n} K={k}", fontsize=10)
-        ax.set_xlabel("M (tokens)")
-        ax.set_ylabel("% of roofline")
-        ax.grid(True, which="both", alpha=0.3)
-    for ax in list(axes.flat)[len(shapes):]:
-        ax.axis("off")
-    if axes.flat[0].get_legend_handles_labels()[0]:
-        axes.flat[0].legend(fontsize=7)
-    fig.suptitle(f"% of the FP8 roofline (max(bytes/read BW, FLOPs/bf16 rate) / time) on {results['env']['gpu']}")
-    fig.tight_layout()
-    roof = out / "roof_pct.png"
-    fig.savefig(roof, dpi=110)
-    plt.close(fig)
+    roof = _per_shape_plot(plt, shapes, impls, ms,
+                           lambda n, k, m, impl: 100 * roofs[(n, k, m, impl)] if roofs.get((n, k, m, impl)) else None,
+                           "% of roofline", f"% of the FP8 roofline (max(bytes/read BW, FLOPs/bf16 rate) / time) on "
+                           f"{results['env']['gpu']}", out / "roof_pct.png", log_y=False)
     return [latency, heatmap, roof]
 
 

@@ -8,36 +8,13 @@ import pytest
 import torch
 
 from aot_helpers import run_aot_jobs
-from fp8blk import quantize_fp8_block
+from kernel_cases import DEVICE, TOL, make, reference, rel_err
 from fp8blk.kernels import fp8_block_matmul
 from fp8blk.kernels.fp8_block_matmul import _launch_plan
 from fp8blk.kernels.fp8_decode import DECODE_MAX_M, DecodeConfig, decode_config
 
-DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
-TOL = {torch.bfloat16: 8e-3, torch.float16: 1e-3}
 CUDA_CORES = DecodeConfig(4, 1, 128, 4, 2, False, 4, 2)  # M = 1 path, split
 TENSOR_CORES = DecodeConfig(64, 16, 128, 2, 3, True, 4, 3)  # M = 2..16 path, split (3: not a power of two)
-
-
-def make(m, n, k, x_dtype=torch.bfloat16, scale_dtype=torch.float32, bias=False, block=(128, 128), groups=1, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    w = torch.randn(n * groups, k, generator=g) * (torch.rand(n * groups, 1, generator=g) + 0.1)
-    wq, scale = quantize_fp8_block(w, block, scale_dtype)
-    x = torch.randn(m, k * groups, generator=g).to(x_dtype)
-    b = torch.randn(n * groups, generator=g).to(x_dtype) if bias else None
-    return x, wq, scale, b
-
-
-def reference(x, wq, scale, bias, block=(128, 128), groups=1):
-    n_total, k = wq.shape
-    w = wq.double() * scale.double().repeat_interleave(block[0], 0)[:n_total].repeat_interleave(block[1], 1)[:, :k]
-    n = n_total // groups
-    y = torch.cat([x[:, g * k:(g + 1) * k].double() @ w[g * n:(g + 1) * n].T for g in range(groups)], dim=1)
-    return y + bias.double() if bias is not None else y
-
-
-def rel_err(y, ref):
-    return float((y.double().cpu() - ref).norm() / ref.norm().clamp_min(1e-30))
 
 
 def run(x, wq, scale, b, block=(128, 128), **kwargs):

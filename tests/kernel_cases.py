@@ -1,0 +1,30 @@
+"""Inputs and the float64 reference shared by the kernel tests (tests/test_fp8_block_matmul.py, test_fp8_decode.py)."""
+import torch
+
+from fp8blk import quantize_fp8_block
+
+DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
+TOL = {torch.bfloat16: 8e-3, torch.float16: 1e-3}  # relative error vs float64, by activation dtype
+
+
+def make(m, n, k, x_dtype=torch.bfloat16, scale_dtype=torch.float32, bias=False, block=(128, 128), groups=1, seed=0):
+    """Random x [m, groups*k], FP8 weight [groups*n, k] with rows of varied magnitude, its block scale, a bias."""
+    g = torch.Generator().manual_seed(seed)
+    w = torch.randn(n * groups, k, generator=g) * (torch.rand(n * groups, 1, generator=g) + 0.1)
+    wq, scale = quantize_fp8_block(w, block, scale_dtype)
+    x = torch.randn(m, k * groups, generator=g).to(x_dtype)
+    b = torch.randn(n * groups, generator=g).to(x_dtype) if bias else None
+    return x, wq, scale, b
+
+
+def reference(x, wq, scale, bias, block=(128, 128), groups=1):
+    """The product in float64 from the dequantized weight, group by group."""
+    n_total, k = wq.shape
+    w = wq.double() * scale.double().repeat_interleave(block[0], 0)[:n_total].repeat_interleave(block[1], 1)[:, :k]
+    n = n_total // groups
+    y = torch.cat([x[:, g * k:(g + 1) * k].double() @ w[g * n:(g + 1) * n].T for g in range(groups)], dim=1)
+    return y + bias.double() if bias is not None else y
+
+
+def rel_err(y, ref):
+    return float((y.double().cpu() - ref).norm() / ref.norm().clamp_min(1e-30))
