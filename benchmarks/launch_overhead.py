@@ -1,61 +1,56 @@
-"""Host time per call of the launch path, on a GPU:  python -m benchmarks.launch_overhead
+"""Host time per eager call, on a GPU:  python -m fp8blk.bench.launch_overhead
 
-The GPU work is tiny (M = 1, a 256 x 256 layer) and 500 calls are queued back to back, so the time per
-call is what the CPU spends launching. Prints fp8blk's wrapper, the bare Triton launch, and torch's
-matmul for comparison, then the wrapper's cProfile top entries.
+For each M (decode kernel, tile kernel, expand path) on a 4096 x 4096 layer, the GPU is first given a long sleep,
+then N calls are queued and timed on the host: what the CPU spends per call, whatever the GPU's time. Compares
+``Fp8BlockLinear(x)``, the kernel wrapper ``fp8_block_matmul`` and ``torch.nn.functional.linear`` on bf16 weights
+(the cost a user pays per layer in an eager model), then prints the wrapper's cProfile top entries.
 """
 import cProfile
 import pstats
 import time
 
 import torch
-import triton
+import torch.nn.functional as F
 
 from fp8blk import Fp8BlockLinear, quantize_fp8_block
 from fp8blk.kernels import fp8_block_matmul
-from fp8blk.kernels.fp8_block_matmul import _fp8_block_matmul_kernel, choose_config
 
 
-def per_call_us(fn, calls=500):
-    for _ in range(20):
+def host_us(fn, calls=200):
+    """Host µs per call while the GPU is busy sleeping (the launch queue absorbs the calls)."""
+    for _ in range(10):
         fn()
     torch.cuda.synchronize()
+    torch.cuda._sleep(2_000_000_000)  # ~1 s of GPU time: longer than queuing the calls takes
     start = time.perf_counter()
     for _ in range(calls):
         fn()
+    elapsed = time.perf_counter() - start
     torch.cuda.synchronize()
-    return (time.perf_counter() - start) / calls * 1e6
+    return elapsed / calls * 1e6
 
 
 def main():
-    wq, scale = quantize_fp8_block(torch.randn(256, 256, device="cuda"))
-    x = torch.randn(1, 256, device="cuda").to(torch.bfloat16)
-    out = torch.empty(1, 256, device="cuda", dtype=torch.bfloat16)
-    w8 = wq.view(torch.uint8)
-    cfg = choose_config(1, 256, 256, 1, 128, x.device)
-
-    def bare():
-        _fp8_block_matmul_kernel[(triton.cdiv(256, cfg.block_n), 1, cfg.split_k)](
-            x, w8, scale, out, out, out, out, 1, 256, 256, 256, 1, 256, 1, 2, 1, 256, 1, 128,
-            SCALE_BLOCK_K=128, BLOCK_N=cfg.block_n, BLOCK_M=cfg.block_m, BLOCK_K=cfg.block_k, SPLIT_K=1,
-            HAS_BIAS=False, INTEGER_DEQUANT=False, SCALE_E8M0=False, SCALE_IN_WEIGHT=False, DOT_IN_FP32=False,
-            num_warps=cfg.num_warps, num_stages=cfg.num_stages)
-    dense = torch.randn(256, 256, device="cuda").to(torch.bfloat16)
+    n = k = 4096
+    wq, scale = quantize_fp8_block(torch.randn(n, k, device="cuda") * 0.02)
+    dense = (wq.float() * scale.repeat_interleave(128, 0).repeat_interleave(128, 1)).to(torch.bfloat16)
     layer = Fp8BlockLinear.from_tensors(wq, scale)
-    results = {"fp8blk.kernels.fp8_block_matmul": per_call_us(lambda: fp8_block_matmul(x, wq, scale)),
-               "fp8_block_matmul(out=...)": per_call_us(lambda: fp8_block_matmul(x, wq, scale, out=out)),
-               "Fp8BlockLinear forward": per_call_us(lambda: layer(x)),
-               "Triton JIT launch (kernel[grid](...))": per_call_us(bare),
-               "torch.matmul (cuBLAS)": per_call_us(lambda: x @ dense.T)}
-    for name, us in results.items():
-        print(f"{name:<36} {us:7.1f} us/call host")
+    print(f"{torch.cuda.get_device_name()} · torch {torch.__version__}; host µs per eager call, layer {n}x{k}")
+    print(f"{'M':>5} {'F.linear':>9} {'Fp8BlockLinear':>15} {'fp8_block_matmul':>17} {'module / F.linear':>18}")
+    for m in (1, 16, 64, 256, 4096):
+        x = torch.randn(m, k, device="cuda").to(torch.bfloat16)
+        ref = host_us(lambda: F.linear(x, dense))
+        module = host_us(lambda: layer(x))
+        wrapper = host_us(lambda: fp8_block_matmul(x, wq, scale))
+        print(f"{m:>5} {ref:>9.1f} {module:>15.1f} {wrapper:>17.1f} {module / ref:>17.2f}x")
+    x = torch.randn(1, k, device="cuda").to(torch.bfloat16)
     profile = cProfile.Profile()
     profile.enable()
     for _ in range(300):
-        fp8_block_matmul(x, wq, scale)
+        layer(x)
     torch.cuda.synchronize()
     profile.disable()
-    pstats.Stats(profile).sort_stats("tottime").print_stats(14)
+    pstats.Stats(profile).sort_stats("tottime").print_stats(12)
 
 
 if __name__ == "__main__":
