@@ -255,3 +255,51 @@ def test_bench_cli_takes_shapes_layer_graph_and_table_flags():
     assert args.shapes == "mine.json" and args.layer_graph is False and args.config_table == "off"
     assert args.model is None and DEFAULT_MS[:8] == (1, 2, 4, 8, 16, 24, 32, 48)
     assert {24, 48, 96, 192, 384} <= set(DEFAULT_MS)
+
+
+def test_measure_impl_guards_timing_by_numerics_class(monkeypatch):
+    """W8A16 implementations are timed only within 1e-2 of float64; W8A8 and re-quantizing peers within 5e-2; an
+    unavailable peer is recorded with its reason; nothing over its guard is timed."""
+    from fp8blk.bench import harness
+    from fp8blk.bench.peers import PeerUnavailable
+    monkeypatch.setattr(harness, "time_calls", lambda call, copies, graphs: {"median_us": 1.0, "p10_us": 1.0,
+                                                                             "p90_us": 1.0, "host_us": 2.0})
+    weights = [torch.zeros(4, 128, dtype=torch.float8_e4m3fn)]
+    xs = [torch.zeros(2, 128)]
+    reference = torch.ones(2, 4, dtype=torch.float64)
+    inputs = (weights, [torch.ones(1, 1)], xs, reference, 1)
+
+    def off_by(fraction):
+        return lambda w, s, x: (lambda i: reference * (1 + fraction))
+    assert harness.measure_impl("fp8blk", off_by(5e-3), inputs, True)["median_us"] == 1.0
+    late = harness.measure_impl("fp8blk", off_by(2e-2), inputs, True)
+    assert late["median_us"] is None and "> 0.01" in late["error"]
+    assert harness.measure_impl("gemlite_a8w8_fp8_block", off_by(2e-2), inputs, True)["median_us"] == 1.0
+    assert harness.measure_impl("gemlite_a16w8_fp8", off_by(2.7e-2), inputs, True)["median_us"] == 1.0
+    assert harness.measure_impl("gemlite_a16w8_fp8", off_by(6e-2), inputs, True)["median_us"] is None
+    nan = harness.measure_impl("fp8blk", lambda w, s, x: (lambda i: reference * float("nan")), inputs, True)
+    assert nan["median_us"] is None
+
+    def unavailable(w, s, x):
+        raise PeerUnavailable("gemlite not importable (ModuleNotFoundError)")
+    record = harness.measure_impl("gemlite_a16w8_fp8", unavailable, inputs, True)
+    assert record["median_us"] is None and record["error"].startswith("gemlite not importable")
+    assert {"N", "K", "M", "impl", "rel_err"} <= set(record)
+
+
+def test_peers_say_why_they_cannot_run_here(monkeypatch):
+    """Without gemlite importable, each GemLite peer raises PeerUnavailable with a one-line reason."""
+    import builtins
+
+    from fp8blk.bench import peers
+    real_import = builtins.__import__
+
+    def no_gemlite(name, *args, **kwargs):
+        if name.startswith("gemlite"):
+            raise ModuleNotFoundError("No module named 'gemlite'")
+        return real_import(name, *args, **kwargs)
+    monkeypatch.setattr(builtins, "__import__", no_gemlite)
+    for make in (peers.make_gemlite_a16w8_fp8, peers.make_gemlite_a8w8_fp8_block):
+        with pytest.raises(peers.PeerUnavailable, match="gemlite not importable") as caught:
+            make([torch.zeros(128, 128, dtype=torch.float8_e4m3fn)], [torch.ones(1, 1)], [torch.zeros(1, 128)])
+        assert "\n" not in str(caught.value)
