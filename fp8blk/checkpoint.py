@@ -123,6 +123,33 @@ def _read_tensors(layout: CheckpointLayout, keys: Sequence[str]) -> Dict[str, to
     return tensors
 
 
+class TensorReader:
+    """Reads tensors by key from a checkpoint's files, keeping each file open (memory-mapped) until closed: one
+    header parse per file however many keys are read, for loaders that visit thousands of keys."""
+
+    def __init__(self, layout: CheckpointLayout) -> None:
+        self.layout = layout
+        self._handles: Dict[str, object] = {}
+
+    def get(self, key: str) -> torch.Tensor:
+        file = self.layout.tensors[key].file
+        handle = self._handles.get(file)
+        if handle is None:
+            handle = self._handles[file] = safe_open(file, framework="pt", device="cpu").__enter__()
+        return handle.get_tensor(key)
+
+    def close(self) -> None:
+        for handle in self._handles.values():
+            handle.__exit__(None, None, None)
+        self._handles.clear()
+
+    def __enter__(self) -> "TensorReader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 def save_fp8_checkpoint(layers: Mapping[str, Fp8BlockLinear], path: PathLike, scale_name: Optional[str] = None,
                         scale_dtype: Optional[torch.dtype] = None, write_config: bool = True) -> Path:
     """Writes layers as ``<dir>/model.safetensors`` (or to ``path`` if it ends in ``.safetensors``).

@@ -19,7 +19,7 @@ from typing import Dict, Iterator, List, Optional, Union
 import torch
 from torch import nn
 
-from .checkpoint import _build_layer, _raise_problems, _read_tensors, scan_checkpoint
+from .checkpoint import TensorReader, _build_layer, _raise_problems, scan_checkpoint
 from .errors import Fp8FormatError
 from .formats import dequantize_fp8_block, to_block_scale
 from .module import SCALE_NAMES, Fp8BlockLinear
@@ -36,6 +36,7 @@ class LoadReport:
     unexpected: List[str] = field(default_factory=list)  # keys matching no parameter and no known scale
     missing: List[str] = field(default_factory=list)  # model parameters the checkpoint did not provide
     tied: List[str] = field(default_factory=list)  # parameters filled by weight tying
+    ignored: List[str] = field(default_factory=list)  # activation scales (fp8blk keeps activations in bf16/fp16)
     conventions: Dict[str, int] = field(default_factory=dict)  # scale convention -> FP8 layers
 
     def summary(self) -> str:
@@ -43,6 +44,7 @@ class LoadReport:
                 f"{len(self.dequantized)} FP8 non-linear tensors dequantized"
                 + (f" ({', '.join(self.dequantized)})" if self.dequantized else "")
                 + f", {len(self.loaded)} tensors loaded as stored, {len(self.tied)} tied, "
+                f"{len(self.ignored)} activation scales ignored (W8A16), "
                 f"{len(self.unexpected)} unexpected, {len(self.missing)} missing")
 
 
@@ -112,6 +114,13 @@ def from_pretrained(path: Union[str, os.PathLike], device: Union[str, torch.devi
 
     with _parameters_on_meta():
         model = (model_cls or AutoModelForCausalLM).from_config(config, dtype=dtype)
+    with TensorReader(scan.layout) as reader:
+        report = _fill(model, scan, reader, device, dtype)
+    return _finish(model, report, device, strict, path)
+
+
+def _fill(model: nn.Module, scan, reader: TensorReader, device: torch.device, dtype: torch.dtype) -> "LoadReport":
+    """Puts every tensor of the checkpoint into ``model`` (FP8 linears swapped for ``Fp8BlockLinear``)."""
     report = LoadReport()
     modules = dict(model.named_modules())
     consumed = set()
@@ -123,7 +132,7 @@ def from_pretrained(path: Union[str, os.PathLike], device: Union[str, torch.devi
         if module is None:
             report.unexpected += keys
             continue
-        tensors = _read_tensors(scan.layout, keys)
+        tensors = {key: reader.get(key) for key in keys}
         if isinstance(module, nn.Linear):
             layer = _build_layer(info, tensors, device)
             if layer.bias is not None:
@@ -152,11 +161,11 @@ def from_pretrained(path: Union[str, os.PathLike], device: Union[str, torch.devi
             if not key.endswith(scale_suffixes):
                 report.unexpected.append(key)
             elif key.endswith((".input_scale", ".activation_scale")):
-                log.info("fp8blk: %s ignored (fp8blk runs bf16/fp16 activations, W8A16)", key)
+                report.ignored.append(key)  # W8A16: activations are not quantized
             else:
                 report.unexpected.append(key)  # a scale without an FP8 weight: scan_checkpoint reports those
             continue
-        tensor = _read_tensors(scan.layout, [key])[key]
+        tensor = reader.get(key)
         if tensor.dtype == torch.float8_e4m3fn:
             raise Fp8FormatError(f"{key}: an FP8 tensor without a scale (checked keys: "
                                  f"{', '.join(key.rpartition('.')[0] + '.' + n for n in SCALE_NAMES)})")
@@ -166,6 +175,11 @@ def from_pretrained(path: Union[str, os.PathLike], device: Union[str, torch.devi
         _set_tensor(model, key, tensor.to(device, dtype if tensor.is_floating_point() else tensor.dtype))
         report.loaded.append(key)
 
+    return report
+
+
+def _finish(model: nn.Module, report: "LoadReport", device: torch.device, strict: bool, path) -> nn.Module:
+    """Ties weights, lists what is missing, moves buffers to ``device``, raises or logs, returns the model."""
     before = {n for n, p in model.named_parameters(remove_duplicate=False) if p.device.type == "meta"}
     model.tie_weights()  # ties only what the config says (tie_word_embeddings)
     after = {n for n, p in model.named_parameters(remove_duplicate=False) if p.device.type == "meta"}

@@ -265,3 +265,15 @@ def test_replace_linear_is_all_or_nothing(ckpt):
     with pytest.raises(Fp8FormatError, match=r"ffn\.w2"):
         replace_linear(model, path)
     assert isinstance(model.attn.wkv, nn.Linear)
+
+
+def test_tensor_reader_opens_each_shard_once(ckpt, monkeypatch):
+    import fp8blk.checkpoint as checkpoint
+    path, _ = ckpt(layers={f"layers.{i}.w": (128, 256) for i in range(6)}, shards=3)
+    layout = checkpoint.scan_checkpoint(path).layout
+    opened = []
+    real = checkpoint.safe_open
+    monkeypatch.setattr(checkpoint, "safe_open", lambda file, **kw: opened.append(file) or real(file, **kw))
+    with checkpoint.TensorReader(layout) as reader:
+        tensors = {key: reader.get(key) for key in layout.tensors}
+    assert len(tensors) == 12 and sorted(opened) == sorted(set(opened)) and len(opened) == 3

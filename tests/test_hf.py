@@ -178,3 +178,12 @@ def test_importing_fp8blk_does_not_import_transformers():
     done = subprocess.run([sys.executable, "-c", "import sys, fp8blk; print('transformers' in sys.modules)"],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "False", done.stderr[-500:]
+
+
+def test_activation_scales_are_listed_as_ignored_not_dropped_silently(tmp_path):
+    scales = {"model.layers.0.self_attn.q_proj.input_scale": torch.ones(1)}
+    reference = write_fp8(tiny_llama(), tmp_path / "ckpt", "weight_scale", torch.float32, extra=scales)
+    model = fp8blk.from_pretrained(tmp_path / "ckpt")
+    assert model.fp8blk_load_report.ignored == ["model.layers.0.self_attn.q_proj.input_scale"]
+    assert "1 activation scales ignored" in model.fp8blk_load_report.summary()
+    assert logits_err(model, reference) < 1e-2
