@@ -45,9 +45,10 @@ def grid_configs(m: int, n: int, k: int) -> List[Config]:
                   if 8 <= bn * subs <= 128 and 128 * subs <= 2 * k] if m == 1 else []
         shapes += [(bn, max(16, triton.next_power_of_2(m)), True, subs, stages)
                    for bn in (64, 128) for subs, stages in ((1, 4), (2, 3), (4, 2))]
-        for (block_n, block_m, mma, subs, stages), split_k in itertools.product(shapes, (1, 2, 4, 8, 16)):
-            if triton.cdiv(k, 128 * subs) >= split_k:
-                found.append(DecodeConfig(block_n, block_m, 128, subs, split_k, mma, 4, stages))
+        for (block_n, block_m, mma, subs, stages), split_k, warps in itertools.product(shapes, (1, 2, 4, 8, 16), (4, 8)):
+            # 8 warps: half the registers per thread on the CUDA-core path (ncu: occupancy there is register-bound)
+            if triton.cdiv(k, 128 * subs) >= split_k and (warps == 4 or (not mma and block_n * subs >= 16)):
+                found.append(DecodeConfig(block_n, block_m, 128, subs, split_k, mma, warps, stages))
     else:
         block_ms = sorted({min(triton.next_power_of_2(m), 64), min(triton.next_power_of_2(m), 128)})
         for block_n, block_m, split_k, (warps, stages), siw in itertools.product(
