@@ -187,3 +187,35 @@ def test_activation_scales_are_listed_as_ignored_not_dropped_silently(tmp_path):
     assert model.fp8blk_load_report.ignored == ["model.layers.0.self_attn.q_proj.input_scale"]
     assert "1 activation scales ignored" in model.fp8blk_load_report.summary()
     assert logits_err(model, reference) < 1e-2
+
+
+def test_a_model_free_ptq_checkpoint_loads_correctly_embedding_included(tmp_path):
+    """The producer the brief names: llmcompressor's model_free_ptq FP8_BLOCK quantizes embed_tokens too
+    (F8_E4M3 + a bf16 weight_scale). transformers alone uses those bytes raw; fp8blk must match a float model built
+    independently from the same files (every FP8 tensor dequantized with its scale)."""
+    llmcompressor = pytest.importorskip("llmcompressor", reason="the model_free_ptq check needs llmcompressor")
+    from safetensors.torch import load_file
+    config = dict(CONFIG, intermediate_size=768)  # llmcompressor 0.14 fails on ragged K (non-contiguous slices)
+    torch.manual_seed(0)
+    source = transformers.LlamaForCausalLM(transformers.LlamaConfig(**config)).to(torch.bfloat16)
+    with torch.no_grad():
+        for param in source.parameters():
+            param.copy_(torch.randn_like(param.float()) * (0.02 if param.dim() > 1 else 0.1) + (param.dim() == 1))
+    source.save_pretrained(tmp_path / "bf16")
+    llmcompressor.model_free_ptq(str(tmp_path / "bf16"), str(tmp_path / "fp8"), scheme="FP8_BLOCK", ignore=["lm_head"])
+    stored = {}
+    for file in sorted((tmp_path / "fp8").glob("*.safetensors")):
+        stored.update(load_file(str(file)))
+    assert stored["model.embed_tokens.weight"].dtype == torch.float8_e4m3fn  # what transformers mishandles
+    reference = transformers.LlamaForCausalLM(transformers.LlamaConfig(**config)).float().eval()
+    state = {}
+    for key, tensor in stored.items():
+        if key.endswith(".weight_scale"):
+            continue
+        scale = stored.get(key + "_scale")
+        state[key] = dequantize_fp8_block(tensor, scale, (128, 128), torch.float32) if scale is not None else tensor.float()
+    reference.load_state_dict(state)
+    model = fp8blk.from_pretrained(tmp_path / "fp8")
+    report = model.fp8blk_load_report
+    assert report.dequantized == ["model.embed_tokens.weight"] and report.conventions == {"compressed-tensors": 14}
+    assert logits_err(model, reference) < 1e-2
