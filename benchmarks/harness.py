@@ -51,6 +51,7 @@ def environment(marlin_source: str) -> Dict:
             "l2_bytes": props.L2_cache_size, "driver": _driver_version(), "cuda": torch.version.cuda,
             "torch": torch.__version__, "triton": triton.__version__, "python": platform.python_version(),
             "vllm_marlin_source": marlin_source, "config_table": config_table_in_use(),
+            "fp8blk_call": "Fp8BlockLinear",  # how the fp8blk records were called (host_us is that call's)
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "read_GBps": round(read_bandwidth_gbps(), 1), "copy_GBps": round(copy_bandwidth_gbps(), 1),
             "bf16_TFLOPs": round(bf16_tflops(), 1), "empty_kernel_us": round(empty_kernel_us(), 2)}

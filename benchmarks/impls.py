@@ -8,7 +8,9 @@ from __future__ import annotations
 from typing import Callable, List, Optional
 
 import torch
+import torch.nn.functional as F
 
+from fp8blk import Fp8BlockLinear
 from fp8blk.formats import dequantize_fp8_block
 from fp8blk.kernels import fp8_block_matmul
 
@@ -16,12 +18,18 @@ Call = Callable[[int], torch.Tensor]
 
 
 def make_fp8blk(weights: List[torch.Tensor], scales: List[torch.Tensor], xs: List[torch.Tensor], groups: int = 1) -> Call:
-    return lambda i: fp8_block_matmul(xs[i], weights[i], scales[i], groups=groups)
+    """As a user calls it: an ``Fp8BlockLinear`` module (its ``host_us`` is the module's); grouped layers through the
+    kernel's grouped launch (the module has no groups)."""
+    if groups > 1:
+        return lambda i: fp8_block_matmul(xs[i], weights[i], scales[i], groups=groups)
+    layers = [Fp8BlockLinear.from_tensors(w, s) for w, s in zip(weights, scales)]
+    return lambda i: layers[i](xs[i])
 
 
 def make_cublas_bf16(weights, scales, xs, groups: int = 1) -> Call:
-    dense = [dequantize_fp8_block(w, s) for w, s in zip(weights, scales)]  # once, like a user with memory to spare
-    return lambda i: xs[i] @ dense[i].T
+    """``F.linear`` on bf16 weights dequantized once, like a user with memory to spare."""
+    dense = [dequantize_fp8_block(w, s) for w, s in zip(weights, scales)]
+    return lambda i: F.linear(xs[i], dense[i])
 
 
 def make_torch_dequant(weights, scales, xs, groups: int = 1) -> Call:

@@ -160,7 +160,10 @@ def render_markdown(results: Dict) -> str:
     slower = sorted((k for k, v in all_speedups.items() if v < 1), key=lambda key: all_speedups[key])
     host = host_us_by_impl(records)
     if host:
-        lines += ["Host time to queue one call (eager, median over all points): "
+        lines += ["Host time to queue one call (eager, median over all points; "
+                  + ("fp8blk through `Fp8BlockLinear`, cublas_bf16 through `F.linear`"
+                     if env.get("fp8blk_call") == "Fp8BlockLinear" else
+                     "fp8blk through the kernel wrapper `fp8_block_matmul`, cublas_bf16 as `x @ W.T`") + "): "
                   + ", ".join(f"{impl} {us:.1f} µs" for impl, us in host.items()) + ".", ""]
     lines += [f"**Geometric-mean speedup over Marlin: {_fmt(gm, 2, '×')}** over {len(all_speedups)} (N, K, M) points; "
               f"slower than Marlin at {len(slower)} point(s)" + (": " + ", ".join(

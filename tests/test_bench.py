@@ -303,3 +303,22 @@ def test_peers_say_why_they_cannot_run_here(monkeypatch):
         with pytest.raises(peers.PeerUnavailable, match="gemlite not importable") as caught:
             make([torch.zeros(128, 128, dtype=torch.float8_e4m3fn)], [torch.ones(1, 1)], [torch.zeros(1, 128)])
         assert "\n" not in str(caught.value)
+
+
+def test_in_process_implementations_compute_the_product_as_users_call_them(monkeypatch):
+    """fp8blk through Fp8BlockLinear (grouped layers through the kernel's grouped launch), cuBLAS through F.linear on
+    the dequantized weight; both agree with float64 (CPU here: the module's reference path)."""
+    from fp8blk import Fp8BlockLinear, quantize_fp8_block
+    from fp8blk.bench.impls import make_cublas_bf16, make_fp8blk
+    from fp8blk.formats import dequantize_fp8_block
+    weights, scales = zip(*(quantize_fp8_block(torch.randn(256, 384) * 0.02) for _ in range(2)))
+    xs = [torch.randn(3, 384).to(torch.bfloat16) for _ in range(2)]
+    forwards = []
+    original = Fp8BlockLinear.forward
+    monkeypatch.setattr(Fp8BlockLinear, "forward", lambda self, x: forwards.append(1) or original(self, x))
+    for make in (make_fp8blk, make_cublas_bf16):
+        call = make(list(weights), list(scales), xs)
+        for i in range(2):
+            ref = xs[i].double() @ dequantize_fp8_block(weights[i], scales[i], dtype=torch.float64).T
+            assert float((call(i).double() - ref).norm() / ref.norm()) < 1e-2
+    assert len(forwards) == 2  # the fp8blk calls went through the module
