@@ -18,6 +18,12 @@ from typing import Callable, Dict, List, Sequence, Tuple
 Unit = Tuple[int, int, int, str]  # (N, K, M, impl)
 
 
+def not_timed(n: int, k: int, m: int, impl: str, reason: str, **known) -> Dict:
+    """The record of a unit that was not timed (unavailable, crashed, hung, over its error guard) and why."""
+    return {"N": n, "K": k, "M": m, "impl": impl, "median_us": None, "p10_us": None, "p90_us": None, "rel_err": None,
+            "error": reason, **known}
+
+
 def _resolve(target: str) -> Callable:
     module, name = target.split(":")
     return getattr(importlib.import_module(module), name)
@@ -72,13 +78,10 @@ def run_contained(units: Sequence[Unit], options: Dict, target: str = "fp8blk.be
                       else f"process died (exit code {child.exitcode})")
             n, k, m, impl = in_flight
             log(f"\n{impl} N={n} K={k} M={m}: {reason}; recorded as failed, continuing in a new process")
-            records.append({"N": n, "K": k, "M": m, "impl": impl, "median_us": None, "p10_us": None, "p90_us": None,
-                            "rel_err": None, "error": reason})
+            records.append(not_timed(n, k, m, impl, reason))
             open_units.remove(in_flight)
         elif open_units and child.exitcode != 0:  # died between units: nothing to blame, but do not loop forever
             reason = f"process died (exit code {child.exitcode}) before starting"
-            for n, k, m, impl in open_units:
-                records.append({"N": n, "K": k, "M": m, "impl": impl, "median_us": None, "p10_us": None,
-                                "p90_us": None, "rel_err": None, "error": reason})
+            records += [not_timed(n, k, m, impl, reason) for n, k, m, impl in open_units]
             open_units = []
     return records

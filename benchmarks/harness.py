@@ -15,7 +15,7 @@ import torch
 
 from fp8blk.formats import quantize_fp8_block
 
-from .contained import run_contained
+from .contained import not_timed, run_contained
 from .impls import MarlinFactory, make_cublas_bf16, make_fp8blk, make_torch_dequant
 from .peers import PEERS, REQUANTIZED, W8A8, PeerUnavailable
 from .shapes import DEFAULT_MS, MODELS, LayerShape, load_shapes, model_names, sources
@@ -101,13 +101,13 @@ def measure_impl(impl: str, maker, inputs, graphs: bool, log=print) -> Dict:
     try:
         call = maker(weights, scales, xs)
     except PeerUnavailable as exc:
-        return dict(record, median_us=None, p10_us=None, p90_us=None, rel_err=None, error=str(exc))
+        return {**record, **not_timed(n, k, m, impl, str(exc))}
     err = rel_err(call(0), reference)
     guard = MAX_REL_ERR_W8A8 if impl in W8A8 + REQUANTIZED else MAX_REL_ERR
     record["rel_err"] = err
     if err > guard or err != err:
         log(f"\n{impl} N={n} K={k} M={m}: relative error {err:.3g} > {guard}: not timed")
-        return dict(record, median_us=None, p10_us=None, p90_us=None, error=f"relative error {err:.3g} > {guard}")
+        return {**record, **not_timed(n, k, m, impl, f"relative error {err:.3g} > {guard}", rel_err=err)}
     return dict(record, **time_calls(call, copies, graphs))
 
 
@@ -126,8 +126,7 @@ def measure_units(units: Sequence, journal: str, options: Dict) -> None:
                 out.write(json.dumps({"start": [n, k, m, impl]}) + "\n")
                 out.flush()
                 if impl in unavailable:
-                    record = {"N": n, "K": k, "M": m, "impl": impl, "median_us": None, "p10_us": None,
-                              "p90_us": None, "rel_err": None, "error": unavailable[impl]}
+                    record = not_timed(n, k, m, impl, unavailable[impl])
                 else:
                     graphs = (m <= GRAPH_MAX_M) if options.get("graphs") is None else options["graphs"]
                     record = measure_impl(impl, PEERS[impl], inputs, graphs)
@@ -164,9 +163,7 @@ def run(shapes: Sequence[LayerShape], ms: Sequence[int], impls: Sequence[str] = 
                     measured[(n, k, m, impl)] = measure_impl(impl, makers[impl], inputs, use_graphs, log)
                 except Exception as exc:  # e.g. Marlin cannot be built here: record it, keep the run
                     log(f"\n{impl} N={n} K={k} M={m}: {type(exc).__name__}: {exc}".split("\n")[0])
-                    measured[(n, k, m, impl)] = {"N": n, "K": k, "M": m, "impl": impl, "median_us": None,
-                                                 "p10_us": None, "p90_us": None, "rel_err": None,
-                                                 "error": f"{type(exc).__name__}: {exc}"[:200]}
+                    measured[(n, k, m, impl)] = not_timed(n, k, m, impl, f"{type(exc).__name__}: {exc}"[:200])
             del inputs
             torch.cuda.empty_cache()
             progress.step(f"N={n} K={k} M={m}")
@@ -190,11 +187,10 @@ def run(shapes: Sequence[LayerShape], ms: Sequence[int], impls: Sequence[str] = 
 def roof_fraction(env: Dict, n: int, k: int, m: int, median_us: Optional[float]) -> Optional[float]:
     """max(FP8 bytes / read bandwidth, FLOPs / bf16 rate) / time: how close a point is to its roofline (the FP8
     problem's floor, the same for every implementation)."""
-    from .report import fp8_bytes
+    from .report import roof_floor_us
     if not median_us or not env.get("read_GBps"):
         return None
-    floor = max(fp8_bytes(n, k, m) / (env["read_GBps"] * 1e3), 2 * m * n * k / (env["bf16_TFLOPs"] * 1e6))
-    return floor / median_us
+    return roof_floor_us(n, k, m, env["read_GBps"], env["bf16_TFLOPs"]) / median_us
 
 
 def _records(shapes, ms, impls, measured, env) -> List[Dict]:

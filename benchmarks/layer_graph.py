@@ -18,6 +18,7 @@ from fp8blk import Fp8BlockLinear
 from fp8blk.formats import dequantize_fp8_block, quantize_fp8_block
 from fp8blk.kernels import fp8_block_matmul
 
+from .report import roof_floor_us
 from .shapes import LayerShape
 from .timing import rotation_count, time_calls
 
@@ -49,13 +50,7 @@ def layer_launches(shapes: Sequence[LayerShape]) -> List[Launch]:
 
 def floor_us(launches: Sequence[Launch], m: int, read_gbps: float, bf16_tflops: float) -> float:
     """Sum over launches of max(FP8 weight + scale + activation bytes / read bandwidth, FLOPs / bf16 rate)."""
-    total = 0.0
-    for launch in launches:
-        n, k = launch.n * launch.groups, launch.k * launch.groups
-        nbytes = n * launch.k + 4 * (-(-n // 128)) * (-(-launch.k // 128)) + 2 * m * (k + n)
-        flops = 2 * m * n * launch.k
-        total += max(nbytes / (read_gbps * 1e3), flops / (bf16_tflops * 1e6))
-    return total
+    return sum(roof_floor_us(launch.n, launch.k, m, read_gbps, bf16_tflops, launch.groups) for launch in launches)
 
 
 def _sequence(impl: str, launches: Sequence[Launch], m: int, copies: int, marlin: Optional[Callable]) -> Callable:

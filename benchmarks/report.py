@@ -15,9 +15,16 @@ PREFILL_M = 4096
 MONOTONE_TOLERANCE = 0.05  # fp8blk at M more than 5% slower than at the next larger M is flagged
 
 
-def fp8_bytes(n: int, k: int, m: int) -> int:
-    """Fewest bytes one call must move: FP8 weight + fp32 block scales + bf16 activation in and out."""
-    return n * k + 4 * math.ceil(n / 128) * math.ceil(k / 128) + 2 * m * k + 2 * m * n
+def fp8_bytes(n: int, k: int, m: int, groups: int = 1) -> int:
+    """Fewest bytes one call must move: FP8 weight + fp32 block scales + bf16 activation in and out
+    (``groups`` GEMMs of N x K each, as one launch)."""
+    n_total, k_total = n * groups, k * groups
+    return n_total * k + 4 * math.ceil(n_total / 128) * math.ceil(k / 128) + 2 * m * k_total + 2 * m * n_total
+
+
+def roof_floor_us(n: int, k: int, m: int, read_gbps: float, bf16_tflops: float, groups: int = 1) -> float:
+    """The roofline floor of one launch in µs: max(FP8 bytes / read bandwidth, FLOPs / bf16 tensor-core rate)."""
+    return max(fp8_bytes(n, k, m, groups) / (read_gbps * 1e3), 2 * m * n * k * groups / (bf16_tflops * 1e6))
 
 
 def index(records: List[Dict]) -> Dict[Tuple[int, int, int, str], Optional[float]]:

@@ -25,6 +25,7 @@ from fp8blk.kernels.fp8_block_matmul import (KernelConfig, _sm_count, default_co
                                              time_configs)
 from fp8blk.kernels.fp8_decode import DECODE_MAX_M, DecodeConfig, decode_config
 
+from .report import roof_floor_us
 from .timing import bf16_tflops, read_bandwidth_gbps, rotation_count, time_calls
 
 Config = Union[KernelConfig, DecodeConfig]
@@ -100,7 +101,7 @@ def main(argv=None) -> int:
         timed = sorted(time_configs(n, k, m, configs, l2), key=lambda t: t[0])
         rule = rule_config(m, n, k)
         rule_us = next((us for us, cfg in timed if cfg == rule), float("nan"))
-        floor = max((n * k + 2 * m * (n + k)) / read_gbps / 1e3, 2 * m * n * k / tflops / 1e6)
+        floor = roof_floor_us(n, k, m, read_gbps, tflops)
         cublas = cublas_us(n, k, m, l2)
         print(f"N={n} K={k} M={m}: floor {floor:.1f} us, cuBLAS bf16 {cublas:.1f} us, rule {rule_us:.1f} us {tuple(rule)}",
               flush=True)
