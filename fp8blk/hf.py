@@ -21,8 +21,7 @@ from torch import nn
 
 from .checkpoint import TensorReader, _build_layer, _raise_problems, scan_checkpoint
 from .errors import Fp8FormatError
-from .formats import dequantize_fp8_block, to_block_scale
-from .module import SCALE_NAMES, Fp8BlockLinear
+from .module import SCALE_NAMES
 
 log = logging.getLogger("fp8blk")
 
@@ -133,37 +132,29 @@ def _fill(model: nn.Module, scan, reader: TensorReader, device: torch.device, dt
             report.unexpected += keys
             continue
         tensors = {key: reader.get(key) for key in keys}
-        if isinstance(module, nn.Linear):
-            layer = _build_layer(info, tensors, device)
-            if layer.bias is not None:
-                layer.bias = nn.Parameter(layer.bias.detach().to(device, dtype), requires_grad=False)
-            elif module.bias is not None:
-                report.missing.append(f"{prefix}.bias")
-            parent, _, child = prefix.rpartition(".")
-            setattr(modules[parent] if parent else model, child, layer)
-            report.fp8_linears.append(prefix)
-            report.conventions[info.convention] = report.conventions.get(info.convention, 0) + 1
-        else:  # an FP8 tensor of a module that is not a linear: dequantized exactly, one rounding to dtype
-            weight = tensors[info.key("weight")]
-            block_scale, block_size = to_block_scale(tensors[info.key(info.scale_name)], weight.shape, info.block_size,
-                                                     key=info.key(info.scale_name), file=info.file)
-            _set_tensor(model, f"{prefix}.weight", dequantize_fp8_block(weight, block_scale, block_size,
-                                                                        torch.float32).to(device, dtype))
+        if not isinstance(module, nn.Linear):  # an FP8 tensor of another module: dequantized, one rounding to dtype
+            stored = _build_layer(info, tensors, "cpu")  # the same checks and scale mapping as a linear's
+            _set_tensor(model, f"{prefix}.weight", stored.dequantized_weight(torch.float32).to(device, dtype))
             report.dequantized.append(f"{prefix}.weight")
-            if info.key("bias") in tensors:
-                _set_tensor(model, f"{prefix}.bias", tensors[info.key("bias")].to(device, dtype))
+            if stored.bias is not None:
+                _set_tensor(model, f"{prefix}.bias", stored.bias.detach().to(device, dtype))
+            continue
+        layer = _build_layer(info, tensors, device)
+        if layer.bias is not None:
+            layer.bias = nn.Parameter(layer.bias.detach().to(device, dtype), requires_grad=False)
+        elif module.bias is not None:
+            report.missing.append(f"{prefix}.bias")
+        parent, _, child = prefix.rpartition(".")
+        setattr(modules[parent] if parent else model, child, layer)
+        report.fp8_linears.append(prefix)
+        report.conventions[info.convention] = report.conventions.get(info.convention, 0) + 1
 
-    scale_suffixes = tuple(f".{name}" for name in SCALE_NAMES) + (".input_scale", ".activation_scale")
-    rest = [key for key in scan.layout.tensors if key not in consumed]
-    for key in rest:
+    for key in scan.layout.tensors:
+        if key in consumed:
+            continue
         current = _model_tensor(model, key)
-        if current is None:
-            if not key.endswith(scale_suffixes):
-                report.unexpected.append(key)
-            elif key.endswith((".input_scale", ".activation_scale")):
-                report.ignored.append(key)  # W8A16: activations are not quantized
-            else:
-                report.unexpected.append(key)  # a scale without an FP8 weight: scan_checkpoint reports those
+        if current is None:  # activation scales are known (W8A16 leaves activations unquantized); the rest is not
+            (report.ignored if key.endswith((".input_scale", ".activation_scale")) else report.unexpected).append(key)
             continue
         tensor = reader.get(key)
         if tensor.dtype == torch.float8_e4m3fn:
