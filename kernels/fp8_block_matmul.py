@@ -38,6 +38,7 @@ grouped ``wo_a``): ``y[:, g*N:(g+1)*N] = x[:, g*K:(g+1)*K] @ W[g*N:(g+1)*N].T``.
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import math
 import os
@@ -310,6 +311,27 @@ def _finish(plan: _LaunchPlan) -> _LaunchPlan:
     return plan._replace(constexpr_values=tuple(value for _, value in plan.constexprs), compiled={})
 
 
+# Each kernel's parameter names in signature order, read once from the kernels themselves.
+_SIGNATURES = {kind: tuple(inspect.signature(kernel.fn).parameters) for kind, kernel in
+               (("decode", _fp8_decode_kernel), ("tile", _fp8_block_matmul_kernel), ("expand", _fp8_block_dequant_kernel))}
+
+
+def _constexprs(kind: str, config: Union[KernelConfig, DecodeConfig], scale_block_k: int, has_bias: bool,
+                integer: bool, e8m0: bool, x_dtype: torch.dtype, dot_in_fp32: bool) -> Dict[str, object]:
+    """The constexpr arguments of a ``kind`` launch ("decode", "tile" or "expand") in the kernel's signature order
+    (the direct launch passes them by position); the JIT launch and ``aot_compile`` take the same dict."""
+    values = dict(SCALE_BLOCK_K=scale_block_k, BLOCK_N=config.block_n, INTEGER_DEQUANT=integer, SCALE_E8M0=e8m0)
+    if kind == "expand":
+        values.update(BLOCK_K=config.block_k)
+    else:
+        values.update(BLOCK_M=config.block_m, SPLIT_K=config.split_k, HAS_BIAS=has_bias, DOT_IN_FP32=dot_in_fp32)
+        if kind == "decode":
+            values.update(SUB_K=config.sub_k, SUBS=config.subs, USE_MMA=config.use_mma)
+        else:
+            values.update(BLOCK_K=config.block_k, SCALE_IN_WEIGHT=config.scale_in_weight and x_dtype == torch.bfloat16)
+    return {name: values[name] for name in _SIGNATURES[kind] if name in values}
+
+
 @functools.lru_cache(maxsize=4096)
 def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, scale_shape, scale_stride, scale_dtype,
                  bias_shape, bias_dtype, out_shape, out_stride, block_size, groups, device, dequant, batch_invariant,
@@ -343,10 +365,8 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, scale_
         cfg = config or decode_config(m, n, k, groups, block_k, _sm_count(device))
         if m > cfg.block_m or (cfg.sub_k > block_k or block_k % cfg.sub_k) or (not cfg.use_mma and cfg.block_m != 1):
             raise ValueError(f"{cfg} does not fit M = {m} and scale block_k = {block_k}")
-        constexprs = tuple(dict(
-            SCALE_BLOCK_K=block_k, BLOCK_N=cfg.block_n, BLOCK_M=cfg.block_m, SUB_K=cfg.sub_k, SUBS=cfg.subs,
-            SPLIT_K=cfg.split_k, USE_MMA=cfg.use_mma, HAS_BIAS=bias_shape is not None, INTEGER_DEQUANT=integer,
-            SCALE_E8M0=e8m0, DOT_IN_FP32=interpreting).items())
+        constexprs = tuple(_constexprs("decode", cfg, block_k, bias_shape is not None, integer, e8m0, x_dtype,
+                                       interpreting).items())
         grid = (triton.cdiv(n, cfg.block_n), cfg.split_k, groups)
         split = cfg.split_k > 1
         return _finish(_LaunchPlan("decode", grid, int_args, constexprs,
@@ -358,8 +378,7 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, scale_
     if cfg.expand_weight:
         if groups != 1 or cfg.split_k != 1:
             raise ValueError(f"expand_weight needs groups == 1 and split_k == 1, found {groups} and {cfg.split_k}")
-        constexprs = tuple(dict(SCALE_BLOCK_K=block_k, BLOCK_N=cfg.block_n, BLOCK_K=cfg.block_k,
-                                INTEGER_DEQUANT=integer, SCALE_E8M0=e8m0).items())
+        constexprs = tuple(_constexprs("expand", cfg, block_k, False, integer, e8m0, x_dtype, False).items())
         return _finish(_LaunchPlan("expand", (triton.cdiv(n_total, cfg.block_n), triton.cdiv(k, cfg.block_k), 1),
                                    (n_total, k, *weight_stride, *scale_stride, k, 1, block_n), constexprs,
                                    (("num_warps", cfg.num_warps), ("num_stages", cfg.num_stages)), 0, 0, n_total * k))
@@ -367,10 +386,8 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, scale_
         raise ValueError(f"config block_k {cfg.block_k} must divide the scale block {block_k}")
     grid = (triton.cdiv(n, cfg.block_n), triton.cdiv(m, cfg.block_m), groups * cfg.split_k)
     split = cfg.split_k > 1
-    constexprs = tuple(dict(
-        SCALE_BLOCK_K=block_k, BLOCK_N=cfg.block_n, BLOCK_M=cfg.block_m, BLOCK_K=cfg.block_k, SPLIT_K=cfg.split_k,
-        HAS_BIAS=bias_shape is not None, INTEGER_DEQUANT=integer, SCALE_E8M0=e8m0,
-        SCALE_IN_WEIGHT=cfg.scale_in_weight and x_dtype == torch.bfloat16, DOT_IN_FP32=interpreting).items())
+    constexprs = tuple(_constexprs("tile", cfg, block_k, bias_shape is not None, integer, e8m0, x_dtype,
+                                   interpreting).items())
     return _finish(_LaunchPlan("tile", grid, int_args, constexprs,
                                (("num_warps", cfg.num_warps), ("num_stages", cfg.num_stages)),
                                groups * cfg.split_k * m * n if split else 0, grid[0] * grid[1] * groups if split else 0,
@@ -497,30 +514,19 @@ def aot_compile(capability: int, config: Union[KernelConfig, DecodeConfig], x_dt
 
     act, scale_type = _TRITON_TYPES[x_dtype], _TRITON_TYPES[scale_dtype]
     e8m0 = scale_dtype == torch.float8_e8m0fnu
-    expand = isinstance(config, KernelConfig) and config.expand_weight
-    if expand:
-        kernel = _fp8_block_dequant_kernel
+    kind = "decode" if isinstance(config, DecodeConfig) else "expand" if config.expand_weight else "tile"
+    kernel = {"decode": _fp8_decode_kernel, "tile": _fp8_block_matmul_kernel, "expand": _fp8_block_dequant_kernel}[kind]
+    if kind == "expand":
         signature = {"w_ptr": "*u8", "scale_ptr": f"*{scale_type}", "out_ptr": f"*{act}"}
         ints = ("N", "K", "stride_wn", "stride_wk", "stride_sn", "stride_sk", "stride_on", "stride_ok", "scale_block_n")
         unit_strides = ("stride_wk", "stride_sk", "stride_ok")
-        constexprs = dict(SCALE_BLOCK_K=scale_block_k, BLOCK_N=config.block_n, BLOCK_K=config.block_k,
-                          INTEGER_DEQUANT=integer_dequant, SCALE_E8M0=e8m0)
     else:  # the decode and tile kernels share their argument list
         signature = {"x_ptr": f"*{act}", "w_ptr": "*u8", "scale_ptr": f"*{scale_type}",
                      "bias_ptr": f"*{act}", "y_ptr": f"*{act}", "partial_ptr": "*fp32", "counter_ptr": "*i32"}
         ints = ("M", "N", "K", "stride_xm", "stride_xk", "stride_wn", "stride_wk", "stride_sn", "stride_sk",
                 "stride_ym", "stride_yn", "scale_block_n")
         unit_strides = ("stride_xk", "stride_wk", "stride_sk", "stride_yn")
-        constexprs = dict(SCALE_BLOCK_K=scale_block_k, BLOCK_N=config.block_n, BLOCK_M=config.block_m,
-                          SPLIT_K=config.split_k, HAS_BIAS=has_bias, INTEGER_DEQUANT=integer_dequant,
-                          SCALE_E8M0=e8m0, DOT_IN_FP32=False)
-    if isinstance(config, DecodeConfig):
-        kernel = _fp8_decode_kernel
-        constexprs.update(SUB_K=config.sub_k, SUBS=config.subs, USE_MMA=config.use_mma)
-    elif not expand:
-        kernel = _fp8_block_matmul_kernel
-        constexprs.update(BLOCK_K=config.block_k,
-                          SCALE_IN_WEIGHT=config.scale_in_weight and x_dtype == torch.bfloat16)
+    constexprs = _constexprs(kind, config, scale_block_k, has_bias, integer_dequant, e8m0, x_dtype, False)
     signature.update({name: "i32" for name in ints})
     attrs = {}
     if aligned:
