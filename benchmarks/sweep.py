@@ -51,11 +51,13 @@ def grid_configs(m: int, n: int, k: int) -> List[Config]:
             if triton.cdiv(k, 128 * subs) >= split_k and (warps == 4 or (not mma and block_n * subs >= 16)):
                 found.append(DecodeConfig(block_n, block_m, 128, subs, split_k, mma, warps, stages))
     else:
-        block_ms = sorted({min(triton.next_power_of_2(m), 64), min(triton.next_power_of_2(m), 128)})
-        for block_n, block_m, split_k, (warps, stages), siw in itertools.product(
-                (64, 128), block_ms, (1, 2, 4), ((4, 4), (8, 3)), (False, True)):
-            if triton.cdiv(k, 128) >= 2 * split_k:
-                found.append(KernelConfig(block_n, block_m, 128, split_k, warps, stages, siw))
+        # bf16 x: the scale folded into the weight tile (what the rule launches); 256-column tiles need 16 warps
+        # (or 8 with 2 stages) to stay within registers and shared memory
+        block_ms = sorted({min(triton.next_power_of_2(m), bm) for bm in (64, 128, 256)})
+        for block_n, block_m, split_k, (warps, stages) in itertools.product(
+                (64, 128), block_ms, (1, 2, 4), ((4, 4), (8, 3), (8, 2), (16, 3))):
+            if triton.cdiv(k, 128) >= 2 * split_k and (block_m < 256 or (warps, stages) != (8, 3)):
+                found.append(KernelConfig(block_n, block_m, 128, split_k, warps, stages, True))
     return list(dict.fromkeys(found))
 
 

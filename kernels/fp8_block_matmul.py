@@ -125,16 +125,16 @@ def _fp8_block_matmul_kernel(
                     mask=mask_n[:, None] & mask_k[None, :], other=0)  # e4m3 bytes; 0 is +0.0
         x = tl.load(x_ptr + offs_m[None, :] * stride_xm + k[:, None] * stride_xk,
                     mask=mask_m[None, :] & mask_k[:, None], other=0.0)
-        w = _fp8_bytes_to(w, x.dtype, INTEGER_DEQUANT)
         s = tl.load(scale_rows + (tile * BLOCK_K // SCALE_BLOCK_K) * stride_sk, mask=mask_n, other=0)
         s = _scale_to_fp32(s, INTEGER_DEQUANT, SCALE_E8M0)
         if SCALE_IN_WEIGHT:  # one rounding of scale * weight to x's dtype; the MMA then accumulates in place
-            w = (w.to(tl.float32) * s[:, None]).to(x.dtype)
+            w = (_fp8_bytes_to(w, tl.float32, INTEGER_DEQUANT) * s[:, None]).to(x.dtype)
             if DOT_IN_FP32:
                 acc = tl.dot(w.to(tl.float32), x.to(tl.float32), acc, input_precision="ieee")
             else:
                 acc = tl.dot(w, x, acc)
         else:  # exact weight in the MMA, scale applied in fp32 to the tile's partial sum
+            w = _fp8_bytes_to(w, x.dtype, INTEGER_DEQUANT)
             if DOT_IN_FP32:  # the CPU interpreter's bf16 dot is broken; fp32 holds bf16/fp16 products exactly
                 partial = tl.dot(w.to(tl.float32), x.to(tl.float32), input_precision="ieee")
             else:
@@ -326,7 +326,7 @@ def _constexprs(kind: str, config: Union[KernelConfig, DecodeConfig], scale_bloc
     else:
         values.update(BLOCK_M=config.block_m, SPLIT_K=config.split_k, HAS_BIAS=has_bias, DOT_IN_FP32=dot_in_fp32)
         if kind == "decode":
-            values.update(SUB_K=config.sub_k, SUBS=config.subs, USE_MMA=config.use_mma)
+            values.update(SUB_K=config.sub_k, SUBS=config.subs, USE_MMA=config.use_mma, NUM_STAGES=config.num_stages)
         else:
             values.update(BLOCK_K=config.block_k, SCALE_IN_WEIGHT=config.scale_in_weight and x_dtype == torch.bfloat16)
     return {name: values[name] for name in _SIGNATURES[kind] if name in values}

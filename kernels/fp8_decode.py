@@ -5,7 +5,8 @@ is small next to it. This kernel is built to keep HBM busy from the first micros
 
 * each program reads ``BLOCK_N`` weight rows over a contiguous span of ``SUBS * SUB_K`` bytes per row per
   step (``SUBS`` scale blocks of ``SUB_K`` columns side by side: a long run of one DRAM page, not 128-byte
-  pieces of many), all issued together and software-pipelined ``num_stages`` deep;
+  pieces of many), all issued together; the K loop is software-pipelined ``NUM_STAGES`` deep by Triton
+  (``tl.range``: asynchronous copies into shared memory, issued steps ahead of the arithmetic);
 * the grid is sized to the GPU by ``decode_config``: row tiles times K-splits fill every SM with a few
   programs each, so there is no tail wave, and each program streams a similar share of the weight;
 * K-splits are summed in a fixed order by the last program to finish a row tile (bitwise deterministic).
@@ -48,7 +49,7 @@ def _fp8_decode_kernel(
         BLOCK_N: tl.constexpr, BLOCK_M: tl.constexpr, SUB_K: tl.constexpr, SUBS: tl.constexpr,
         SPLIT_K: tl.constexpr, USE_MMA: tl.constexpr,
         HAS_BIAS: tl.constexpr, INTEGER_DEQUANT: tl.constexpr, SCALE_E8M0: tl.constexpr,
-        DOT_IN_FP32: tl.constexpr):
+        DOT_IN_FP32: tl.constexpr, NUM_STAGES: tl.constexpr):
     pid_n = tl.program_id(0)
     split = tl.program_id(1)
     group = tl.program_id(2)
@@ -76,7 +77,7 @@ def _fp8_decode_kernel(
 
     if USE_MMA:
         acc = tl.zeros((BLOCK_N, BLOCK_M), dtype=tl.float32)
-        for step in range(first_step, last_step):
+        for step in tl.range(first_step, last_step, num_stages=NUM_STAGES):
             for sub in tl.static_range(SUBS):
                 k0 = step * STEP_K + sub * SUB_K
                 k = k0 + offs_sub
@@ -91,16 +92,14 @@ def _fp8_decode_kernel(
                 else:
                     partial = tl.dot(w, x)
                 acc += partial * _scale_to_fp32(s, INTEGER_DEQUANT, SCALE_E8M0)[:, None]
-    else:  # M == 1 on CUDA cores; the next step's weight bytes are loaded before this step's arithmetic
+    else:  # M == 1 on CUDA cores
         offs_subs = tl.arange(0, SUBS)
         w_tile = w_rows[:, None, None] + (offs_subs[:, None] * SUB_K + offs_sub[None, :])[None, :, :] * stride_wk
-        w_next = _load_step(w_tile, first_step, last_step, STEP_K, K, mask_n, offs_subs, offs_sub, stride_wk)
         acc_blocks = tl.zeros((BLOCK_N, SUBS), dtype=tl.float32)
-        for step in range(first_step, last_step):
-            w = w_next
-            w_next = _load_step(w_tile, step + 1, last_step, STEP_K, K, mask_n, offs_subs, offs_sub, stride_wk)
+        for step in tl.range(first_step, last_step, num_stages=NUM_STAGES):
             k0 = step * STEP_K + offs_subs * SUB_K  # [SUBS]: first column of each scale block
             k = k0[:, None] + offs_sub[None, :]  # [SUBS, SUB_K]
+            w = tl.load(w_tile + step * STEP_K * stride_wk, mask=mask_n[:, None, None] & (k < K)[None, :, :], other=0)
             x = tl.load(x_ptr + k * stride_xk, mask=k < K, other=0.0).to(tl.float32)
             s = tl.load(scale_rows[:, None] + (k0 // SCALE_BLOCK_K)[None, :] * stride_sk,
                         mask=mask_n[:, None] & (k0 < K)[None, :], other=0)
@@ -110,14 +109,6 @@ def _fp8_decode_kernel(
 
     _write_output(acc, y_ptr, bias_ptr, partial_ptr, counter_ptr, offs_n, offs_m, mask_n, mask_m,
                   group, split, group * tl.num_programs(0) + pid_n, M, N, stride_ym, stride_yn, SPLIT_K, HAS_BIAS)
-
-
-@triton.jit
-def _load_step(w_tile, step, last_step, STEP_K: tl.constexpr, K, mask_n, offs_subs, offs_sub, stride_wk):
-    """The e4m3 bytes of one K-step of a ``[BLOCK_N, SUBS, SUB_K]`` weight tile (all masked past ``last_step``)."""
-    k = step * STEP_K + offs_subs[:, None] * offs_sub.shape[0] + offs_sub[None, :]
-    mask = mask_n[:, None, None] & ((k < K) & (step < last_step))[None, :, :]
-    return tl.load(w_tile + step * STEP_K * stride_wk, mask=mask, other=0)
 
 
 class DecodeConfig(NamedTuple):
@@ -144,7 +135,8 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
 
     * M = 1, CUDA cores: about ``4 * sm_count`` programs of ``block_n`` rows each (a power of two, 1..32; whole
       rows per program for small layers, so no K-split is needed), each step reading about 8 KB: ``subs``
-      128-column scale blocks side by side (up to 32, i.e. 4 KB runs of each row).
+      128-column scale blocks side by side (up to 32, i.e. 4 KB runs of each row); 3 stages where a program
+      streams 8 steps or more, else 2 (H100 measurement, ``benchmarks/NOTES.md`` v19).
     * M = 2..16, tensor cores: 64 weight rows (the MMA's row side) by one scale block per step, 4 stages deep.
     * Split K only while programs are fewer than about ``2 * sm_count`` (nearest power of two), and so that no
       MMA program streams more than 16 steps (long rows leave the last wave ragged); at most 16 splits and
@@ -163,4 +155,6 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
     tiles = triton.cdiv(n, block_n) * groups
     split_k = max(_pow2_near(2 * sm_count / tiles), triton.next_power_of_2(triton.cdiv(steps, max_steps)))
     split_k = max(1, min(split_k, 16, 1 << (steps.bit_length() - 1)))
+    if not use_mma and triton.cdiv(steps, split_k) >= 8:
+        stages = 3
     return DecodeConfig(block_n, block_m, sub_k, subs, split_k, use_mma, 4, stages)

@@ -6,12 +6,17 @@ import triton.language as tl
 
 @triton.jit
 def _fp8_bytes_to(w, dtype: tl.constexpr, INTEGER_DEQUANT: tl.constexpr):
-    """e4m3 bytes -> ``dtype``, exactly; the integer path gives value * 2**-8 (``_scale_to_fp32`` undoes it)."""
+    """e4m3 bytes -> ``dtype``, exactly; the integer path gives value * 2**-8 (``_scale_to_fp32`` undoes it).
+
+    bf16 goes through fp32 (exact; the last step packs bf16 pairs): the direct route ends in an f16 -> bf16
+    conversion (F2F), one per element on sm_90's quarter-rate conversion pipe, which bounds the MMA paths."""
     if INTEGER_DEQUANT:  # sign, 4-bit exponent and 3-bit mantissa land in place in an fp16: value * 2**-8
         bits = w.to(tl.uint16)
         w = (((bits & 0x80) << 8) | ((bits & 0x7F) << 7)).to(tl.float16, bitcast=True)
     else:
         w = w.to(tl.float8e4nv, bitcast=True)
+    if dtype == tl.bfloat16:
+        w = w.to(tl.float32)
     return w.to(dtype)
 
 

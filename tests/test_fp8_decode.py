@@ -117,6 +117,7 @@ def test_launch_rule_reads_whole_rows_for_small_layers_and_splits_none():
     assert (small.block_n, small.subs * small.sub_k, small.split_k) == (1, 4096, 1)
     big = decode_config(1, 4096, 8192, 1, 128, 132)
     assert big.split_k == 1 and big.block_n * big.subs * big.sub_k == 8192  # 8 KB per step
+    assert (small.num_stages, big.num_stages) == (2, 3)  # one step per program vs 8 steps: pipelined 3 deep
     assert decode_config(16, 4096, 8192, 1, 128, 132).split_k == 4  # 64 row tiles x 4 ~ 2 x 132 programs
 
 
@@ -141,6 +142,6 @@ def test_aot_builds_for_ampere_and_hopper(aot_builds, config, features):
     assert ampere["error"] is None and ampere["cubin"] > 0 and not ampere["fp8"]  # exact integer dequant
     if config.use_mma:  # tensor cores: wgmma on Hopper (64-row tiles, one warpgroup), mma.sync on Ampere
         assert hopper["wgmma"] and ampere["mma_sync"] and hopper["cp_async_16"]
-    else:  # CUDA cores: no MMA, 16-byte weight loads straight from global memory
+    else:  # CUDA cores: no MMA; the K loop pipelined by Triton with 16-byte asynchronous copies
         assert not (hopper["wgmma"] or hopper["mma_sync"] or ampere["mma_sync"])
-        assert hopper["ld_global_v4"] and ampere["ld_global_v4"]
+        assert hopper["cp_async_16"] and ampere["cp_async_16"]
