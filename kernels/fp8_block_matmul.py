@@ -221,8 +221,9 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     From M = 512 (one group, bf16) the expand-weight path, as the H100 tuner chose for every tuned shape there.
     Below: 128-row weight tiles for N >= 4096 (64 otherwise), 64 activation columns up to M = 64 or for
     N < 4096 (128 otherwise), 8 warps for the large tiles; the scale folded into the bf16 weight tile (the MMA
-    then accumulates in place); K split (at most 4 ways, >= 4 K-tiles a split) until the tiles fill about one
-    wave of the SMs. Fitted on an H200 sweep (``benchmarks/NOTES.md``): within ~10% of the best swept config.
+    then accumulates in place); K split (at most 4 ways, >= 8 K-tiles a split) until the tiles fill about one
+    wave of the SMs, counting one 8-warp tile or four 4-warp tiles per SM. Fitted on an H200 sweep, the wave
+    count refitted on H100 (``benchmarks/NOTES.md`` v20): within ~10% of the best swept config on those points.
     ``expand_ok=False`` (fp16 activations) keeps the tile kernel.
     """
     bm = m_bucket(m)
@@ -234,8 +235,9 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     tile_k = math.gcd(block_k, 128)
     tiles = triton.cdiv(n, block_n) * triton.cdiv(m, block_m) * groups
     k_tiles = triton.cdiv(k, tile_k)
+    resident = 1 if warps == 8 else 4  # programs an SM holds at once: one 8-warp tile (~210 registers), ~4 small ones
     split_k = 1
-    while split_k < 4 and tiles * split_k < 0.9 * sm_count and k_tiles >= split_k * 8:
+    while split_k < 4 and tiles * split_k < 0.9 * resident * sm_count and k_tiles >= split_k * 8:
         split_k *= 2
     return KernelConfig(block_n, block_m, tile_k, split_k, warps, 3 if warps == 8 else 4, scale_in_weight=True)
 
@@ -363,7 +365,7 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, scale_
     int_args = (m, n, k, *x_stride, *weight_stride, *scale_stride, *out_stride, block_n)
     if isinstance(config, DecodeConfig) or (config is None and not batch_invariant and m <= DECODE_MAX_M):
         cfg = config or decode_config(m, n, k, groups, block_k, _sm_count(device))
-        if m > cfg.block_m or (cfg.sub_k > block_k or block_k % cfg.sub_k) or (not cfg.use_mma and cfg.block_m != 1):
+        if m > cfg.block_m or (cfg.sub_k > block_k or block_k % cfg.sub_k):
             raise ValueError(f"{cfg} does not fit M = {m} and scale block_k = {block_k}")
         constexprs = tuple(_constexprs("decode", cfg, block_k, bias_shape is not None, integer, e8m0, x_dtype,
                                        interpreting).items())

@@ -20,8 +20,9 @@ Two ways to do the inner sum, chosen by ``USE_MMA`` (a constexpr the launch rule
 * ``USE_MMA`` (M > 1): per scale block, a tensor-core dot of the ``[BLOCK_N, SUB_K]`` weight tile (the
   MMA's row side: "swap AB", so M = 2..16 pads only the narrow side) with ``x``'s ``[SUB_K, BLOCK_M]``
   tile, scaled in fp32 and added to the accumulator.
-* CUDA cores (M = 1): the weight tile as ``[BLOCK_N, SUBS, SUB_K]``, multiplied by x in fp32 and summed
-  over each scale block, then scaled: no padding to the MMA's 8 or 16 columns.
+* CUDA cores (small M): the weight tile as ``[BLOCK_N, SUBS, SUB_K]`` converted to fp32 once, then for each
+  of the ``BLOCK_M`` rows of x multiplied by that row and summed over each scale block, then scaled: no
+  padding to the MMA's 8 or 16 columns.
 
 Dequantization (fp8 bits -> bf16/fp16/fp32, native on sm_89+, exact integer path on Ampere), scale
 conversion and the split-K epilogue live in ``fp8_tile_ops.py`` (vendor it beside this file).
@@ -37,6 +38,7 @@ import triton.language as tl
 from .fp8_tile_ops import _fp8_bytes_to, _scale_to_fp32, _write_output
 
 DECODE_MAX_M = 16  # the largest M the decode kernel takes (the tile kernel takes the rest)
+CUDA_CORE_PAIR_BYTES_PER_SM = 1 << 17  # M = 2 stays on CUDA cores up to this many weight bytes per SM
 
 
 @triton.jit
@@ -92,20 +94,23 @@ def _fp8_decode_kernel(
                 else:
                     partial = tl.dot(w, x)
                 acc += partial * _scale_to_fp32(s, INTEGER_DEQUANT, SCALE_E8M0)[:, None]
-    else:  # M == 1 on CUDA cores
+    else:  # CUDA cores: each weight tile converted once, then multiplied by each of the BLOCK_M rows of x
         offs_subs = tl.arange(0, SUBS)
         w_tile = w_rows[:, None, None] + (offs_subs[:, None] * SUB_K + offs_sub[None, :])[None, :, :] * stride_wk
-        acc_blocks = tl.zeros((BLOCK_N, SUBS), dtype=tl.float32)
+        acc_blocks = tl.zeros((BLOCK_N, SUBS, BLOCK_M), dtype=tl.float32)
         for step in tl.range(first_step, last_step, num_stages=NUM_STAGES):
             k0 = step * STEP_K + offs_subs * SUB_K  # [SUBS]: first column of each scale block
             k = k0[:, None] + offs_sub[None, :]  # [SUBS, SUB_K]
             w = tl.load(w_tile + step * STEP_K * stride_wk, mask=mask_n[:, None, None] & (k < K)[None, :, :], other=0)
-            x = tl.load(x_ptr + k * stride_xk, mask=k < K, other=0.0).to(tl.float32)
             s = tl.load(scale_rows[:, None] + (k0 // SCALE_BLOCK_K)[None, :] * stride_sk,
                         mask=mask_n[:, None] & (k0 < K)[None, :], other=0)
-            block_sums = tl.sum(_fp8_bytes_to(w, tl.float32, INTEGER_DEQUANT) * x[None, :, :], axis=2)
-            acc_blocks += block_sums * _scale_to_fp32(s, INTEGER_DEQUANT, SCALE_E8M0)
-        acc = tl.sum(acc_blocks, axis=1, keep_dims=True)  # [BLOCK_N, 1]
+            w = _fp8_bytes_to(w, tl.float32, INTEGER_DEQUANT)
+            s = _scale_to_fp32(s, INTEGER_DEQUANT, SCALE_E8M0)
+            for row in tl.static_range(BLOCK_M):
+                x = tl.load(x_ptr + row * stride_xm + k * stride_xk, mask=(k < K) & (row < M), other=0.0)
+                block_sums = tl.sum(w * x.to(tl.float32)[None, :, :], axis=2) * s  # [BLOCK_N, SUBS]
+                acc_blocks += tl.where(offs_m[None, None, :] == row, block_sums[:, :, None], 0.0)
+        acc = tl.sum(acc_blocks, axis=1)  # [BLOCK_N, BLOCK_M]
 
     _write_output(acc, y_ptr, bias_ptr, partial_ptr, counter_ptr, offs_n, offs_m, mask_n, mask_m,
                   group, split, group * tl.num_programs(0) + pid_n, M, N, stride_ym, stride_yn, SPLIT_K, HAS_BIAS)
@@ -137,20 +142,23 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
       rows per program for small layers, so no K-split is needed), each step reading about 8 KB: ``subs``
       128-column scale blocks side by side (up to 32, i.e. 4 KB runs of each row); 3 stages where a program
       streams 8 steps or more, else 2 (H100 measurement, ``benchmarks/NOTES.md`` v19).
-    * M = 2..16, tensor cores: 64 weight rows (the MMA's row side) by one scale block per step, 4 stages deep.
+    * M = 2 on a layer of at most ``CUDA_CORE_PAIR_BYTES_PER_SM * sm_count`` bytes (~16 MB on 132 SMs): the
+      CUDA-core launch of M = 1 with both rows per program (the tensor-core pipeline's fixed latency dominates
+      such small layers; on larger ones its cheaper arithmetic wins: H100, ``benchmarks/NOTES.md`` v20).
+    * Other M up to 16, tensor cores: 64 weight rows (the MMA's row side) by one scale block per step, 4 stages.
     * Split K only while programs are fewer than about ``2 * sm_count`` (nearest power of two), and so that no
       MMA program streams more than 16 steps (long rows leave the last wave ragged); at most 16 splits and
       never more splits than steps.
     """
     sub_k = 1 << (math.gcd(scale_block_k, 128).bit_length() - 1)  # a power of two dividing the scale block
-    use_mma = m > 1
+    use_mma = m > 2 or (m == 2 and n * k * groups > CUDA_CORE_PAIR_BYTES_PER_SM * sm_count)
     blocks_per_row = triton.cdiv(k, sub_k)
     if use_mma:
         block_n, block_m, subs, stages, max_steps = 64, max(16, triton.next_power_of_2(m)), 1, 4, 16
     else:
         block_n = min(32, _pow2_near(n * groups / (4 * sm_count)))
         subs = min(32, triton.next_power_of_2(blocks_per_row), _pow2_near(8192 / (block_n * sub_k)))
-        block_m, stages, max_steps = 1, 2, blocks_per_row
+        block_m, stages, max_steps = m, 2, blocks_per_row
     steps = triton.cdiv(k, sub_k * subs)
     tiles = triton.cdiv(n, block_n) * groups
     split_k = max(_pow2_near(2 * sm_count / tiles), triton.next_power_of_2(triton.cdiv(steps, max_steps)))

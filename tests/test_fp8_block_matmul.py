@@ -288,6 +288,12 @@ def test_default_config_splits_k_only_when_tiles_are_few():
     assert default_config(1, 512, 4096, 1, 128, 132).split_k > 1
     assert default_config(1, 32768, 1024, 1, 128, 132).split_k == 1
     assert default_config(4096, 4096, 4096, 1, 128, 132, expand_ok=False).split_k == 1
+    # one 8-warp 128x128 tile per SM: 32 x 2 tiles split 2 ways fill one wave of 132 SMs
+    assert default_config(256, 4096, 8192, 1, 128, 132).split_k == 2
+    # four 4-warp 64x64 tiles per SM: 48 x 4 tiles (more than one per SM) still split to 4 per SM
+    small_tiles = default_config(256, 3072, 7168, 1, 128, 132)
+    assert (small_tiles.num_warps, small_tiles.split_k) == (4, 4)
+    assert default_config(256, 32768, 1024, 1, 128, 132).split_k == 1  # 8 K-tiles: too few to split
 
 
 def test_default_config_expands_the_weight_from_m_512_for_one_group_only():

@@ -11,9 +11,10 @@ from aot_helpers import run_aot_jobs
 from kernel_cases import DEVICE, TOL, make, reference, rel_err
 from fp8blk.kernels import fp8_block_matmul
 from fp8blk.kernels.fp8_block_matmul import _launch_plan
-from fp8blk.kernels.fp8_decode import DECODE_MAX_M, DecodeConfig, decode_config
+from fp8blk.kernels.fp8_decode import CUDA_CORE_PAIR_BYTES_PER_SM, DECODE_MAX_M, DecodeConfig, decode_config
 
 CUDA_CORES = DecodeConfig(4, 1, 128, 4, 2, False, 4, 2)  # M = 1 path, split
+CUDA_CORE_ROWS = DecodeConfig(4, 4, 128, 4, 2, False, 4, 3)  # CUDA cores, up to 4 rows of x per program, split
 TENSOR_CORES = DecodeConfig(64, 16, 128, 2, 3, True, 4, 3)  # M = 2..16 path, split (3: not a power of two)
 
 
@@ -48,10 +49,10 @@ def test_ragged_shapes_by_rule(m, n, k, dequant):
 
 @pytest.mark.parametrize("x_dtype,scale_dtype,bias,config", list(itertools.product(
     [torch.bfloat16, torch.float16], [torch.float32, torch.bfloat16, torch.float16, torch.float8_e8m0fnu],
-    [False, True], [CUDA_CORES, TENSOR_CORES])), ids=str)
+    [False, True], [CUDA_CORES, CUDA_CORE_ROWS, TENSOR_CORES])), ids=str)
 def test_every_dtype_combination_on_both_paths(x_dtype, scale_dtype, bias, config):
-    x, wq, scale, b = make(1 if not config.use_mma else 7, 136 if not config.use_mma else 300, 520, x_dtype,
-                           scale_dtype, bias)  # fewer CUDA-core programs: the interpreter runs each in Python
+    x, wq, scale, b = make(7 if config.use_mma else 3 if config.block_m > 1 else 1, 136 if not config.use_mma else 300, 520,
+                           x_dtype, scale_dtype, bias)  # fewer CUDA-core programs: the interpreter runs each in Python
     for dequant in ("native", "integer"):
         y = run(x, wq, scale, b, config=config, dequant=dequant)
         assert y.dtype == x_dtype
@@ -75,10 +76,11 @@ def test_other_block_sizes(block, m):
     assert rel_err(y, reference(x, wq, scale, b, block)) < TOL[torch.bfloat16]
 
 
-@pytest.mark.parametrize("config", [CUDA_CORES, DecodeConfig(1, 1, 128, 2, 4, False, 4, 2), TENSOR_CORES,
-                                    DecodeConfig(64, 16, 128, 1, 8, True, 4, 4)], ids=str)
+@pytest.mark.parametrize("config", [CUDA_CORES, DecodeConfig(1, 1, 128, 2, 4, False, 4, 2), CUDA_CORE_ROWS,
+                                    TENSOR_CORES, DecodeConfig(64, 16, 128, 1, 8, True, 4, 4)], ids=str)
 def test_split_k_is_deterministic_bitwise(config):
-    x, wq, scale, b = make(1 if not config.use_mma else 9, 40 if not config.use_mma else 256, 1000, bias=True)
+    m = 9 if config.use_mma else 3 if config.block_m > 1 else 1  # 3 of 4 rows: a ragged M
+    x, wq, scale, b = make(m, 40 if not config.use_mma else 256, 1000, bias=True)
     first = run(x, wq, scale, b, config=config)
     assert rel_err(first, reference(x, wq, scale, b)) < TOL[torch.bfloat16]
     assert all(torch.equal(first, run(x, wq, scale, b, config=config)) for _ in range(3))
@@ -87,7 +89,7 @@ def test_split_k_is_deterministic_bitwise(config):
 def test_a_config_that_does_not_fit_is_a_clear_error():
     x, wq, scale, b = make(3, 128, 256)
     with pytest.raises(ValueError, match="does not fit M = 3"):
-        run(x, wq, scale, b, config=CUDA_CORES)  # the CUDA-core path computes one row
+        run(x, wq, scale, b, config=CUDA_CORES)  # block_m = 1: one row of x per program
     with pytest.raises(ValueError, match="does not fit M = 20"):
         run(*make(20, 128, 256), config=TENSOR_CORES)
     with pytest.raises(ValueError, match="scale block_k = 64"):
@@ -106,7 +108,9 @@ def test_launch_rule_is_valid_for_any_shape_and_gpu(m, sm_count):
         steps = math.ceil(k / (cfg.sub_k * cfg.subs))
         assert scale_block_k % cfg.sub_k == 0 and cfg.sub_k & (cfg.sub_k - 1) == 0  # a power of two in a block
         assert 1 <= cfg.split_k <= min(16, steps) and cfg.block_m >= m
-        assert cfg.use_mma == (m > 1) and (cfg.block_n >= 64 if cfg.use_mma else cfg.block_m == 1)
+        small = n * k * groups <= CUDA_CORE_PAIR_BYTES_PER_SM * sm_count
+        assert cfg.use_mma == (m > 2 or (m == 2 and not small))  # M = 2 on CUDA cores for small layers only
+        assert cfg.block_n >= 64 if cfg.use_mma else cfg.block_m == m
         programs = math.ceil(n / cfg.block_n) * groups * cfg.split_k
         if not cfg.use_mma and cfg.sub_k == 128 and n * groups >= 4 * sm_count:
             assert programs >= 2 * sm_count  # enough programs to keep every SM's loads in flight
@@ -121,7 +125,7 @@ def test_launch_rule_reads_whole_rows_for_small_layers_and_splits_none():
     assert decode_config(16, 4096, 8192, 1, 128, 132).split_k == 4  # 64 row tiles x 4 ~ 2 x 132 programs
 
 
-DECODE_BUILDS = [CUDA_CORES, TENSOR_CORES, decode_config(1, 512, 4096, 1, 128, 132),
+DECODE_BUILDS = [CUDA_CORES, CUDA_CORE_ROWS, TENSOR_CORES, decode_config(1, 512, 4096, 1, 128, 132),
                  decode_config(16, 4096, 8192, 1, 128, 132), DecodeConfig(8, 1, 128, 8, 1, False, 8, 2)]
 FEATURES = [("bfloat16", "float32", False), ("float16", "float8_e8m0fnu", True), ("bfloat16", "bfloat16", True)]
 
