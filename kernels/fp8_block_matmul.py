@@ -221,8 +221,9 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     From M = 512 (one group, bf16) the expand-weight path, as the H100 tuner chose for every tuned shape there.
     Below: 128-row weight tiles for N >= 4096 (64 otherwise), 64 activation columns up to M = 64 or for
     N < 4096 (128 otherwise), 8 warps for the large tiles; the scale folded into the bf16 weight tile (the MMA
-    then accumulates in place); K split (at most 4 ways, >= 8 K-tiles a split) until the tiles fill about one
-    wave of the SMs, counting one 8-warp tile or four 4-warp tiles per SM. Fitted on an H200 sweep, the wave
+    then accumulates in place); K split (at most 4 ways) until the tiles fill about one wave of the SMs,
+    counting one 8-warp tile or four 4-warp tiles per SM: >= 4 K-tiles a split while the first wave is not
+    full, >= 8 beyond it. Fitted on an H200 sweep, the wave
     count refitted on H100 (``benchmarks/NOTES.md`` v20): within ~10% of the best swept config on those points.
     ``expand_ok=False`` (fp16 activations) keeps the tile kernel.
     """
@@ -237,7 +238,10 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     k_tiles = triton.cdiv(k, tile_k)
     resident = 1 if warps == 8 else 4  # programs an SM holds at once: one 8-warp tile (~210 registers), ~4 small ones
     split_k = 1
-    while split_k < 4 and tiles * split_k < 0.9 * resident * sm_count and k_tiles >= split_k * 8:
+    while split_k < 4 and tiles * split_k < 0.9 * resident * sm_count:
+        # filling the first wave is worth splits of 4 K-tiles; adding resident tiles beyond it, only of 8 or more
+        if k_tiles < split_k * (8 if tiles * split_k < 0.9 * sm_count else 16):
+            break
         split_k *= 2
     return KernelConfig(block_n, block_m, tile_k, split_k, warps, 3 if warps == 8 else 4, scale_in_weight=True)
 

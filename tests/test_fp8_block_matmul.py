@@ -294,6 +294,9 @@ def test_default_config_splits_k_only_when_tiles_are_few():
     small_tiles = default_config(256, 3072, 7168, 1, 128, 132)
     assert (small_tiles.num_warps, small_tiles.split_k) == (4, 4)
     assert default_config(256, 32768, 1024, 1, 128, 132).split_k == 1  # 8 K-tiles: too few to split
+    # a full first wave (256 tiles) is not split into 4-K-tile pieces; a thin one (64 tiles) is
+    assert default_config(24, 32768, 1024, 1, 128, 132).split_k == 1
+    assert default_config(24, 8192, 1024, 1, 128, 132).split_k == 2
 
 
 def test_default_config_expands_the_weight_from_m_512_for_one_group_only():
