@@ -22,7 +22,7 @@ from fp8blk.kernels.fp8_decode import DecodeConfig
 ROOT = Path(__file__).resolve().parents[2]
 SHAPES = [(512, 4096), (1024, 4096), (32768, 1024), (4096, 8192), (2048, 4096), (4096, 2048), (576, 7168),
           (7168, 16384), (24576, 1536)]
-MS = [1, 3, 16, 17, 64, 130, 1024, 4096]
+MS = [1, 2, 3, 16, 17, 64, 130, 1024, 4096]  # 2: CUDA cores with two rows on the small layers
 TOL = {torch.bfloat16: 8e-3, torch.float16: 1e-3}
 
 
@@ -107,7 +107,8 @@ def main() -> int:
 
     for m, (n, k), cfg in ((8, (512, 4096), None), (8, (512, 4096), KernelConfig(64, 16, 128, 16, 4, 4)),
                            (8, (4096, 8192), None), (8, (32768, 1024), None), (1, (512, 4096), None),
-                           (1, (4096, 8192), DecodeConfig(8, 1, 128, 8, 4, False, 4, 2)), (64, (4096, 8192), None)):
+                           (1, (4096, 8192), DecodeConfig(8, 1, 128, 8, 4, False, 4, 2)), (2, (1024, 4096), None),
+                           (3, (1024, 4096), DecodeConfig(2, 4, 128, 8, 4, False, 4, 3)), (64, (4096, 8192), None)):
         x, wq, scale, b = make(m, n, k, torch.bfloat16, torch.float32, True)
         eager = fp8_block_matmul(x, wq, scale, b, config=cfg)
         out = torch.empty_like(eager)
@@ -126,7 +127,8 @@ def main() -> int:
                "replays equal eager bitwise on fresh inputs")
 
     for m, cfg in ((16, KernelConfig(64, 16, 128, 16, 4, 4)), (16, KernelConfig(64, 16, 128, 4, 4, 3)), (16, None),
-                   (1, None), (1, DecodeConfig(1, 1, 128, 4, 16, False, 4, 2)),
+                   (1, None), (1, DecodeConfig(1, 1, 128, 4, 16, False, 4, 2)), (2, None),
+                   (3, DecodeConfig(1, 4, 128, 4, 16, False, 4, 3)),
                    (5, DecodeConfig(64, 16, 128, 2, 16, True, 4, 3))):
         x, wq, scale, b = make(m, 512, 7168, torch.bfloat16, torch.float32, True)
         first = fp8_block_matmul(x, wq, scale, b, config=cfg)
