@@ -17,8 +17,8 @@ The math, for output element (m, n), with the weight's K split into scale blocks
 
 Two ways to do the inner sum, chosen by ``USE_MMA`` (a constexpr the launch rule sets):
 
-* ``USE_MMA`` (M > 1): per scale block, a tensor-core dot of the ``[BLOCK_N, SUB_K]`` weight tile (the
-  MMA's row side: "swap AB", so M = 2..16 pads only the narrow side) with ``x``'s ``[SUB_K, BLOCK_M]``
+* ``USE_MMA`` (M = 3..16, and 2 on large layers): per scale block, a tensor-core dot of the ``[BLOCK_N, SUB_K]``
+  weight tile (the MMA's row side: "swap AB", so small M pads only the narrow side) with ``x``'s ``[SUB_K, BLOCK_M]``
   tile, scaled in fp32 and added to the accumulator.
 * CUDA cores (small M): the weight tile as ``[BLOCK_N, SUBS, SUB_K]`` converted to fp32 once, then for each
   of the ``BLOCK_M`` rows of x multiplied by that row and summed over each scale block, then scaled: no
