@@ -60,7 +60,7 @@ def test_every_dtype_combination_on_both_paths(x_dtype, scale_dtype, bias, confi
 
 
 @pytest.mark.parametrize("groups", [2, 3])
-@pytest.mark.parametrize("m", [1, 6])
+@pytest.mark.parametrize("m", [1, 2, 6])  # 2: CUDA cores, two rows a program (small layer)
 def test_groups_in_one_launch(groups, m):
     x, wq, scale, b = make(m, 128, 384, bias=True, groups=groups)
     y = run(x, wq, scale, b, groups=groups, config=DecodeConfig(16, 1, 128, 2, 2, False, 4, 2) if m == 1 else None)
@@ -69,7 +69,7 @@ def test_groups_in_one_launch(groups, m):
 
 
 @pytest.mark.parametrize("block", [(64, 64), (1, 128), (128, 48), (32, 256)])
-@pytest.mark.parametrize("m", [1, 3])
+@pytest.mark.parametrize("m", [1, 2, 3])
 def test_other_block_sizes(block, m):
     x, wq, scale, b = make(m, 70 if m == 1 else 150, 700, block=block)
     y = run(x, wq, scale, b, block)
