@@ -1,46 +1,33 @@
-"""W8A16 block-FP8 GEMM in Triton: ``y = x @ dequant(weight, scale).T (+ bias)``.
+"""W8A16 block-FP8 GEMM in Triton: ``y = x @ dequant(weight, scale).T (+ bias)`` -- the entry point.
 
-torch + triton only: vendor this file with ``fp8_decode.py``, ``fp8_tile_ops.py`` and (optional tuned table)
-``fp8_block_matmul_configs.json`` beside it. M <= 16 runs the decode kernel (``fp8_decode.py``); this file holds
-the tile kernel for larger M, the large-M expand path and the launch plans.
-
-The math, for one output element (fp32 accumulation)::
-
-    y[m, n] = bias[n] + sum_t  scale[n // BN, t*BK // SBK] * sum_{k in K-tile t} x[m, k] * float(w[n, k])
+torch + triton only: vendor this file with ``fp8_decode.py`` (the decode kernel, M <= 16, and its launch rule),
+``fp8_tile.py`` (the tile kernel, larger M, and its launch rule), ``fp8_tile_ops.py`` (device functions they share)
+and, optionally, the tuned table ``fp8_block_matmul_configs.json`` beside them. This file checks the arguments,
+works out a launch plan once per call signature (kernel, grid, constexprs; the table's config or the rules'),
+launches it, and holds the large-M expand path, ahead-of-time builds and the tuning tool.
 
 ``weight`` is float8_e4m3fn ``[N, K]`` exactly as stored in checkpoints (row-major, no repacking);
-``scale`` is ``[ceil(N / SBN), ceil(K / SBK)]`` (fp32, bf16, fp16 or UE8M0); ``x`` is bf16 or fp16.
-Each program computes a ``BLOCK_N x BLOCK_M`` tile of ``y.T``: the dequantized weight tile is the
-left (register) operand of the MMA and the activation tile the right one ("swap AB"), so a decode
-step with M = 1..16 still fills the MMA's 64-row dimension with weight rows. The block scale is
-applied once per K-tile (``BLOCK_K`` divides the scale block), in fp32, after the tile's dot; or,
-with ``SCALE_IN_WEIGHT`` (a large-M option, bf16 only), folded into the weight tile before the dot
-(one more rounding of each weight, <= 2**-9 relative) so the MMA accumulates in place.
+``scale`` is ``[ceil(N / SBN), ceil(K / SBK)]`` (fp32, bf16, fp16 or UE8M0); ``x`` is bf16 or fp16; for each
+output element ``y[m, n] = bias[n] + sum_k x[m, k] * float(w[n, k]) * scale[n // SBN, k // SBK]`` in fp32.
 
-Dequantization: on sm_89+ the native fp8 -> bf16/fp16 conversion; below (Ampere, where Triton
-refuses fp8e4nv) an exact integer path: the e4m3 bits are moved into an fp16 (sign, 4-bit exponent,
-3-bit mantissa land in place), which is the e4m3 value times 2**-8 for normals and subnormals alike;
-the 2**8 is folded into the fp32 scale. (An e4m3 NaN byte becomes a finite value on that path.)
+Dequantization: on sm_89+ the native fp8 conversion; below (Ampere, where Triton refuses fp8e4nv) an exact
+integer path: the e4m3 bits are moved into an fp16 (sign, 4-bit exponent, 3-bit mantissa land in place), which
+is the e4m3 value times 2**-8 for normals and subnormals alike; the 2**8 is folded into the fp32 scale. (An
+e4m3 NaN byte becomes a finite value on that path.)
 
-Split-K (small M): ``SPLIT_K`` programs share an output tile; each writes its fp32 partial to a
-workspace and bumps a per-tile counter; the last one to arrive sums the partials in split order
-(bitwise deterministic whatever the arrival order), adds the bias, writes y and resets the counter.
+Large M, bf16 x (``KernelConfig.expand_weight``, the rule's choice from M = 512 for one group): a small Triton
+kernel expands the weight to bf16 (one rounding of scale * weight) in a per-device scratch and torch's bf16 GEMM
+(cuBLAS) does the product: at M in the thousands the GEMM is compute-bound and the expansion (3 bytes per
+weight) adds 10-20% to cuBLAS's time at M = 2048-4096 on an H100.
 
-Large M, bf16 x: where the checked-in table says so (``KernelConfig.expand_weight``), a small Triton
-kernel expands the weight to bf16 (one rounding of scale * weight) in a per-device scratch and torch's
-bf16 GEMM (cuBLAS) does the product: at M in the thousands the GEMM is compute-bound and the
-expansion (3 bytes per weight) adds 10-20% to cuBLAS's time at M = 2048-4096 on an H100, while the
-fused Triton kernel here runs at about half of cuBLAS's tensor-core rate (see benchmarks/NOTES.md).
-
-Groups: with ``groups = G`` the call computes G independent GEMMs in one launch (DeepSeek-V4's
-grouped ``wo_a``): ``y[:, g*N:(g+1)*N] = x[:, g*K:(g+1)*K] @ W[g*N:(g+1)*N].T``.
+Groups: with ``groups = G`` the call computes G independent GEMMs in one launch (DeepSeek-V4's grouped
+``wo_a``): ``y[:, g*N:(g+1)*N] = x[:, g*K:(g+1)*K] @ W[g*N:(g+1)*N].T``.
 """
 from __future__ import annotations
 
 import functools
 import inspect
 import json
-import math
 import os
 from pathlib import Path
 from typing import Dict, NamedTuple, Optional, Sequence, Tuple, Union
@@ -50,7 +37,8 @@ import triton
 import triton.language as tl
 
 from .fp8_decode import DECODE_MAX_M, DecodeConfig, _fp8_decode_kernel, decode_config
-from .fp8_tile_ops import _fp8_bytes_to, _scale_to_fp32, _write_output
+from .fp8_tile import KernelConfig, _fp8_block_matmul_kernel, default_config, m_bucket
+from .fp8_tile_ops import _fp8_bytes_to, _scale_to_fp32
 
 SCALE_DTYPES = (torch.float32, torch.bfloat16, torch.float16, torch.float8_e8m0fnu)
 BIAS_DTYPES = (torch.float32, torch.bfloat16, torch.float16)
@@ -81,90 +69,6 @@ def _fp8_block_dequant_kernel(
     w = _fp8_bytes_to(w, tl.float32, INTEGER_DEQUANT) * s
     tl.store(out_ptr + offs_n[:, None] * stride_on + offs_k[None, :] * stride_ok, w.to(out_ptr.dtype.element_ty),
              mask=mask)
-
-
-@triton.jit
-def _fp8_block_matmul_kernel(
-        x_ptr, w_ptr, scale_ptr, bias_ptr, y_ptr, partial_ptr, counter_ptr,
-        M, N, K,  # per group
-        stride_xm, stride_xk, stride_wn, stride_wk, stride_sn, stride_sk, stride_ym, stride_yn,
-        scale_block_n,
-        SCALE_BLOCK_K: tl.constexpr,
-        BLOCK_N: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_K: tl.constexpr, SPLIT_K: tl.constexpr,
-        HAS_BIAS: tl.constexpr, INTEGER_DEQUANT: tl.constexpr, SCALE_E8M0: tl.constexpr, SCALE_IN_WEIGHT: tl.constexpr,
-        DOT_IN_FP32: tl.constexpr):
-    pid_n = tl.program_id(0)
-    pid_m = tl.program_id(1)
-    group = tl.program_id(2) // SPLIT_K
-    split = tl.program_id(2) % SPLIT_K
-
-    # Move every pointer to this group's slice.
-    x_ptr += group * K * stride_xk
-    w_ptr += group * N * stride_wn
-    y_ptr += group * N * stride_yn
-    scale_ptr += (group * N // scale_block_n) * stride_sn
-
-    offs_n = pid_n * BLOCK_N + tl.arange(0, BLOCK_N)
-    offs_m = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
-    offs_k = tl.arange(0, BLOCK_K)
-    mask_n = offs_n < N
-    mask_m = offs_m < M
-    scale_rows = scale_ptr + (offs_n // scale_block_n) * stride_sn
-
-    # This split's share of the K-tiles.
-    k_tiles = tl.cdiv(K, BLOCK_K)
-    tiles_per_split = tl.cdiv(k_tiles, SPLIT_K)
-    first_tile = split * tiles_per_split
-    last_tile = tl.minimum(first_tile + tiles_per_split, k_tiles)
-
-    acc = tl.zeros((BLOCK_N, BLOCK_M), dtype=tl.float32)
-    for tile in range(first_tile, last_tile):
-        k = tile * BLOCK_K + offs_k
-        mask_k = k < K
-        w = tl.load(w_ptr + offs_n[:, None] * stride_wn + k[None, :] * stride_wk,
-                    mask=mask_n[:, None] & mask_k[None, :], other=0)  # e4m3 bytes; 0 is +0.0
-        x = tl.load(x_ptr + offs_m[None, :] * stride_xm + k[:, None] * stride_xk,
-                    mask=mask_m[None, :] & mask_k[:, None], other=0.0)
-        s = tl.load(scale_rows + (tile * BLOCK_K // SCALE_BLOCK_K) * stride_sk, mask=mask_n, other=0)
-        s = _scale_to_fp32(s, INTEGER_DEQUANT, SCALE_E8M0)
-        if SCALE_IN_WEIGHT:  # one rounding of scale * weight to x's dtype; the MMA then accumulates in place
-            w = (_fp8_bytes_to(w, tl.float32, INTEGER_DEQUANT) * s[:, None]).to(x.dtype)
-            if DOT_IN_FP32:
-                acc = tl.dot(w.to(tl.float32), x.to(tl.float32), acc, input_precision="ieee")
-            else:
-                acc = tl.dot(w, x, acc)
-        else:  # exact weight in the MMA, scale applied in fp32 to the tile's partial sum
-            w = _fp8_bytes_to(w, x.dtype, INTEGER_DEQUANT)
-            if DOT_IN_FP32:  # the CPU interpreter's bf16 dot is broken; fp32 holds bf16/fp16 products exactly
-                partial = tl.dot(w.to(tl.float32), x.to(tl.float32), input_precision="ieee")
-            else:
-                partial = tl.dot(w, x)
-            acc += partial * s[:, None]
-
-    tile_id = (group * tl.num_programs(1) + pid_m) * tl.num_programs(0) + pid_n
-    _write_output(acc, y_ptr, bias_ptr, partial_ptr, counter_ptr, offs_n, offs_m, mask_n, mask_m,
-                  group, split, tile_id, M, N, stride_ym, stride_yn, SPLIT_K, HAS_BIAS)
-
-
-class KernelConfig(NamedTuple):
-    """Tile shape and schedule of one launch."""
-    block_n: int
-    block_m: int
-    block_k: int
-    split_k: int
-    num_warps: int
-    num_stages: int
-    scale_in_weight: bool = False  # fold the scale into the bf16 weight tile (large M; bf16 x only)
-    # Large M, bf16 x: expand the weight to bf16 (one rounding) with the dequant kernel, block_n x block_k
-    # per program, into a per-device scratch, then x @ W.T by torch.matmul (cuBLAS). split_k must be 1.
-    # fp16 x takes the tile kernel instead (``default_config``): fp16's narrow exponent range would flush
-    # small scale * weight products (scales ~1e-6) to subnormals.
-    expand_weight: bool = False
-
-
-def m_bucket(m: int) -> int:
-    """The power of two >= m (capped at 8192) that keys the config table."""
-    return min(8192, 1 << max(0, m - 1).bit_length())
 
 
 _TABLE: Optional[Dict[str, Dict[str, Dict[str, list]]]] = None
@@ -212,38 +116,6 @@ def _device_facts(device: torch.device) -> Tuple[str, int, Tuple[int, int]]:
 
 def _sm_count(device: torch.device) -> int:
     return _device_facts(device)[1]
-
-
-def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: int,
-                   expand_ok: bool = True) -> KernelConfig:
-    """The tile kernel's launch by rule (M > 16, or any M with ``batch_invariant``), used where the table has none.
-
-    From M = 512 (one group, bf16) the expand-weight path, as the H100 tuner chose for every tuned shape there.
-    Below: 128-row weight tiles for N >= 4096 (64 otherwise), 64 activation columns up to M = 64 or for
-    N < 4096 (128 otherwise), 8 warps for the large tiles; the scale folded into the bf16 weight tile (the MMA
-    then accumulates in place); K split (at most 4 ways) until the tiles fill about one wave of the SMs,
-    counting one 8-warp tile or four 4-warp tiles per SM: >= 4 K-tiles a split while the first wave is not
-    full, >= 8 beyond it. Fitted on an H200 sweep, the wave
-    count refitted on H100 (``benchmarks/NOTES.md`` v20): within ~10% of the best swept config on those points.
-    ``expand_ok=False`` (fp16 activations) keeps the tile kernel.
-    """
-    bm = m_bucket(m)
-    if expand_ok and groups == 1 and bm >= 512:
-        return KernelConfig(64, 1, 128, 1, 4, 1, expand_weight=True)
-    block_n = 128 if n >= 4096 else 64
-    block_m = min(max(16, bm), 64 if bm <= 64 or n < 4096 else 128)
-    warps = 8 if block_n * block_m >= 128 * 64 else 4
-    tile_k = math.gcd(block_k, 128)
-    tiles = triton.cdiv(n, block_n) * triton.cdiv(m, block_m) * groups
-    k_tiles = triton.cdiv(k, tile_k)
-    resident = 1 if warps == 8 else 4  # programs an SM holds at once: one 8-warp tile (~210 registers), ~4 small ones
-    split_k = 1
-    while split_k < 4 and tiles * split_k < 0.9 * resident * sm_count:
-        # filling the first wave is worth splits of 4 K-tiles; adding resident tiles beyond it, only of 8 or more
-        if k_tiles < split_k * (8 if tiles * split_k < 0.9 * sm_count else 16):
-            break
-        split_k *= 2
-    return KernelConfig(block_n, block_m, tile_k, split_k, warps, 3 if warps == 8 else 4, scale_in_weight=True)
 
 
 @functools.lru_cache(maxsize=4096)

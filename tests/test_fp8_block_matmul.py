@@ -284,28 +284,6 @@ def test_config_table_is_well_formed():
                 assert not cfg.expand_weight or (cfg.split_k == 1 and ",g" not in shape)
 
 
-def test_default_config_splits_k_only_when_tiles_are_few():
-    assert default_config(1, 512, 4096, 1, 128, 132).split_k > 1
-    assert default_config(1, 32768, 1024, 1, 128, 132).split_k == 1
-    assert default_config(4096, 4096, 4096, 1, 128, 132, expand_ok=False).split_k == 1
-    # one 8-warp 128x128 tile per SM: 32 x 2 tiles split 2 ways fill one wave of 132 SMs
-    assert default_config(256, 4096, 8192, 1, 128, 132).split_k == 2
-    # four 4-warp 64x64 tiles per SM: 48 x 4 tiles (more than one per SM) still split to 4 per SM
-    small_tiles = default_config(256, 3072, 7168, 1, 128, 132)
-    assert (small_tiles.num_warps, small_tiles.split_k) == (4, 4)
-    assert default_config(256, 32768, 1024, 1, 128, 132).split_k == 1  # 8 K-tiles: too few to split
-    # a full first wave (256 tiles) is not split into 4-K-tile pieces; a thin one (64 tiles) is
-    assert default_config(24, 32768, 1024, 1, 128, 132).split_k == 1
-    assert default_config(24, 8192, 1024, 1, 128, 132).split_k == 2
-
-
-def test_default_config_expands_the_weight_from_m_512_for_one_group_only():
-    assert default_config(512, 7168, 16384, 1, 128, 132).expand_weight
-    assert not default_config(256, 7168, 16384, 1, 128, 132).expand_weight
-    assert not default_config(4096, 1024, 4096, 8, 128, 132).expand_weight  # grouped: tile kernel
-    assert not default_config(4096, 7168, 16384, 1, 128, 132, expand_ok=False).expand_weight
-
-
 # --- ahead-of-time builds: the real compiler, for real targets, on this CPU ---------------------------
 # Compiled in one child process: the interpreter (TRITON_INTERPRET=1, used above) patches Triton in-process.
 

@@ -1,0 +1,56 @@
+"""The tile kernel's file (``kernels/fp8_tile.py``): its launch rule, and that every kernel file is vendorable.
+
+The tile kernel's numerics, AOT builds and launches are tested through the entry point in ``test_fp8_block_matmul.py``.
+"""
+import ast
+import sys
+from pathlib import Path
+
+from fp8blk.kernels.fp8_tile import KernelConfig, default_config, m_bucket
+
+KERNELS = Path(__file__).resolve().parent.parent / "kernels"
+
+
+def test_rule_picks_tiles_by_size():
+    assert default_config(64, 4096, 8192, 1, 128, 132)[:2] == (128, 64)  # N >= 4096: 128-row weight tiles
+    assert default_config(256, 4096, 8192, 1, 128, 132)[:2] == (128, 128)
+    assert default_config(256, 3072, 7168, 1, 128, 132)[:2] == (64, 64)  # N < 4096: 64-row tiles, 64 columns
+    assert default_config(24, 4096, 8192, 1, 128, 132).block_m == m_bucket(24) == 32
+    assert isinstance(default_config(24, 4096, 8192, 1, 128, 132), KernelConfig)
+
+
+def test_default_config_splits_k_only_when_tiles_are_few():
+    assert default_config(1, 512, 4096, 1, 128, 132).split_k > 1
+    assert default_config(1, 32768, 1024, 1, 128, 132).split_k == 1
+    assert default_config(4096, 4096, 4096, 1, 128, 132, expand_ok=False).split_k == 1
+    # one 8-warp 128x128 tile per SM: 32 x 2 tiles split 2 ways fill one wave of 132 SMs
+    assert default_config(256, 4096, 8192, 1, 128, 132).split_k == 2
+    # four 4-warp 64x64 tiles per SM: 48 x 4 tiles (more than one per SM) still split to 4 per SM
+    small_tiles = default_config(256, 3072, 7168, 1, 128, 132)
+    assert (small_tiles.num_warps, small_tiles.split_k) == (4, 4)
+    assert default_config(256, 32768, 1024, 1, 128, 132).split_k == 1  # 8 K-tiles: too few to split
+    # a full first wave (256 tiles) is not split into 4-K-tile pieces; a thin one (64 tiles) is
+    assert default_config(24, 32768, 1024, 1, 128, 132).split_k == 1
+    assert default_config(24, 8192, 1024, 1, 128, 132).split_k == 2
+
+
+def test_default_config_expands_the_weight_from_m_512_for_one_group_only():
+    assert default_config(512, 7168, 16384, 1, 128, 132).expand_weight
+    assert not default_config(256, 7168, 16384, 1, 128, 132).expand_weight
+    assert not default_config(4096, 1024, 4096, 8, 128, 132).expand_weight  # grouped: tile kernel
+    assert not default_config(4096, 7168, 16384, 1, 128, 132, expand_ok=False).expand_weight
+
+
+def test_every_kernel_file_imports_only_torch_triton_and_its_siblings():
+    """Vendoring contract (kernels/README.md): copying the kernel files needs torch and triton only."""
+    files = sorted(KERNELS.glob("*.py"))
+    assert {"fp8_block_matmul.py", "fp8_decode.py", "fp8_tile.py", "fp8_tile_ops.py"} <= {f.name for f in files}
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level:  # relative: a sibling file
+                assert (KERNELS / f"{node.module}.py").is_file(), (path.name, node.module)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
+                for name in names:
+                    top = name.split(".")[0]
+                    assert top in ("torch", "triton") or top in sys.stdlib_module_names, (path.name, name)
