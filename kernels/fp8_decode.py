@@ -25,7 +25,7 @@ Two ways to do the inner sum, chosen by ``USE_MMA`` (a constexpr the launch rule
   padding to the MMA's 8 or 16 columns.
 
 Dequantization (fp8 bits -> bf16/fp16/fp32, native on sm_89+, exact integer path on Ampere), scale
-conversion and the split-K epilogue live in ``fp8_tile_ops.py`` (vendor it beside this file).
+conversion, the dot and the split-K epilogue live in ``fp8_tile_ops.py`` (vendor it beside this file).
 """
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ from typing import NamedTuple
 import triton
 import triton.language as tl
 
-from .fp8_tile_ops import _fp8_bytes_to, _scale_to_fp32, _write_output
+from .fp8_tile_ops import _dot, _fp8_bytes_to, _scale_to_fp32, _write_output
 
 DECODE_MAX_M = 16  # the largest M the decode kernel takes (the tile kernel takes the rest)
 CUDA_CORE_PAIR_BYTES_PER_SM = 1 << 17  # M = 2 stays on CUDA cores up to this many weight bytes per SM
@@ -88,11 +88,7 @@ def _fp8_decode_kernel(
                 x = tl.load(x_ptr + offs_m[None, :] * stride_xm + k[:, None] * stride_xk,
                             mask=mask_m[None, :] & mask_k[:, None], other=0.0)
                 s = tl.load(scale_rows + (k0 // SCALE_BLOCK_K) * stride_sk, mask=mask_n & (k0 < K), other=0)
-                w = _fp8_bytes_to(w, x.dtype, INTEGER_DEQUANT)
-                if DOT_IN_FP32:  # the CPU interpreter's bf16 dot is broken; fp32 holds bf16/fp16 products exactly
-                    partial = tl.dot(w.to(tl.float32), x.to(tl.float32), input_precision="ieee")
-                else:
-                    partial = tl.dot(w, x)
+                partial = _dot(_fp8_bytes_to(w, x.dtype, INTEGER_DEQUANT), x, None, DOT_IN_FP32)
                 acc += partial * _scale_to_fp32(s, INTEGER_DEQUANT, SCALE_E8M0)[:, None]
     else:  # CUDA cores: each weight tile converted once, then multiplied by each of the BLOCK_M rows of x
         offs_subs = tl.arange(0, SUBS)

@@ -30,7 +30,7 @@ from typing import NamedTuple
 import triton
 import triton.language as tl
 
-from .fp8_tile_ops import _fp8_bytes_to, _scale_to_fp32, _write_output
+from .fp8_tile_ops import _dot, _fp8_bytes_to, _scale_to_fp32, _write_output
 
 
 @triton.jit
@@ -79,17 +79,9 @@ def _fp8_block_matmul_kernel(
         s = _scale_to_fp32(s, INTEGER_DEQUANT, SCALE_E8M0)
         if SCALE_IN_WEIGHT:  # one rounding of scale * weight to x's dtype; the MMA then accumulates in place
             w = (_fp8_bytes_to(w, tl.float32, INTEGER_DEQUANT) * s[:, None]).to(x.dtype)
-            if DOT_IN_FP32:
-                acc = tl.dot(w.to(tl.float32), x.to(tl.float32), acc, input_precision="ieee")
-            else:
-                acc = tl.dot(w, x, acc)
+            acc = _dot(w, x, acc, DOT_IN_FP32)
         else:  # exact weight in the MMA, scale applied in fp32 to the tile's partial sum
-            w = _fp8_bytes_to(w, x.dtype, INTEGER_DEQUANT)
-            if DOT_IN_FP32:  # the CPU interpreter's bf16 dot is broken; fp32 holds bf16/fp16 products exactly
-                partial = tl.dot(w.to(tl.float32), x.to(tl.float32), input_precision="ieee")
-            else:
-                partial = tl.dot(w, x)
-            acc += partial * s[:, None]
+            acc += _dot(_fp8_bytes_to(w, x.dtype, INTEGER_DEQUANT), x, None, DOT_IN_FP32) * s[:, None]
 
     tile_id = (group * tl.num_programs(1) + pid_m) * tl.num_programs(0) + pid_n
     _write_output(acc, y_ptr, bias_ptr, partial_ptr, counter_ptr, offs_n, offs_m, mask_n, mask_m,
@@ -126,8 +118,8 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     N < 4096 (128 otherwise), 8 warps for the large tiles; the scale folded into the bf16 weight tile (the MMA
     then accumulates in place); K split (at most 4 ways) until the tiles fill about one wave of the SMs,
     counting one 8-warp tile or four 4-warp tiles per SM: >= 4 K-tiles a split while the first wave is not
-    full, >= 8 beyond it. Fitted on an H200 sweep, the wave
-    count refitted on H100 (``benchmarks/NOTES.md`` v20): within ~10% of the best swept config on those points.
+    full, >= 8 beyond it. Fitted on an H200 sweep, the wave count refitted on H100 (``benchmarks/NOTES.md`` v20):
+    within ~10% of the best swept config on those points.
     ``expand_ok=False`` (fp16 activations) keeps the tile kernel.
     """
     bm = m_bucket(m)

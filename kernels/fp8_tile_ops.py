@@ -1,5 +1,6 @@
-"""Triton device functions shared by fp8blk's kernels: fp8 bits to floats, block scales to fp32, and the
-output epilogue with the ordered split-K reduction. torch + triton only."""
+"""Triton device functions shared by fp8blk's kernels: fp8 bits to floats, block scales to fp32, the tensor-core
+dot (with its CPU-interpreter workaround), and the output epilogue with the ordered split-K reduction.
+torch + triton only."""
 import triton
 import triton.language as tl
 
@@ -18,6 +19,17 @@ def _fp8_bytes_to(w, dtype: tl.constexpr, INTEGER_DEQUANT: tl.constexpr):
     if dtype == tl.bfloat16:
         w = w.to(tl.float32)
     return w.to(dtype)
+
+
+@triton.jit
+def _dot(a, b, acc, DOT_IN_FP32: tl.constexpr):
+    """``a @ b (+ acc)`` on the tensor cores, fp32 accumulation (``acc`` None: a fresh sum). ``DOT_IN_FP32`` (set only
+    under Triton's CPU interpreter, whose bf16 dot is broken) multiplies fp32 copies: exact for bf16/fp16 products."""
+    if DOT_IN_FP32:
+        result = tl.dot(a.to(tl.float32), b.to(tl.float32), acc, input_precision="ieee")
+    else:
+        result = tl.dot(a, b, acc)
+    return result
 
 
 @triton.jit
