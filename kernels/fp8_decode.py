@@ -137,12 +137,13 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
     * M = 1, CUDA cores: about ``4 * sm_count`` programs of ``block_n`` rows each (a power of two, 1..32; whole
       rows per program for small layers, so no K-split is needed), each step reading about 8 KB: ``subs``
       128-column scale blocks side by side (up to 32, i.e. 4 KB runs of each row); 3 stages where a program
-      streams 8 steps or more, else 2 (H100 measurement, ``benchmarks/NOTES.md`` v19).
+      streams 6 steps or more, else 2 (H100 measurements, ``benchmarks/NOTES.md`` v19, v21).
     * M = 2 on a layer of at most ``CUDA_CORE_PAIR_BYTES_PER_SM * sm_count`` bytes (~16 MB on 132 SMs): the
       CUDA-core launch of M = 1 with both rows per program (the tensor-core pipeline's fixed latency dominates
       such small layers; on larger ones its cheaper arithmetic wins: H100, ``benchmarks/NOTES.md`` v20).
-    * Other M up to 16, tensor cores: 64 weight rows (the MMA's row side) by one scale block per step, 4 stages.
-    * Split K only while programs are fewer than about ``2 * sm_count`` (nearest power of two), and so that no
+    * Other M up to 16, tensor cores: 64 weight rows (the MMA's row side) by one scale block per step, 3 stages.
+    * Split K until programs reach about ``2 * sm_count`` (the smallest power of two that gives 95% of it: a
+      first wave of fewer than two programs per SM leaves some SMs with one and others with two), and so that no
       MMA program streams more than 16 steps (long rows leave the last wave ragged); at most 16 splits and
       never more splits than steps.
     """
@@ -150,15 +151,16 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
     use_mma = m > 2 or (m == 2 and n * k * groups > CUDA_CORE_PAIR_BYTES_PER_SM * sm_count)
     blocks_per_row = triton.cdiv(k, sub_k)
     if use_mma:
-        block_n, block_m, subs, stages, max_steps = 64, max(16, triton.next_power_of_2(m)), 1, 4, 16
+        block_n, block_m, subs, stages, max_steps = 64, max(16, triton.next_power_of_2(m)), 1, 3, 16
     else:
         block_n = min(32, _pow2_near(n * groups / (4 * sm_count)))
         subs = min(32, triton.next_power_of_2(blocks_per_row), _pow2_near(8192 / (block_n * sub_k)))
         block_m, stages, max_steps = m, 2, blocks_per_row
     steps = triton.cdiv(k, sub_k * subs)
     tiles = triton.cdiv(n, block_n) * groups
-    split_k = max(_pow2_near(2 * sm_count / tiles), triton.next_power_of_2(triton.cdiv(steps, max_steps)))
+    split_k = max(triton.next_power_of_2(math.ceil(0.95 * 2 * sm_count / tiles)),
+                  triton.next_power_of_2(triton.cdiv(steps, max_steps)))
     split_k = max(1, min(split_k, 16, 1 << (steps.bit_length() - 1)))
-    if not use_mma and triton.cdiv(steps, split_k) >= 8:
+    if not use_mma and triton.cdiv(steps, split_k) >= 6:
         stages = 3
     return DecodeConfig(block_n, block_m, sub_k, subs, split_k, use_mma, 4, stages)

@@ -117,9 +117,10 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     Below: 128-row weight tiles for N >= 4096 (64 otherwise), 64 activation columns up to M = 64 or for
     N < 4096 (128 otherwise), 8 warps for the large tiles; the scale folded into the bf16 weight tile (the MMA
     then accumulates in place); K split (at most 4 ways) until the tiles fill about one wave of the SMs,
-    counting one 8-warp tile or four 4-warp tiles per SM: >= 4 K-tiles a split while the first wave is not
-    full, >= 8 beyond it. Fitted on an H200 sweep, the wave count refitted on H100 (``benchmarks/NOTES.md`` v20):
-    within ~10% of the best swept config on those points.
+    counting one 8-warp tile, three 4-warp 64-column tiles (3 stages: shared memory) or four narrower ones per
+    SM: >= 4 K-tiles a split while the first wave is not full, >= 8 beyond it. Fitted on an H200 sweep, the
+    wave count refitted on H100 (``benchmarks/NOTES.md`` v20, v21): within ~10% of the best swept config on
+    those points.
     ``expand_ok=False`` (fp16 activations) keeps the tile kernel.
     """
     bm = m_bucket(m)
@@ -128,14 +129,19 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     block_n = 128 if n >= 4096 else 64
     block_m = min(max(16, bm), 64 if bm <= 64 or n < 4096 else 128)
     warps = 8 if block_n * block_m >= 128 * 64 else 4
+    # 4-warp tiles: 64 activation columns at 3 stages (66 KB of shared memory: 3 programs per SM; 4 stages
+    # would take 89 KB, 2 per SM), narrower ones 4 stages deep (they stream the weight)
+    stages = 3 if warps == 8 or block_m == 64 else 4
     tile_k = math.gcd(block_k, 128)
     tiles = triton.cdiv(n, block_n) * triton.cdiv(m, block_m) * groups
     k_tiles = triton.cdiv(k, tile_k)
-    resident = 1 if warps == 8 else 4  # programs an SM holds at once: one 8-warp tile (~210 registers), ~4 small ones
+    # programs an SM holds at once: one 8-warp tile (~210 registers), three 4-warp 64-column tiles (shared
+    # memory), about four narrower ones
+    resident = 1 if warps == 8 else 3 if block_m == 64 else 4
     split_k = 1
     while split_k < 4 and tiles * split_k < 0.9 * resident * sm_count:
         # filling the first wave is worth splits of 4 K-tiles; adding resident tiles beyond it, only of 8 or more
         if k_tiles < split_k * (8 if tiles * split_k < 0.9 * sm_count else 16):
             break
         split_k *= 2
-    return KernelConfig(block_n, block_m, tile_k, split_k, warps, 3 if warps == 8 else 4, scale_in_weight=True)
+    return KernelConfig(block_n, block_m, tile_k, split_k, warps, stages, scale_in_weight=True)

@@ -114,6 +114,8 @@ def test_launch_rule_is_valid_for_any_shape_and_gpu(m, sm_count):
         programs = math.ceil(n / cfg.block_n) * groups * cfg.split_k
         if not cfg.use_mma and cfg.sub_k == 128 and n * groups >= 4 * sm_count:
             assert programs >= 2 * sm_count  # enough programs to keep every SM's loads in flight
+        if cfg.split_k < min(16, 1 << (steps.bit_length() - 1)):  # split not capped by its limits
+            assert programs >= 0.95 * 2 * sm_count  # a first wave of about two programs on every SM
 
 
 def test_launch_rule_reads_whole_rows_for_small_layers_and_splits_none():
@@ -123,6 +125,9 @@ def test_launch_rule_reads_whole_rows_for_small_layers_and_splits_none():
     assert big.split_k == 1 and big.block_n * big.subs * big.sub_k == 8192  # 8 KB per step
     assert (small.num_stages, big.num_stages) == (2, 3)  # one step per program vs 8 steps: pipelined 3 deep
     assert decode_config(16, 4096, 8192, 1, 128, 132).split_k == 4  # 64 row tiles x 4 ~ 2 x 132 programs
+    assert decode_config(16, 3072, 7168, 1, 128, 132).split_k == 8  # 48 x 4 = 192 would leave SMs with one
+    assert decode_config(1, 65536, 1536, 1, 128, 132).num_stages == 3  # 6 steps per program: 3 deep
+    assert decode_config(1, 32768, 1024, 1, 128, 132).num_stages == 2  # 4 steps
 
 
 DECODE_BUILDS = [CUDA_CORES, CUDA_CORE_ROWS, TENSOR_CORES, decode_config(1, 512, 4096, 1, 128, 132),

@@ -25,9 +25,11 @@ def test_default_config_splits_k_only_when_tiles_are_few():
     assert default_config(4096, 4096, 4096, 1, 128, 132, expand_ok=False).split_k == 1
     # one 8-warp 128x128 tile per SM: 32 x 2 tiles split 2 ways fill one wave of 132 SMs
     assert default_config(256, 4096, 8192, 1, 128, 132).split_k == 2
-    # four 4-warp 64x64 tiles per SM: 48 x 4 tiles (more than one per SM) still split to 4 per SM
-    small_tiles = default_config(256, 3072, 7168, 1, 128, 132)
-    assert (small_tiles.num_warps, small_tiles.split_k) == (4, 4)
+    # three 4-warp 64x64 tiles per SM (3 stages): 48 x 2 tiles split 4 ways fill 384 of 396 places; 48 x 4
+    # tiles 2 ways (4 ways would make a second, nearly full wave)
+    assert default_config(128, 3072, 7168, 1, 128, 132)[3:6] == (4, 4, 3)
+    assert default_config(256, 3072, 7168, 1, 128, 132)[3:6] == (2, 4, 3)
+    assert default_config(32, 3072, 7168, 1, 128, 132).num_stages == 4  # narrow tiles stream: 4 stages
     assert default_config(256, 32768, 1024, 1, 128, 132).split_k == 1  # 8 K-tiles: too few to split
     # a full first wave (256 tiles) is not split into 4-K-tile pieces; a thin one (64 tiles) is
     assert default_config(24, 32768, 1024, 1, 128, 132).split_k == 1
