@@ -76,7 +76,8 @@ def time_generate(model, mode: str, new_tokens: int):
         kwargs["cache_implementation"] = "static"
     with torch.no_grad():
         logits = model(prompt).logits.float()
-    out = model.generate(prompt, **kwargs)  # warm-up (compiles)
+    for _ in range(2):  # warm-up: the first call compiles, the second records the CUDA graphs (static mode)
+        out = model.generate(prompt, **kwargs)
     times = []
     for _ in range(3):
         torch.cuda.synchronize()
