@@ -13,6 +13,7 @@ call compiles. A loader that cannot run here
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import statistics
 import sys
@@ -103,6 +104,8 @@ def main() -> int:
         baseline = {}
         for mode in args.modes.split(","):
             for kind in ("bf16", "transformers_fp8", "fp8blk"):
+                gc.collect()  # the previous loader's model, compiled graphs and cached blocks go before this peak
+                torch._dynamo.reset()
                 torch.cuda.empty_cache()
                 torch.cuda.reset_peak_memory_stats()
                 try:
