@@ -137,7 +137,7 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
     * M = 1, CUDA cores: about ``4 * sm_count`` programs of ``block_n`` rows each (a power of two, 1..32; whole
       rows per program for small layers, so no K-split is needed), each step reading about 8 KB: ``subs``
       128-column scale blocks side by side (up to 32, i.e. 4 KB runs of each row); 3 stages where a program
-      streams 6 steps or more, else 2 (H100 measurements, ``benchmarks/NOTES.md`` v19, v21).
+      streams 6 steps or more, else 2 (H100 measurements, ``benchmarks/NOTES.md`` v19, v23).
     * M = 2 on a layer of at most ``CUDA_CORE_PAIR_BYTES_PER_SM * sm_count`` bytes (~16 MB on 132 SMs): the
       CUDA-core launch of M = 1 with both rows per program (the tensor-core pipeline's fixed latency dominates
       such small layers; on larger ones its cheaper arithmetic wins: H100, ``benchmarks/NOTES.md`` v20).

@@ -119,7 +119,7 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     then accumulates in place); K split (at most 4 ways) until the tiles fill about one wave of the SMs,
     counting one 8-warp tile, three 4-warp 64-column tiles (3 stages: shared memory) or four narrower ones per
     SM: >= 4 K-tiles a split while the first wave is not full, >= 8 beyond it. Fitted on an H200 sweep, the
-    wave count refitted on H100 (``benchmarks/NOTES.md`` v20, v21): within ~10% of the best swept config on
+    wave count refitted on H100 (``benchmarks/NOTES.md`` v20, v23): within ~10% of the best swept config on
     those points.
     ``expand_ok=False`` (fp16 activations) keeps the tile kernel.
     """
