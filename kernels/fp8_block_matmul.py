@@ -189,6 +189,11 @@ def _finish(plan: _LaunchPlan) -> _LaunchPlan:
     return plan._replace(constexpr_values=tuple(value for _, value in plan.constexprs), compiled={})
 
 
+def _compile_options(config: Union[KernelConfig, DecodeConfig]) -> Tuple[Tuple[str, int], ...]:
+    """Triton's compile options of a launch (the plan keeps them hashable; the JIT and ``aot_compile`` take them)."""
+    return (("num_warps", config.num_warps), ("num_stages", config.num_stages))
+
+
 # Each kernel's parameter names in signature order, read once from the kernels themselves.
 _SIGNATURES = {kind: tuple(inspect.signature(kernel.fn).parameters) for kind, kernel in
                (("decode", _fp8_decode_kernel), ("tile", _fp8_block_matmul_kernel), ("expand", _fp8_block_dequant_kernel))}
@@ -247,8 +252,7 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, scale_
                                        interpreting).items())
         grid = (triton.cdiv(n, cfg.block_n), cfg.split_k, groups)
         split = cfg.split_k > 1
-        return _finish(_LaunchPlan("decode", grid, int_args, constexprs,
-                                   (("num_warps", cfg.num_warps), ("num_stages", cfg.num_stages)),
+        return _finish(_LaunchPlan("decode", grid, int_args, constexprs, _compile_options(cfg),
                                    groups * cfg.split_k * m * n if split else 0, grid[0] * groups if split else 0, 0))
     cfg = config or choose_config(m, n, k, groups, block_k, device, batch_invariant)
     if cfg.expand_weight and x_dtype != torch.bfloat16:  # fp16 would flush small scale * weight products
@@ -259,15 +263,14 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, scale_
         constexprs = tuple(_constexprs("expand", cfg, block_k, False, integer, e8m0, x_dtype, False).items())
         return _finish(_LaunchPlan("expand", (triton.cdiv(n_total, cfg.block_n), triton.cdiv(k, cfg.block_k), 1),
                                    (n_total, k, *weight_stride, *scale_stride, k, 1, block_n), constexprs,
-                                   (("num_warps", cfg.num_warps), ("num_stages", cfg.num_stages)), 0, 0, n_total * k))
+                                   _compile_options(cfg), 0, 0, n_total * k))
     if block_k % cfg.block_k:
         raise ValueError(f"config block_k {cfg.block_k} must divide the scale block {block_k}")
     grid = (triton.cdiv(n, cfg.block_n), triton.cdiv(m, cfg.block_m), groups * cfg.split_k)
     split = cfg.split_k > 1
     constexprs = tuple(_constexprs("tile", cfg, block_k, bias_shape is not None, integer, e8m0, x_dtype,
                                    interpreting).items())
-    return _finish(_LaunchPlan("tile", grid, int_args, constexprs,
-                               (("num_warps", cfg.num_warps), ("num_stages", cfg.num_stages)),
+    return _finish(_LaunchPlan("tile", grid, int_args, constexprs, _compile_options(cfg),
                                groups * cfg.split_k * m * n if split else 0, grid[0] * grid[1] * groups if split else 0,
                                0))
 
@@ -418,7 +421,7 @@ def aot_compile(capability: int, config: Union[KernelConfig, DecodeConfig], x_dt
     try:
         return triton.compile(ASTSource(fn=kernel, signature=signature, constexprs=constexprs, attrs=attrs),
                               target=GPUTarget("cuda", capability, 32),
-                              options=dict(num_warps=config.num_warps, num_stages=config.num_stages))
+                              options=dict(_compile_options(config)))
     finally:
         if interpret is not None:
             os.environ["TRITON_INTERPRET"] = interpret

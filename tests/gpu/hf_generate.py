@@ -4,11 +4,11 @@
 
 Builds a Llama of a few hundred MB with random weights (hidden 2048, MLP 5632), saves it FP8 (DeepSeek/HF
 ``weight_scale_inv`` convention, 128x128 blocks, fp32 scales) with fp8blk's writer, and times ``generate`` (batch 1,
-16-token prompt, greedy) for each loader: tokens per second (median of 3 after a warm-up), peak GPU memory, and the
-agreement of the generated tokens with the bf16 model. ``static`` uses transformers' static KV cache, for which
-``generate`` compiles the decoding step itself (``torch.compile``, fullgraph, mode "reduce-overhead"); the warm-up
-call compiles. A loader that cannot run here
-(e.g. transformers' FP8 kernels come from a hub download) is reported with its error, not dropped.
+16-token prompt, greedy) for each loader: tokens per second (median of 3 after two warm-ups), peak GPU memory, and
+the agreement of the generated tokens with the bf16 model. ``static`` uses transformers' static KV cache, for which
+``generate`` compiles the decoding step itself (``torch.compile``, fullgraph, mode "reduce-overhead"): the first
+warm-up compiles, the second records the CUDA graphs. A loader that cannot run here (e.g. transformers' FP8 kernels
+come from a hub download) is reported with its error, not dropped.
 """
 from __future__ import annotations
 
