@@ -1,6 +1,6 @@
 """W8A16 block-FP8 GEMM in Triton: ``y = x @ dequant(weight, scale).T (+ bias)`` -- the entry point.
 
-torch + triton only: vendor this file with ``fp8_decode.py`` (the decode kernel, M <= 16, and its launch rule),
+torch + triton only: vendor this file with ``fp8_decode.py`` (the decode kernel, M <= 32, and its launch rule),
 ``fp8_tile.py`` (the tile kernel, larger M, and its launch rule), ``fp8_tile_ops.py`` (device functions they share)
 and, optionally, the tuned table ``fp8_block_matmul_configs.json`` beside them. This file checks the arguments,
 works out a launch plan once per call signature (kernel, grid, constexprs; the table's config or the rules'),
@@ -45,6 +45,7 @@ BIAS_DTYPES = (torch.float32, torch.bfloat16, torch.float16)
 CONFIG_FILE = Path(__file__).with_name("fp8_block_matmul_configs.json")  # the tuning tool writes it
 DEQUANT_ENV = "FP8BLK_DEQUANT"  # "native" | "integer" | "auto"
 TABLE_ENV = "FP8BLK_CONFIG_TABLE"  # "0": launch parameters by rule only, the tuned table ignored
+PDL_ENV = "FP8BLK_PDL"  # "0": no programmatic dependent launch (else on for the decode and tile kernels on sm_90+)
 
 
 @triton.jit
@@ -165,6 +166,14 @@ def _interpreting() -> bool:
     return _INTERPRETING
 
 
+_PDL_ALLOWED = os.environ.get(PDL_ENV, "1") != "0"  # read once, at import
+
+
+def _pdl(device: torch.device, interpreting: bool) -> bool:
+    """Whether decode and tile launches use programmatic dependent launch: sm_90+ (``griddepcontrol``), compiled."""
+    return _PDL_ALLOWED and not interpreting and device.type == "cuda" and _device_facts(device)[2] >= (9, 0)
+
+
 class _LaunchPlan(NamedTuple):
     """Everything about a call that follows from shapes, strides and dtypes alone (cached per signature).
 
@@ -189,9 +198,9 @@ def _finish(plan: _LaunchPlan) -> _LaunchPlan:
     return plan._replace(constexpr_values=tuple(value for _, value in plan.constexprs), compiled={})
 
 
-def _compile_options(config: Union[KernelConfig, DecodeConfig]) -> Tuple[Tuple[str, int], ...]:
+def _compile_options(config: Union[KernelConfig, DecodeConfig], pdl: bool) -> Tuple[Tuple[str, int], ...]:
     """Triton's compile options of a launch (the plan keeps them hashable; the JIT and ``aot_compile`` take them)."""
-    return (("num_warps", config.num_warps), ("num_stages", config.num_stages))
+    return (("num_warps", config.num_warps), ("num_stages", config.num_stages), ("launch_pdl", pdl))
 
 
 # Each kernel's parameter names in signature order, read once from the kernels themselves.
@@ -200,14 +209,15 @@ _SIGNATURES = {kind: tuple(inspect.signature(kernel.fn).parameters) for kind, ke
 
 
 def _constexprs(kind: str, config: Union[KernelConfig, DecodeConfig], scale_block_k: int, has_bias: bool,
-                integer: bool, e8m0: bool, x_dtype: torch.dtype, dot_in_fp32: bool) -> Dict[str, object]:
+                integer: bool, e8m0: bool, x_dtype: torch.dtype, dot_in_fp32: bool, pdl: bool) -> Dict[str, object]:
     """The constexpr arguments of a ``kind`` launch ("decode", "tile" or "expand") in the kernel's signature order
     (the direct launch passes them by position); the JIT launch and ``aot_compile`` take the same dict."""
     values = dict(SCALE_BLOCK_K=scale_block_k, BLOCK_N=config.block_n, INTEGER_DEQUANT=integer, SCALE_E8M0=e8m0)
     if kind == "expand":
         values.update(BLOCK_K=config.block_k)
     else:
-        values.update(BLOCK_M=config.block_m, SPLIT_K=config.split_k, HAS_BIAS=has_bias, DOT_IN_FP32=dot_in_fp32)
+        values.update(BLOCK_M=config.block_m, SPLIT_K=config.split_k, HAS_BIAS=has_bias, DOT_IN_FP32=dot_in_fp32,
+                      PDL=pdl)
         if kind == "decode":
             values.update(SUB_K=config.sub_k, SUBS=config.subs, USE_MMA=config.use_mma, NUM_STAGES=config.num_stages)
         else:
@@ -243,16 +253,17 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, scale_
                          f"{list(out_shape)} strides {out_stride}")
     integer = _integer_dequant(device, dequant)
     e8m0 = scale_dtype == torch.float8_e8m0fnu
+    pdl = _pdl(device, interpreting)
     int_args = (m, n, k, *x_stride, *weight_stride, *scale_stride, *out_stride, block_n)
     if isinstance(config, DecodeConfig) or (config is None and not batch_invariant and m <= DECODE_MAX_M):
         cfg = config or decode_config(m, n, k, groups, block_k, _sm_count(device))
         if m > cfg.block_m or (cfg.sub_k > block_k or block_k % cfg.sub_k):
             raise ValueError(f"{cfg} does not fit M = {m} and scale block_k = {block_k}")
         constexprs = tuple(_constexprs("decode", cfg, block_k, bias_shape is not None, integer, e8m0, x_dtype,
-                                       interpreting).items())
+                                       interpreting, pdl).items())
         grid = (triton.cdiv(n, cfg.block_n), cfg.split_k, groups)
         split = cfg.split_k > 1
-        return _finish(_LaunchPlan("decode", grid, int_args, constexprs, _compile_options(cfg),
+        return _finish(_LaunchPlan("decode", grid, int_args, constexprs, _compile_options(cfg, pdl),
                                    groups * cfg.split_k * m * n if split else 0, grid[0] * groups if split else 0, 0))
     cfg = config or choose_config(m, n, k, groups, block_k, device, batch_invariant)
     if cfg.expand_weight and x_dtype != torch.bfloat16:  # fp16 would flush small scale * weight products
@@ -260,17 +271,17 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, scale_
     if cfg.expand_weight:
         if groups != 1 or cfg.split_k != 1:
             raise ValueError(f"expand_weight needs groups == 1 and split_k == 1, found {groups} and {cfg.split_k}")
-        constexprs = tuple(_constexprs("expand", cfg, block_k, False, integer, e8m0, x_dtype, False).items())
+        constexprs = tuple(_constexprs("expand", cfg, block_k, False, integer, e8m0, x_dtype, False, False).items())
         return _finish(_LaunchPlan("expand", (triton.cdiv(n_total, cfg.block_n), triton.cdiv(k, cfg.block_k), 1),
                                    (n_total, k, *weight_stride, *scale_stride, k, 1, block_n), constexprs,
-                                   _compile_options(cfg), 0, 0, n_total * k))
+                                   _compile_options(cfg, False), 0, 0, n_total * k))
     if block_k % cfg.block_k:
         raise ValueError(f"config block_k {cfg.block_k} must divide the scale block {block_k}")
     grid = (triton.cdiv(n, cfg.block_n), triton.cdiv(m, cfg.block_m), groups * cfg.split_k)
     split = cfg.split_k > 1
     constexprs = tuple(_constexprs("tile", cfg, block_k, bias_shape is not None, integer, e8m0, x_dtype,
-                                   interpreting).items())
-    return _finish(_LaunchPlan("tile", grid, int_args, constexprs, _compile_options(cfg),
+                                   interpreting, pdl).items())
+    return _finish(_LaunchPlan("tile", grid, int_args, constexprs, _compile_options(cfg, pdl),
                                groups * cfg.split_k * m * n if split else 0, grid[0] * grid[1] * groups if split else 0,
                                0))
 
@@ -284,8 +295,12 @@ def _launch(kernel, plan: _LaunchPlan, device: torch.device, pointers: tuple) ->
     """Launches ``kernel`` for ``plan``: the first time per pointer alignment through Triton's JIT (which compiles
     or finds the kernel), later by calling the compiled kernel directly, skipping Triton's per-call argument binding.
     Everything Triton specializes a compile on is fixed by the plan (pointer dtypes, integers equal to 1 or divisible
-    by 16, constexprs) except each pointer's 16-byte alignment, which keys ``plan.compiled``."""
-    aligned = tuple([p.data_ptr() % 16 == 0 for p in pointers])
+    by 16, constexprs) except each pointer's 16-byte alignment, which keys ``plan.compiled``. The direct launch passes
+    the pointers as integers: for a tensor Triton's launcher would call back into Python for ``data_ptr()`` and ask
+    the driver (``cuPointerGetAttribute``) whether it is device memory, per pointer and call; ``fp8_block_matmul``
+    has checked the tensors' device instead."""
+    addresses = [p.data_ptr() for p in pointers]
+    aligned = tuple([address % 16 == 0 for address in addresses])
     compiled = plan.compiled.get(aligned)
     hook = triton.knobs.runtime.launch_enter_hook  # a HookChain (Triton 3.4+); profilers add to it
     if compiled is None or getattr(hook, "calls", hook):  # first call, or a profiler listening: Triton's own path
@@ -294,10 +309,9 @@ def _launch(kernel, plan: _LaunchPlan, device: torch.device, pointers: tuple) ->
         if not _interpreting() and all(hasattr(compiled, a) for a in ("run", "function", "packed_metadata")):
             plan.compiled[aligned] = compiled
         return
-    # The arguments in signature order, as Triton's JIT passes them to the compiled launcher (only data pointers
-    # are read from the tensors, so fp8 tensors need no byte view here).
+    # The arguments in signature order, as Triton's JIT passes them to the compiled launcher.
     compiled.run(*plan.grid, _current_stream(device), compiled.function, compiled.packed_metadata, None, None, None,
-                 *pointers, *plan.int_args, *plan.constexpr_values)
+                 *addresses, *plan.int_args, *plan.constexpr_values)
 
 
 def _current_stream(device: torch.device) -> int:
@@ -349,8 +363,14 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
     elif out.dtype != x.dtype or out.dim() != 2:
         raise ValueError(f"out must be a 2-D {x.dtype} tensor, found {out.dtype} {list(out.shape)}")
     device = x.device
-    if device.index is None and device.type == "cuda":
-        device = torch.device("cuda", torch.cuda.current_device())
+    if device.type == "cuda":
+        if device.index is None:
+            device = torch.device("cuda", torch.cuda.current_device())
+        if not (weight.is_cuda and scale.is_cuda and out.is_cuda and (bias is None or bias.is_cuda)):
+            raise ValueError("x, weight, scale, bias and out must all be CUDA tensors, found "
+                             + ", ".join(f"{name} on {t.device}" for name, t in
+                                         (("x", x), ("weight", weight), ("scale", scale), ("bias", bias), ("out", out))
+                                         if t is not None))
     # torch.Size hashes and compares like the tuple it is: the plan cache takes shapes as they come
     plan = _launch_plan(x.shape, x.stride(), x.dtype, weight.shape, weight.stride(), scale.shape, scale.stride(),
                         scale.dtype, None if bias is None else bias.shape, None if bias is None else bias.dtype,
@@ -407,7 +427,8 @@ def aot_compile(capability: int, config: Union[KernelConfig, DecodeConfig], x_dt
         ints = ("M", "N", "K", "stride_xm", "stride_xk", "stride_wn", "stride_wk", "stride_sn", "stride_sk",
                 "stride_ym", "stride_yn", "scale_block_n")
         unit_strides = ("stride_xk", "stride_wk", "stride_sk", "stride_yn")
-    constexprs = _constexprs(kind, config, scale_block_k, has_bias, integer_dequant, e8m0, x_dtype, False)
+    pdl = kind != "expand" and capability >= 90  # as a launch on that GPU would be built
+    constexprs = _constexprs(kind, config, scale_block_k, has_bias, integer_dequant, e8m0, x_dtype, False, pdl)
     signature.update({name: "i32" for name in ints})
     attrs = {}
     if aligned:
@@ -421,7 +442,7 @@ def aot_compile(capability: int, config: Union[KernelConfig, DecodeConfig], x_dt
     try:
         return triton.compile(ASTSource(fn=kernel, signature=signature, constexprs=constexprs, attrs=attrs),
                               target=GPUTarget("cuda", capability, 32),
-                              options=dict(_compile_options(config)))
+                              options=dict(_compile_options(config, pdl)))
     finally:
         if interpret is not None:
             os.environ["TRITON_INTERPRET"] = interpret

@@ -1,6 +1,6 @@
 """Decode-regime W8A16 block-FP8 GEMM (small M): ``y = x @ dequant(weight, scale).T (+ bias)``.
 
-At M <= 16 the product is a stream over the weight: one byte per weight, read once, and the arithmetic
+At M <= 32 the product is a stream over the weight: one byte per weight, read once, and the arithmetic
 is small next to it. This kernel is built to keep HBM busy from the first microsecond:
 
 * each program reads ``BLOCK_N`` weight rows over a contiguous span of ``SUBS * SUB_K`` bytes per row per
@@ -9,7 +9,10 @@ is small next to it. This kernel is built to keep HBM busy from the first micros
   (``tl.range``: asynchronous copies into shared memory, issued steps ahead of the arithmetic);
 * the grid is sized to the GPU by ``decode_config``: row tiles times K-splits fill every SM with a few
   programs each, so there is no tail wave, and each program streams a similar share of the weight;
-* K-splits are summed in a fixed order by the last program to finish a row tile (bitwise deterministic).
+* K-splits are summed in a fixed order by the last program to finish a row tile (bitwise deterministic);
+* on sm_90+ (``PDL``: programmatic dependent launch) a program waits for the previous kernel's writes in its
+  prologue and releases the next kernel once its output is written, so in a graph or a stream of launches the
+  next kernel's programs are placed while this one's last programs finish (no launch gap between them).
 
 The math, for output element (m, n), with the weight's K split into scale blocks b of ``SUB_K`` columns::
 
@@ -17,7 +20,7 @@ The math, for output element (m, n), with the weight's K split into scale blocks
 
 Two ways to do the inner sum, chosen by ``USE_MMA`` (a constexpr the launch rule sets):
 
-* ``USE_MMA`` (M = 3..16, and 2 on large layers): per scale block, a tensor-core dot of the ``[BLOCK_N, SUB_K]``
+* ``USE_MMA`` (M = 3..32, and 2 on large layers): per scale block, a tensor-core dot of the ``[BLOCK_N, SUB_K]``
   weight tile (the MMA's row side: "swap AB", so small M pads only the narrow side) with ``x``'s ``[SUB_K, BLOCK_M]``
   tile, scaled in fp32 and added to the accumulator.
 * CUDA cores (small M): the weight tile as ``[BLOCK_N, SUBS, SUB_K]`` converted to fp32 once, then for each
@@ -35,9 +38,11 @@ from typing import NamedTuple
 import triton
 import triton.language as tl
 
+from triton.language.extra.cuda import gdc_launch_dependents, gdc_wait
+
 from .fp8_tile_ops import _dot, _fp8_bytes_to, _scale_to_fp32, _write_output
 
-DECODE_MAX_M = 16  # the largest M the decode kernel takes (the tile kernel takes the rest)
+DECODE_MAX_M = 32  # the largest M the decode kernel takes (the tile kernel takes the rest; NOTES v24)
 CUDA_CORE_PAIR_BYTES_PER_SM = 1 << 17  # M = 2 stays on CUDA cores up to this many weight bytes per SM
 
 
@@ -51,7 +56,7 @@ def _fp8_decode_kernel(
         BLOCK_N: tl.constexpr, BLOCK_M: tl.constexpr, SUB_K: tl.constexpr, SUBS: tl.constexpr,
         SPLIT_K: tl.constexpr, USE_MMA: tl.constexpr,
         HAS_BIAS: tl.constexpr, INTEGER_DEQUANT: tl.constexpr, SCALE_E8M0: tl.constexpr,
-        DOT_IN_FP32: tl.constexpr, NUM_STAGES: tl.constexpr):
+        DOT_IN_FP32: tl.constexpr, NUM_STAGES: tl.constexpr, PDL: tl.constexpr):
     pid_n = tl.program_id(0)
     split = tl.program_id(1)
     group = tl.program_id(2)
@@ -76,6 +81,9 @@ def _fp8_decode_kernel(
     steps_per_split = tl.cdiv(steps, SPLIT_K)
     first_step = split * steps_per_split
     last_step = tl.minimum(first_step + steps_per_split, steps)
+
+    if PDL:  # placed while the previous kernel may still run: wait for its writes (x) and for its reads (of the
+        gdc_wait()  # output and split-K workspace this program writes) before any access
 
     if USE_MMA:
         acc = tl.zeros((BLOCK_N, BLOCK_M), dtype=tl.float32)
@@ -110,6 +118,8 @@ def _fp8_decode_kernel(
 
     _write_output(acc, y_ptr, bias_ptr, partial_ptr, counter_ptr, offs_n, offs_m, mask_n, mask_m,
                   group, split, group * tl.num_programs(0) + pid_n, M, N, stride_ym, stride_yn, SPLIT_K, HAS_BIAS)
+    if PDL:  # output written: the next kernel may be placed (released here, not after the K loop: NOTES v24)
+        gdc_launch_dependents()
 
 
 class DecodeConfig(NamedTuple):
@@ -141,7 +151,8 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
     * M = 2 on a layer of at most ``CUDA_CORE_PAIR_BYTES_PER_SM * sm_count`` bytes (~16 MB on 132 SMs): the
       CUDA-core launch of M = 1 with both rows per program (the tensor-core pipeline's fixed latency dominates
       such small layers; on larger ones its cheaper arithmetic wins: H100, ``benchmarks/NOTES.md`` v20).
-    * Other M up to 16, tensor cores: 64 weight rows (the MMA's row side) by one scale block per step, 3 stages.
+    * Other M up to ``DECODE_MAX_M`` (32), tensor cores: 64 weight rows (the MMA's row side) by one scale block
+      per step, 3 stages (at M = 17..32 this kernel beat the tile rule on 8 of 9 H100 shapes: NOTES v24).
     * Split K until programs reach about ``2 * sm_count`` (the smallest power of two that gives 95% of it: a
       first wave of fewer than two programs per SM leaves some SMs with one and others with two), and so that no
       MMA program streams more than 16 steps (long rows leave the last wave ragged); at most 16 splits and

@@ -1,4 +1,4 @@
-"""Tile kernel of fp8blk's W8A16 block-FP8 GEMM (M > 16): ``y = x @ dequant(weight, scale).T (+ bias)``.
+"""Tile kernel of fp8blk's W8A16 block-FP8 GEMM (M > 32): ``y = x @ dequant(weight, scale).T (+ bias)``.
 
 The math, for one output element (fp32 accumulation), with K cut into tiles t of ``BLOCK_K`` columns (``BLOCK_K``
 divides the scale block ``SBK``)::
@@ -20,7 +20,10 @@ Each program computes a ``BLOCK_N x BLOCK_M`` tile of ``y.T``, K-tile by K-tile:
 
 Split-K: ``SPLIT_K`` programs share an output tile and the last to finish sums their fp32 partials in split order
 (``fp8_tile_ops._write_output``: bitwise deterministic). Groups: ``program_id(2)`` also selects one of G independent
-GEMMs (DeepSeek-V4's grouped ``wo_a``). ``default_config`` is the launch rule; ``fp8_block_matmul.py`` launches it.
+GEMMs (DeepSeek-V4's grouped ``wo_a``). ``PDL`` (sm_90+, programmatic dependent launch): a program waits for the
+previous kernel's writes before its first access and releases the next kernel after its K loop, so the next
+kernel's programs are placed during this one's epilogue. ``default_config`` is the launch rule;
+``fp8_block_matmul.py`` launches it.
 """
 from __future__ import annotations
 
@@ -29,6 +32,8 @@ from typing import NamedTuple
 
 import triton
 import triton.language as tl
+
+from triton.language.extra.cuda import gdc_launch_dependents, gdc_wait
 
 from .fp8_tile_ops import _dot, _fp8_bytes_to, _scale_to_fp32, _write_output
 
@@ -42,7 +47,9 @@ def _fp8_block_matmul_kernel(
         SCALE_BLOCK_K: tl.constexpr,
         BLOCK_N: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_K: tl.constexpr, SPLIT_K: tl.constexpr,
         HAS_BIAS: tl.constexpr, INTEGER_DEQUANT: tl.constexpr, SCALE_E8M0: tl.constexpr, SCALE_IN_WEIGHT: tl.constexpr,
-        DOT_IN_FP32: tl.constexpr):
+        DOT_IN_FP32: tl.constexpr, PDL: tl.constexpr):
+    if PDL:  # programmatic dependent launch (sm_90+): wait for the previous kernel's writes
+        gdc_wait()
     pid_n = tl.program_id(0)
     pid_m = tl.program_id(1)
     group = tl.program_id(2) // SPLIT_K
@@ -83,6 +90,8 @@ def _fp8_block_matmul_kernel(
         else:  # exact weight in the MMA, scale applied in fp32 to the tile's partial sum
             acc += _dot(_fp8_bytes_to(w, x.dtype, INTEGER_DEQUANT), x, None, DOT_IN_FP32) * s[:, None]
 
+    if PDL:  # the next kernel may be placed now (against no PDL: NOTES v24)
+        gdc_launch_dependents()
     tile_id = (group * tl.num_programs(1) + pid_m) * tl.num_programs(0) + pid_n
     _write_output(acc, y_ptr, bias_ptr, partial_ptr, counter_ptr, offs_n, offs_m, mask_n, mask_m,
                   group, split, tile_id, M, N, stride_ym, stride_yn, SPLIT_K, HAS_BIAS)
@@ -111,7 +120,7 @@ def m_bucket(m: int) -> int:
 
 def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: int,
                    expand_ok: bool = True) -> KernelConfig:
-    """The tile kernel's launch by rule (M > 16, or any M with ``batch_invariant``), used where the table has none.
+    """The tile kernel's launch by rule (M > 32, or any M with ``batch_invariant``), used where the table has none.
 
     From M = 512 (one group, bf16) the expand-weight path, as the H100 tuner chose for every tuned shape there.
     Below: 128-row weight tiles for N >= 4096 (64 otherwise), 64 activation columns up to M = 64 or for

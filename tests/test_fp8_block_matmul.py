@@ -39,7 +39,7 @@ def test_ragged_shapes_every_m(m, n, k, dequant):
     [torch.bfloat16, torch.float16], [torch.float32, torch.bfloat16, torch.float16, torch.float8_e8m0fnu],
     [False, True], DEQUANTS)))
 def test_every_dtype_combination(x_dtype, scale_dtype, bias, dequant):
-    x, wq, scale, b = make(17, 300, 520, x_dtype, scale_dtype, bias)
+    x, wq, scale, b = make(33, 300, 520, x_dtype, scale_dtype, bias)  # the tile kernel (M > DECODE_MAX_M)
     y = run(x, wq, scale, b, dequant=dequant)
     assert y.dtype == x_dtype
     assert rel_err(y, reference(x, wq, scale, b, (128, 128))) < TOL[x_dtype]
@@ -209,10 +209,10 @@ def test_bad_arguments():
             run(x, wq, scale, None, out=torch.empty(2, 256, dtype=torch.float16, device=DEVICE))
 
 
-@pytest.mark.parametrize("kernel_name,m", [("_fp8_block_matmul_kernel", 20), ("_fp8_decode_kernel", 3)])
+@pytest.mark.parametrize("kernel_name,m", [("_fp8_block_matmul_kernel", 40), ("_fp8_decode_kernel", 3)])
 def test_direct_launch_passes_what_the_jit_passes(monkeypatch, kernel_name, m):
     """After the first call of a signature, launches skip Triton's binder: same compiled kernel, same arguments
-    (the tile kernel at M > 16, the decode kernel at M <= 16)."""
+    (the tile kernel at M > 32, the decode kernel at M <= 32)."""
     import importlib
     kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
     names = getattr(kernel_module, kernel_name).arg_names
@@ -253,13 +253,15 @@ def test_direct_launch_passes_what_the_jit_passes(monkeypatch, kernel_name, m):
         assert [kind for kind, *_ in launches[4:]] == ["jit", "direct"]
     del launches[4:]
     for (_, jit_grid, jit_args, options), (_, grid, args, launcher_extras) in (launches[0:2], launches[2:4]):
-        assert grid == jit_grid and set(options) == {"num_warps", "num_stages"}
+        assert grid == jit_grid and set(options) == {"num_warps", "num_stages", "launch_pdl"}
         assert launcher_extras == (7, "function", "metadata", None, None, None)
         assert list(args) == list(names)
-        assert {k: v for k, v in args.items() if k not in ("y_ptr", "bias_ptr", "partial_ptr", "counter_ptr")
-                and not isinstance(v, torch.Tensor)} == \
-               {k: v for k, v in jit_args.items() if k in args and not isinstance(v, torch.Tensor)}
-        assert all(args[k] is jit_args[k] for k in ("x_ptr", "bias_ptr"))
+        pointers = [name for name in names if name.endswith("_ptr")]
+        # the direct launch passes addresses (Triton's launcher would call data_ptr() and the driver per tensor)
+        assert all(type(args[name]) is int for name in pointers)
+        assert all(args[name] == jit_args[name].data_ptr() for name in ("x_ptr", "w_ptr", "scale_ptr", "bias_ptr"))
+        assert {k: v for k, v in args.items() if k not in pointers} == \
+               {k: v for k, v in jit_args.items() if k in args and k not in pointers}
     assert launches[2][2]["x_ptr"].data_ptr() % 16 and not launches[0][2]["x_ptr"].data_ptr() % 16
 
 
@@ -329,6 +331,7 @@ def test_aot_expand_weight_kernel_builds_for_both(aot_builds, x_dtype, scale_dty
     assert hopper["error"] is None and hopper["cubin"] > 0 and hopper["e4m3"]
     assert ampere["error"] is None and ampere["cubin"] > 0 and not ampere["fp8"]
     assert not (hopper["wgmma"] or hopper["mma_sync"] or ampere["mma_sync"])  # an elementwise kernel
+    assert hopper["pdl"] == ampere["pdl"] == [0, 0, False]  # it overwrites a shared scratch: launched in order
 
 
 @pytest.mark.parametrize("config", _variants(), ids=str)
@@ -344,6 +347,7 @@ def test_aot_hopper_uses_wgmma_and_native_fp8_conversion(aot_builds, config):
     else:
         assert build["mma_sync"]
     assert build["e4m3"]  # the hardware fp8 -> f16x2 conversion
+    assert build["pdl"] == [1, 1, True]  # programmatic dependent launch: one wait, one release, launched with it
 
 
 @pytest.mark.parametrize("config", _variants(), ids=str)
@@ -351,6 +355,7 @@ def test_aot_ampere_integer_path_has_no_fp8_instructions(aot_builds, config):
     build = aot_builds[(80, tuple(config), "bfloat16", "float32", False, True)]
     assert build["error"] is None and build["cubin"] > 0
     assert (build["mma_sync"] or config.expand_weight) and not build["wgmma"] and not build["fp8"]
+    assert build["pdl"] == [0, 0, False]  # griddepcontrol is sm_90+
 
 
 @pytest.mark.parametrize("features", FEATURES, ids=str)
@@ -419,3 +424,26 @@ def test_a_cached_call_does_a_fixed_small_amount_of_host_work(monkeypatch):
             sys.setprofile(None)
         named = [c for c in calls if not c.startswith("<") or c == "<lambda>"]  # comprehensions inline on 3.12+
         assert named == ["fp8_block_matmul", "_launch", "<lambda>", "run"], calls
+
+
+def test_programmatic_dependent_launch_only_where_the_gpu_has_it(monkeypatch):
+    """PDL (``griddepcontrol``, sm_90+) for compiled decode and tile launches: never on Ampere, on the CPU, under the
+    interpreter or with ``FP8BLK_PDL=0``; the plan's compile options and the kernel's ``PDL`` constexpr agree."""
+    import importlib
+    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
+    cuda = torch.device("cuda", 0)
+    for capability, expected in (((9, 0), True), ((10, 0), True), ((8, 9), False), ((8, 0), False)):
+        monkeypatch.setattr(kernel_module, "_device_facts", lambda device, c=capability: ("gpu", 132, c))
+        assert kernel_module._pdl(cuda, interpreting=False) is expected
+        assert kernel_module._pdl(cuda, interpreting=True) is False
+        kernel_module._launch_plan.cache_clear()
+        for m in (1, 64):  # decode and tile plans
+            plan = kernel_module._launch_plan((m, 512), (512, 1), torch.bfloat16, (256, 512), (512, 1), (2, 4), (4, 1),
+                                              torch.float32, None, None, (m, 256), (256, 1), (128, 128), 1, cuda,
+                                              "auto", False, None, False)
+            assert dict(plan.options)["launch_pdl"] is expected and dict(plan.constexprs)["PDL"] is expected
+    assert kernel_module._pdl(torch.device("cpu"), interpreting=False) is False
+    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0)))
+    monkeypatch.setattr(kernel_module, "_PDL_ALLOWED", False)  # FP8BLK_PDL=0
+    assert kernel_module._pdl(cuda, interpreting=False) is False
+    kernel_module._launch_plan.cache_clear()

@@ -1,4 +1,4 @@
-"""The decode kernel (kernels/fp8_decode.py, M <= 16): numerics against float64 on ragged shapes, every dtype
+"""The decode kernel (kernels/fp8_decode.py, M <= DECODE_MAX_M = 32): numerics against float64 on ragged shapes, every dtype
 combination, groups and block sizes (interpreter on CPU, the real kernel on a GPU), determinism, its launch rule,
 and ahead-of-time builds for Ampere (sm_80, integer dequant) and Hopper (sm_90)."""
 import itertools
@@ -31,12 +31,12 @@ def plan_kind(m, n, k, config=None, block=(128, 128), groups=1):
 
 
 def test_small_m_takes_the_decode_kernel_and_larger_m_the_tile_kernel():
-    assert {plan_kind(m, 512, 4096) for m in (1, 2, 16)} == {"decode"}
+    assert {plan_kind(m, 512, 4096) for m in (1, 2, 16, DECODE_MAX_M)} == {"decode"}
     assert plan_kind(DECODE_MAX_M + 1, 512, 4096) == "tile"
     assert plan_kind(1, 512, 4096, config=TENSOR_CORES) == "decode"
 
 
-@pytest.mark.parametrize("m", [1, 2, 5, 16])
+@pytest.mark.parametrize("m", [1, 2, 5, 16, 27])
 @pytest.mark.parametrize("n,k", [(200, 300), (70, 1000), (33, 17 * 16), (130, 2048)])
 @pytest.mark.parametrize("dequant", ["native", "integer"])
 def test_ragged_shapes_by_rule(m, n, k, dequant):
@@ -101,7 +101,7 @@ SHAPES = [(512, 4096), (1024, 4096), (576, 7168), (2048, 4096), (4096, 8192), (3
 
 
 @pytest.mark.parametrize("sm_count", [132, 108, 78])
-@pytest.mark.parametrize("m", [1, 2, 9, 16])
+@pytest.mark.parametrize("m", [1, 2, 9, 16, 32])
 def test_launch_rule_is_valid_for_any_shape_and_gpu(m, sm_count):
     for (n, k), groups, scale_block_k in itertools.product(SHAPES, (1, 8), (128, 48)):
         cfg = decode_config(m, n, k, groups, scale_block_k, sm_count)
@@ -149,6 +149,8 @@ def test_aot_builds_for_ampere_and_hopper(aot_builds, config, features):
     ampere = aot_builds[(80, tuple(config), *features, True)]
     assert hopper["error"] is None and hopper["cubin"] > 0 and hopper["e4m3"]  # hardware fp8 conversion
     assert ampere["error"] is None and ampere["cubin"] > 0 and not ampere["fp8"]  # exact integer dequant
+    # programmatic dependent launch on sm_90+ only: one wait before the loop, one release after it
+    assert hopper["pdl"] == [1, 1, True] and ampere["pdl"] == [0, 0, False]
     if config.use_mma:  # tensor cores: wgmma on Hopper (64-row tiles, one warpgroup), mma.sync on Ampere
         assert hopper["wgmma"] and ampere["mma_sync"] and hopper["cp_async_16"]
     else:  # CUDA cores: no MMA; the K loop pipelined by Triton with 16-byte asynchronous copies

@@ -4,7 +4,9 @@
    ``--skip-pytest`` leaves it out);
 2. full-size DeepSeek shapes x M x dtypes against a float64 reference, native and integer (Ampere) paths;
 3. CUDA-graph capture and replay (split-K included, decode and tile kernels) giving the eager result bitwise;
-4. determinism: 20 runs bitwise equal, split-K up to 16, both kernels; batch_invariant rows independent of M.
+4. dependent launches (programmatic dependent launch on sm_90+): chains where each launch reads the previous one's
+   output, replayed from a graph, bitwise equal to the chain run with a synchronization after every call;
+5. determinism: 20 runs bitwise equal, split-K up to 16, both kernels; batch_invariant rows independent of M.
 Prints a summary table last; exits non-zero on any failure.
 """
 import itertools
@@ -102,6 +104,17 @@ def main() -> int:
             y = fp8_block_matmul(shifted, wq, scale, b)
             misaligned_errs.append(float((y.double() - ref).norm() / ref.norm()))
         fp8_block_matmul(x, wq, scale, b)  # aligned again
+    x, wq, scale, b = make(1, 512, 4096, torch.bfloat16, torch.float32, True)
+    fp8_block_matmul(x, wq, scale, b)  # the signature's plan is cached: the next call takes the direct launch
+    refused = []
+    for args in ((x, wq.cpu(), scale, b), (x, wq, scale.cpu(), b), (x, wq, scale, b.cpu())):
+        try:
+            fp8_block_matmul(*args)
+        except ValueError as exc:
+            refused.append("CUDA tensors" in str(exc))
+    torch.cuda.synchronize()
+    record("a CPU weight, scale or bias with CUDA x is a ValueError", refused == [True] * 3,
+           f"{sum(refused)} of 3 refused before the launch")
     record("misaligned x (cached per alignment)", max(misaligned_errs) < TOL[torch.bfloat16],
            f"worst rel err {max(misaligned_errs):.2e}")
 
@@ -125,6 +138,36 @@ def main() -> int:
         record(f"CUDA graph capture M={m} N={n} K={k} {type(cfg).__name__ if cfg else 'rule'} "
                f"split_k={cfg.split_k if cfg else 'auto'}", same,
                "replays equal eager bitwise on fresh inputs")
+
+    # Programmatic dependent launch (sm_90+): each launch below reads the previous launch's output and the split-K
+    # launches share one workspace; replayed from a graph (the next launch placed while the previous one runs), the
+    # result must equal the same chain run with a synchronization after every call. Back to back, and with a plain
+    # torch kernel between the launches.
+    for m, between in itertools.product((1, 5, 64), (False, True)):
+        layers = [make(m, 4096, 4096, torch.bfloat16, torch.float32, False, seed=i)[1:3] for i in range(8)]
+        x0 = torch.randn(m, 4096, device="cuda", dtype=torch.bfloat16)
+        chain = [x0.clone()] + [torch.empty_like(x0) for _ in layers]
+
+        def run_chain(sync):
+            for i, (wq, scale) in enumerate(layers):
+                fp8_block_matmul(chain[i], wq, scale, out=chain[i + 1])
+                if between:
+                    chain[i + 1].neg_()
+                if sync:
+                    torch.cuda.synchronize()
+        run_chain(sync=True)
+        synced = chain[-1].clone()
+        graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(graph):
+            run_chain(sync=False)
+        same = True
+        for _ in range(5):
+            chain[0].copy_(x0)
+            graph.replay()
+            same &= torch.equal(chain[-1], synced)
+        record(f"dependent launches in one graph M={m}{' with a kernel between' if between else ''}",
+               same and bool(synced.isfinite().all()), "8 chained 4096x4096 launches (PDL on sm_90+), replays equal "
+               "the synchronized chain bitwise")
 
     for m, cfg in ((16, KernelConfig(64, 16, 128, 16, 4, 4)), (16, KernelConfig(64, 16, 128, 4, 4, 3)), (16, None),
                    (1, None), (1, DecodeConfig(1, 1, 128, 4, 16, False, 4, 2)), (2, None),
