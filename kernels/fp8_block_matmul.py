@@ -337,7 +337,8 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
         batch_invariant: use one config for every M, so each row's result is independent of M.
         config: force a ``KernelConfig`` (tile kernel) or a ``DecodeConfig`` (decode kernel, M <= its block_m).
 
-    Returns ``[M, groups * N]`` in x's dtype, accumulated in fp32.
+    Returns ``[M, groups * N]`` in x's dtype, accumulated in fp32. Raises ``ValueError`` for bad shapes, dtypes or
+    configs, and (CUDA x) when weight, scale, bias or out is not on x's GPU.
 
     Deterministic: the same inputs give bitwise the same output (split-K partials are summed in a
     fixed order). Without ``batch_invariant`` the config, and so the summation order, follows M's
@@ -366,8 +367,10 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
     if device.type == "cuda":
         if device.index is None:
             device = torch.device("cuda", torch.cuda.current_device())
-        if not (weight.is_cuda and scale.is_cuda and out.is_cuda and (bias is None or bias.is_cuda)):
-            raise ValueError("x, weight, scale, bias and out must all be CUDA tensors, found "
+        index = x.get_device()  # the launch passes bare addresses: every tensor must live on x's GPU
+        if not (weight.get_device() == scale.get_device() == out.get_device() == index
+                and (bias is None or bias.get_device() == index)):
+            raise ValueError("x, weight, scale, bias and out must all be CUDA tensors on one device, found "
                              + ", ".join(f"{name} on {t.device}" for name, t in
                                          (("x", x), ("weight", weight), ("scale", scale), ("bias", bias), ("out", out))
                                          if t is not None))

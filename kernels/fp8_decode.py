@@ -42,7 +42,7 @@ from triton.language.extra.cuda import gdc_launch_dependents, gdc_wait
 
 from .fp8_tile_ops import _dot, _fp8_bytes_to, _scale_to_fp32, _write_output
 
-DECODE_MAX_M = 32  # the largest M the decode kernel takes (the tile kernel takes the rest; NOTES v24)
+DECODE_MAX_M = 32  # the largest M the decode kernel takes (the tile kernel takes the rest; NOTES v25)
 CUDA_CORE_PAIR_BYTES_PER_SM = 1 << 17  # M = 2 stays on CUDA cores up to this many weight bytes per SM
 
 
@@ -152,7 +152,7 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
       CUDA-core launch of M = 1 with both rows per program (the tensor-core pipeline's fixed latency dominates
       such small layers; on larger ones its cheaper arithmetic wins: H100, ``benchmarks/NOTES.md`` v20).
     * Other M up to ``DECODE_MAX_M`` (32), tensor cores: 64 weight rows (the MMA's row side) by one scale block
-      per step, 3 stages (at M = 17..32 this kernel beat the tile rule on 8 of 9 H100 shapes: NOTES v24).
+      per step, 3 stages (at M = 17..32 this kernel beat the tile rule on 8 of 9 H100 shapes: NOTES v25).
     * Split K until programs reach about ``2 * sm_count`` (the smallest power of two that gives 95% of it: a
       first wave of fewer than two programs per SM leaves some SMs with one and others with two), and so that no
       MMA program streams more than 16 steps (long rows leave the last wave ragged); at most 16 splits and

@@ -131,7 +131,8 @@ def test_launch_rule_reads_whole_rows_for_small_layers_and_splits_none():
 
 
 DECODE_BUILDS = [CUDA_CORES, CUDA_CORE_ROWS, TENSOR_CORES, decode_config(1, 512, 4096, 1, 128, 132),
-                 decode_config(16, 4096, 8192, 1, 128, 132), DecodeConfig(8, 1, 128, 8, 1, False, 8, 2)]
+                 decode_config(16, 4096, 8192, 1, 128, 132), decode_config(DECODE_MAX_M, 4096, 8192, 1, 128, 132),
+                 DecodeConfig(8, 1, 128, 8, 1, False, 8, 2)]
 FEATURES = [("bfloat16", "float32", False), ("float16", "float8_e8m0fnu", True), ("bfloat16", "bfloat16", True)]
 
 
