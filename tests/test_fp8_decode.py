@@ -16,6 +16,7 @@ from fp8blk.kernels.fp8_decode import CUDA_CORE_PAIR_BYTES_PER_SM, DECODE_MAX_M,
 CUDA_CORES = DecodeConfig(4, 1, 128, 4, 2, False, 4, 2)  # M = 1 path, split
 CUDA_CORE_ROWS = DecodeConfig(4, 4, 128, 4, 2, False, 4, 3)  # CUDA cores, up to 4 rows of x per program, split
 TENSOR_CORES = DecodeConfig(64, 16, 128, 2, 3, True, 4, 3)  # M = 2..16 path, split (3: not a power of two)
+TENSOR_CORES_32 = DecodeConfig(64, 32, 128, 1, 2, True, 4, 3)  # M = 17..32: 32 columns, split in two
 
 
 def run(x, wq, scale, b, block=(128, 128), **kwargs):
@@ -49,9 +50,10 @@ def test_ragged_shapes_by_rule(m, n, k, dequant):
 
 @pytest.mark.parametrize("x_dtype,scale_dtype,bias,config", list(itertools.product(
     [torch.bfloat16, torch.float16], [torch.float32, torch.bfloat16, torch.float16, torch.float8_e8m0fnu],
-    [False, True], [CUDA_CORES, CUDA_CORE_ROWS, TENSOR_CORES])), ids=str)
+    [False, True], [CUDA_CORES, CUDA_CORE_ROWS, TENSOR_CORES, TENSOR_CORES_32])), ids=str)
 def test_every_dtype_combination_on_both_paths(x_dtype, scale_dtype, bias, config):
-    x, wq, scale, b = make(7 if config.use_mma else 3 if config.block_m > 1 else 1, 136 if not config.use_mma else 300, 520,
+    m = 27 if config.block_m == 32 else 7 if config.use_mma else 3 if config.block_m > 1 else 1
+    x, wq, scale, b = make(m, 136 if not config.use_mma else 300, 520,
                            x_dtype, scale_dtype, bias)  # fewer CUDA-core programs: the interpreter runs each in Python
     for dequant in ("native", "integer"):
         y = run(x, wq, scale, b, config=config, dequant=dequant)
@@ -60,7 +62,7 @@ def test_every_dtype_combination_on_both_paths(x_dtype, scale_dtype, bias, confi
 
 
 @pytest.mark.parametrize("groups", [2, 3])
-@pytest.mark.parametrize("m", [1, 2, 6])  # 2: CUDA cores, two rows a program (small layer)
+@pytest.mark.parametrize("m", [1, 2, 6, 24])  # 2: CUDA cores, two rows a program (small layer); 24: 32 columns
 def test_groups_in_one_launch(groups, m):
     x, wq, scale, b = make(m, 128, 384, bias=True, groups=groups)
     y = run(x, wq, scale, b, groups=groups, config=DecodeConfig(16, 1, 128, 2, 2, False, 4, 2) if m == 1 else None)
