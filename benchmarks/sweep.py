@@ -3,8 +3,8 @@ and how close does the launch rule come?
 
     python -m fp8blk.bench.sweep --points 4096x8192x1,32768x1024x64 [--workers 14] [--json out.json]
 
-M <= 16 sweeps the decode kernel's configs (``fp8_decode``), larger M the tile kernel's. Compiles every config
-in parallel worker processes first (Triton's on-disk cache), then times each one with the tuner's
+M <= DECODE_MAX_M (32) sweeps the decode kernel's configs (``fp8_decode``), larger M the tile kernel's. Compiles
+every config in parallel worker processes first (Triton's on-disk cache), then times each one with the tuner's
 ``time_configs`` (CUDA graph over inputs rotated past 2x L2). Per point it prints the floor
 (max(bytes / read bandwidth, FLOPs / bf16 rate)), the rule's config (table off), cuBLAS on bf16 weights and the
 best configs. An exploration tool: the launch rules live in the kernels.
@@ -38,7 +38,7 @@ def rule_config(m: int, n: int, k: int) -> Config:
 
 
 def grid_configs(m: int, n: int, k: int) -> List[Config]:
-    """Around the rule: the decode kernel's tiles, steps and splits (M <= 16), or the tile kernel's."""
+    """Around the rule: the decode kernel's tiles, steps and splits (M <= DECODE_MAX_M), or the tile kernel's."""
     rule = rule_config(m, n, k)
     found = [rule]
     if m <= DECODE_MAX_M:
