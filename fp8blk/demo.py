@@ -86,8 +86,8 @@ def run_demo(m: int = 4, seed: int = 0, keep: Optional[Path] = None) -> List[dic
     print("  ".join(h.ljust(w) for h, w in zip(headers, widths)))
     for r in rows:
         print("  ".join(_fmt(r[h]).ljust(w) for h, w in zip(headers, widths)))
-    print(f"\nerr_vs_dequant: max |y - y_ref| / max |y_ref|, y_ref in float64 on the dequantized weight (compute path).")
-    print(f"err_vs_float:   the same against the original float weight (quantization included).")
+    print("\nerr_vs_dequant: max |y - y_ref| / max |y_ref|, y_ref in float64 on the dequantized weight (compute path).")
+    print("err_vs_float:   the same against the original float weight (quantization included).")
     print(f"computed on {device} by the {compute_path(torch.device(device))} path, M = {m}, in {elapsed:.1f} s")
     if keep is not None:
         print(f"checkpoints kept in {keep}: " + ", ".join(sorted(p.name for p in Path(keep).iterdir())))

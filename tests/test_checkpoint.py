@@ -7,7 +7,7 @@ from safetensors.torch import save_file
 from torch import nn
 
 import fp8blk
-from fp8blk import Fp8FormatError, dequantize_fp8_block, load_fp8_checkpoint, replace_linear, save_fp8_checkpoint
+from fp8blk import Fp8FormatError, load_fp8_checkpoint, replace_linear, save_fp8_checkpoint
 from fp8blk import checkpoint as checkpoint_module
 
 from conftest import write_checkpoint

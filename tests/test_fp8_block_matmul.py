@@ -2,8 +2,6 @@
 ahead-of-time builds for Ampere (sm_80) and Hopper (sm_90)."""
 import itertools
 import json
-import os
-import subprocess
 import sys
 
 import pytest
@@ -11,10 +9,8 @@ import torch
 
 from aot_helpers import run_aot_jobs
 from kernel_cases import DEVICE, TOL, make, reference, rel_err
-from fp8blk import quantize_fp8_block
 from fp8blk.kernels import KernelConfig, fp8_block_matmul
-from fp8blk.kernels import fp8_block_matmul as kernel_module_fn  # noqa: F401
-from fp8blk.kernels.fp8_block_matmul import (CONFIG_FILE, aot_compile, choose_config, default_config, m_bucket)
+from fp8blk.kernels.fp8_block_matmul import CONFIG_FILE, choose_config, default_config, m_bucket
 
 DEQUANTS = ["native", "integer"]
 

@@ -1,6 +1,4 @@
 """Tensor parallelism: shard math on one process, and 2-/3-process gloo groups against the single-process layer."""
-import math
-import os
 import time
 
 import pytest
