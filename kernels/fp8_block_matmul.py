@@ -169,9 +169,14 @@ def _interpreting() -> bool:
 _PDL_ALLOWED = os.environ.get(PDL_ENV, "1") != "0"  # read once, at import
 
 
+def _pdl_supported(capability: Tuple[int, int]) -> bool:
+    """Programmatic dependent launch (``griddepcontrol``) exists from sm_90; ``FP8BLK_PDL=0`` turns it off."""
+    return _PDL_ALLOWED and capability >= (9, 0)
+
+
 def _pdl(device: torch.device, interpreting: bool) -> bool:
-    """Whether decode and tile launches use programmatic dependent launch: sm_90+ (``griddepcontrol``), compiled."""
-    return _PDL_ALLOWED and not interpreting and device.type == "cuda" and _device_facts(device)[2] >= (9, 0)
+    """Whether decode and tile launches on ``device`` use programmatic dependent launch (compiled launches only)."""
+    return not interpreting and device.type == "cuda" and _pdl_supported(_device_facts(device)[2])
 
 
 class _LaunchPlan(NamedTuple):
@@ -363,13 +368,10 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
         out = torch.empty((x.shape[0], weight.shape[0]), dtype=x.dtype, device=x.device)
     elif out.dtype != x.dtype or out.dim() != 2:
         raise ValueError(f"out must be a 2-D {x.dtype} tensor, found {out.dtype} {list(out.shape)}")
-    device = x.device
-    if device.type == "cuda":
-        if device.index is None:
-            device = torch.device("cuda", torch.cuda.current_device())
-        index = x.get_device()  # the launch passes bare addresses: every tensor must live on x's GPU
-        if not (weight.get_device() == scale.get_device() == out.get_device() == index
-                and (bias is None or bias.get_device() == index)):
+    device = x.device  # a tensor's CUDA device always carries its index
+    if device.type == "cuda":  # the launch passes bare addresses: every tensor must live on x's GPU
+        if not (weight.get_device() == scale.get_device() == out.get_device() == device.index
+                and (bias is None or bias.get_device() == device.index)):
             raise ValueError("x, weight, scale, bias and out must all be CUDA tensors on one device, found "
                              + ", ".join(f"{name} on {t.device}" for name, t in
                                          (("x", x), ("weight", weight), ("scale", scale), ("bias", bias), ("out", out))
@@ -430,7 +432,7 @@ def aot_compile(capability: int, config: Union[KernelConfig, DecodeConfig], x_dt
         ints = ("M", "N", "K", "stride_xm", "stride_xk", "stride_wn", "stride_wk", "stride_sn", "stride_sk",
                 "stride_ym", "stride_yn", "scale_block_n")
         unit_strides = ("stride_xk", "stride_wk", "stride_sk", "stride_yn")
-    pdl = kind != "expand" and capability >= 90  # as a launch on that GPU would be built
+    pdl = kind != "expand" and _pdl_supported(divmod(capability, 10))  # as a launch on that GPU would be built
     constexprs = _constexprs(kind, config, scale_block_k, has_bias, integer_dequant, e8m0, x_dtype, False, pdl)
     signature.update({name: "i32" for name in ints})
     attrs = {}
