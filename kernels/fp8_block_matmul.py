@@ -32,12 +32,14 @@ import os
 from pathlib import Path
 from typing import Dict, NamedTuple, Optional, Sequence, Tuple, Union
 
+from triton.tools.tensor_descriptor import TensorDescriptor
+
 import torch
 import triton
 import triton.language as tl
 
 from .fp8_decode import DECODE_MAX_M, DecodeConfig, _fp8_decode_kernel, decode_config
-from .fp8_tile import KernelConfig, _fp8_block_matmul_kernel, default_config, m_bucket
+from .fp8_tile import KernelConfig, _fp8_block_matmul_kernel, default_config, m_bucket, with_tma
 from .fp8_tile_ops import _fp8_bytes_to, _scale_to_fp32
 
 SCALE_DTYPES = (torch.float32, torch.bfloat16, torch.float16, torch.float8_e8m0fnu)
@@ -46,6 +48,7 @@ CONFIG_FILE = Path(__file__).with_name("fp8_block_matmul_configs.json")  # the t
 DEQUANT_ENV = "FP8BLK_DEQUANT"  # "native" | "integer" | "auto"
 TABLE_ENV = "FP8BLK_CONFIG_TABLE"  # "0": launch parameters by rule only, the tuned table ignored
 PDL_ENV = "FP8BLK_PDL"  # "0": no programmatic dependent launch (else on for the decode and tile kernels on sm_90+)
+TMA_ENV = "FP8BLK_TMA"  # "0": no TMA descriptors (else the rules use them on sm_90+ where rows are 16-byte aligned)
 
 
 @triton.jit
@@ -179,6 +182,40 @@ def _pdl(device: torch.device, interpreting: bool) -> bool:
     return not interpreting and device.type == "cuda" and _pdl_supported(_device_facts(device)[2])
 
 
+_TMA_ALLOWED = os.environ.get(TMA_ENV, "1") != "0"  # read once, at import
+
+
+def _tma_supported(capability: Tuple[int, int]) -> bool:
+    """Bulk tensor copies (TMA) exist from sm_90; ``FP8BLK_TMA=0`` turns them off."""
+    return _TMA_ALLOWED and capability >= (9, 0)
+
+
+class _Address(NamedTuple):
+    """A device address standing in for a tensor as a cached descriptor's base (holds no tensor alive)."""
+    address: int
+    dtype: torch.dtype
+
+    def data_ptr(self) -> int:
+        return self.address
+
+
+class _Descriptor(NamedTuple):
+    """One pointer argument that a TMA launch passes as a descriptor of a row-major ``[rows, cols]`` tensor."""
+    index: int  # position among the launch's pointer arguments
+    dtype: torch.dtype  # as the kernel sees it (fp8 weight bytes: uint8)
+    rows: int
+    cols: int
+    row_stride: int  # elements
+    box: Tuple[int, int]  # the block one copy moves
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_descriptor(address: int, dtype: torch.dtype, rows: int, cols: int, row_stride: int,
+                       box: Tuple[int, int]) -> TensorDescriptor:
+    """A host TMA descriptor by address (Triton's launcher encodes it per launch from these fields)."""
+    return TensorDescriptor(_Address(address, dtype), [rows, cols], [row_stride, 1], list(box))
+
+
 class _LaunchPlan(NamedTuple):
     """Everything about a call that follows from shapes, strides and dtypes alone (cached per signature).
 
@@ -193,6 +230,10 @@ class _LaunchPlan(NamedTuple):
     partial_elems: int  # split-K workspace sizes (0: no split)
     tiles: int
     scratch_elems: int  # expanded weight (0: not expanded)
+    # TMA launches: the pointer arguments passed as descriptors, and the plan to take instead when one of their
+    # addresses is not 16-byte aligned (None where the caller forced the TMA config)
+    descriptors: Tuple[_Descriptor, ...] = ()
+    fallback: Optional["_LaunchPlan"] = None
     # Filled by _launch_plan: the constexpr values in signature order, and the compiled kernels of this plan by the
     # 16-byte alignment of each pointer (all else Triton specializes on is fixed by the plan).
     constexpr_values: tuple = ()
@@ -222,7 +263,7 @@ def _constexprs(kind: str, config: Union[KernelConfig, DecodeConfig], scale_bloc
         values.update(BLOCK_K=config.block_k)
     else:
         values.update(BLOCK_M=config.block_m, SPLIT_K=config.split_k, HAS_BIAS=has_bias, DOT_IN_FP32=dot_in_fp32,
-                      PDL=pdl)
+                      PDL=pdl, TMA=config.tma)
         if kind == "decode":
             values.update(SUB_K=config.sub_k, SUBS=config.subs, USE_MMA=config.use_mma, NUM_STAGES=config.num_stages)
         else:
@@ -233,8 +274,9 @@ def _constexprs(kind: str, config: Union[KernelConfig, DecodeConfig], scale_bloc
 @functools.lru_cache(maxsize=4096)
 def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, scale_shape, scale_stride, scale_dtype,
                  bias_shape, bias_dtype, out_shape, out_stride, block_size, groups, device, dequant, batch_invariant,
-                 config, interpreting) -> _LaunchPlan:
-    """Validates one call signature and works out its launch; raises ``ValueError`` for bad input."""
+                 config, interpreting, tma_allowed: bool = True) -> _LaunchPlan:
+    """Validates one call signature and works out its launch; raises ``ValueError`` for bad input.
+    ``tma_allowed=False``: the plan without TMA descriptors (the fallback for addresses not 16-byte aligned)."""
     n_total, k = weight_shape
     if x_dtype not in (torch.bfloat16, torch.float16) or len(x_shape) != 2:
         raise ValueError(f"x must be a 2-D bfloat16 or float16 tensor, found {x_dtype} {list(x_shape)}")
@@ -260,16 +302,29 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, scale_
     e8m0 = scale_dtype == torch.float8_e8m0fnu
     pdl = _pdl(device, interpreting)
     int_args = (m, n, k, *x_stride, *weight_stride, *scale_stride, *out_stride, block_n)
+    # TMA: sm_90+ (the rules' choice; the interpreter runs a TMA config only when one is passed), rows 16-byte aligned
+    tma_device = interpreting or (device.type == "cuda" and _tma_supported(_device_facts(device)[2]))
+    tma_weight = weight_stride[1] == 1 and weight_stride[0] % 16 == 0
+    tma_auto = tma_allowed and tma_device and tma_weight and not interpreting
+    fallback_args = (x_shape, x_stride, x_dtype, weight_shape, weight_stride, scale_shape, scale_stride, scale_dtype,
+                     bias_shape, bias_dtype, out_shape, out_stride, block_size, groups, device, dequant,
+                     batch_invariant, config, interpreting, False)
     if isinstance(config, DecodeConfig) or (config is None and not batch_invariant and m <= DECODE_MAX_M):
-        cfg = config or decode_config(m, n, k, groups, block_k, _sm_count(device))
+        cfg = config or decode_config(m, n, k, groups, block_k, _sm_count(device), tma=tma_auto)
         if m > cfg.block_m or (cfg.sub_k > block_k or block_k % cfg.sub_k):
             raise ValueError(f"{cfg} does not fit M = {m} and scale block_k = {block_k}")
+        descriptors = ()
+        if cfg.tma:
+            if not (tma_device and tma_weight and cfg.use_mma):
+                raise ValueError(f"{cfg}: TMA needs sm_90+, the tensor-core path and weight rows 16-byte aligned")
+            descriptors = (_Descriptor(1, torch.uint8, groups * n, k, weight_stride[0], (cfg.block_n, cfg.sub_k)),)
         constexprs = tuple(_constexprs("decode", cfg, block_k, bias_shape is not None, integer, e8m0, x_dtype,
                                        interpreting, pdl).items())
         grid = (triton.cdiv(n, cfg.block_n), cfg.split_k, groups)
         split = cfg.split_k > 1
         return _finish(_LaunchPlan("decode", grid, int_args, constexprs, _compile_options(cfg, pdl),
-                                   groups * cfg.split_k * m * n if split else 0, grid[0] * groups if split else 0, 0))
+                                   groups * cfg.split_k * m * n if split else 0, grid[0] * groups if split else 0, 0,
+                                   descriptors, _launch_plan(*fallback_args) if descriptors and not config else None))
     cfg = config or choose_config(m, n, k, groups, block_k, device, batch_invariant)
     if cfg.expand_weight and x_dtype != torch.bfloat16:  # fp16 would flush small scale * weight products
         cfg = default_config(m, n, k, groups, block_k, _sm_count(device), expand_ok=False)
@@ -282,13 +337,25 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, scale_
                                    _compile_options(cfg, False), 0, 0, n_total * k))
     if block_k % cfg.block_k:
         raise ValueError(f"config block_k {cfg.block_k} must divide the scale block {block_k}")
+    # x by TMA too: its rows 16-byte aligned, and with groups K a multiple of the tile (a box must not reach into the
+    # next group's columns, which the weight's zero-fill would not cancel for an inf there)
+    tma_x = tma_weight and x_stride[1] == 1 and (x_stride[0] * 2) % 16 == 0 and (groups == 1 or k % cfg.block_k == 0)
+    if config is None and tma_auto and tma_x:
+        cfg = with_tma(cfg)
+    descriptors = ()
+    if cfg.tma:
+        if not (tma_device and tma_x):
+            raise ValueError(f"{cfg}: TMA needs sm_90+, x and weight rows 16-byte aligned and, with groups, K a "
+                             f"multiple of block_k")
+        descriptors = (_Descriptor(0, x_dtype, m, groups * k, x_stride[0], (cfg.block_m, cfg.block_k)),
+                       _Descriptor(1, torch.uint8, groups * n, k, weight_stride[0], (cfg.block_n, cfg.block_k)))
     grid = (triton.cdiv(n, cfg.block_n), triton.cdiv(m, cfg.block_m), groups * cfg.split_k)
     split = cfg.split_k > 1
     constexprs = tuple(_constexprs("tile", cfg, block_k, bias_shape is not None, integer, e8m0, x_dtype,
                                    interpreting, pdl).items())
     return _finish(_LaunchPlan("tile", grid, int_args, constexprs, _compile_options(cfg, pdl),
                                groups * cfg.split_k * m * n if split else 0, grid[0] * grid[1] * groups if split else 0,
-                               0))
+                               0, descriptors, _launch_plan(*fallback_args) if descriptors and not config else None))
 
 
 def _jit_view(arg):
@@ -306,17 +373,26 @@ def _launch(kernel, plan: _LaunchPlan, device: torch.device, pointers: tuple) ->
     has checked the tensors' device instead."""
     addresses = [p.data_ptr() for p in pointers]
     aligned = tuple([address % 16 == 0 for address in addresses])
+    if not all(aligned[d.index] for d in plan.descriptors):  # TMA copies need 16-byte aligned bases
+        if plan.fallback is None:
+            raise ValueError("a TMA config needs x and weight at 16-byte aligned addresses")
+        return _launch(kernel, plan.fallback, device, pointers)
     compiled = plan.compiled.get(aligned)
     hook = triton.knobs.runtime.launch_enter_hook  # a HookChain (Triton 3.4+); profilers add to it
     if compiled is None or getattr(hook, "calls", hook):  # first call, or a profiler listening: Triton's own path
-        compiled = kernel[plan.grid](*[_jit_view(p) for p in pointers], *plan.int_args, **dict(plan.constexprs),
-                                     **dict(plan.options))
+        args = [_jit_view(p) for p in pointers]
+        for d in plan.descriptors:
+            args[d.index] = TensorDescriptor(args[d.index], [d.rows, d.cols], [d.row_stride, 1], list(d.box))
+        compiled = kernel[plan.grid](*args, *plan.int_args, **dict(plan.constexprs), **dict(plan.options))
         if not _interpreting() and all(hasattr(compiled, a) for a in ("run", "function", "packed_metadata")):
             plan.compiled[aligned] = compiled
         return
+    args = addresses
+    for d in plan.descriptors:  # by address: the cached descriptor keeps no tensor alive
+        args[d.index] = _cached_descriptor(addresses[d.index], d.dtype, d.rows, d.cols, d.row_stride, d.box)
     # The arguments in signature order, as Triton's JIT passes them to the compiled launcher.
     compiled.run(*plan.grid, _current_stream(device), compiled.function, compiled.packed_metadata, None, None, None,
-                 *addresses, *plan.int_args, *plan.constexpr_values)
+                 *args, *plan.int_args, *plan.constexpr_values)
 
 
 def _current_stream(device: torch.device) -> int:
@@ -409,7 +485,8 @@ def aot_compile(capability: int, config: Union[KernelConfig, DecodeConfig], x_dt
     """Compiles one kernel variant ahead of time for ``sm_<capability>`` (no GPU needed).
 
     A ``DecodeConfig`` builds the decode kernel; ``config.expand_weight`` the dequant kernel of the large-M
-    path; any other ``KernelConfig`` the tile kernel.
+    path; any other ``KernelConfig`` the tile kernel. ``config.tma`` (sm_90+ only) builds the TMA variant: the weight
+    (and for the tile kernel x) as tensor descriptors.
     ``aligned`` specializes the build as Triton's JIT does for a typical call: contiguous inner dims
     (unit strides become constants), 16-byte-aligned pointers, N, K and row strides divisible by 16
     (M is left general); without it every integer and pointer is general.
@@ -432,13 +509,21 @@ def aot_compile(capability: int, config: Union[KernelConfig, DecodeConfig], x_dt
         ints = ("M", "N", "K", "stride_xm", "stride_xk", "stride_wn", "stride_wk", "stride_sn", "stride_sk",
                 "stride_ym", "stride_yn", "scale_block_n")
         unit_strides = ("stride_xk", "stride_wk", "stride_sk", "stride_yn")
+        if config.tma:
+            if not _tma_supported(divmod(capability, 10)):
+                raise ValueError(f"TMA configs need sm_90+ (and FP8BLK_TMA not 0), asked for sm_{capability}")
+            box = (config.block_n, config.sub_k if kind == "decode" else config.block_k)
+            signature["w_ptr"] = f"tensordesc<u8[{box[0]}, {box[1]}]>"
+            if kind == "tile":
+                signature["x_ptr"] = f"tensordesc<{act}[{config.block_m}, {config.block_k}]>"
     pdl = kind != "expand" and _pdl_supported(divmod(capability, 10))  # as a launch on that GPU would be built
     constexprs = _constexprs(kind, config, scale_block_k, has_bias, integer_dequant, e8m0, x_dtype, False, pdl)
     signature.update({name: "i32" for name in ints})
     attrs = {}
     if aligned:
         constexprs.update({name: 1 for name in unit_strides})
-        divisible = [name for name in signature if name not in constexprs and name != "M"]
+        divisible = [name for name in signature if name not in constexprs and name != "M"
+                     and not signature[name].startswith("tensordesc")]
         attrs = {(kernel.arg_names.index(name),): [["tt.divisibility", 16]] for name in divisible}
     signature.update({name: "constexpr" for name in constexprs})
     if not isinstance(kernel, triton.runtime.jit.JITFunction):  # decorated under TRITON_INTERPRET=1

@@ -10,6 +10,9 @@ is small next to it. This kernel is built to keep HBM busy from the first micros
 * the grid is sized to the GPU by ``decode_config``: row tiles times K-splits fill every SM with a few
   programs each, so there is no tail wave, and each program streams a similar share of the weight;
 * K-splits are summed in a fixed order by the last program to finish a row tile (bitwise deterministic);
+* on sm_90+ the tensor-core path of large layers (``TMA``) reads each step's weight box with one bulk
+  tensor-memory-accelerator copy (a host-built descriptor of the whole ``[groups * N, K]`` weight), not 128 threads'
+  16-byte loads: fewer instructions and registers per byte, so a program can stream longer K ranges;
 * on sm_90+ (``PDL``: programmatic dependent launch) a program waits for the previous kernel's writes in its
   prologue and releases the next kernel once its output is written, so in a graph or a stream of launches the
   next kernel's programs are placed while this one's last programs finish (no launch gap between them).
@@ -44,6 +47,8 @@ from .fp8_tile_ops import _dot, _fp8_bytes_to, _scale_to_fp32, _write_output
 
 DECODE_MAX_M = 32  # the largest M the decode kernel takes (the tile kernel takes the rest; NOTES v25)
 CUDA_CORE_PAIR_BYTES_PER_SM = 1 << 17  # M = 2 stays on CUDA cores up to this many weight bytes per SM
+TMA_MIN_STEPS = 16  # TMA weight boxes where each program streams at least this many K-steps (NOTES v29)
+TMA_MAX_BLOCK_M = 16  # ... and M <= 16 (at M = 17..32 the measurements were mixed: NOTES v29)
 
 
 @triton.jit
@@ -56,14 +61,16 @@ def _fp8_decode_kernel(
         BLOCK_N: tl.constexpr, BLOCK_M: tl.constexpr, SUB_K: tl.constexpr, SUBS: tl.constexpr,
         SPLIT_K: tl.constexpr, USE_MMA: tl.constexpr,
         HAS_BIAS: tl.constexpr, INTEGER_DEQUANT: tl.constexpr, SCALE_E8M0: tl.constexpr,
-        DOT_IN_FP32: tl.constexpr, NUM_STAGES: tl.constexpr, PDL: tl.constexpr):
+        DOT_IN_FP32: tl.constexpr, NUM_STAGES: tl.constexpr, PDL: tl.constexpr, TMA: tl.constexpr):
     pid_n = tl.program_id(0)
     split = tl.program_id(1)
     group = tl.program_id(2)
 
-    # Move every pointer to this group's slice.
+    # Move every pointer to this group's slice (with TMA, w_ptr is a descriptor of the whole weight: the group's
+    # first row is a coordinate instead).
     x_ptr += group * K * stride_xk
-    w_ptr += group * N * stride_wn
+    if not TMA:
+        w_ptr += group * N * stride_wn
     y_ptr += group * N * stride_yn
     scale_ptr += (group * N // scale_block_n) * stride_sn
 
@@ -73,7 +80,8 @@ def _fp8_decode_kernel(
     mask_n = offs_n < N
     mask_m = offs_m < M
     scale_rows = scale_ptr + (offs_n // scale_block_n) * stride_sn
-    w_rows = w_ptr + offs_n * stride_wn
+    if not TMA:
+        w_rows = w_ptr + offs_n * stride_wn
 
     # This split's share of the K-steps (SUBS * SUB_K columns each).
     STEP_K: tl.constexpr = SUBS * SUB_K
@@ -92,13 +100,18 @@ def _fp8_decode_kernel(
                 k0 = step * STEP_K + sub * SUB_K
                 k = k0 + offs_sub
                 mask_k = k < K
-                w = tl.load(w_rows[:, None] + k[None, :] * stride_wk, mask=mask_n[:, None] & mask_k[None, :], other=0)
+                if TMA:  # one bulk copy of the [BLOCK_N, SUB_K] box; the copy engine zero-fills beyond N and K
+                    w = w_ptr.load([group * N + pid_n * BLOCK_N, k0])
+                else:
+                    w = tl.load(w_rows[:, None] + k[None, :] * stride_wk, mask=mask_n[:, None] & mask_k[None, :],
+                                other=0)
                 x = tl.load(x_ptr + offs_m[None, :] * stride_xm + k[:, None] * stride_xk,
                             mask=mask_m[None, :] & mask_k[:, None], other=0.0)
                 s = tl.load(scale_rows + (k0 // SCALE_BLOCK_K) * stride_sk, mask=mask_n & (k0 < K), other=0)
                 partial = _dot(_fp8_bytes_to(w, x.dtype, INTEGER_DEQUANT), x, None, DOT_IN_FP32)
                 acc += partial * _scale_to_fp32(s, INTEGER_DEQUANT, SCALE_E8M0)[:, None]
     else:  # CUDA cores: each weight tile converted once, then multiplied by each of the BLOCK_M rows of x
+        tl.static_assert(not TMA, "TMA weight loads are for the tensor-core path")
         offs_subs = tl.arange(0, SUBS)
         w_tile = w_rows[:, None, None] + (offs_subs[:, None] * SUB_K + offs_sub[None, :])[None, :, :] * stride_wk
         acc_blocks = tl.zeros((BLOCK_N, SUBS, BLOCK_M), dtype=tl.float32)
@@ -132,6 +145,7 @@ class DecodeConfig(NamedTuple):
     use_mma: bool
     num_warps: int
     num_stages: int
+    tma: bool = False  # weight boxes by bulk TMA copies (tensor-core path, sm_90+; w_ptr is then a descriptor)
 
 
 def _pow2_near(value: float) -> int:
@@ -139,8 +153,10 @@ def _pow2_near(value: float) -> int:
     return 1 << max(0, round(math.log2(max(value, 1.0))))
 
 
-def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_count: int) -> DecodeConfig:
-    """The decode launch for one problem, from its size and the GPU's SM count (no table).
+def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_count: int,
+                  tma: bool = False) -> DecodeConfig:
+    """The decode launch for one problem, from its size and the GPU's SM count (no table); ``tma``: whether the
+    launch may read the weight by TMA (sm_90+, 16-byte aligned rows).
 
     The rule (fitted on H200 sweeps of 8 shapes against the best swept config per point; ``benchmarks/NOTES.md``):
 
@@ -157,6 +173,10 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
       first wave of fewer than two programs per SM leaves some SMs with one and others with two), and so that no
       MMA program streams more than 16 steps (long rows leave the last wave ragged); at most 16 splits and
       never more splits than steps.
+    * With ``tma``, M = 3..16 (and 2 on large layers): where the split for 2 programs per SM alone leaves each
+      program 16 or more steps, that split with TMA weight boxes, 4 stages deep, instead of the 16-step cap
+      (the ~96 MB+ layers with long K; H100, ``benchmarks/NOTES.md`` v29). The copy engine issues a box's bytes
+      without the program's threads, so longer programs stay fed; on shorter ones its start-up latency loses.
     """
     sub_k = 1 << (math.gcd(scale_block_k, 128).bit_length() - 1)  # a power of two dividing the scale block
     use_mma = m > 2 or (m == 2 and n * k * groups > CUDA_CORE_PAIR_BYTES_PER_SM * sm_count)
@@ -169,8 +189,10 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
         block_m, stages, max_steps = m, 2, blocks_per_row
     steps = triton.cdiv(k, sub_k * subs)
     tiles = triton.cdiv(n, block_n) * groups
-    split_k = max(triton.next_power_of_2(math.ceil(0.95 * 2 * sm_count / tiles)),
-                  triton.next_power_of_2(triton.cdiv(steps, max_steps)))
+    wave_split = triton.next_power_of_2(math.ceil(0.95 * 2 * sm_count / tiles))  # 2 programs per SM
+    if tma and use_mma and block_m <= TMA_MAX_BLOCK_M and triton.cdiv(steps, min(wave_split, 16)) >= TMA_MIN_STEPS:
+        return DecodeConfig(block_n, block_m, sub_k, subs, min(wave_split, 16), True, 4, 4, tma=True)
+    split_k = max(wave_split, triton.next_power_of_2(triton.cdiv(steps, max_steps)))
     split_k = max(1, min(split_k, 16, 1 << (steps.bit_length() - 1)))
     if not use_mma and triton.cdiv(steps, split_k) >= 6:
         stages = 3

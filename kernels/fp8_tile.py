@@ -23,7 +23,9 @@ Split-K: ``SPLIT_K`` programs share an output tile and the last to finish sums t
 GEMMs (DeepSeek-V4's grouped ``wo_a``). ``PDL`` (sm_90+, programmatic dependent launch): a program waits for the
 previous kernel's writes before its first access and releases the next kernel after its K loop, so the next
 kernel's programs are placed during this one's epilogue. ``default_config`` is the launch rule;
-``fp8_block_matmul.py`` launches it.
+``fp8_block_matmul.py`` launches it. ``TMA`` (sm_90+, where the rows are 16-byte aligned): both tiles arrive by bulk
+tensor-memory-accelerator copies from host-built descriptors instead of per-thread loads (8-20% faster at
+M = 64-256 on H100: ``benchmarks/NOTES.md`` v29).
 """
 from __future__ import annotations
 
@@ -47,7 +49,7 @@ def _fp8_block_matmul_kernel(
         SCALE_BLOCK_K: tl.constexpr,
         BLOCK_N: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_K: tl.constexpr, SPLIT_K: tl.constexpr,
         HAS_BIAS: tl.constexpr, INTEGER_DEQUANT: tl.constexpr, SCALE_E8M0: tl.constexpr, SCALE_IN_WEIGHT: tl.constexpr,
-        DOT_IN_FP32: tl.constexpr, PDL: tl.constexpr):
+        DOT_IN_FP32: tl.constexpr, PDL: tl.constexpr, TMA: tl.constexpr):
     if PDL:  # programmatic dependent launch (sm_90+): wait for the previous kernel's writes
         gdc_wait()
     pid_n = tl.program_id(0)
@@ -55,9 +57,11 @@ def _fp8_block_matmul_kernel(
     group = tl.program_id(2) // SPLIT_K
     split = tl.program_id(2) % SPLIT_K
 
-    # Move every pointer to this group's slice.
-    x_ptr += group * K * stride_xk
-    w_ptr += group * N * stride_wn
+    # Move every pointer to this group's slice (with TMA, x_ptr and w_ptr are descriptors of the whole x and
+    # weight: the group's first column of x and row of the weight are coordinates instead).
+    if not TMA:
+        x_ptr += group * K * stride_xk
+        w_ptr += group * N * stride_wn
     y_ptr += group * N * stride_yn
     scale_ptr += (group * N // scale_block_n) * stride_sn
 
@@ -78,10 +82,14 @@ def _fp8_block_matmul_kernel(
     for tile in range(first_tile, last_tile):
         k = tile * BLOCK_K + offs_k
         mask_k = k < K
-        w = tl.load(w_ptr + offs_n[:, None] * stride_wn + k[None, :] * stride_wk,
-                    mask=mask_n[:, None] & mask_k[None, :], other=0)  # e4m3 bytes; 0 is +0.0
-        x = tl.load(x_ptr + offs_m[None, :] * stride_xm + k[:, None] * stride_xk,
-                    mask=mask_m[None, :] & mask_k[:, None], other=0.0)
+        if TMA:  # bulk copies of both boxes; the copy engine zero-fills beyond the tensors' edges
+            w = w_ptr.load([group * N + pid_n * BLOCK_N, tile * BLOCK_K])
+            x = tl.trans(x_ptr.load([pid_m * BLOCK_M, group * K + tile * BLOCK_K]))
+        else:
+            w = tl.load(w_ptr + offs_n[:, None] * stride_wn + k[None, :] * stride_wk,
+                        mask=mask_n[:, None] & mask_k[None, :], other=0)  # e4m3 bytes; 0 is +0.0
+            x = tl.load(x_ptr + offs_m[None, :] * stride_xm + k[:, None] * stride_xk,
+                        mask=mask_m[None, :] & mask_k[:, None], other=0.0)
         s = tl.load(scale_rows + (tile * BLOCK_K // SCALE_BLOCK_K) * stride_sk, mask=mask_n, other=0)
         s = _scale_to_fp32(s, INTEGER_DEQUANT, SCALE_E8M0)
         if SCALE_IN_WEIGHT:  # one rounding of scale * weight to x's dtype; the MMA then accumulates in place
@@ -111,6 +119,9 @@ class KernelConfig(NamedTuple):
     # fp16 x takes the tile kernel instead (``default_config``): fp16's narrow exponent range would flush
     # small scale * weight products (scales ~1e-6) to subnormals.
     expand_weight: bool = False
+    # sm_90+: weight and x tiles by bulk TMA copies (x_ptr and w_ptr are then descriptors; the launch plan sets it
+    # where the rows are 16-byte aligned, and, with groups, K is a multiple of block_k)
+    tma: bool = False
 
 
 def m_bucket(m: int) -> int:
@@ -154,3 +165,13 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
             break
         split_k *= 2
     return KernelConfig(block_n, block_m, tile_k, split_k, warps, stages, scale_in_weight=True)
+
+
+def with_tma(config: KernelConfig) -> KernelConfig:
+    """``config`` with both tiles by TMA (the launch plan's choice on sm_90+ where the layout allows it).
+
+    128 x 64 tiles with 8 warps go 4 stages deep with TMA: at 3, launched with PDL, they ran 20-30% slower than pointer
+    loads on 4096 x 8192 at M = 48-64 (4 stages: level or faster; H100, ``benchmarks/NOTES.md`` v29).
+    """
+    deeper = config.block_n == 128 and config.block_m == 64 and config.num_warps == 8
+    return config._replace(tma=True, num_stages=4 if deeper else config.num_stages)

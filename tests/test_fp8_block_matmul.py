@@ -11,6 +11,7 @@ from aot_helpers import run_aot_jobs
 from kernel_cases import DEVICE, TOL, make, reference, rel_err
 from fp8blk.kernels import KernelConfig, fp8_block_matmul
 from fp8blk.kernels.fp8_block_matmul import CONFIG_FILE, choose_config, default_config, m_bucket
+from fp8blk.kernels.fp8_tile import with_tma
 
 DEQUANTS = ["native", "integer"]
 
@@ -307,7 +308,20 @@ def aot_builds():
              for x, scale in (("bfloat16", "float32"), ("float16", "float8_e8m0fnu"))]
     jobs += [(cc, [64, 16, 128, 4, 4, 3], "bfloat16", "float32", True, cc == 80, aligned)
              for cc in (80, 90) for aligned in (True, False)]
+    jobs += [(cc, list(TILE_TMA), *f) for cc in (80, 90) for f in FEATURES[:2]]
     return run_aot_jobs(jobs)
+
+
+TILE_TMA = default_config(256, 4096, 8192, 1, 128, 132)._replace(tma=True)
+
+
+@pytest.mark.parametrize("features", FEATURES[:2], ids=str)
+def test_aot_tma_tile_builds_for_hopper_only(aot_builds, features):
+    """The TMA variant (both tiles by bulk tensor copies) builds for sm_90 with wgmma and PDL; sm_80 refuses it."""
+    hopper, ampere = (aot_builds[(cc, tuple(TILE_TMA), *features)] for cc in (90, 80))
+    assert hopper["error"] is None and hopper["tma"] > 0 and hopper["wgmma"] and hopper["pdl"] == [1, 1, True]
+    assert not hopper["cp_async_16"]  # no per-thread copies left in the K loop
+    assert "TMA configs need sm_90+" in ampere["error"]
 
 
 @pytest.mark.parametrize("capability", [80, 90])
@@ -442,4 +456,121 @@ def test_programmatic_dependent_launch_only_where_the_gpu_has_it(monkeypatch):
     monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0)))
     monkeypatch.setattr(kernel_module, "_PDL_ALLOWED", False)  # FP8BLK_PDL=0
     assert kernel_module._pdl(cuda, interpreting=False) is False
+    kernel_module._launch_plan.cache_clear()
+
+
+TMA_TILE = KernelConfig(128, 64, 128, 2, 8, 3, True, tma=True)  # scale folded (bf16), split 2, both tiles by TMA
+
+
+@pytest.mark.parametrize("x_dtype,scale_dtype", [(torch.bfloat16, torch.float32), (torch.float16, torch.float8_e8m0fnu)],
+                         ids=str)
+@pytest.mark.parametrize("groups", [1, 2])
+@pytest.mark.parametrize("dequant", DEQUANTS)
+def test_tma_tiles_match_pointer_loads_bitwise(x_dtype, scale_dtype, groups, dequant):
+    """The tile kernel's TMA variant (host descriptors of x and the weight; the interpreter zero-fills boxes past the
+    edges as the copy engine does) gives bitwise the pointer-load result on ragged M, N and K."""
+    m, n, k = (70, 300, 528) if groups == 1 else (40, 256, 256)  # with groups, K a multiple of the tile
+    x, wq, scale, b = make(m, n, k, x_dtype, scale_dtype, bias=True, groups=groups)
+    y = run(x, wq, scale, b, groups=groups, config=TMA_TILE, dequant=dequant)
+    assert rel_err(y, reference(x, wq, scale, b, (128, 128), groups)) < TOL[x_dtype]
+    assert torch.equal(y, run(x, wq, scale, b, groups=groups, config=TMA_TILE._replace(tma=False), dequant=dequant))
+
+
+def _plan(kernel_module, m, k, device, x_stride=None, groups=1, config=None):
+    n = 256
+    return kernel_module._launch_plan((m, k * groups), x_stride or (k * groups, 1), torch.bfloat16, (n * groups, k),
+                                      (k, 1), (2 * groups, -(-k // 128)), (-(-k // 128), 1), torch.float32, None, None,
+                                      (m, n * groups), (n * groups, 1), (128, 128), groups, device, "auto", False,
+                                      config, False)
+
+
+def test_tma_only_where_the_gpu_and_the_layout_allow_it(monkeypatch):
+    """The rules' plans use TMA descriptors on sm_90+ only, with FP8BLK_TMA not 0, weight rows (and for the tile kernel
+    x rows) 16-byte aligned, and with groups K a multiple of the tile; each such plan carries the pointer-load plan
+    as its fallback for unaligned addresses. A TMA config asked for where it cannot run is a clear error."""
+    import importlib
+    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
+    cuda = torch.device("cuda", 0)
+    kernel_module._launch_plan.cache_clear()
+    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0)))
+    decode = _plan(kernel_module, 4, 16384, cuda)  # 256 x 16384: 4 row tiles, 16-way split, 8 steps each
+    assert decode.kind == "decode" and not decode.descriptors  # programs too short for TMA
+    tile = _plan(kernel_module, 64, 4096, cuda)
+    assert tile.kind == "tile" and [d.index for d in tile.descriptors] == [0, 1] and dict(tile.constexprs)["TMA"]
+    assert tile.descriptors[0].box == (64, 128) and tile.descriptors[1].box == (64, 128)  # M, N < 4096: 64-wide tiles
+    assert tile.fallback is not None and not tile.fallback.descriptors and not dict(tile.fallback.constexprs)["TMA"]
+    assert tile.fallback.grid == tile.grid  # the same launch, by pointer loads
+    wide = _plan(kernel_module, 64, 8192, cuda, x_stride=None)  # N = 256: 64-row tiles keep their 3 stages
+    assert dict(wide.options)["num_stages"] == dict(wide.fallback.options)["num_stages"] == 3
+    deep = with_tma(default_config(64, 4096, 8192, 1, 128, 132))  # 128 x 64 tiles, 8 warps: 4 stages with TMA
+    assert deep.tma and (deep.num_stages, default_config(64, 4096, 8192, 1, 128, 132).num_stages) == (4, 3)
+    assert with_tma(default_config(256, 4096, 8192, 1, 128, 132)).num_stages == 3
+    assert not _plan(kernel_module, 64, 4104, cuda).descriptors  # weight rows of 4104 bytes: not 16-byte aligned
+    assert not _plan(kernel_module, 64, 4096, cuda, x_stride=(4100, 1)).descriptors  # x rows 8200 bytes
+    assert not _plan(kernel_module, 64, 320, cuda, groups=2).descriptors  # a box would reach into group 2's x
+    assert _plan(kernel_module, 64, 384, cuda, groups=2).descriptors
+    with pytest.raises(ValueError, match="TMA needs"):
+        _plan(kernel_module, 64, 4104, cuda, config=TMA_TILE)
+    for capability in ((8, 0), (8, 9)):
+        monkeypatch.setattr(kernel_module, "_device_facts", lambda device, c=capability: ("gpu", 132, c))
+        kernel_module._launch_plan.cache_clear()
+        assert not _plan(kernel_module, 64, 4096, cuda).descriptors
+        with pytest.raises(ValueError, match="TMA needs sm_90"):
+            _plan(kernel_module, 64, 4096, cuda, config=TMA_TILE)
+    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0)))
+    monkeypatch.setattr(kernel_module, "_TMA_ALLOWED", False)  # FP8BLK_TMA=0
+    kernel_module._launch_plan.cache_clear()
+    assert not _plan(kernel_module, 64, 4096, cuda).descriptors
+    kernel_module._launch_plan.cache_clear()
+
+
+def test_tma_launch_passes_descriptors_and_falls_back_for_unaligned_addresses(monkeypatch):
+    """A TMA plan's first launch gives Triton's JIT descriptors over the tensors; later launches pass cached
+    descriptors by address (the same fields, no tensor held); an x 2 bytes off a 16-byte boundary takes the
+    fallback plan (pointer loads); a forced TMA config with such an x is a clear error."""
+    import importlib
+    from triton.tools.tensor_descriptor import TensorDescriptor
+    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
+    names = kernel_module._fp8_block_matmul_kernel.arg_names
+    launches = []
+
+    class Compiled:
+        function, packed_metadata = "function", "metadata"
+
+        def run(self, *args):
+            launches.append(("direct", dict(zip(names, args[9:]))))
+
+    class Jit:
+        def __getitem__(self, grid):
+            def launch(*args, **kwargs):
+                launches.append(("jit", dict(zip(names, args)) | kwargs))
+                return Compiled()
+            return launch
+
+    monkeypatch.setattr(kernel_module, "_fp8_block_matmul_kernel", Jit())
+    monkeypatch.setattr(kernel_module, "_interpreting", lambda: False)
+    monkeypatch.setattr(kernel_module, "_current_stream", lambda device: 7)
+    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0)))
+    kernel_module._launch_plan.cache_clear()
+    plan = _plan(kernel_module, 64, 512, torch.device("cuda", 0))
+    x, wq, scale, b = make(64, 256, 512)
+    out = torch.empty(64, 256, dtype=torch.bfloat16)
+    buffer = torch.empty(64 * 512 + 1, dtype=torch.bfloat16)
+    misaligned = buffer[1:].view(64, 512)
+    for operand in (x, x, misaligned):
+        kernel_module._launch(kernel_module._fp8_block_matmul_kernel, plan, torch.device("cuda", 0),
+                              (operand, wq, scale, out, out, out, out))
+    (_, jit), (_, direct), (_, fallback) = launches
+    for name, tensor in (("x_ptr", x), ("w_ptr", wq)):
+        assert isinstance(jit[name], TensorDescriptor) and isinstance(direct[name], TensorDescriptor)
+        assert jit[name].base.data_ptr() == direct[name].base.data_ptr() == tensor.data_ptr()
+        assert (jit[name].shape, jit[name].strides, jit[name].block_shape) == \
+               (direct[name].shape, direct[name].strides, direct[name].block_shape)
+        assert not isinstance(direct[name].base, torch.Tensor)
+    assert jit["w_ptr"].base.dtype == torch.uint8 and jit["TMA"] is True
+    assert type(fallback["x_ptr"]) is torch.Tensor and fallback["TMA"] is False  # JIT launch of the fallback plan
+    forced = _plan(kernel_module, 64, 512, torch.device("cuda", 0), config=TMA_TILE)
+    with pytest.raises(ValueError, match="16-byte aligned addresses"):
+        kernel_module._launch(kernel_module._fp8_block_matmul_kernel, forced, torch.device("cuda", 0),
+                              (misaligned, wq, scale, out, out, out, out))
     kernel_module._launch_plan.cache_clear()

@@ -17,6 +17,7 @@ CUDA_CORES = DecodeConfig(4, 1, 128, 4, 2, False, 4, 2)  # M = 1 path, split
 CUDA_CORE_ROWS = DecodeConfig(4, 4, 128, 4, 2, False, 4, 3)  # CUDA cores, up to 4 rows of x per program, split
 TENSOR_CORES = DecodeConfig(64, 16, 128, 2, 3, True, 4, 3)  # M = 2..16 path, split (3: not a power of two)
 TENSOR_CORES_32 = DecodeConfig(64, 32, 128, 1, 2, True, 4, 3)  # M = 17..32: 32 columns, split in two
+TENSOR_CORES_TMA = DecodeConfig(64, 16, 128, 1, 3, True, 4, 4, tma=True)  # weight boxes by TMA (sm_90+), split
 
 
 def run(x, wq, scale, b, block=(128, 128), **kwargs):
@@ -88,6 +89,37 @@ def test_split_k_is_deterministic_bitwise(config):
     assert all(torch.equal(first, run(x, wq, scale, b, config=config)) for _ in range(3))
 
 
+@pytest.mark.parametrize("x_dtype,scale_dtype", [(torch.bfloat16, torch.float32), (torch.float16, torch.float8_e8m0fnu),
+                                                 (torch.bfloat16, torch.bfloat16)], ids=str)
+@pytest.mark.parametrize("groups", [1, 2])
+def test_tma_weight_boxes_match_pointer_loads_bitwise(x_dtype, scale_dtype, groups):
+    """The TMA variant (the interpreter runs host descriptors as a GPU would: boxes zero-filled past N and K) gives
+    bitwise the pointer-load result of the same launch, on a ragged shape (N, K not multiples of the box)."""
+    n, k = (300, 528) if groups == 1 else (128, 400)  # K a multiple of 16 (TMA rows must be 16-byte aligned)
+    x, wq, scale, b = make(7, n, k, x_dtype, scale_dtype, bias=True, groups=groups)
+    for dequant in ("native", "integer"):
+        y = run(x, wq, scale, b, groups=groups, config=TENSOR_CORES_TMA, dequant=dequant)
+        assert rel_err(y, reference(x, wq, scale, b, groups=groups)) < TOL[x_dtype]
+        pointer = run(x, wq, scale, b, groups=groups, config=TENSOR_CORES_TMA._replace(tma=False), dequant=dequant)
+        assert torch.equal(y, pointer)
+
+
+def test_tma_rule_for_long_programs_on_large_layers_only():
+    """With TMA available the rule takes it for M <= 16 on the tensor-core path where the split for two programs per
+    SM leaves each program >= 16 steps (no 16-step cap then); elsewhere it gives the pointer-load launch."""
+    tma = decode_config(4, 7168, 16384, 1, 128, 132, tma=True)  # 112 row tiles x 4 = 448 programs of 32 steps
+    assert tma.tma and (tma.split_k, tma.num_stages, tma.use_mma) == (4, 4, True)
+    assert decode_config(4, 7168, 16384, 1, 128, 132).split_k == 8  # the pointer launch caps programs at 16 steps
+    assert decode_config(16, 18432, 7168, 1, 128, 132, tma=True)[:5] == (64, 16, 128, 1, 1)  # 288 tiles: no split
+    for m, n, k in ((4, 3072, 7168), (1, 7168, 16384), (32, 7168, 16384), (16, 65536, 1536), (2, 2048, 4096)):
+        assert decode_config(m, n, k, 1, 128, 132, tma=True) == decode_config(m, n, k, 1, 128, 132)
+    for (n, k), m, sm_count, groups in itertools.product(SHAPES, (2, 3, 9, 16), (132, 108, 78), (1, 8)):
+        cfg = decode_config(m, n, k, groups, 128, sm_count, tma=True)
+        if cfg.tma:
+            assert cfg.use_mma and cfg.block_m <= 16 and math.ceil(math.ceil(k / 128) / cfg.split_k) >= 16
+            assert math.ceil(n / 64) * groups * cfg.split_k >= 0.95 * 2 * sm_count or cfg.split_k == 16
+
+
 def test_a_config_that_does_not_fit_is_a_clear_error():
     x, wq, scale, b = make(3, 128, 256)
     with pytest.raises(ValueError, match="does not fit M = 3"):
@@ -133,6 +165,7 @@ def test_launch_rule_reads_whole_rows_for_small_layers_and_splits_none():
 
 
 DECODE_BUILDS = [CUDA_CORES, CUDA_CORE_ROWS, TENSOR_CORES, decode_config(1, 512, 4096, 1, 128, 132),
+                 decode_config(4, 7168, 16384, 1, 128, 132, tma=True),
                  decode_config(16, 4096, 8192, 1, 128, 132), decode_config(DECODE_MAX_M, 4096, 8192, 1, 128, 132),
                  DecodeConfig(8, 1, 128, 8, 1, False, 8, 2)]
 FEATURES = [("bfloat16", "float32", False), ("float16", "float8_e8m0fnu", True), ("bfloat16", "bfloat16", True)]
@@ -151,9 +184,14 @@ def test_aot_builds_for_ampere_and_hopper(aot_builds, config, features):
     hopper = aot_builds[(90, tuple(config), *features, False)]
     ampere = aot_builds[(80, tuple(config), *features, True)]
     assert hopper["error"] is None and hopper["cubin"] > 0 and hopper["e4m3"]  # hardware fp8 conversion
-    assert ampere["error"] is None and ampere["cubin"] > 0 and not ampere["fp8"]  # exact integer dequant
+    assert (hopper["tma"] > 0) == config.tma  # bulk tensor copies only in the TMA variant
     # programmatic dependent launch on sm_90+ only: one wait before the loop, one release after it
-    assert hopper["pdl"] == [1, 1, True] and ampere["pdl"] == [0, 0, False]
+    assert hopper["pdl"] == [1, 1, True]
+    if config.tma:  # no TMA on Ampere: the launch plan never picks it there and the build refuses it
+        assert "TMA configs need sm_90+" in ampere["error"] and hopper["wgmma"]
+        return
+    assert ampere["error"] is None and ampere["cubin"] > 0 and not ampere["fp8"]  # exact integer dequant
+    assert ampere["pdl"] == [0, 0, False]
     if config.use_mma:  # tensor cores: wgmma on Hopper (64-row tiles, one warpgroup), mma.sync on Ampere
         assert hopper["wgmma"] and ampere["mma_sync"] and hopper["cp_async_16"]
     else:  # CUDA cores: no MMA; the K loop pipelined by Triton with 16-byte asynchronous copies

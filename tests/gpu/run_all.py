@@ -6,7 +6,9 @@
 3. CUDA-graph capture and replay (split-K included, decode and tile kernels) giving the eager result bitwise;
 4. dependent launches (programmatic dependent launch on sm_90+): chains where each launch reads the previous one's
    output, replayed from a graph, bitwise equal to the chain run with a synchronization after every call;
-5. determinism: 20 runs bitwise equal, split-K up to 16, both kernels; batch_invariant rows independent of M.
+5. determinism: 20 runs bitwise equal, split-K up to 16, both kernels; batch_invariant rows independent of M;
+6. TMA (sm_90+): the TMA launches of both kernels bitwise equal to the same launches by pointer loads, and the rule
+   taking them where it should.
 Prints a summary table last; exits non-zero on any failure.
 """
 import itertools
@@ -19,7 +21,8 @@ import torch
 
 from fp8blk import quantize_fp8_block
 from fp8blk.kernels import KernelConfig, fp8_block_matmul
-from fp8blk.kernels.fp8_decode import DecodeConfig
+from fp8blk.kernels.fp8_decode import DecodeConfig, decode_config
+from fp8blk.kernels.fp8_tile import default_config
 
 ROOT = Path(__file__).resolve().parents[2]
 SHAPES = [(512, 4096), (1024, 4096), (32768, 1024), (4096, 8192), (2048, 4096), (4096, 2048), (576, 7168),
@@ -118,7 +121,7 @@ def main() -> int:
     record("misaligned x (cached per alignment)", max(misaligned_errs) < TOL[torch.bfloat16],
            f"worst rel err {max(misaligned_errs):.2e}")
 
-    for m, (n, k), cfg in ((8, (512, 4096), None), (8, (512, 4096), KernelConfig(64, 16, 128, 16, 4, 4)),
+    for m, (n, k), cfg in ((4, (7168, 16384), None), (8, (512, 4096), KernelConfig(64, 16, 128, 16, 4, 4)),
                            (8, (4096, 8192), None), (8, (32768, 1024), None), (1, (512, 4096), None),
                            (1, (4096, 8192), DecodeConfig(8, 1, 128, 8, 4, False, 4, 2)), (2, (1024, 4096), None),
                            (3, (1024, 4096), DecodeConfig(2, 4, 128, 8, 4, False, 4, 3)), (64, (4096, 8192), None)):
@@ -178,6 +181,28 @@ def main() -> int:
         same = all(torch.equal(first, fp8_block_matmul(x, wq, scale, b, config=cfg)) for _ in range(20))
         record(f"determinism M={m} {type(cfg).__name__ if cfg else 'rule'} split_k={cfg.split_k if cfg else 'auto'}",
                same, "20 runs bitwise equal")
+
+    if torch.cuda.get_device_capability() >= (9, 0):
+        sms = torch.cuda.get_device_properties(0).multi_processor_count
+        for m, n, k, cfg in ((4, 7168, 16384, decode_config(4, 7168, 16384, 1, 128, sms, tma=True)),
+                             (7, 300, 528, DecodeConfig(64, 16, 128, 1, 3, True, 4, 4, tma=True)),
+                             (130, 4096, 8192, default_config(130, 4096, 8192, 1, 128, sms)._replace(tma=True)),
+                             (70, 300, 528, KernelConfig(128, 64, 128, 2, 8, 3, True, tma=True))):
+            worst_err, same = 0.0, cfg.tma
+            for x_dtype, scale_dtype, dequant in ((torch.bfloat16, torch.float32, "native"),
+                                                  (torch.float16, torch.float8_e8m0fnu, "integer")):
+                x, wq, scale, b = make(m, n, k, x_dtype, scale_dtype, True)
+                tma = fp8_block_matmul(x, wq, scale, b, config=cfg, dequant=dequant)
+                same &= torch.equal(tma, fp8_block_matmul(x, wq, scale, b, config=cfg._replace(tma=False),
+                                                          dequant=dequant))
+                same &= torch.equal(tma, fp8_block_matmul(x, wq, scale, b, config=cfg, dequant=dequant))
+                if isinstance(cfg, DecodeConfig) and n >= 4096:  # the decode rule (no table) takes this launch
+                    same &= torch.equal(tma, fp8_block_matmul(x, wq, scale, b))
+                ref = reference(x, wq, scale, b)
+                worst_err = max(worst_err, float((tma.double() - ref).norm() / ref.norm()))
+            record(f"TMA {type(cfg).__name__} M={m} N={n} K={k} split_k={cfg.split_k}",
+                   same and worst_err < TOL[torch.bfloat16],
+                   f"bitwise equal to pointer loads (and the rule) and repeatable; worst rel err {worst_err:.2e}")
 
     x, wq, scale, _ = make(4096, 2048, 4096, torch.bfloat16, torch.float32, False)
     full = fp8_block_matmul(x, wq, scale, batch_invariant=True)
