@@ -341,7 +341,8 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, scale_
     # next group's columns, which the weight's zero-fill would not cancel for an inf there)
     tma_x = tma_weight and x_stride[1] == 1 and (x_stride[0] * 2) % 16 == 0 and (groups == 1 or k % cfg.block_k == 0)
     if config is None and tma_auto and tma_x:
-        cfg = with_tma(cfg)
+        programs = triton.cdiv(n, cfg.block_n) * triton.cdiv(m, cfg.block_m) * groups * cfg.split_k
+        cfg = with_tma(cfg, programs, _sm_count(device))
     descriptors = ()
     if cfg.tma:
         if not (tma_device and tma_x):

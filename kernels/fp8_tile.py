@@ -167,11 +167,15 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     return KernelConfig(block_n, block_m, tile_k, split_k, warps, stages, scale_in_weight=True)
 
 
-def with_tma(config: KernelConfig) -> KernelConfig:
-    """``config`` with both tiles by TMA (the launch plan's choice on sm_90+ where the layout allows it).
+def with_tma(config: KernelConfig, programs: int, sm_count: int) -> KernelConfig:
+    """``config`` with both tiles by TMA (the launch plan's choice on sm_90+ where the layout allows it), for a launch
+    of ``programs`` programs.
 
-    128 x 64 tiles with 8 warps go 4 stages deep with TMA: at 3, launched with PDL, they ran 20-30% slower than pointer
-    loads on 4096 x 8192 at M = 48-64 (4 stages: level or faster; H100, ``benchmarks/NOTES.md`` v29).
+    128 x 64 tiles with 8 warps go 4 stages deep with TMA when the launch is one program per SM or fewer: at 3 stages,
+    launched with PDL, they ran 20-30% slower than pointer loads on 4096 x 8192 at M = 48-64 (128 programs; 4 stages:
+    level or faster). With more programs than SMs they stay at 3 stages, two per SM (4 stages take 128 KB of shared
+    memory: one per SM, and 32768 x 1024 at M = 64, 256 programs, went from 17.8 to 24.9 us). H100,
+    ``benchmarks/NOTES.md`` v29.
     """
-    deeper = config.block_n == 128 and config.block_m == 64 and config.num_warps == 8
+    deeper = config.block_n == 128 and config.block_m == 64 and config.num_warps == 8 and programs <= sm_count
     return config._replace(tma=True, num_stages=4 if deeper else config.num_stages)

@@ -502,9 +502,11 @@ def test_tma_only_where_the_gpu_and_the_layout_allow_it(monkeypatch):
     assert tile.fallback.grid == tile.grid  # the same launch, by pointer loads
     wide = _plan(kernel_module, 64, 8192, cuda, x_stride=None)  # N = 256: 64-row tiles keep their 3 stages
     assert dict(wide.options)["num_stages"] == dict(wide.fallback.options)["num_stages"] == 3
-    deep = with_tma(default_config(64, 4096, 8192, 1, 128, 132))  # 128 x 64 tiles, 8 warps: 4 stages with TMA
-    assert deep.tma and (deep.num_stages, default_config(64, 4096, 8192, 1, 128, 132).num_stages) == (4, 3)
-    assert with_tma(default_config(256, 4096, 8192, 1, 128, 132)).num_stages == 3
+    tiles = default_config(64, 4096, 8192, 1, 128, 132)  # 128 x 64 tiles, 8 warps, split 4: 128 programs
+    assert (tiles.block_n, tiles.block_m, tiles.num_warps, tiles.split_k, tiles.num_stages) == (128, 64, 8, 4, 3)
+    assert with_tma(tiles, 128, 132).tma and with_tma(tiles, 128, 132).num_stages == 4  # one per SM: 4 deep
+    assert with_tma(tiles, 256, 132).num_stages == 3  # more programs than SMs: two per SM at 3 stages
+    assert with_tma(default_config(256, 4096, 8192, 1, 128, 132), 64, 132).num_stages == 3  # 128 x 128 tiles
     assert not _plan(kernel_module, 64, 4104, cuda).descriptors  # weight rows of 4104 bytes: not 16-byte aligned
     assert not _plan(kernel_module, 64, 4096, cuda, x_stride=(4100, 1)).descriptors  # x rows 8200 bytes
     assert not _plan(kernel_module, 64, 320, cuda, groups=2).descriptors  # a box would reach into group 2's x
