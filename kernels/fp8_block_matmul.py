@@ -32,11 +32,10 @@ import os
 from pathlib import Path
 from typing import Dict, NamedTuple, Optional, Sequence, Tuple, Union
 
-from triton.tools.tensor_descriptor import TensorDescriptor
-
 import torch
 import triton
 import triton.language as tl
+from triton.tools.tensor_descriptor import TensorDescriptor
 
 from .fp8_decode import DECODE_MAX_M, DecodeConfig, _fp8_decode_kernel, decode_config
 from .fp8_tile import KernelConfig, _fp8_block_matmul_kernel, default_config, m_bucket, with_tma
@@ -374,7 +373,7 @@ def _launch(kernel, plan: _LaunchPlan, device: torch.device, pointers: tuple) ->
     has checked the tensors' device instead."""
     addresses = [p.data_ptr() for p in pointers]
     aligned = tuple([address % 16 == 0 for address in addresses])
-    if not all(aligned[d.index] for d in plan.descriptors):  # TMA copies need 16-byte aligned bases
+    if plan.descriptors and not all(aligned[d.index] for d in plan.descriptors):  # TMA needs 16-byte aligned bases
         if plan.fallback is None:
             raise ValueError("a TMA config needs x and weight at 16-byte aligned addresses")
         return _launch(kernel, plan.fallback, device, pointers)
@@ -418,6 +417,9 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
             ``"auto"``/None (by compute capability; env ``FP8BLK_DEQUANT`` overrides).
         batch_invariant: use one config for every M, so each row's result is independent of M.
         config: force a ``KernelConfig`` (tile kernel) or a ``DecodeConfig`` (decode kernel, M <= its block_m).
+            Without one, the rules choose, and on sm_90+ read the tiles by TMA where rows are 16-byte aligned (calls
+            with unaligned addresses take the same launch by pointer loads; ``FP8BLK_TMA=0`` turns TMA off). A forced
+            config's ``tma`` is taken as given (``ValueError`` where TMA cannot run).
 
     Returns ``[M, groups * N]`` in x's dtype, accumulated in fp32. Raises ``ValueError`` for bad shapes, dtypes or
     configs, and (CUDA x) when weight, scale, bias or out is not on x's GPU.
