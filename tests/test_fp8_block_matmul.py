@@ -476,10 +476,11 @@ def test_tma_tiles_match_pointer_loads_bitwise(x_dtype, scale_dtype, groups, deq
     assert torch.equal(y, run(x, wq, scale, b, groups=groups, config=TMA_TILE._replace(tma=False), dequant=dequant))
 
 
-def _plan(kernel_module, m, k, device, x_stride=None, groups=1, config=None):
-    n = 256
+def _plan(kernel_module, m, k, device, x_stride=None, groups=1, config=None, n=256):
+    """The launch plan of an [m, k * groups] bf16 x times an [n * groups, k] weight with fp32 128x128 scales."""
+    scale_shape = (-(-n * groups // 128), -(-k // 128))
     return kernel_module._launch_plan((m, k * groups), x_stride or (k * groups, 1), torch.bfloat16, (n * groups, k),
-                                      (k, 1), (2 * groups, -(-k // 128)), (-(-k // 128), 1), torch.float32, None, None,
+                                      (k, 1), scale_shape, (scale_shape[1], 1), torch.float32, None, None,
                                       (m, n * groups), (n * groups, 1), (128, 128), groups, device, "auto", False,
                                       config, False)
 
@@ -495,6 +496,11 @@ def test_tma_only_where_the_gpu_and_the_layout_allow_it(monkeypatch):
     monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0)))
     decode = _plan(kernel_module, 4, 16384, cuda)  # 256 x 16384: 4 row tiles, 16-way split, 8 steps each
     assert decode.kind == "decode" and not decode.descriptors  # programs too short for TMA
+    large = _plan(kernel_module, 4, 16384, cuda, n=7168)  # 112 row tiles x 4: 32 steps each
+    assert [d.index for d in large.descriptors] == [1] and large.descriptors[0].box == (64, 128)  # the weight only
+    assert large.fallback is not None and not large.fallback.descriptors
+    assert large.grid == (112, 4, 1) and large.fallback.grid == (112, 8, 1)  # the pointer rule caps at 16 steps
+    assert not _plan(kernel_module, 4, 16392, cuda, n=7168).descriptors  # 16392-byte weight rows: not 16-aligned
     tile = _plan(kernel_module, 64, 4096, cuda)
     assert tile.kind == "tile" and [d.index for d in tile.descriptors] == [0, 1] and dict(tile.constexprs)["TMA"]
     assert tile.descriptors[0].box == (64, 128) and tile.descriptors[1].box == (64, 128)  # M, N < 4096: 64-wide tiles
