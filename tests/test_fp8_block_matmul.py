@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from aot_helpers import run_aot_jobs
-from kernel_cases import DEVICE, TOL, make, reference, rel_err
+from kernel_cases import DEVICE, TOL, launch_plan, make, reference, rel_err
 from fp8blk.kernels import KernelConfig, fp8_block_matmul
 from fp8blk.kernels.fp8_block_matmul import CONFIG_FILE, choose_config, default_config, m_bucket
 from fp8blk.kernels.fp8_tile import with_tma
@@ -448,9 +448,7 @@ def test_programmatic_dependent_launch_only_where_the_gpu_has_it(monkeypatch):
         assert kernel_module._pdl(cuda, interpreting=True) is False
         kernel_module._launch_plan.cache_clear()
         for m in (1, 64):  # decode and tile plans
-            plan = kernel_module._launch_plan((m, 512), (512, 1), torch.bfloat16, (256, 512), (512, 1), (2, 4), (4, 1),
-                                              torch.float32, None, None, (m, 256), (256, 1), (128, 128), 1, cuda,
-                                              "auto", False, None, False)
+            plan = launch_plan(m, 256, 512, cuda)
             assert dict(plan.options)["launch_pdl"] is expected and dict(plan.constexprs)["PDL"] is expected
     assert kernel_module._pdl(torch.device("cpu"), interpreting=False) is False
     monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0)))
@@ -476,15 +474,6 @@ def test_tma_tiles_match_pointer_loads_bitwise(x_dtype, scale_dtype, groups, deq
     assert torch.equal(y, run(x, wq, scale, b, groups=groups, config=TMA_TILE._replace(tma=False), dequant=dequant))
 
 
-def _plan(kernel_module, m, k, device, x_stride=None, groups=1, config=None, n=256):
-    """The launch plan of an [m, k * groups] bf16 x times an [n * groups, k] weight with fp32 128x128 scales."""
-    scale_shape = (-(-n * groups // 128), -(-k // 128))
-    return kernel_module._launch_plan((m, k * groups), x_stride or (k * groups, 1), torch.bfloat16, (n * groups, k),
-                                      (k, 1), scale_shape, (scale_shape[1], 1), torch.float32, None, None,
-                                      (m, n * groups), (n * groups, 1), (128, 128), groups, device, "auto", False,
-                                      config, False)
-
-
 def test_tma_only_where_the_gpu_and_the_layout_allow_it(monkeypatch):
     """The rules' plans use TMA descriptors on sm_90+ only, with FP8BLK_TMA not 0, weight rows (and for the tile kernel
     x rows) 16-byte aligned, and with groups K a multiple of the tile; each such plan carries the pointer-load plan
@@ -494,41 +483,41 @@ def test_tma_only_where_the_gpu_and_the_layout_allow_it(monkeypatch):
     cuda = torch.device("cuda", 0)
     kernel_module._launch_plan.cache_clear()
     monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0)))
-    decode = _plan(kernel_module, 4, 16384, cuda)  # 256 x 16384: 4 row tiles, 16-way split, 8 steps each
+    decode = launch_plan(4, 256, 16384, cuda)  # 256 x 16384: 4 row tiles, 16-way split, 8 steps each
     assert decode.kind == "decode" and not decode.descriptors  # programs too short for TMA
-    large = _plan(kernel_module, 4, 16384, cuda, n=7168)  # 112 row tiles x 4: 32 steps each
+    large = launch_plan(4, 7168, 16384, cuda)  # 112 row tiles x 4: 32 steps each
     assert [d.index for d in large.descriptors] == [1] and large.descriptors[0].box == (64, 128)  # the weight only
     assert large.fallback is not None and not large.fallback.descriptors
     assert large.grid == (112, 4, 1) and large.fallback.grid == (112, 8, 1)  # the pointer rule caps at 16 steps
-    assert not _plan(kernel_module, 4, 16392, cuda, n=7168).descriptors  # 16392-byte weight rows: not 16-aligned
-    tile = _plan(kernel_module, 64, 4096, cuda)
+    assert not launch_plan(4, 7168, 16392, cuda).descriptors  # 16392-byte weight rows: not 16-aligned
+    tile = launch_plan(64, 256, 4096, cuda)
     assert tile.kind == "tile" and [d.index for d in tile.descriptors] == [0, 1] and dict(tile.constexprs)["TMA"]
     assert tile.descriptors[0].box == (64, 128) and tile.descriptors[1].box == (64, 128)  # M, N < 4096: 64-wide tiles
     assert tile.fallback is not None and not tile.fallback.descriptors and not dict(tile.fallback.constexprs)["TMA"]
     assert tile.fallback.grid == tile.grid  # the same launch, by pointer loads
-    wide = _plan(kernel_module, 64, 8192, cuda, x_stride=None)  # N = 256: 64-row tiles keep their 3 stages
+    wide = launch_plan(64, 256, 8192, cuda)  # N = 256: 64-row tiles keep their 3 stages
     assert dict(wide.options)["num_stages"] == dict(wide.fallback.options)["num_stages"] == 3
     tiles = default_config(64, 4096, 8192, 1, 128, 132)  # 128 x 64 tiles, 8 warps, split 4: 128 programs
     assert (tiles.block_n, tiles.block_m, tiles.num_warps, tiles.split_k, tiles.num_stages) == (128, 64, 8, 4, 3)
     assert with_tma(tiles, 128, 132).tma and with_tma(tiles, 128, 132).num_stages == 4  # one per SM: 4 deep
     assert with_tma(tiles, 256, 132).num_stages == 3  # more programs than SMs: two per SM at 3 stages
     assert with_tma(default_config(256, 4096, 8192, 1, 128, 132), 64, 132).num_stages == 3  # 128 x 128 tiles
-    assert not _plan(kernel_module, 64, 4104, cuda).descriptors  # weight rows of 4104 bytes: not 16-byte aligned
-    assert not _plan(kernel_module, 64, 4096, cuda, x_stride=(4100, 1)).descriptors  # x rows 8200 bytes
-    assert not _plan(kernel_module, 64, 320, cuda, groups=2).descriptors  # a box would reach into group 2's x
-    assert _plan(kernel_module, 64, 384, cuda, groups=2).descriptors
+    assert not launch_plan(64, 256, 4104, cuda).descriptors  # weight rows of 4104 bytes: not 16-byte aligned
+    assert not launch_plan(64, 256, 4096, cuda, x_stride=(4100, 1)).descriptors  # x rows 8200 bytes
+    assert not launch_plan(64, 256, 320, cuda, groups=2).descriptors  # a box would reach into group 2's x
+    assert launch_plan(64, 256, 384, cuda, groups=2).descriptors
     with pytest.raises(ValueError, match="TMA needs"):
-        _plan(kernel_module, 64, 4104, cuda, config=TMA_TILE)
+        launch_plan(64, 256, 4104, cuda, config=TMA_TILE)
     for capability in ((8, 0), (8, 9)):
         monkeypatch.setattr(kernel_module, "_device_facts", lambda device, c=capability: ("gpu", 132, c))
         kernel_module._launch_plan.cache_clear()
-        assert not _plan(kernel_module, 64, 4096, cuda).descriptors
+        assert not launch_plan(64, 256, 4096, cuda).descriptors
         with pytest.raises(ValueError, match="TMA needs sm_90"):
-            _plan(kernel_module, 64, 4096, cuda, config=TMA_TILE)
+            launch_plan(64, 256, 4096, cuda, config=TMA_TILE)
     monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0)))
     monkeypatch.setattr(kernel_module, "_TMA_ALLOWED", False)  # FP8BLK_TMA=0
     kernel_module._launch_plan.cache_clear()
-    assert not _plan(kernel_module, 64, 4096, cuda).descriptors
+    assert not launch_plan(64, 256, 4096, cuda).descriptors
     kernel_module._launch_plan.cache_clear()
 
 
@@ -560,7 +549,7 @@ def test_tma_launch_passes_descriptors_and_falls_back_for_unaligned_addresses(mo
     monkeypatch.setattr(kernel_module, "_current_stream", lambda device: 7)
     monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0)))
     kernel_module._launch_plan.cache_clear()
-    plan = _plan(kernel_module, 64, 512, torch.device("cuda", 0))
+    plan = launch_plan(64, 256, 512, torch.device("cuda", 0))
     x, wq, scale, b = make(64, 256, 512)
     out = torch.empty(64, 256, dtype=torch.bfloat16)
     buffer = torch.empty(64 * 512 + 1, dtype=torch.bfloat16)
@@ -577,7 +566,7 @@ def test_tma_launch_passes_descriptors_and_falls_back_for_unaligned_addresses(mo
         assert not isinstance(direct[name].base, torch.Tensor)
     assert jit["w_ptr"].base.dtype == torch.uint8 and jit["TMA"] is True
     assert type(fallback["x_ptr"]) is torch.Tensor and fallback["TMA"] is False  # JIT launch of the fallback plan
-    forced = _plan(kernel_module, 64, 512, torch.device("cuda", 0), config=TMA_TILE)
+    forced = launch_plan(64, 256, 512, torch.device("cuda", 0), config=TMA_TILE)
     with pytest.raises(ValueError, match="16-byte aligned addresses"):
         kernel_module._launch(kernel_module._fp8_block_matmul_kernel, forced, torch.device("cuda", 0),
                               (misaligned, wq, scale, out, out, out, out))

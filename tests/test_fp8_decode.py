@@ -8,9 +8,8 @@ import pytest
 import torch
 
 from aot_helpers import run_aot_jobs
-from kernel_cases import DEVICE, TOL, make, reference, rel_err
+from kernel_cases import DEVICE, TOL, launch_plan, make, reference, rel_err
 from fp8blk.kernels import fp8_block_matmul
-from fp8blk.kernels.fp8_block_matmul import _launch_plan
 from fp8blk.kernels.fp8_decode import CUDA_CORE_PAIR_BYTES_PER_SM, DECODE_MAX_M, DecodeConfig, decode_config
 
 CUDA_CORES = DecodeConfig(4, 1, 128, 4, 2, False, 4, 2)  # M = 1 path, split
@@ -26,10 +25,7 @@ def run(x, wq, scale, b, block=(128, 128), **kwargs):
 
 
 def plan_kind(m, n, k, config=None, block=(128, 128), groups=1):
-    return _launch_plan((m, k * groups), (k * groups, 1), torch.bfloat16, (n * groups, k), (k, 1),
-                        (math.ceil(n * groups / block[0]), math.ceil(k / block[1])), (math.ceil(k / block[1]), 1),
-                        torch.float32, None, None, (m, n * groups), (n * groups, 1), block, groups,
-                        torch.device(DEVICE), "auto", False, config, False).kind
+    return launch_plan(m, n, k, groups=groups, block=block, config=config).kind
 
 
 def test_small_m_takes_the_decode_kernel_and_larger_m_the_tile_kernel():
