@@ -208,6 +208,14 @@ class _Descriptor(NamedTuple):
     box: Tuple[int, int]  # the block one copy moves
 
 
+def _tma_boxes(kind: str, config: Union[KernelConfig, DecodeConfig]) -> Dict[str, Tuple[int, int]]:
+    """The box one TMA copy moves, for each argument a TMA launch of ``kind`` passes as a descriptor (the launch plan
+    and ``aot_compile`` both read it, so an AOT build is the kernel a launch compiles)."""
+    if kind == "decode":
+        return {"w_ptr": (config.block_n, config.sub_k)}
+    return {"x_ptr": (config.block_m, config.block_k), "w_ptr": (config.block_n, config.block_k)}
+
+
 @functools.lru_cache(maxsize=1024)
 def _cached_descriptor(address: int, dtype: torch.dtype, rows: int, cols: int, row_stride: int,
                        box: Tuple[int, int]) -> TensorDescriptor:
@@ -316,7 +324,8 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, scale_
         if cfg.tma:
             if not (tma_device and tma_weight and cfg.use_mma):
                 raise ValueError(f"{cfg}: TMA needs sm_90+, the tensor-core path and weight rows 16-byte aligned")
-            descriptors = (_Descriptor(1, torch.uint8, groups * n, k, weight_stride[0], (cfg.block_n, cfg.sub_k)),)
+            box = _tma_boxes("decode", cfg)["w_ptr"]
+            descriptors = (_Descriptor(1, torch.uint8, groups * n, k, weight_stride[0], box),)
         constexprs = tuple(_constexprs("decode", cfg, block_k, bias_shape is not None, integer, e8m0, x_dtype,
                                        interpreting, pdl).items())
         grid = (triton.cdiv(n, cfg.block_n), cfg.split_k, groups)
@@ -339,17 +348,17 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, scale_
     # x by TMA too: its rows 16-byte aligned, and with groups K a multiple of the tile (a box must not reach into the
     # next group's columns, which the weight's zero-fill would not cancel for an inf there)
     tma_x = tma_weight and x_stride[1] == 1 and (x_stride[0] * 2) % 16 == 0 and (groups == 1 or k % cfg.block_k == 0)
-    if config is None and tma_auto and tma_x:
-        programs = triton.cdiv(n, cfg.block_n) * triton.cdiv(m, cfg.block_m) * groups * cfg.split_k
-        cfg = with_tma(cfg, programs, _sm_count(device))
+    grid = (triton.cdiv(n, cfg.block_n), triton.cdiv(m, cfg.block_m), groups * cfg.split_k)
+    if config is None and tma_auto and tma_x:  # (the TMA variant keeps the tiles and split: the same grid)
+        cfg = with_tma(cfg, grid[0] * grid[1] * grid[2], _sm_count(device))
     descriptors = ()
     if cfg.tma:
         if not (tma_device and tma_x):
             raise ValueError(f"{cfg}: TMA needs sm_90+, x and weight rows 16-byte aligned and, with groups, K a "
                              f"multiple of block_k")
-        descriptors = (_Descriptor(0, x_dtype, m, groups * k, x_stride[0], (cfg.block_m, cfg.block_k)),
-                       _Descriptor(1, torch.uint8, groups * n, k, weight_stride[0], (cfg.block_n, cfg.block_k)))
-    grid = (triton.cdiv(n, cfg.block_n), triton.cdiv(m, cfg.block_m), groups * cfg.split_k)
+        boxes = _tma_boxes("tile", cfg)
+        descriptors = (_Descriptor(0, x_dtype, m, groups * k, x_stride[0], boxes["x_ptr"]),
+                       _Descriptor(1, torch.uint8, groups * n, k, weight_stride[0], boxes["w_ptr"]))
     split = cfg.split_k > 1
     constexprs = tuple(_constexprs("tile", cfg, block_k, bias_shape is not None, integer, e8m0, x_dtype,
                                    interpreting, pdl).items())
@@ -515,10 +524,8 @@ def aot_compile(capability: int, config: Union[KernelConfig, DecodeConfig], x_dt
         if config.tma:
             if not _tma_supported(divmod(capability, 10)):
                 raise ValueError(f"TMA configs need sm_90+ (and FP8BLK_TMA not 0), asked for sm_{capability}")
-            box = (config.block_n, config.sub_k if kind == "decode" else config.block_k)
-            signature["w_ptr"] = f"tensordesc<u8[{box[0]}, {box[1]}]>"
-            if kind == "tile":
-                signature["x_ptr"] = f"tensordesc<{act}[{config.block_m}, {config.block_k}]>"
+            for name, (rows, cols) in _tma_boxes(kind, config).items():
+                signature[name] = f"tensordesc<{'u8' if name == 'w_ptr' else act}[{rows}, {cols}]>"
     pdl = kind != "expand" and _pdl_supported(divmod(capability, 10))  # as a launch on that GPU would be built
     constexprs = _constexprs(kind, config, scale_block_k, has_bias, integer_dequant, e8m0, x_dtype, False, pdl)
     signature.update({name: "i32" for name in ints})

@@ -190,8 +190,9 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
     steps = triton.cdiv(k, sub_k * subs)
     tiles = triton.cdiv(n, block_n) * groups
     wave_split = triton.next_power_of_2(math.ceil(0.95 * 2 * sm_count / tiles))  # 2 programs per SM
-    if tma and use_mma and block_m <= TMA_MAX_BLOCK_M and triton.cdiv(steps, min(wave_split, 16)) >= TMA_MIN_STEPS:
-        return DecodeConfig(block_n, block_m, sub_k, subs, min(wave_split, 16), True, 4, 4, tma=True)
+    tma_split = min(wave_split, 16)
+    if tma and use_mma and block_m <= TMA_MAX_BLOCK_M and triton.cdiv(steps, tma_split) >= TMA_MIN_STEPS:
+        return DecodeConfig(block_n, block_m, sub_k, subs, tma_split, True, 4, 4, tma=True)
     split_k = max(wave_split, triton.next_power_of_2(triton.cdiv(steps, max_steps)))
     split_k = max(1, min(split_k, 16, 1 << (steps.bit_length() - 1)))
     if not use_mma and triton.cdiv(steps, split_k) >= 6:
