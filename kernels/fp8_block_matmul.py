@@ -123,18 +123,23 @@ def _sm_count(device: torch.device) -> int:
 
 @functools.lru_cache(maxsize=4096)
 def choose_config(m: int, n: int, k: int, groups: int, block_k: int, device: torch.device,
-                  batch_invariant: bool = False) -> KernelConfig:
+                  batch_invariant: bool = False, tma: bool = False) -> KernelConfig:
     """The table's config for (GPU, N, K, M-bucket), else ``default_config``.
 
-    ``batch_invariant`` uses the M = 1 config for every M, so a row's arithmetic never depends on M.
+    ``batch_invariant`` uses the M = 1 config for every M, so a row's arithmetic never depends on M. ``tma``: the
+    launch may read both tiles by TMA (a table entry then gets ``with_tma``; the rule has its own TMA tiles).
     """
     if batch_invariant:
         m = 1
     name = _device_facts(device)[0]
     entry = config_table().get(name, {}).get(f"{n},{k}" if groups == 1 else f"{n},{k},g{groups}", {}).get(str(m_bucket(m)))
     if entry is not None and block_k % entry[2] == 0:
-        return KernelConfig(*entry)
-    return default_config(m, n, k, groups, block_k, _sm_count(device))
+        config = KernelConfig(*entry)
+        if not tma or config.expand_weight:
+            return config
+        programs = triton.cdiv(n, config.block_n) * triton.cdiv(m, config.block_m) * groups * config.split_k
+        return with_tma(config, programs, _sm_count(device))
+    return default_config(m, n, k, groups, block_k, _sm_count(device), tma=tma)
 
 
 _BUFFERS: Dict[Tuple[str, str, int], torch.Tensor] = {}
@@ -333,9 +338,13 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, scale_
         return _finish(_LaunchPlan("decode", grid, int_args, constexprs, _compile_options(cfg, pdl),
                                    groups * cfg.split_k * m * n if split else 0, grid[0] * groups if split else 0, 0,
                                    descriptors, _launch_plan(*fallback_args) if descriptors and not config else None))
-    cfg = config or choose_config(m, n, k, groups, block_k, device, batch_invariant)
+    # x by TMA too: its rows 16-byte aligned, and with groups K a multiple of the tile (a box must not reach into the
+    # next group's columns, which the weight's zero-fill would not cancel for an inf there)
+    tma_rows = tma_weight and x_stride[1] == 1 and (x_stride[0] * 2) % 16 == 0
+    tma_tiles = tma_auto and tma_rows  # the rules' choice (their tiles: groups are checked below)
+    cfg = config or choose_config(m, n, k, groups, block_k, device, batch_invariant, tma_tiles)
     if cfg.expand_weight and x_dtype != torch.bfloat16:  # fp16 would flush small scale * weight products
-        cfg = default_config(m, n, k, groups, block_k, _sm_count(device), expand_ok=False)
+        cfg = default_config(m, n, k, groups, block_k, _sm_count(device), expand_ok=False, tma=tma_tiles)
     if cfg.expand_weight:
         if groups != 1 or cfg.split_k != 1:
             raise ValueError(f"expand_weight needs groups == 1 and split_k == 1, found {groups} and {cfg.split_k}")
@@ -345,12 +354,10 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, scale_
                                    _compile_options(cfg, False), 0, 0, n_total * k))
     if block_k % cfg.block_k:
         raise ValueError(f"config block_k {cfg.block_k} must divide the scale block {block_k}")
-    # x by TMA too: its rows 16-byte aligned, and with groups K a multiple of the tile (a box must not reach into the
-    # next group's columns, which the weight's zero-fill would not cancel for an inf there)
-    tma_x = tma_weight and x_stride[1] == 1 and (x_stride[0] * 2) % 16 == 0 and (groups == 1 or k % cfg.block_k == 0)
+    tma_x = tma_rows and (groups == 1 or k % cfg.block_k == 0)
+    if config is None and cfg.tma and not tma_x:  # the rules' TMA tiles do not divide each group's K
+        cfg = choose_config(m, n, k, groups, block_k, device, batch_invariant, False)
     grid = (triton.cdiv(n, cfg.block_n), triton.cdiv(m, cfg.block_m), groups * cfg.split_k)
-    if config is None and tma_auto and tma_x:  # (the TMA variant keeps the tiles and split: the same grid)
-        cfg = with_tma(cfg, grid[0] * grid[1] * grid[2], _sm_count(device))
     descriptors = ()
     if cfg.tma:
         if not (tma_device and tma_x):
@@ -427,7 +434,7 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
         batch_invariant: use one config for every M, so each row's result is independent of M.
         config: force a ``KernelConfig`` (tile kernel) or a ``DecodeConfig`` (decode kernel, M <= its block_m).
             Without one, the rules choose, and on sm_90+ read the tiles by TMA where rows are 16-byte aligned (calls
-            with unaligned addresses take the same launch by pointer loads; ``FP8BLK_TMA=0`` turns TMA off). A forced
+            with unaligned addresses take the rule's launch by pointer loads; ``FP8BLK_TMA=0`` turns TMA off). A forced
             config's ``tma`` is taken as given (``ValueError`` where TMA cannot run).
 
     Returns ``[M, groups * N]`` in x's dtype, accumulated in fp32. Raises ``ValueError`` for bad shapes, dtypes or
@@ -435,7 +442,8 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
 
     Deterministic: the same inputs give bitwise the same output (split-K partials are summed in a
     fixed order). Without ``batch_invariant`` the config, and so the summation order, follows M's
-    bucket: a row's result may differ in the last bits between batch sizes. CUDA-graph capturable:
+    bucket: a row's result may differ in the last bits between batch sizes (and, on sm_90+, between calls with x
+    or the weight at 16-byte aligned addresses and calls without, whose launches differ). CUDA-graph capturable:
     no host synchronization; the only allocation is the output (the split-K workspace and the
     expanded-weight scratch are allocated once per device, on the first call that needs them -- warm
     up before capturing; both are shared by the calls on one device, so issue those calls from one

@@ -48,7 +48,7 @@ from .fp8_tile_ops import _dot, _fp8_bytes_to, _scale_to_fp32, _write_output
 DECODE_MAX_M = 32  # the largest M the decode kernel takes (the tile kernel takes the rest; NOTES v25)
 CUDA_CORE_PAIR_BYTES_PER_SM = 1 << 17  # M = 2 stays on CUDA cores up to this many weight bytes per SM
 TMA_MIN_STEPS = 16  # TMA weight boxes where each program streams at least this many K-steps (NOTES v29)
-TMA_MAX_BLOCK_M = 16  # ... and M <= 16 (at M = 17..32 the measurements were mixed: NOTES v29)
+TMA_SHARED_BYTES_PER_SM = 228 * 1024  # shared memory of an sm_90 SM (TMA launches run on sm_90+ only)
 
 
 @triton.jit
@@ -173,10 +173,12 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
       first wave of fewer than two programs per SM leaves some SMs with one and others with two), and so that no
       MMA program streams more than 16 steps (long rows leave the last wave ragged); at most 16 splits and
       never more splits than steps.
-    * With ``tma``, M = 3..16 (and 2 on large layers): where the split for 2 programs per SM alone leaves each
-      program 16 or more steps, that split with TMA weight boxes, 4 stages deep, instead of the 16-step cap
-      (the ~96 MB+ layers with long K; H100, ``benchmarks/NOTES.md`` v29). The copy engine issues a box's bytes
-      without the program's threads, so longer programs stay fed; on shorter ones its start-up latency loses.
+    * With ``tma`` on the tensor-core path (M = 3..32, and 2 on large layers): where the split for 2 programs per SM
+      alone leaves each program 16 or more steps, that split with TMA weight boxes instead of the 16-step cap (the
+      ~96 MB+ layers with long K; H100, ``benchmarks/NOTES.md`` v29, v30), 4 stages deep where that many fit the
+      launch's programs in one round of shared memory, else 3 (7168 x 16384 at M = 32, 448 programs: 3 per SM fit
+      at 4 stages, and 4 stages ran 72.8 us against 54.1 at 3). The copy engine issues a box's bytes without the
+      program's threads, so longer programs stay fed; on shorter ones its start-up latency loses.
     """
     sub_k = 1 << (math.gcd(scale_block_k, 128).bit_length() - 1)  # a power of two dividing the scale block
     use_mma = m > 2 or (m == 2 and n * k * groups > CUDA_CORE_PAIR_BYTES_PER_SM * sm_count)
@@ -191,8 +193,11 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
     tiles = triton.cdiv(n, block_n) * groups
     wave_split = triton.next_power_of_2(math.ceil(0.95 * 2 * sm_count / tiles))  # 2 programs per SM
     tma_split = min(wave_split, 16)
-    if tma and use_mma and block_m <= TMA_MAX_BLOCK_M and triton.cdiv(steps, tma_split) >= TMA_MIN_STEPS:
-        return DecodeConfig(block_n, block_m, sub_k, subs, tma_split, True, 4, 4, tma=True)
+    if tma and use_mma and triton.cdiv(steps, tma_split) >= TMA_MIN_STEPS:
+        stage_bytes = block_n * sub_k + block_m * sub_k * 2  # a weight box (fp8) and an x tile (16-bit)
+        resident = TMA_SHARED_BYTES_PER_SM // (4 * stage_bytes)  # programs per SM at 4 stages
+        stages = 4 if tiles * tma_split <= resident * sm_count else 3
+        return DecodeConfig(block_n, block_m, sub_k, subs, tma_split, True, 4, stages, tma=True)
     split_k = max(wave_split, triton.next_power_of_2(triton.cdiv(steps, max_steps)))
     split_k = max(1, min(split_k, 16, 1 << (steps.bit_length() - 1)))
     if not use_mma and triton.cdiv(steps, split_k) >= 6:

@@ -130,7 +130,7 @@ def m_bucket(m: int) -> int:
 
 
 def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: int,
-                   expand_ok: bool = True) -> KernelConfig:
+                   expand_ok: bool = True, tma: bool = False) -> KernelConfig:
     """The tile kernel's launch by rule (M > 32, or any M with ``batch_invariant``), used where the table has none.
 
     From M = 512 (one group, bf16) the expand-weight path, as the H100 tuner chose for every tuned shape there.
@@ -142,29 +142,46 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     wave count refitted on H100 (``benchmarks/NOTES.md`` v20, v23): within ~10% of the best swept config on
     those points.
     ``expand_ok=False`` (fp16 activations) keeps the tile kernel.
+    ``tma`` (sm_90+, rows 16-byte aligned): both tiles by TMA (``with_tma``); and where 128 x 128 tiles would take
+    8 warps, 4 warps with 64-deep K-tiles, 4 stages, instead: two such programs fit an SM (189 registers, 92 KB of
+    shared memory; the copy engine holds no registers for the loads), so one converts its weight tile while the
+    other's MMA runs. Taken where the launch, split as above for two programs per SM, fills at least 80% of that
+    (H100, ``benchmarks/NOTES.md`` v30: 7168 x 16384 at M = 128 92.0 -> 78.8 us, 65536 x 1536 at M = 256 147.3 ->
+    123.4; on launches of about one program per SM the 8-warp tile stayed as fast or faster).
     """
     bm = m_bucket(m)
     if expand_ok and groups == 1 and bm >= 512:
         return KernelConfig(64, 1, 128, 1, 4, 1, expand_weight=True)
     block_n = 128 if n >= 4096 else 64
     block_m = min(max(16, bm), 64 if bm <= 64 or n < 4096 else 128)
+    tiles = triton.cdiv(n, block_n) * triton.cdiv(m, block_m) * groups
+    k_tiles = triton.cdiv(k, math.gcd(block_k, 128))  # the split rule counts 128-column K-tiles
+    if tma and block_n * block_m == 128 * 128:
+        split_k = _split_k(tiles, k_tiles, 2, sm_count, fill=0.8)
+        if tiles * split_k >= 0.8 * 2 * sm_count:
+            return KernelConfig(128, 128, math.gcd(block_k, 64), split_k, 4, 4, scale_in_weight=True, tma=True)
     warps = 8 if block_n * block_m >= 128 * 64 else 4
     # 4-warp tiles: 64 activation columns at 3 stages (66 KB of shared memory: 3 programs per SM; 4 stages
     # would take 89 KB, 2 per SM), narrower ones 4 stages deep (they stream the weight)
     stages = 3 if warps == 8 or block_m == 64 else 4
     tile_k = math.gcd(block_k, 128)
-    tiles = triton.cdiv(n, block_n) * triton.cdiv(m, block_m) * groups
-    k_tiles = triton.cdiv(k, tile_k)
     # programs an SM holds at once: one 8-warp tile (~210 registers), three 4-warp 64-column tiles (shared
     # memory), about four narrower ones
     resident = 1 if warps == 8 else 3 if block_m == 64 else 4
+    split_k = _split_k(tiles, k_tiles, resident, sm_count)
+    config = KernelConfig(block_n, block_m, tile_k, split_k, warps, stages, scale_in_weight=True)
+    return with_tma(config, tiles * split_k, sm_count) if tma else config
+
+
+def _split_k(tiles: int, k_tiles: int, resident: int, sm_count: int, fill: float = 0.9) -> int:
+    """K split (at most 4) until the tiles fill ``fill`` of one round of ``resident`` programs per SM: filling the
+    first wave is worth splits of 4 K-tiles; adding resident tiles beyond it, only of 8 or more."""
     split_k = 1
-    while split_k < 4 and tiles * split_k < 0.9 * resident * sm_count:
-        # filling the first wave is worth splits of 4 K-tiles; adding resident tiles beyond it, only of 8 or more
+    while split_k < 4 and tiles * split_k < fill * resident * sm_count:
         if k_tiles < split_k * (8 if tiles * split_k < 0.9 * sm_count else 16):
             break
         split_k *= 2
-    return KernelConfig(block_n, block_m, tile_k, split_k, warps, stages, scale_in_weight=True)
+    return split_k
 
 
 def with_tma(config: KernelConfig, programs: int, sm_count: int) -> KernelConfig:

@@ -308,17 +308,19 @@ def aot_builds():
              for x, scale in (("bfloat16", "float32"), ("float16", "float8_e8m0fnu"))]
     jobs += [(cc, [64, 16, 128, 4, 4, 3], "bfloat16", "float32", True, cc == 80, aligned)
              for cc in (80, 90) for aligned in (True, False)]
-    jobs += [(cc, list(TILE_TMA), *f) for cc in (80, 90) for f in FEATURES[:2]]
+    jobs += [(cc, list(tiles), *f) for cc in (80, 90) for f in FEATURES[:2] for tiles in TILE_TMA]
     return run_aot_jobs(jobs)
 
 
-TILE_TMA = default_config(256, 4096, 8192, 1, 128, 132)._replace(tma=True)
+# the TMA rule's tiles: two 4-warp 128 x 128 programs per SM (4096 x 8192 at M = 256), one 8-warp one (M = 128)
+TILE_TMA = [default_config(m, 4096, 8192, 1, 128, 132, tma=True) for m in (256, 128)]
 
 
+@pytest.mark.parametrize("tiles", TILE_TMA, ids=lambda c: f"{c.num_warps}warps")
 @pytest.mark.parametrize("features", FEATURES[:2], ids=str)
-def test_aot_tma_tile_builds_for_hopper_only(aot_builds, features):
+def test_aot_tma_tile_builds_for_hopper_only(aot_builds, features, tiles):
     """The TMA variant (both tiles by bulk tensor copies) builds for sm_90 with wgmma and PDL; sm_80 refuses it."""
-    hopper, ampere = (aot_builds[(cc, tuple(TILE_TMA), *features)] for cc in (90, 80))
+    hopper, ampere = (aot_builds[(cc, tuple(tiles), *features)] for cc in (90, 80))
     assert hopper["error"] is None and hopper["tma"] > 0 and hopper["wgmma"] and hopper["pdl"] == [1, 1, True]
     assert not hopper["cp_async_16"]  # no per-thread copies left in the K loop
     assert "TMA configs need sm_90+" in ampere["error"]
@@ -458,20 +460,22 @@ def test_programmatic_dependent_launch_only_where_the_gpu_has_it(monkeypatch):
 
 
 TMA_TILE = KernelConfig(128, 64, 128, 2, 8, 3, True, tma=True)  # scale folded (bf16), split 2, both tiles by TMA
+TMA_TILE_TWO_PER_SM = KernelConfig(128, 128, 64, 2, 4, 4, True, tma=True)  # the TMA rule's 4-warp 128 x 128 tiles
 
 
 @pytest.mark.parametrize("x_dtype,scale_dtype", [(torch.bfloat16, torch.float32), (torch.float16, torch.float8_e8m0fnu)],
                          ids=str)
 @pytest.mark.parametrize("groups", [1, 2])
 @pytest.mark.parametrize("dequant", DEQUANTS)
-def test_tma_tiles_match_pointer_loads_bitwise(x_dtype, scale_dtype, groups, dequant):
+@pytest.mark.parametrize("tiles", [TMA_TILE, TMA_TILE_TWO_PER_SM], ids=lambda c: f"{c.block_n}x{c.block_m}")
+def test_tma_tiles_match_pointer_loads_bitwise(x_dtype, scale_dtype, groups, dequant, tiles):
     """The tile kernel's TMA variant (host descriptors of x and the weight; the interpreter zero-fills boxes past the
     edges as the copy engine does) gives bitwise the pointer-load result on ragged M, N and K."""
     m, n, k = (70, 300, 528) if groups == 1 else (40, 256, 256)  # with groups, K a multiple of the tile
     x, wq, scale, b = make(m, n, k, x_dtype, scale_dtype, bias=True, groups=groups)
-    y = run(x, wq, scale, b, groups=groups, config=TMA_TILE, dequant=dequant)
+    y = run(x, wq, scale, b, groups=groups, config=tiles, dequant=dequant)
     assert rel_err(y, reference(x, wq, scale, b, (128, 128), groups)) < TOL[x_dtype]
-    assert torch.equal(y, run(x, wq, scale, b, groups=groups, config=TMA_TILE._replace(tma=False), dequant=dequant))
+    assert torch.equal(y, run(x, wq, scale, b, groups=groups, config=tiles._replace(tma=False), dequant=dequant))
 
 
 def test_tma_only_where_the_gpu_and_the_layout_allow_it(monkeypatch):
@@ -502,6 +506,11 @@ def test_tma_only_where_the_gpu_and_the_layout_allow_it(monkeypatch):
     assert with_tma(tiles, 128, 132).tma and with_tma(tiles, 128, 132).num_stages == 4  # one per SM: 4 deep
     assert with_tma(tiles, 256, 132).num_stages == 3  # more programs than SMs: two per SM at 3 stages
     assert with_tma(default_config(256, 4096, 8192, 1, 128, 132), 64, 132).num_stages == 3  # 128 x 128 tiles
+    two = launch_plan(256, 7168, 16384, cuda)  # two 4-warp 128 x 128 programs per SM (TMA rule); 8 warps by pointers
+    assert [d.box for d in two.descriptors] == [(128, 64), (128, 64)] and two.grid == (56, 2, 2)
+    assert dict(two.options)["num_warps"] == 4 and dict(two.fallback.options)["num_warps"] == 8
+    assert not two.fallback.descriptors and dict(two.fallback.constexprs)["BLOCK_K"] == 128
+    assert not launch_plan(256, 8192, 352, cuda, groups=2).descriptors  # 352 columns per group: no whole tiles
     assert not launch_plan(64, 256, 4104, cuda).descriptors  # weight rows of 4104 bytes: not 16-byte aligned
     assert not launch_plan(64, 256, 4096, cuda, x_stride=(4100, 1)).descriptors  # x rows 8200 bytes
     assert not launch_plan(64, 256, 320, cuda, groups=2).descriptors  # a box would reach into group 2's x

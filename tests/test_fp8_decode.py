@@ -88,32 +88,42 @@ def test_split_k_is_deterministic_bitwise(config):
 @pytest.mark.parametrize("x_dtype,scale_dtype", [(torch.bfloat16, torch.float32), (torch.float16, torch.float8_e8m0fnu),
                                                  (torch.bfloat16, torch.bfloat16)], ids=str)
 @pytest.mark.parametrize("groups", [1, 2])
-def test_tma_weight_boxes_match_pointer_loads_bitwise(x_dtype, scale_dtype, groups):
+@pytest.mark.parametrize("block_m", [16, 32])
+def test_tma_weight_boxes_match_pointer_loads_bitwise(x_dtype, scale_dtype, groups, block_m):
     """The TMA variant (the interpreter runs host descriptors as a GPU would: boxes zero-filled past N and K) gives
     bitwise the pointer-load result of the same launch, on a ragged shape (N, K not multiples of the box)."""
     n, k = (300, 528) if groups == 1 else (128, 400)  # K a multiple of 16 (TMA rows must be 16-byte aligned)
-    x, wq, scale, b = make(7, n, k, x_dtype, scale_dtype, bias=True, groups=groups)
+    config = TENSOR_CORES_TMA._replace(block_m=block_m, num_stages=4 if block_m == 16 else 3)
+    x, wq, scale, b = make(block_m - 9, n, k, x_dtype, scale_dtype, bias=True, groups=groups)
     for dequant in ("native", "integer"):
-        y = run(x, wq, scale, b, groups=groups, config=TENSOR_CORES_TMA, dequant=dequant)
+        y = run(x, wq, scale, b, groups=groups, config=config, dequant=dequant)
         assert rel_err(y, reference(x, wq, scale, b, groups=groups)) < TOL[x_dtype]
-        pointer = run(x, wq, scale, b, groups=groups, config=TENSOR_CORES_TMA._replace(tma=False), dequant=dequant)
+        pointer = run(x, wq, scale, b, groups=groups, config=config._replace(tma=False), dequant=dequant)
         assert torch.equal(y, pointer)
 
 
 def test_tma_rule_for_long_programs_on_large_layers_only():
-    """With TMA available the rule takes it for M <= 16 on the tensor-core path where the split for two programs per
-    SM leaves each program >= 16 steps (no 16-step cap then); elsewhere it gives the pointer-load launch."""
+    """With TMA available the rule takes it on the tensor-core path (M = 3..32) where the split for two programs per
+    SM leaves each program >= 16 steps (no 16-step cap then), 4 stages deep where that many fit the launch's programs
+    in one round of shared memory, else 3; elsewhere it gives the pointer-load launch."""
     tma = decode_config(4, 7168, 16384, 1, 128, 132, tma=True)  # 112 row tiles x 4 = 448 programs of 32 steps
-    assert tma.tma and (tma.split_k, tma.num_stages, tma.use_mma) == (4, 4, True)
+    assert tma.tma and (tma.split_k, tma.num_stages, tma.use_mma) == (4, 4, True)  # 64 x 16 programs: 4 per SM fit
     assert decode_config(4, 7168, 16384, 1, 128, 132).split_k == 8  # the pointer launch caps programs at 16 steps
     assert decode_config(16, 18432, 7168, 1, 128, 132, tma=True)[:5] == (64, 16, 128, 1, 1)  # 288 tiles: no split
-    for m, n, k in ((4, 3072, 7168), (1, 7168, 16384), (32, 7168, 16384), (16, 65536, 1536), (2, 2048, 4096)):
+    # M = 17..32 (64 x 32 programs, 64 KB at 4 stages: 3 per SM): 448 programs take 3 stages, 288 take 4
+    wide = decode_config(32, 7168, 16384, 1, 128, 132, tma=True)
+    assert wide.tma and (wide.block_m, wide.split_k, wide.num_stages) == (32, 4, 3)
+    assert decode_config(24, 18432, 7168, 1, 128, 132, tma=True)[3:] == (1, 1, True, 4, 4, True)
+    for m, n, k in ((4, 3072, 7168), (1, 7168, 16384), (32, 3072, 7168), (16, 65536, 1536), (2, 2048, 4096)):
         assert decode_config(m, n, k, 1, 128, 132, tma=True) == decode_config(m, n, k, 1, 128, 132)
-    for (n, k), m, sm_count, groups in itertools.product(SHAPES, (2, 3, 9, 16), (132, 108, 78), (1, 8)):
+    for (n, k), m, sm_count, groups in itertools.product(SHAPES, (2, 3, 9, 16, 32), (132, 108, 78), (1, 8)):
         cfg = decode_config(m, n, k, groups, 128, sm_count, tma=True)
         if cfg.tma:
-            assert cfg.use_mma and cfg.block_m <= 16 and math.ceil(math.ceil(k / 128) / cfg.split_k) >= 16
-            assert math.ceil(n / 64) * groups * cfg.split_k >= 0.95 * 2 * sm_count or cfg.split_k == 16
+            programs = math.ceil(n / 64) * groups * cfg.split_k
+            assert cfg.use_mma and math.ceil(math.ceil(k / 128) / cfg.split_k) >= 16
+            assert programs >= 0.95 * 2 * sm_count or cfg.split_k == 16
+            stage_bytes = 64 * 128 + cfg.block_m * 128 * 2
+            assert cfg.num_stages == (4 if programs <= (228 * 1024 // (4 * stage_bytes)) * sm_count else 3)
 
 
 def test_a_config_that_does_not_fit_is_a_clear_error():
@@ -161,7 +171,7 @@ def test_launch_rule_reads_whole_rows_for_small_layers_and_splits_none():
 
 
 DECODE_BUILDS = [CUDA_CORES, CUDA_CORE_ROWS, TENSOR_CORES, decode_config(1, 512, 4096, 1, 128, 132),
-                 decode_config(4, 7168, 16384, 1, 128, 132, tma=True),
+                 decode_config(4, 7168, 16384, 1, 128, 132, tma=True), decode_config(32, 7168, 16384, 1, 128, 132, tma=True),
                  decode_config(16, 4096, 8192, 1, 128, 132), decode_config(DECODE_MAX_M, 4096, 8192, 1, 128, 132),
                  DecodeConfig(8, 1, 128, 8, 1, False, 8, 2)]
 FEATURES = [("bfloat16", "float32", False), ("float16", "float8_e8m0fnu", True), ("bfloat16", "bfloat16", True)]

@@ -36,6 +36,29 @@ def test_default_config_splits_k_only_when_tiles_are_few():
     assert default_config(24, 8192, 1024, 1, 128, 132).split_k == 2
 
 
+def test_tma_rule_takes_two_4_warp_128x128_programs_per_sm_where_they_fill_the_gpu():
+    """With TMA the 8-warp 128 x 128 tiles become 4-warp ones with 64-deep K-tiles, 4 stages (two programs per SM), split
+    for two per SM, where the launch then fills >= 80% of two per SM; else the 8-warp tiles stay (with ``with_tma``)."""
+    for m, n, k, split in ((128, 7168, 16384, 4), (256, 7168, 16384, 2), (256, 32768, 1024, 1), (256, 65536, 1536, 1),
+                           (128, 18432, 7168, 2)):
+        cfg = default_config(m, n, k, 1, 128, 132, tma=True)
+        assert tuple(cfg) == (128, 128, 64, split, 4, 4, True, False, True), (m, n, k)
+        tiles = -(-n // 128) * -(-m // 128)
+        assert tiles * split >= 0.8 * 2 * 132
+    # about one program per SM: 4096 x 8192 at M = 128 (32 tiles x 4), 8192 x 1024 at M = 256 (128 tiles, 8 K-tiles)
+    for m, n, k in ((128, 4096, 8192), (256, 8192, 1024)):
+        cfg = default_config(m, n, k, 1, 128, 132, tma=True)
+        assert cfg == default_config(m, n, k, 1, 128, 132)._replace(tma=True) and cfg.num_warps == 8
+    # other tiles: the pointer rule's with TMA (128 x 64 tiles deeper on one-wave launches)
+    assert default_config(64, 4096, 8192, 1, 128, 132, tma=True) == default_config(64, 4096, 8192, 1, 128, 132)._replace(
+        tma=True, num_stages=4)
+    assert default_config(256, 3072, 7168, 1, 128, 132, tma=True) == default_config(256, 3072, 7168, 1, 128, 132)._replace(
+        tma=True)
+    assert default_config(512, 7168, 16384, 1, 128, 132, tma=True).expand_weight  # no TMA on the expand path
+    assert not default_config(512, 7168, 16384, 1, 128, 132, tma=True).tma
+    assert default_config(256, 7168, 16384, 1, 64, 132, tma=True).block_k == 64  # divides a 64-column scale block
+
+
 def test_default_config_expands_the_weight_from_m_512_for_one_group_only():
     assert default_config(512, 7168, 16384, 1, 128, 132).expand_weight
     assert not default_config(256, 7168, 16384, 1, 128, 132).expand_weight

@@ -22,6 +22,7 @@ import torch
 from fp8blk import quantize_fp8_block
 from fp8blk.kernels import KernelConfig, fp8_block_matmul
 from fp8blk.kernels.fp8_decode import DecodeConfig, decode_config
+from fp8blk.kernels.fp8_block_matmul import choose_config
 from fp8blk.kernels.fp8_tile import default_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -185,8 +186,10 @@ def main() -> int:
     if torch.cuda.get_device_capability() >= (9, 0):
         sms = torch.cuda.get_device_properties(0).multi_processor_count
         for m, n, k, cfg in ((4, 7168, 16384, decode_config(4, 7168, 16384, 1, 128, sms, tma=True)),
+                             (32, 7168, 16384, decode_config(32, 7168, 16384, 1, 128, sms, tma=True)),
                              (7, 300, 528, DecodeConfig(64, 16, 128, 1, 3, True, 4, 4, tma=True)),
-                             (130, 4096, 8192, default_config(130, 4096, 8192, 1, 128, sms)._replace(tma=True)),
+                             (130, 4096, 8192, default_config(130, 4096, 8192, 1, 128, sms, tma=True)),
+                             (256, 7168, 16384, default_config(256, 7168, 16384, 1, 128, sms, tma=True)),
                              (70, 300, 528, KernelConfig(128, 64, 128, 2, 8, 3, True, tma=True))):
             worst_err, same = 0.0, cfg.tma
             for x_dtype, scale_dtype, dequant in ((torch.bfloat16, torch.float32, "native"),
@@ -196,8 +199,8 @@ def main() -> int:
                 same &= torch.equal(tma, fp8_block_matmul(x, wq, scale, b, config=cfg._replace(tma=False),
                                                           dequant=dequant))
                 same &= torch.equal(tma, fp8_block_matmul(x, wq, scale, b, config=cfg, dequant=dequant))
-                if isinstance(cfg, DecodeConfig) and n >= 4096:  # the decode rule (no table) takes this launch
-                    same &= torch.equal(tma, fp8_block_matmul(x, wq, scale, b))
+                if n >= 4096 and (isinstance(cfg, DecodeConfig) or choose_config(m, n, k, 1, 128, x.device, False, True) == cfg):
+                    same &= torch.equal(tma, fp8_block_matmul(x, wq, scale, b))  # the rule takes this launch
                 ref = reference(x, wq, scale, b)
                 worst_err = max(worst_err, float((tma.double() - ref).norm() / ref.norm()))
             record(f"TMA {type(cfg).__name__} M={m} N={n} K={k} split_k={cfg.split_k}",
