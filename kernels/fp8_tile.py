@@ -94,7 +94,10 @@ def _fp8_block_matmul_kernel(
         s = _scale_to_fp32(s, INTEGER_DEQUANT, SCALE_E8M0)
         if SCALE_IN_WEIGHT:  # one rounding of scale * weight to x's dtype; the MMA then accumulates in place
             w = (_fp8_bytes_to(w, tl.float32, INTEGER_DEQUANT) * s[:, None]).to(x.dtype)
-            acc = _dot(w, x, acc, DOT_IN_FP32)
+            # "+ 0.0" reads the sum, so every wgmma of this K-tile completes before the next K-tile's weight goes
+            # into the registers they read (Triton 3.6 otherwise leaves up to 3-7 in flight in split-K builds:
+            # wrong, run-dependent sums on H100, NOTES v30); it also turns a -0.0 sum into +0.0
+            acc = _dot(w, x, acc, DOT_IN_FP32) + 0.0
         else:  # exact weight in the MMA, scale applied in fp32 to the tile's partial sum
             acc += _dot(_fp8_bytes_to(w, x.dtype, INTEGER_DEQUANT), x, None, DOT_IN_FP32) * s[:, None]
 
