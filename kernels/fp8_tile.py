@@ -94,10 +94,12 @@ def _fp8_block_matmul_kernel(
         s = _scale_to_fp32(s, INTEGER_DEQUANT, SCALE_E8M0)
         if SCALE_IN_WEIGHT:  # one rounding of scale * weight to x's dtype; the MMA then accumulates in place
             w = (_fp8_bytes_to(w, tl.float32, INTEGER_DEQUANT) * s[:, None]).to(x.dtype)
-            # "+ 0.0" reads the sum, so every wgmma of this K-tile completes before the next K-tile's weight goes
-            # into the registers they read (Triton 3.6 otherwise leaves up to 3-7 in flight in split-K builds:
-            # wrong, run-dependent sums on H100, NOTES v30); it also turns a -0.0 sum into +0.0
-            acc = _dot(w, x, acc, DOT_IN_FP32) + 0.0
+            acc = _dot(w, x, acc, DOT_IN_FP32)
+            if SPLIT_K > 1:  # read the sum, so every wgmma of this K-tile completes before the next K-tile's weight
+                # goes into the registers they read: Triton 3.6's split-K builds otherwise leave 3-7 wgmma groups in
+                # flight (wrong, run-dependent bf16 sums on H100; split-1 builds wait for each: NOTES v30). A -0.0
+                # sum becomes +0.0.
+                acc += 0.0
         else:  # exact weight in the MMA, scale applied in fp32 to the tile's partial sum
             acc += _dot(_fp8_bytes_to(w, x.dtype, INTEGER_DEQUANT), x, None, DOT_IN_FP32) * s[:, None]
 
@@ -148,9 +150,9 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     ``tma`` (sm_90+, rows 16-byte aligned): both tiles by TMA (``with_tma``); and where 128 x 128 tiles would take
     8 warps, 4 warps with 64-deep K-tiles, 4 stages, instead: two such programs fit an SM (189 registers, 92 KB of
     shared memory; the copy engine holds no registers for the loads), so one converts its weight tile while the
-    other's MMA runs. Taken where the launch, split as above for two programs per SM, fills at least 80% of that
-    (H100, ``benchmarks/NOTES.md`` v30: 7168 x 16384 at M = 128 92.0 -> 78.8 us, 65536 x 1536 at M = 256 147.3 ->
-    123.4; on launches of about one program per SM the 8-warp tile stayed as fast or faster).
+    other's MMA runs. Taken where the tiles alone fill at least 80% of that, unsplit (H100, ``benchmarks/NOTES.md``
+    v30: 65536 x 1536 at M = 256 147 -> 125 us, 32768 x 1024 at M = 128 30 -> 25; split-K builds of these tiles must
+    wait for each K-tile's MMA, which took their gain, and on about one program per SM the 8-warp tile was as fast).
     """
     bm = m_bucket(m)
     if expand_ok and groups == 1 and bm >= 512:
@@ -159,10 +161,8 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     block_m = min(max(16, bm), 64 if bm <= 64 or n < 4096 else 128)
     tiles = triton.cdiv(n, block_n) * triton.cdiv(m, block_m) * groups
     k_tiles = triton.cdiv(k, math.gcd(block_k, 128))  # the split rule counts 128-column K-tiles
-    if tma and block_n * block_m == 128 * 128:
-        split_k = _split_k(tiles, k_tiles, 2, sm_count, fill=0.8)
-        if tiles * split_k >= 0.8 * 2 * sm_count:
-            return KernelConfig(128, 128, math.gcd(block_k, 64), split_k, 4, 4, scale_in_weight=True, tma=True)
+    if tma and block_n * block_m == 128 * 128 and tiles >= 0.8 * 2 * sm_count:
+        return KernelConfig(128, 128, math.gcd(block_k, 64), 1, 4, 4, scale_in_weight=True, tma=True)
     warps = 8 if block_n * block_m >= 128 * 64 else 4
     # 4-warp tiles: 64 activation columns at 3 stages (66 KB of shared memory: 3 programs per SM; 4 stages
     # would take 89 KB, 2 per SM), narrower ones 4 stages deep (they stream the weight)
@@ -176,11 +176,11 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     return with_tma(config, tiles * split_k, sm_count) if tma else config
 
 
-def _split_k(tiles: int, k_tiles: int, resident: int, sm_count: int, fill: float = 0.9) -> int:
-    """K split (at most 4) until the tiles fill ``fill`` of one round of ``resident`` programs per SM: filling the
-    first wave is worth splits of 4 K-tiles; adding resident tiles beyond it, only of 8 or more."""
+def _split_k(tiles: int, k_tiles: int, resident: int, sm_count: int) -> int:
+    """K split (at most 4) until the tiles fill about one round of ``resident`` programs per SM: filling the first
+    wave is worth splits of 4 K-tiles; adding resident tiles beyond it, only of 8 or more."""
     split_k = 1
-    while split_k < 4 and tiles * split_k < fill * resident * sm_count:
+    while split_k < 4 and tiles * split_k < 0.9 * resident * sm_count:
         if k_tiles < split_k * (8 if tiles * split_k < 0.9 * sm_count else 16):
             break
         split_k *= 2

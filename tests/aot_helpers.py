@@ -9,9 +9,23 @@ import subprocess
 import sys
 
 AOT_WORKER = """
-import json, sys, torch
+import json, os, re, subprocess, sys, tempfile, torch
+import triton.backends.nvidia
 from fp8blk.kernels.fp8_block_matmul import KernelConfig, aot_compile
 from fp8blk.kernels.fp8_decode import DecodeConfig
+NVDISASM = os.path.join(os.path.dirname(triton.backends.nvidia.__file__), "bin", "nvdisasm")
+
+
+def wgmma_pending(cubin):
+    # the most wgmma groups a WARPGROUP.DEPBAR in the SASS leaves in flight (None: no wgmma wait in the build)
+    with tempfile.NamedTemporaryFile(suffix=".cubin") as f:
+        f.write(cubin)
+        f.flush()
+        sass = subprocess.run([NVDISASM, "-c", f.name], capture_output=True, text=True, check=True).stdout
+    waits = [int(n, 16) for n in re.findall(r"WARPGROUP.DEPBAR.LE gsb0, 0x([0-9a-f]+)", sass)]
+    return max(waits) if waits else None
+
+
 results = []
 for cc, cfg, x_dtype, scale_dtype, bias, integer, *aligned in json.loads(sys.stdin.read()):
     try:
@@ -23,6 +37,7 @@ for cc, cfg, x_dtype, scale_dtype, bias, integer, *aligned in json.loads(sys.std
                         "cp_async_16": "cp.async.cg.shared.global" in ptx, "ld_global_v4": "ld.global.v4" in ptx,
                         "fp8": "e4m3" in ptx or "e5m2" in ptx, "cubin": len(c.asm["cubin"]), "error": None,
                         "tma": ptx.count("cp.async.bulk.tensor"),
+                        "wgmma_pending": wgmma_pending(c.asm["cubin"]) if cc >= 90 else None,
                         "pdl": [ptx.count("griddepcontrol.wait"), ptx.count("griddepcontrol.launch_dependents"),
                                 bool(getattr(c.metadata, "launch_pdl", False))]})
     except Exception as exc:  # the whole chain: Triton wraps the root cause once per inlined function

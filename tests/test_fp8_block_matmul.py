@@ -312,16 +312,20 @@ def aot_builds():
     return run_aot_jobs(jobs)
 
 
-# the TMA rule's tiles: two 4-warp 128 x 128 programs per SM (4096 x 8192 at M = 256), one 8-warp one (M = 128)
-TILE_TMA = [default_config(m, 4096, 8192, 1, 128, 132, tma=True) for m in (256, 128)]
+# TMA tiles: the rule's two 4-warp 128 x 128 programs per SM (32768 x 1024 at M = 256, unsplit) and 8-warp ones
+# (4096 x 8192 at M = 256, split 2), and the 4-warp tiles split (a forced config)
+TILE_TMA = [default_config(256, n, k, 1, 128, 132, tma=True) for n, k in ((32768, 1024), (4096, 8192))]
+TILE_TMA += [KernelConfig(128, 128, 64, 2, 4, 4, True, tma=True)]
 
 
-@pytest.mark.parametrize("tiles", TILE_TMA, ids=lambda c: f"{c.num_warps}warps")
+@pytest.mark.parametrize("tiles", TILE_TMA, ids=lambda c: f"{c.num_warps}warps-split{c.split_k}")
 @pytest.mark.parametrize("features", FEATURES[:2], ids=str)
 def test_aot_tma_tile_builds_for_hopper_only(aot_builds, features, tiles):
-    """The TMA variant (both tiles by bulk tensor copies) builds for sm_90 with wgmma and PDL; sm_80 refuses it."""
+    """The TMA variant (both tiles by bulk tensor copies) builds for sm_90 with wgmma and PDL, waiting for each
+    K-tile's MMA before the next K-tile's weight is converted (no wgmma group left in flight); sm_80 refuses it."""
     hopper, ampere = (aot_builds[(cc, tuple(tiles), *features)] for cc in (90, 80))
     assert hopper["error"] is None and hopper["tma"] > 0 and hopper["wgmma"] and hopper["pdl"] == [1, 1, True]
+    assert hopper["wgmma_pending"] == 0
     assert not hopper["cp_async_16"]  # no per-thread copies left in the K loop
     assert "TMA configs need sm_90+" in ampere["error"]
 
@@ -355,7 +359,9 @@ def test_aot_hopper_uses_wgmma_and_native_fp8_conversion(aot_builds, config):
         return
     # wgmma needs a warpgroup (4 warps) and a 64-row MMA tile (BLOCK_N >= 64); smaller tiles use mma.sync.
     if config.block_n >= 64 and config.num_warps % 4 == 0:
-        assert build["wgmma"]
+        # every wgmma group finished before the next K-tile's converted weight lands in the registers it reads
+        # (split-K builds kept 3-7 in flight before v30: run-dependent sums on H100)
+        assert build["wgmma"] and build["wgmma_pending"] == 0
     else:
         assert build["mma_sync"]
     assert build["e4m3"]  # the hardware fp8 -> f16x2 conversion
@@ -506,8 +512,8 @@ def test_tma_only_where_the_gpu_and_the_layout_allow_it(monkeypatch):
     assert with_tma(tiles, 128, 132).tma and with_tma(tiles, 128, 132).num_stages == 4  # one per SM: 4 deep
     assert with_tma(tiles, 256, 132).num_stages == 3  # more programs than SMs: two per SM at 3 stages
     assert with_tma(default_config(256, 4096, 8192, 1, 128, 132), 64, 132).num_stages == 3  # 128 x 128 tiles
-    two = launch_plan(256, 7168, 16384, cuda)  # two 4-warp 128 x 128 programs per SM (TMA rule); 8 warps by pointers
-    assert [d.box for d in two.descriptors] == [(128, 64), (128, 64)] and two.grid == (56, 2, 2)
+    two = launch_plan(256, 32768, 1024, cuda)  # two 4-warp 128 x 128 programs per SM (TMA rule); 8 warps by pointers
+    assert [d.box for d in two.descriptors] == [(128, 64), (128, 64)] and two.grid == (256, 2, 1)
     assert dict(two.options)["num_warps"] == 4 and dict(two.fallback.options)["num_warps"] == 8
     assert not two.fallback.descriptors and dict(two.fallback.constexprs)["BLOCK_K"] == 128
     assert not launch_plan(256, 8192, 352, cuda, groups=2).descriptors  # 352 columns per group: no whole tiles

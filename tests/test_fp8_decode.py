@@ -194,12 +194,13 @@ def test_aot_builds_for_ampere_and_hopper(aot_builds, config, features):
     # programmatic dependent launch on sm_90+ only: one wait before the loop, one release after it
     assert hopper["pdl"] == [1, 1, True]
     if config.tma:  # no TMA on Ampere: the launch plan never picks it there and the build refuses it
-        assert "TMA configs need sm_90+" in ampere["error"] and hopper["wgmma"]
+        assert "TMA configs need sm_90+" in ampere["error"] and hopper["wgmma"] and hopper["wgmma_pending"] == 0
         return
     assert ampere["error"] is None and ampere["cubin"] > 0 and not ampere["fp8"]  # exact integer dequant
     assert ampere["pdl"] == [0, 0, False]
     if config.use_mma:  # tensor cores: wgmma on Hopper (64-row tiles, one warpgroup), mma.sync on Ampere
         assert hopper["wgmma"] and ampere["mma_sync"] and hopper["cp_async_16"]
+        assert hopper["wgmma_pending"] == 0  # each step's MMA finished before the next step's weight is converted
     else:  # CUDA cores: no MMA; the K loop pipelined by Triton with 16-byte asynchronous copies
         assert not (hopper["wgmma"] or hopper["mma_sync"] or ampere["mma_sync"])
         assert hopper["cp_async_16"] and ampere["cp_async_16"]

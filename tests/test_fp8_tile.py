@@ -37,16 +37,15 @@ def test_default_config_splits_k_only_when_tiles_are_few():
 
 
 def test_tma_rule_takes_two_4_warp_128x128_programs_per_sm_where_they_fill_the_gpu():
-    """With TMA the 8-warp 128 x 128 tiles become 4-warp ones with 64-deep K-tiles, 4 stages (two programs per SM), split
-    for two per SM, where the launch then fills >= 80% of two per SM; else the 8-warp tiles stay (with ``with_tma``)."""
-    for m, n, k, split in ((128, 7168, 16384, 4), (256, 7168, 16384, 2), (256, 32768, 1024, 1), (256, 65536, 1536, 1),
-                           (128, 18432, 7168, 2)):
+    """With TMA the 8-warp 128 x 128 tiles become 4-warp ones with 64-deep K-tiles, 4 stages (two programs per SM),
+    unsplit, where the tiles alone fill >= 80% of two per SM; else the 8-warp tiles stay (with ``with_tma``)."""
+    for m, n, k in ((256, 32768, 1024), (128, 32768, 1024), (256, 65536, 1536), (96, 65536, 1536), (256, 18432, 7168)):
         cfg = default_config(m, n, k, 1, 128, 132, tma=True)
-        assert tuple(cfg) == (128, 128, 64, split, 4, 4, True, False, True), (m, n, k)
-        tiles = -(-n // 128) * -(-m // 128)
-        assert tiles * split >= 0.8 * 2 * 132
-    # about one program per SM: 4096 x 8192 at M = 128 (32 tiles x 4), 8192 x 1024 at M = 256 (128 tiles, 8 K-tiles)
-    for m, n, k in ((128, 4096, 8192), (256, 8192, 1024)):
+        assert tuple(cfg) == (128, 128, 64, 1, 4, 4, True, False, True), (m, n, k)
+        assert -(-n // 128) * -(-m // 128) >= 0.8 * 2 * 132
+    # launches that need a K split to fill the GPU (their split builds must wait for each K-tile's MMA, which took the
+    # 4-warp tiles' gain) or that hold about one program per SM keep the 8-warp tiles
+    for m, n, k in ((256, 7168, 16384), (128, 7168, 16384), (256, 4096, 8192), (128, 4096, 8192), (256, 8192, 1024)):
         cfg = default_config(m, n, k, 1, 128, 132, tma=True)
         assert cfg == default_config(m, n, k, 1, 128, 132)._replace(tma=True) and cfg.num_warps == 8
     # other tiles: the pointer rule's with TMA (128 x 64 tiles deeper on one-wave launches)
@@ -56,7 +55,8 @@ def test_tma_rule_takes_two_4_warp_128x128_programs_per_sm_where_they_fill_the_g
         tma=True)
     assert default_config(512, 7168, 16384, 1, 128, 132, tma=True).expand_weight  # no TMA on the expand path
     assert not default_config(512, 7168, 16384, 1, 128, 132, tma=True).tma
-    assert default_config(256, 7168, 16384, 1, 64, 132, tma=True).block_k == 64  # divides a 64-column scale block
+    assert default_config(256, 32768, 1024, 1, 64, 132, tma=True).block_k == 64  # divides a 64-column scale block
+    assert default_config(256, 32768, 1024, 1, 32, 132, tma=True).block_k == 32
 
 
 def test_default_config_expands_the_weight_from_m_512_for_one_group_only():

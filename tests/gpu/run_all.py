@@ -190,6 +190,8 @@ def main() -> int:
                              (7, 300, 528, DecodeConfig(64, 16, 128, 1, 3, True, 4, 4, tma=True)),
                              (130, 4096, 8192, default_config(130, 4096, 8192, 1, 128, sms, tma=True)),
                              (256, 7168, 16384, default_config(256, 7168, 16384, 1, 128, sms, tma=True)),
+                             (130, 32768, 1024, default_config(130, 32768, 1024, 1, 128, sms, tma=True)),
+                             (256, 7168, 16384, KernelConfig(128, 128, 64, 2, 4, 4, True, tma=True)),
                              (70, 300, 528, KernelConfig(128, 64, 128, 2, 8, 3, True, tma=True))):
             worst_err, same = 0.0, cfg.tma
             for x_dtype, scale_dtype, dequant in ((torch.bfloat16, torch.float32, "native"),
