@@ -1,0 +1,182 @@
+"""Tile kernel of fp8blk's W8A16 block-FP8 GEMM (M > 32): ``y = x @ dequant(weight, scale).T (+ bias)``.
+
+The math, for one output element (fp32 accumulation), with K cut into tiles t of ``BLOCK_K`` columns (``BLOCK_K``
+divides the scale block ``SBK``)::
+
+    y[m, n] = bias[n] + sum_t  scale[n // SBN, t*BK // SBK] * sum_{k in K-tile t} x[m, k] * float(w[n, k])
+
+``weight`` is float8_e4m3fn ``[N, K]`` exactly as stored in checkpoints (row-major, no repacking); ``scale`` is
+``[ceil(N / SBN), ceil(K / SBK)]`` (fp32, bf16, fp16 or UE8M0); ``x`` is bf16 or fp16.
+
+Each program computes a ``BLOCK_N x BLOCK_M`` tile of ``y.T``, K-tile by K-tile:
+
+1. load the fp8 weight tile ``[BLOCK_N, BLOCK_K]`` and the activation tile ``[BLOCK_K, BLOCK_M]`` (Triton
+   pipelines both loads ``num_stages`` deep through shared memory);
+2. convert the weight tile (``fp8_tile_ops._fp8_bytes_to``: native e4m3 on sm_89+, an exact integer path on
+   Ampere) and apply the block scale: with ``SCALE_IN_WEIGHT`` (the rule's choice for bf16) folded into the tile in
+   fp32 and rounded once to x's dtype, so the MMA accumulates in place; otherwise in fp32 to the tile's partial sum;
+3. one tensor-core dot with the weight tile as the left operand and the activations as the right one ("swap AB":
+   weight rows fill the MMA's 64-row side whatever M is).
+
+Split-K: ``SPLIT_K`` programs share an output tile and the last to finish sums their fp32 partials in split order
+(``fp8_tile_ops._write_output``: bitwise deterministic). Groups: ``program_id(2)`` also selects one of G independent
+GEMMs (DeepSeek-V4's grouped ``wo_a``). ``PDL`` (sm_90+, programmatic dependent launch): a program waits for the
+previous kernel's writes before its first access and releases the next kernel after its K loop, so the next
+kernel's programs are placed during this one's epilogue. ``default_config`` is the launch rule;
+``fp8_block_matmul.py`` launches it. ``TMA`` (sm_90+, where the rows are 16-byte aligned): both tiles arrive by bulk
+tensor-memory-accelerator copies from host-built descriptors instead of per-thread loads (8-20% faster at
+M = 64-256 on H100: ``benchmarks/NOTES.md`` v29).
+"""
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import triton
+import triton.language as tl
+
+from triton.language.extra.cuda import gdc_launch_dependents, gdc_wait
+
+from fp8blk.kernels.fp8_tile_ops import _dot, _fp8_bytes_to, _scale_to_fp32, _write_output
+
+
+@triton.jit
+def _fp8_block_matmul_kernel(
+        x_ptr, w_ptr, scale_ptr, bias_ptr, y_ptr, partial_ptr, counter_ptr,
+        M, N, K,  # per group
+        stride_xm, stride_xk, stride_wn, stride_wk, stride_sn, stride_sk, stride_ym, stride_yn,
+        scale_block_n,
+        SCALE_BLOCK_K: tl.constexpr,
+        BLOCK_N: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_K: tl.constexpr, SPLIT_K: tl.constexpr,
+        HAS_BIAS: tl.constexpr, INTEGER_DEQUANT: tl.constexpr, SCALE_E8M0: tl.constexpr, SCALE_IN_WEIGHT: tl.constexpr,
+        DOT_IN_FP32: tl.constexpr, PDL: tl.constexpr, TMA: tl.constexpr):
+    if PDL:  # programmatic dependent launch (sm_90+): wait for the previous kernel's writes
+        gdc_wait()
+    lin = tl.program_id(1) * tl.num_programs(0) + tl.program_id(0)
+    pid_m = lin % tl.num_programs(1)
+    pid_n = lin // tl.num_programs(1)
+    group = tl.program_id(2) // SPLIT_K
+    split = tl.program_id(2) % SPLIT_K
+
+    # Move every pointer to this group's slice (with TMA, x_ptr and w_ptr are descriptors of the whole x and
+    # weight: the group's first column of x and row of the weight are coordinates instead).
+    if not TMA:
+        x_ptr += group * K * stride_xk
+        w_ptr += group * N * stride_wn
+    y_ptr += group * N * stride_yn
+    scale_ptr += (group * N // scale_block_n) * stride_sn
+
+    offs_n = pid_n * BLOCK_N + tl.arange(0, BLOCK_N)
+    offs_m = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
+    offs_k = tl.arange(0, BLOCK_K)
+    mask_n = offs_n < N
+    mask_m = offs_m < M
+    scale_rows = scale_ptr + (offs_n // scale_block_n) * stride_sn
+
+    # This split's share of the K-tiles.
+    k_tiles = tl.cdiv(K, BLOCK_K)
+    tiles_per_split = tl.cdiv(k_tiles, SPLIT_K)
+    first_tile = split * tiles_per_split
+    last_tile = tl.minimum(first_tile + tiles_per_split, k_tiles)
+
+    acc = tl.zeros((BLOCK_N, BLOCK_M), dtype=tl.float32)
+    for tile in range(first_tile, last_tile):
+        k = tile * BLOCK_K + offs_k
+        mask_k = k < K
+        if TMA:  # bulk copies of both boxes; the copy engine zero-fills beyond the tensors' edges
+            w = w_ptr.load([group * N + pid_n * BLOCK_N, tile * BLOCK_K])
+            x = tl.trans(x_ptr.load([pid_m * BLOCK_M, group * K + tile * BLOCK_K]))
+        else:
+            w = tl.load(w_ptr + offs_n[:, None] * stride_wn + k[None, :] * stride_wk,
+                        mask=mask_n[:, None] & mask_k[None, :], other=0)  # e4m3 bytes; 0 is +0.0
+            x = tl.load(x_ptr + offs_m[None, :] * stride_xm + k[:, None] * stride_xk,
+                        mask=mask_m[None, :] & mask_k[:, None], other=0.0)
+        s = tl.load(scale_rows + (tile * BLOCK_K // SCALE_BLOCK_K) * stride_sk, mask=mask_n, other=0)
+        s = _scale_to_fp32(s, INTEGER_DEQUANT, SCALE_E8M0)
+        if SCALE_IN_WEIGHT:  # one rounding of scale * weight to x's dtype; the MMA then accumulates in place
+            w = (_fp8_bytes_to(w, tl.float32, INTEGER_DEQUANT) * s[:, None]).to(x.dtype)
+            acc = _dot(w, x, acc, DOT_IN_FP32)
+        else:  # exact weight in the MMA, scale applied in fp32 to the tile's partial sum
+            acc += _dot(_fp8_bytes_to(w, x.dtype, INTEGER_DEQUANT), x, None, DOT_IN_FP32) * s[:, None]
+
+    if PDL:  # the next kernel may be placed now (against no PDL: NOTES v24)
+        gdc_launch_dependents()
+    tile_id = (group * tl.num_programs(1) + pid_m) * tl.num_programs(0) + pid_n
+    _write_output(acc, y_ptr, bias_ptr, partial_ptr, counter_ptr, offs_n, offs_m, mask_n, mask_m,
+                  group, split, tile_id, M, N, stride_ym, stride_yn, SPLIT_K, HAS_BIAS)
+
+
+class KernelConfig(NamedTuple):
+    """Tile shape and schedule of one launch."""
+    block_n: int
+    block_m: int
+    block_k: int
+    split_k: int
+    num_warps: int
+    num_stages: int
+    scale_in_weight: bool = False  # fold the scale into the bf16 weight tile (large M; bf16 x only)
+    # Large M, bf16 x: expand the weight to bf16 (one rounding) with the dequant kernel, block_n x block_k
+    # per program, into a per-device scratch, then x @ W.T by torch.matmul (cuBLAS). split_k must be 1.
+    # fp16 x takes the tile kernel instead (``default_config``): fp16's narrow exponent range would flush
+    # small scale * weight products (scales ~1e-6) to subnormals.
+    expand_weight: bool = False
+    # sm_90+: weight and x tiles by bulk TMA copies (x_ptr and w_ptr are then descriptors; the launch plan sets it
+    # where the rows are 16-byte aligned, and, with groups, K is a multiple of block_k)
+    tma: bool = False
+
+
+def m_bucket(m: int) -> int:
+    """The power of two >= m (capped at 8192) that keys the config table."""
+    return min(8192, 1 << max(0, m - 1).bit_length())
+
+
+def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: int,
+                   expand_ok: bool = True) -> KernelConfig:
+    """The tile kernel's launch by rule (M > 32, or any M with ``batch_invariant``), used where the table has none.
+
+    From M = 512 (one group, bf16) the expand-weight path, as the H100 tuner chose for every tuned shape there.
+    Below: 128-row weight tiles for N >= 4096 (64 otherwise), 64 activation columns up to M = 64 or for
+    N < 4096 (128 otherwise), 8 warps for the large tiles; the scale folded into the bf16 weight tile (the MMA
+    then accumulates in place); K split (at most 4 ways) until the tiles fill about one wave of the SMs,
+    counting one 8-warp tile, three 4-warp 64-column tiles (3 stages: shared memory) or four narrower ones per
+    SM: >= 4 K-tiles a split while the first wave is not full, >= 8 beyond it. Fitted on an H200 sweep, the
+    wave count refitted on H100 (``benchmarks/NOTES.md`` v20, v23): within ~10% of the best swept config on
+    those points.
+    ``expand_ok=False`` (fp16 activations) keeps the tile kernel.
+    """
+    bm = m_bucket(m)
+    if expand_ok and groups == 1 and bm >= 512:
+        return KernelConfig(64, 1, 128, 1, 4, 1, expand_weight=True)
+    block_n = 128 if n >= 4096 else 64
+    block_m = min(max(16, bm), 64 if bm <= 64 or n < 4096 else 128)
+    warps = 8 if block_n * block_m >= 128 * 64 else 4
+    # 4-warp tiles: 64 activation columns at 3 stages (66 KB of shared memory: 3 programs per SM; 4 stages
+    # would take 89 KB, 2 per SM), narrower ones 4 stages deep (they stream the weight)
+    stages = 3 if warps == 8 or block_m == 64 else 4
+    tile_k = math.gcd(block_k, 128)
+    tiles = triton.cdiv(n, block_n) * triton.cdiv(m, block_m) * groups
+    k_tiles = triton.cdiv(k, tile_k)
+    # programs an SM holds at once: one 8-warp tile (~210 registers), three 4-warp 64-column tiles (shared
+    # memory), about four narrower ones
+    resident = 1 if warps == 8 else 3 if block_m == 64 else 4
+    split_k = 1
+    while split_k < 4 and tiles * split_k < 0.9 * resident * sm_count:
+        # filling the first wave is worth splits of 4 K-tiles; adding resident tiles beyond it, only of 8 or more
+        if k_tiles < split_k * (8 if tiles * split_k < 0.9 * sm_count else 16):
+            break
+        split_k *= 2
+    return KernelConfig(block_n, block_m, tile_k, split_k, warps, stages, scale_in_weight=True)
+
+
+def with_tma(config: KernelConfig, programs: int, sm_count: int) -> KernelConfig:
+    """``config`` with both tiles by TMA (the launch plan's choice on sm_90+ where the layout allows it), for a launch
+    of ``programs`` programs.
+
+    128 x 64 tiles with 8 warps go 4 stages deep with TMA when the launch is one program per SM or fewer: at 3 stages,
+    launched with PDL, they ran 20-30% slower than pointer loads on 4096 x 8192 at M = 48-64 (128 programs; 4 stages:
+    level or faster). With more programs than SMs they stay at 3 stages, two per SM (4 stages take 128 KB of shared
+    memory: one per SM, and 32768 x 1024 at M = 64, 256 programs, went from 17.8 to 24.9 us). H100,
+    ``benchmarks/NOTES.md`` v29.
+    """
+    deeper = config.block_n == 128 and config.block_m == 64 and config.num_warps == 8 and programs <= sm_count
+    return config._replace(tma=True, num_stages=4 if deeper else config.num_stages)
