@@ -160,7 +160,6 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     block_n = 128 if n >= 4096 else 64
     block_m = min(max(16, bm), 64 if bm <= 64 or n < 4096 else 128)
     tiles = triton.cdiv(n, block_n) * triton.cdiv(m, block_m) * groups
-    k_tiles = triton.cdiv(k, math.gcd(block_k, 128))  # the split rule counts 128-column K-tiles
     if tma and block_n * block_m == 128 * 128 and tiles >= 0.8 * 2 * sm_count:
         return KernelConfig(128, 128, math.gcd(block_k, 64), 1, 4, 4, scale_in_weight=True, tma=True)
     warps = 8 if block_n * block_m >= 128 * 64 else 4
@@ -171,20 +170,15 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     # programs an SM holds at once: one 8-warp tile (~210 registers), three 4-warp 64-column tiles (shared
     # memory), about four narrower ones
     resident = 1 if warps == 8 else 3 if block_m == 64 else 4
-    split_k = _split_k(tiles, k_tiles, resident, sm_count)
-    config = KernelConfig(block_n, block_m, tile_k, split_k, warps, stages, scale_in_weight=True)
-    return with_tma(config, tiles * split_k, sm_count) if tma else config
-
-
-def _split_k(tiles: int, k_tiles: int, resident: int, sm_count: int) -> int:
-    """K split (at most 4) until the tiles fill about one round of ``resident`` programs per SM: filling the first
-    wave is worth splits of 4 K-tiles; adding resident tiles beyond it, only of 8 or more."""
+    k_tiles = triton.cdiv(k, tile_k)
     split_k = 1
     while split_k < 4 and tiles * split_k < 0.9 * resident * sm_count:
+        # filling the first wave is worth splits of 4 K-tiles; adding resident tiles beyond it, only of 8 or more
         if k_tiles < split_k * (8 if tiles * split_k < 0.9 * sm_count else 16):
             break
         split_k *= 2
-    return split_k
+    config = KernelConfig(block_n, block_m, tile_k, split_k, warps, stages, scale_in_weight=True)
+    return with_tma(config, tiles * split_k, sm_count) if tma else config
 
 
 def with_tma(config: KernelConfig, programs: int, sm_count: int) -> KernelConfig:
