@@ -228,6 +228,58 @@ def _cached_descriptor(address: int, dtype: torch.dtype, rows: int, cols: int, r
     return TensorDescriptor(_Address(address, dtype), [rows, cols], [row_stride, 1], list(box))
 
 
+class _DirectLaunch(NamedTuple):
+    """A compiled kernel's C launcher, called without Triton's per-call Python layer (``CudaLauncher.__call__``
+    and, for TMA arguments, ``wrap_handle_tensordesc``, which encodes every descriptor's tensor map on every launch).
+
+    The arguments are those Triton's own path passes; each descriptor's expansion (tensor map, shape, strides, as
+    Triton's ``make_tensordesc_arg`` builds it) is kept per argument and address: the launcher copies the map into
+    the kernel's parameters by value, so one encoding serves every launch from that address.
+    """
+    launch: object  # the C launcher
+    function: int
+    head: tuple  # cooperative grid, PDL, the two scratch buffers (none), packed metadata, the hooks (none)
+    slots: tuple  # per TMA argument, from the last: (argument index, its descriptor, Triton's metadata for it)
+    expand: object  # Triton's make_tensordesc_arg
+    expanded: dict  # (argument index, address) -> the expanded descriptor arguments
+
+    @staticmethod
+    def of(compiled, plan: "_LaunchPlan") -> Optional["_DirectLaunch"]:
+        """The direct launch of a compiled kernel of ``plan``, or None where it needs what only Triton's layer
+        provides (scratch buffers) or is not Triton 3.6's CUDA launcher."""
+        launcher = getattr(compiled, "run", None)
+        fields = ("launch", "global_scratch_size", "profile_scratch_size", "launch_cooperative_grid", "launch_pdl")
+        if not all(hasattr(launcher, f) for f in fields) or launcher.global_scratch_size or launcher.profile_scratch_size:
+            return None
+        launch, meta, expand = launcher.launch, (), None
+        if plan.descriptors:  # wrap_handle_tensordesc's wrapper around the C launcher
+            if not hasattr(launch, "__code__"):
+                return None
+            cells = dict(zip(launch.__code__.co_freevars, (c.cell_contents for c in launch.__closure__ or ())))
+            if not {"launcher", "tensordesc_meta"} <= cells.keys():
+                return None
+            from triton.backends.nvidia.driver import make_tensordesc_arg as expand
+            launch, meta = cells["launcher"], tuple(cells["tensordesc_meta"])
+        slots = tuple(reversed([(d.index, d, meta[i]) for i, d in enumerate(plan.descriptors)]))
+        head = (launcher.launch_cooperative_grid, launcher.launch_pdl, None, None, compiled.packed_metadata, None, None,
+                None)
+        return _DirectLaunch(launch, compiled.function, head, slots, expand, {})
+
+    def __call__(self, plan: "_LaunchPlan", stream: int, args: list) -> None:
+        """Launches ``plan`` on ``stream``; ``args``: the pointer arguments' addresses (replaced in place)."""
+        if self.slots:
+            if len(self.expanded) > 4096:  # addresses seen once (activations) do not pile up
+                self.expanded.clear()
+            for index, d, meta in self.slots:  # from the last, so earlier indices stay put
+                key = (index, args[index])
+                expanded = self.expanded.get(key)
+                if expanded is None:
+                    descriptor = _cached_descriptor(args[index], d.dtype, d.rows, d.cols, d.row_stride, d.box)
+                    expanded = self.expanded[key] = self.expand(descriptor, meta)
+                args[index:index + 1] = expanded
+        self.launch(*plan.grid, stream, self.function, *self.head, *args, *plan.int_args, *plan.constexpr_values)
+
+
 class _LaunchPlan(NamedTuple):
     """Everything about a call that follows from shapes, strides and dtypes alone (cached per signature).
 
@@ -247,7 +299,8 @@ class _LaunchPlan(NamedTuple):
     descriptors: Tuple[_Descriptor, ...] = ()
     fallback: Optional["_LaunchPlan"] = None
     # Filled by _launch_plan: the constexpr values in signature order, and the compiled kernels of this plan by the
-    # 16-byte alignment of each pointer (all else Triton specializes on is fixed by the plan).
+    # 16-byte alignment of each pointer (all else Triton specializes on is fixed by the plan), each as a
+    # _DirectLaunch where it allows one, else as Triton's compiled kernel.
     constexpr_values: tuple = ()
     compiled: Optional[dict] = None
 
@@ -386,7 +439,9 @@ def _launch(kernel, plan: _LaunchPlan, device: torch.device, pointers: tuple) ->
     by 16, constexprs) except each pointer's 16-byte alignment, which keys ``plan.compiled``. The direct launch passes
     the pointers as integers: for a tensor Triton's launcher would call back into Python for ``data_ptr()`` and ask
     the driver (``cuPointerGetAttribute``) whether it is device memory, per pointer and call; ``fp8_block_matmul``
-    has checked the tensors' device instead."""
+    has checked the tensors' device instead. Where the compiled kernel allows (Triton 3.6's CUDA launcher, no scratch
+    buffers) the direct launch is a ``_DirectLaunch``: its C launcher with the tensor maps of TMA arguments encoded
+    once per address."""
     addresses = [p.data_ptr() for p in pointers]
     aligned = tuple([address % 16 == 0 for address in addresses])
     if plan.descriptors and not all(aligned[d.index] for d in plan.descriptors):  # TMA needs 16-byte aligned bases
@@ -401,8 +456,10 @@ def _launch(kernel, plan: _LaunchPlan, device: torch.device, pointers: tuple) ->
             args[d.index] = TensorDescriptor(args[d.index], [d.rows, d.cols], [d.row_stride, 1], list(d.box))
         compiled = kernel[plan.grid](*args, *plan.int_args, **dict(plan.constexprs), **dict(plan.options))
         if not _interpreting() and all(hasattr(compiled, a) for a in ("run", "function", "packed_metadata")):
-            plan.compiled[aligned] = compiled
+            plan.compiled[aligned] = _DirectLaunch.of(compiled, plan) or compiled
         return
+    if isinstance(compiled, _DirectLaunch):
+        return compiled(plan, _current_stream(device), addresses)
     args = addresses
     for d in plan.descriptors:  # by address: the cached descriptor keeps no tensor alive
         args[d.index] = _cached_descriptor(addresses[d.index], d.dtype, d.rows, d.cols, d.row_stride, d.box)

@@ -586,3 +586,72 @@ def test_tma_launch_passes_descriptors_and_falls_back_for_unaligned_addresses(mo
         kernel_module._launch(kernel_module._fp8_block_matmul_kernel, forced, torch.device("cuda", 0),
                               (misaligned, wq, scale, out, out, out, out))
     kernel_module._launch_plan.cache_clear()
+
+
+@pytest.mark.parametrize("m,n,k", [(64, 256, 512), (4, 7168, 16384), (48, 256, 512)], ids=["tile-tma", "decode-tma", "tile"])
+def test_direct_launch_passes_what_tritons_launcher_would(monkeypatch, m, n, k):
+    """The direct launch calls the compiled kernel's C launcher with exactly the arguments Triton's own layer
+    (``CudaLauncher.__call__`` and its descriptor wrapper) would pass, and encodes each descriptor's tensor map once
+    per argument and address instead of per launch."""
+    import importlib
+    import triton
+    from triton.backends.nvidia.driver import CudaLauncher, wrap_handle_tensordesc
+    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
+    cuda = torch.device("cuda", 0)
+    monkeypatch.setattr(kernel_module, "_interpreting", lambda: False)
+    monkeypatch.setattr(kernel_module, "_current_stream", lambda device: 7)
+    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0)))
+    monkeypatch.setattr(kernel_module, "_TMA_ALLOWED", m != 48)
+    kernel_module._launch_plan.cache_clear()
+    plan = launch_plan(m, n, k, cuda)
+    assert bool(plan.descriptors) == (m != 48)
+    names = kernel_module._SIGNATURES[plan.kind]
+    encoded = []
+
+    class Utils:  # the driver's tensor-map encoder, recorded
+        @staticmethod
+        def fill_tma_descriptor(*fields):
+            encoded.append(fields)
+            return ("tensor map",) + tuple(tuple(f) if isinstance(f, list) else f for f in fields)
+
+    class Driver:
+        utils = Utils()
+    monkeypatch.setattr(triton.runtime.driver, "_active", Driver())
+    calls = []
+
+    class CLauncher:  # stands in for the compiled C launcher (a builtin: no Python closure)
+        def __call__(self, *args):
+            calls.append(args)
+    indices = {d.index for d in plan.descriptors}
+    signature = {name: ("tensordesc<u8[8, 16]>" if i in indices else "i32") for i, name in enumerate(names)}
+    meta = [{"swizzle": 3, "elem_size": 1, "elem_type": 0, "block_size": list(d.box), "fp4_padded": False}
+            for d in plan.descriptors]
+    launcher = object.__new__(CudaLauncher)
+    launcher.__dict__.update(num_ctas=1, launch=wrap_handle_tensordesc(CLauncher(), signature, meta),
+                             global_scratch_size=0, global_scratch_align=1, profile_scratch_size=0,
+                             profile_scratch_align=1, launch_cooperative_grid=False, launch_pdl=True)
+
+    class Compiled:
+        function, packed_metadata, run = 1234, "packed", launcher
+
+    class Jit:
+        def __getitem__(self, grid):
+            return lambda *args, **kwargs: Compiled()
+    kind = Jit()
+    x, wq, scale, b = make(m, n, k)
+    out = torch.empty(m, n, dtype=torch.bfloat16)
+    pointers = (x, wq, scale, out, out, out, out)
+    kernel_module._launch(kind, plan, cuda, pointers)  # first call: Triton's JIT (faked), keeps the direct launch
+    direct = next(iter(plan.compiled.values()))
+    assert isinstance(direct, kernel_module._DirectLaunch) and direct.function == 1234
+    for _ in range(3):
+        kernel_module._launch(kind, plan, cuda, pointers)
+    assert len(calls) == 3 and len(encoded) == len(plan.descriptors)  # one encoding per descriptor, not per launch
+    # what Triton's own layer passes for the same launch (the pre-direct code path)
+    args = [p.data_ptr() for p in pointers]
+    for d in plan.descriptors:
+        args[d.index] = kernel_module._cached_descriptor(args[d.index], d.dtype, d.rows, d.cols, d.row_stride, d.box)
+    launcher(*plan.grid, 7, 1234, "packed", None, None, None, *args, *plan.int_args, *plan.constexpr_values)
+    assert calls[0] == calls[1] == calls[2] == calls[3]
+    assert calls[0][:5] == (*plan.grid, 7, 1234) and calls[0][5:7] == (False, True)  # grid, stream, function, PDL
+    kernel_module._launch_plan.cache_clear()
