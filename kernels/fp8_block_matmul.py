@@ -142,6 +142,7 @@ def choose_config(m: int, n: int, k: int, groups: int, block_k: int, device: tor
     return default_config(m, n, k, groups, block_k, _sm_count(device), tma=tma)
 
 
+_EXPANDED_VIEWS: Dict[tuple, tuple] = {}  # (device, dtype, shape) -> (the scratch buffer, its view)
 _BUFFERS: Dict[Tuple[str, str, int], torch.Tensor] = {}
 
 
@@ -154,6 +155,21 @@ def _device_buffer(purpose: str, device: torch.device, numel: int, dtype: torch.
         buffer = torch.zeros(max(numel, minimum), dtype=dtype, device=device)
         _BUFFERS[key] = buffer
     return buffer
+
+
+def _expanded_weight(device: torch.device, dtype: torch.dtype, shape: torch.Size) -> torch.Tensor:
+    """The expand path's dense weight ``[N, K]`` in ``dtype``: a view of the device's scratch buffer, kept per
+    (dtype, shape) while that buffer is current, so a call does not rebuild its views."""
+    key = (device.type, device.index or 0, dtype, shape)
+    found = _EXPANDED_VIEWS.get(key)
+    buffer_key = ("expanded_weight", device.type, device.index or 0)
+    if found is None or _BUFFERS.get(buffer_key) is not found[0]:
+        numel = shape[0] * shape[1]
+        buffer = _device_buffer("expanded_weight", device, numel * dtype.itemsize, torch.uint8)
+        for stale in [k for k, (b, _) in _EXPANDED_VIEWS.items() if k[:2] == key[:2] and b is not buffer]:
+            del _EXPANDED_VIEWS[stale]  # views of a buffer that has grown since: let it go
+        found = _EXPANDED_VIEWS[key] = (buffer, buffer.view(dtype)[:numel].view(shape))
+    return found[1]
 
 
 def _integer_dequant(device: torch.device, dequant: Optional[str]) -> bool:
@@ -537,11 +553,10 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
     if x.shape[0] == 0:
         return out
     if plan.kind == "expand":
-        dense = _device_buffer("expanded_weight", device, plan.scratch_elems * x.element_size(), torch.uint8)
-        dense = dense.view(x.dtype)[:plan.scratch_elems].view(weight.shape)
+        dense = _expanded_weight(device, x.dtype, weight.shape)
         _launch(_fp8_block_dequant_kernel, plan, device, (weight, scale, dense))
         if bias is None:
-            return torch.matmul(x, dense.T, out=out)
+            return torch.mm(x, dense.T, out=out)
         return torch.addmm(bias.to(x.dtype), x, dense.T, out=out)
     if plan.partial_elems:
         partial = _device_buffer("splitk_partials", device, plan.partial_elems, torch.float32, minimum=1 << 20)

@@ -174,6 +174,22 @@ def test_expand_weight_with_strided_x_and_out():
     assert rel_err(wide_out[:, :200], reference(x, wq, scale, b, (128, 128))) < TOL[torch.bfloat16]
 
 
+def test_expand_weight_views_follow_the_growing_scratch_buffer():
+    """The dense weight's views are kept per shape; when a larger layer grows the scratch buffer, a smaller layer's
+    next call writes and reads the new buffer (not a stale view), and views of the old buffer are let go."""
+    import importlib
+    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
+    kernel_module._BUFFERS.clear()
+    small, large = make(37, 128, 256, bias=True), make(37, 256, 384)
+    for step, case in enumerate((small, large, small)):
+        y = run(*case, config=EXPAND)
+        assert rel_err(y, reference(*case, (128, 128))) < TOL[torch.bfloat16]
+        current = kernel_module._BUFFERS[("expanded_weight", torch.device(DEVICE).type, 0)]
+        views = kernel_module._EXPANDED_VIEWS.values()
+        assert len(views) == (1, 1, 2)[step]  # the growth let the small layer's view of the old buffer go
+        assert all(buffer is current and view.data_ptr() == current.data_ptr() for buffer, view in views)
+
+
 def test_expand_weight_needs_one_group_and_no_split():
     x, wq, scale, _ = make(4, 128, 256, groups=2)
     with pytest.raises(ValueError, match="expand_weight needs groups == 1"):

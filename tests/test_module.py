@@ -216,3 +216,13 @@ def test_forward_host_work_is_fixed_and_small(monkeypatch):
     finally:
         sys.setprofile(None)
     assert calls == ["forward", "fp8_block_linear", "check_linear_inputs", "_dispatch", "kernel"], calls
+    # On the GPU path the kernel validates its own (cached) signature: no second check above it.
+    monkeypatch.setattr(ops, "_KERNEL_DEVICE", "cpu")
+    monkeypatch.setattr(ops, "_KERNEL", lambda *args: x)
+    calls.clear()
+    sys.setprofile(profile)
+    try:
+        layer(x)
+    finally:
+        sys.setprofile(None)
+    assert calls == ["forward", "fp8_block_linear", "_dispatch", "kernel"], calls

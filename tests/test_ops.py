@@ -70,3 +70,35 @@ def test_checks_are_cached_per_signature_and_still_raise():
             fp8_block_linear(torch.randn(2, 64, dtype=torch.bfloat16), wq, scale)
         with pytest.raises(Fp8FormatError, match="x has no features"):
             fp8_block_linear(torch.tensor(1.0, dtype=torch.bfloat16), wq, scale)
+
+
+@pytest.fixture
+def kernel_on_cpu(monkeypatch):
+    """The GPU dispatch pointed at CPU tensors, with the real kernel wrapper: its launch plan validates a call before
+    anything launches, so malformed input takes the GPU path's error handling without a GPU."""
+    import fp8blk.ops as ops
+    from fp8blk.kernels import fp8_block_matmul
+    monkeypatch.setattr(ops, "_KERNEL_DEVICE", "cpu")
+    monkeypatch.setattr(ops, "_KERNEL", fp8_block_matmul)
+
+
+@pytest.mark.parametrize("case, match", [
+    ("features", "x has 64 features"), ("bias", r"bias must have shape \[256\]"), ("scale", "scale"),
+    ("x_dtype", "x must be bfloat16 or float16"), ("weight_dtype", "float8_e4m3fn")])
+def test_kernel_path_errors_are_restated_as_format_errors(kernel_on_cpu, case, match):
+    """On the GPU path the kernel validates (once per signature); what it refuses is reported as on the CPU path."""
+    wq, scale = quantize_fp8_block(torch.randn(256, 128))
+    x, bias = torch.randn(3, 2, 128, dtype=torch.bfloat16), None
+    if case == "features":
+        x = x[..., :64]
+    elif case == "bias":
+        bias = torch.zeros(128, dtype=torch.bfloat16)
+    elif case == "scale":
+        scale = scale[:1]
+    elif case == "x_dtype":
+        x = x.float()
+    else:
+        wq = wq.to(torch.float16)
+    for _ in range(2):  # the first call of a signature and a cached one
+        with pytest.raises(Fp8FormatError, match=match):
+            fp8_block_linear(x, wq, scale, bias)
