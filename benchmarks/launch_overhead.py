@@ -3,10 +3,13 @@
 For each M (decode kernel, tile kernel, expand path) on a 4096 x 4096 layer, the GPU is first given a long sleep,
 then N calls are queued and timed on the host: what the CPU spends per call, whatever the GPU's time. Compares
 ``Fp8BlockLinear(x)``, the kernel wrapper ``fp8_block_matmul`` and ``torch.nn.functional.linear`` on bf16 weights
-(the cost a user pays per layer in an eager model), then prints the wrapper's cProfile top entries.
+(the cost a user pays per layer in an eager model), then prints the module's cProfile top entries.
+A host's timings drift from one moment to the next: each figure is the median of ROUNDS rounds, the three calls
+measured in turn within every round, and the ratio column is the median of the per-round ratios.
 """
 import cProfile
 import pstats
+import statistics
 import time
 
 import torch
@@ -16,12 +19,15 @@ from fp8blk import Fp8BlockLinear, quantize_fp8_block
 from fp8blk.kernels import fp8_block_matmul
 
 
+ROUNDS = 7
+
+
 def host_us(fn, calls=200):
     """Host µs per call while the GPU is busy sleeping (the launch queue absorbs the calls)."""
     for _ in range(10):
         fn()
     torch.cuda.synchronize()
-    torch.cuda._sleep(2_000_000_000)  # ~1 s of GPU time: longer than queuing the calls takes
+    torch.cuda._sleep(200_000_000)  # ~0.1 s of GPU time: longer than queuing the calls takes
     start = time.perf_counter()
     for _ in range(calls):
         fn()
@@ -36,13 +42,15 @@ def main():
     dense = (wq.float() * scale.repeat_interleave(128, 0).repeat_interleave(128, 1)).to(torch.bfloat16)
     layer = Fp8BlockLinear.from_tensors(wq, scale)
     print(f"{torch.cuda.get_device_name()} · torch {torch.__version__}; host µs per eager call, layer {n}x{k}")
-    print(f"{'M':>5} {'F.linear':>9} {'Fp8BlockLinear':>15} {'fp8_block_matmul':>17} {'module / F.linear':>18}")
+    print(f"{'M':>5} {'F.linear':>9} {'Fp8BlockLinear':>15} {'fp8_block_matmul':>17} {'module / F.linear':>18}"
+          f"   (median of {ROUNDS} rounds)")
     for m in (1, 16, 64, 256, 4096):
         x = torch.randn(m, k, device="cuda").to(torch.bfloat16)
-        ref = host_us(lambda: F.linear(x, dense))
-        module = host_us(lambda: layer(x))
-        wrapper = host_us(lambda: fp8_block_matmul(x, wq, scale))
-        print(f"{m:>5} {ref:>9.1f} {module:>15.1f} {wrapper:>17.1f} {module / ref:>17.2f}x")
+        rounds = [(host_us(lambda: F.linear(x, dense)), host_us(lambda: layer(x)),
+                   host_us(lambda: fp8_block_matmul(x, wq, scale))) for _ in range(ROUNDS)]
+        ref, module, wrapper = (statistics.median(column) for column in zip(*rounds))
+        ratio = statistics.median(mod / lin for lin, mod, _ in rounds)
+        print(f"{m:>5} {ref:>9.1f} {module:>15.1f} {wrapper:>17.1f} {ratio:>17.2f}x")
     x = torch.randn(1, k, device="cuda").to(torch.bfloat16)
     profile = cProfile.Profile()
     profile.enable()

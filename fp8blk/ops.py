@@ -38,14 +38,18 @@ _KERNEL = None  # fp8blk.kernels.fp8_block_matmul, imported on the first CUDA ca
 _KERNEL_DEVICE = "cuda"  # the device type whose tensors run the kernel (tests point it at a stand-in on the CPU)
 
 
+def _kernel():
+    global _KERNEL
+    if _KERNEL is None:
+        from fp8blk.kernels import fp8_block_matmul
+        _KERNEL = fp8_block_matmul
+    return _KERNEL
+
+
 def _dispatch(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor, bias: Optional[torch.Tensor],
               block_size: Sequence[int]) -> torch.Tensor:
-    global _KERNEL
     if x.device.type == _KERNEL_DEVICE:
-        if _KERNEL is None:
-            from fp8blk.kernels import fp8_block_matmul
-            _KERNEL = fp8_block_matmul
-        return _KERNEL(x, weight, scale, bias, tuple(block_size))
+        return _kernel()(x, weight, scale, bias, tuple(block_size))
     return reference_linear(x, weight, scale, bias, block_size)
 
 
@@ -110,22 +114,24 @@ def fp8_block_linear(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
     if not normalized:
         block_size = normalize_block_size(block_size)
     compiling = torch.compiler.is_compiling()
+    dims = x.dim()
     # An eager GPU call leaves validation to the kernel, whose launch plan checks the same signature (cached per
     # signature, so a decode step pays it once, not twice); its error is then restated in fp8blk's words below.
-    checked = compiling or x.device.type != _KERNEL_DEVICE or x.dim() == 0
-    if checked:
+    eager_kernel = not compiling and dims != 0 and x.device.type == _KERNEL_DEVICE
+    if not eager_kernel:
         check_linear_inputs(x, weight, scale, bias, block_size, compiling)
-    rows = x if x.dim() == 2 else x.reshape(-1, x.shape[-1])
+    rows = x if dims == 2 else x.reshape(-1, x.shape[-1])
     try:
-        if compiling:  # one opaque op in the graph
+        if eager_kernel:  # called directly: the custom op's dispatch would cost more host time than a decode kernel
+            y = (_KERNEL or _kernel())(rows, weight, scale, bias, block_size)
+        elif compiling:  # one opaque op in the graph
             y = _fp8_block_linear_op(rows, weight, scale, bias, list(block_size))
-        else:  # eager: the custom op's dispatch would cost more host time than a decode-size kernel runs
-            y = _dispatch(rows, weight, scale, bias, block_size)
+        else:
+            y = reference_linear(rows, weight, scale, bias, block_size)
     except ValueError:
-        if not checked:  # malformed input raises Fp8FormatError naming what is wrong; else the kernel's own error
+        if eager_kernel:  # malformed input raises Fp8FormatError naming what is wrong; else the kernel's own error
             check_linear_inputs(x, weight, scale, bias, block_size)
         raise
-    return y if x.dim() == 2 else y.reshape(*x.shape[:-1], weight.shape[0])
-
+    return y if dims == 2 else y.reshape(*x.shape[:-1], weight.shape[0])
 
 __all__ = ["fp8_block_linear", "reference_linear", "compute_path", "ACTIVATION_DTYPES", "SCALE_DTYPES"]

@@ -353,11 +353,16 @@ def _constexprs(kind: str, config: Union[KernelConfig, DecodeConfig], scale_bloc
 
 
 @functools.lru_cache(maxsize=4096)
-def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, scale_shape, scale_stride, scale_dtype,
-                 bias_shape, bias_dtype, out_shape, out_stride, block_size, groups, device, dequant, batch_invariant,
-                 config, interpreting, tma_allowed: bool = True) -> _LaunchPlan:
+def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, weight_dtype, scale_shape, scale_stride,
+                 scale_dtype, bias_shape, bias_dtype, out_shape, out_stride, block_size, groups, device, dequant,
+                 batch_invariant, config, interpreting, tma_allowed: bool = True) -> _LaunchPlan:
     """Validates one call signature and works out its launch; raises ``ValueError`` for bad input.
+    ``out_shape``/``out_stride`` None: the wrapper allocates ``out`` (contiguous) once the signature is valid.
     ``tma_allowed=False``: the plan without TMA descriptors (the fallback for addresses not 16-byte aligned)."""
+    if weight_dtype != torch.float8_e4m3fn or len(weight_shape) != 2:
+        raise ValueError(f"weight must be a 2-D float8_e4m3fn tensor, found {weight_dtype} {list(weight_shape)}")
+    if len(scale_shape) != 2:
+        raise ValueError(f"scale must be 2-D, found {scale_dtype} {list(scale_shape)}")
     n_total, k = weight_shape
     if x_dtype not in (torch.bfloat16, torch.float16) or len(x_shape) != 2:
         raise ValueError(f"x must be a 2-D bfloat16 or float16 tensor, found {x_dtype} {list(x_shape)}")
@@ -376,6 +381,8 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, scale_
     if bias_shape is not None and (tuple(bias_shape) != (n_total,) or bias_dtype not in BIAS_DTYPES):
         raise ValueError(f"bias must be [{n_total}] in fp32/bf16/fp16, found {bias_dtype} {list(bias_shape)}")
     m = x_shape[0]
+    if out_shape is None:
+        out_shape, out_stride = (m, n_total), (n_total, 1)
     if out_shape != (m, n_total) or (m and out_stride[1] != 1):
         raise ValueError(f"out must be [{m}, {n_total}] {x_dtype} with a contiguous last dim, found "
                          f"{list(out_shape)} strides {out_stride}")
@@ -387,8 +394,8 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, scale_
     tma_device = interpreting or (device.type == "cuda" and _tma_supported(_device_facts(device)[2]))
     tma_weight = weight_stride[1] == 1 and weight_stride[0] % 16 == 0
     tma_auto = tma_allowed and tma_device and tma_weight and not interpreting
-    fallback_args = (x_shape, x_stride, x_dtype, weight_shape, weight_stride, scale_shape, scale_stride, scale_dtype,
-                     bias_shape, bias_dtype, out_shape, out_stride, block_size, groups, device, dequant,
+    fallback_args = (x_shape, x_stride, x_dtype, weight_shape, weight_stride, weight_dtype, scale_shape, scale_stride,
+                     scale_dtype, bias_shape, bias_dtype, out_shape, out_stride, block_size, groups, device, dequant,
                      batch_invariant, config, interpreting, False)
     if isinstance(config, DecodeConfig) or (config is None and not batch_invariant and m <= DECODE_MAX_M):
         cfg = config or decode_config(m, n, k, groups, block_k, _sm_count(device), tma=tma_auto)
@@ -484,8 +491,14 @@ def _launch(kernel, plan: _LaunchPlan, device: torch.device, pointers: tuple) ->
                  *args, *plan.int_args, *plan.constexpr_values)
 
 
+_STREAM_GETTER = None  # the active driver's current-stream function, looked up on the first launch
+
+
 def _current_stream(device: torch.device) -> int:
-    return triton.runtime.driver.active.get_current_stream(device.index)
+    global _STREAM_GETTER
+    if _STREAM_GETTER is None:
+        _STREAM_GETTER = triton.runtime.driver.active.get_current_stream
+    return _STREAM_GETTER(device.index)
 
 
 def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor, bias: Optional[torch.Tensor] = None,
@@ -527,29 +540,26 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
     Launch cost: a call signature's checks and launch plan are worked out once and cached; later
     calls with the same shapes, strides and dtypes launch the compiled kernel directly.
     """
-    if weight.dtype != torch.float8_e4m3fn or weight.dim() != 2:
-        raise ValueError(f"weight must be a 2-D float8_e4m3fn tensor, found {weight.dtype} {list(weight.shape)}")
-    if scale.dim() != 2:
-        raise ValueError(f"scale must be 2-D, found {scale.dtype} {list(scale.shape)}")
-    if out is None:
-        if x.dim() != 2:
-            raise ValueError(f"x must be a 2-D bfloat16 or float16 tensor, found {x.dtype} {list(x.shape)}")
-        out = torch.empty((x.shape[0], weight.shape[0]), dtype=x.dtype, device=x.device)
-    elif out.dtype != x.dtype or out.dim() != 2:
-        raise ValueError(f"out must be a 2-D {x.dtype} tensor, found {out.dtype} {list(out.shape)}")
     device = x.device  # a tensor's CUDA device always carries its index
+    if out is not None and (out.dtype != x.dtype or out.dim() != 2):
+        raise ValueError(f"out must be a 2-D {x.dtype} tensor, found {out.dtype} {list(out.shape)}")
     if device.type == "cuda":  # the launch passes bare addresses: every tensor must live on x's GPU
-        if not (weight.get_device() == scale.get_device() == out.get_device() == device.index
-                and (bias is None or bias.get_device() == device.index)):
+        if not (weight.get_device() == scale.get_device() == device.index
+                and (bias is None or bias.get_device() == device.index)
+                and (out is None or out.get_device() == device.index)):
             raise ValueError("x, weight, scale, bias and out must all be CUDA tensors on one device, found "
                              + ", ".join(f"{name} on {t.device}" for name, t in
                                          (("x", x), ("weight", weight), ("scale", scale), ("bias", bias), ("out", out))
                                          if t is not None))
-    # torch.Size hashes and compares like the tuple it is: the plan cache takes shapes as they come
-    plan = _launch_plan(x.shape, x.stride(), x.dtype, weight.shape, weight.stride(), scale.shape, scale.stride(),
-                        scale.dtype, None if bias is None else bias.shape, None if bias is None else bias.dtype,
-                        out.shape, out.stride(), tuple(block_size), groups, device, dequant or _DEQUANT_DEFAULT,
-                        batch_invariant, config, _INTERPRETING)
+    # torch.Size hashes and compares like the tuple it is: the plan cache takes shapes as they come. The plan validates
+    # the signature (raising ValueError) before anything is allocated or launched.
+    plan = _launch_plan(x.shape, x.stride(), x.dtype, weight.shape, weight.stride(), weight.dtype, scale.shape,
+                        scale.stride(), scale.dtype, None if bias is None else bias.shape,
+                        None if bias is None else bias.dtype, None if out is None else out.shape,
+                        None if out is None else out.stride(), tuple(block_size), groups, device,
+                        dequant or _DEQUANT_DEFAULT, batch_invariant, config, _INTERPRETING)
+    if out is None:
+        out = torch.empty((x.shape[0], weight.shape[0]), dtype=x.dtype, device=device)
     if x.shape[0] == 0:
         return out
     if plan.kind == "expand":

@@ -41,6 +41,6 @@ def launch_plan(m, n, k, device=DEVICE, groups=1, block=(128, 128), config=None,
     kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
     scale_shape = (math.ceil(n * groups / block[0]), math.ceil(k / block[1]))
     return kernel_module._launch_plan((m, k * groups), x_stride or (k * groups, 1), torch.bfloat16, (n * groups, k),
-                                      (k, 1), scale_shape, (scale_shape[1], 1), torch.float32, None, None,
+                                      (k, 1), torch.float8_e4m3fn, scale_shape, (scale_shape[1], 1), torch.float32, None, None,
                                       (m, n * groups), (n * groups, 1), block, groups, torch.device(device), "auto",
                                       False, config, False)
