@@ -75,7 +75,7 @@ def time_calls(call: Callable[[int], object], copies: int, graphs: bool, reps: i
             samples.append(start.elapsed_time(end) * 1e3 / copies)
     else:
         # Queuing one pass (events included) with a wide margin for host jitter; the sleep itself is not timed.
-        head_start_us = copies * max(3 * host_us, 100) + 200
+        head_start_us = copies * max(5 * host_us, 100) + 1000  # a host stall of ~1 ms (seen) must not drain it
         for _ in range(reps):
             events = [(torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)) for _ in range(copies)]
             torch.cuda._sleep(int(head_start_us * _sleep_cycles_per_us()))

@@ -28,6 +28,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import operator
 import os
 from pathlib import Path
 from typing import Dict, NamedTuple, Optional, Sequence, Tuple, Union
@@ -283,16 +284,16 @@ class _DirectLaunch(NamedTuple):
 
     def __call__(self, plan: "_LaunchPlan", stream: int, args: list) -> None:
         """Launches ``plan`` on ``stream``; ``args``: the pointer arguments' addresses (replaced in place)."""
-        if self.slots:
-            if len(self.expanded) > 4096:  # addresses seen once (activations) do not pile up
-                self.expanded.clear()
-            for index, d, meta in self.slots:  # from the last, so earlier indices stay put
-                key = (index, args[index])
-                expanded = self.expanded.get(key)
-                if expanded is None:
-                    descriptor = _cached_descriptor(args[index], d.dtype, d.rows, d.cols, d.row_stride, d.box)
-                    expanded = self.expanded[key] = self.expand(descriptor, meta)
-                args[index:index + 1] = expanded
+        known = self.expanded
+        for index, d, meta in self.slots:  # from the last, so earlier indices stay put
+            key = (index, args[index])
+            expanded = known.get(key)
+            if expanded is None:
+                if len(known) > 4096:  # addresses seen once (activations) do not pile up
+                    known.clear()
+                descriptor = _cached_descriptor(args[index], d.dtype, d.rows, d.cols, d.row_stride, d.box)
+                expanded = known[key] = self.expand(descriptor, meta)
+            args[index:index + 1] = expanded
         self.launch(*plan.grid, stream, self.function, *self.head, *args, *plan.int_args, *plan.constexpr_values)
 
 
@@ -455,6 +456,9 @@ def _jit_view(arg):
     return arg.view(torch.uint8) if getattr(arg, "dtype", None) in (torch.float8_e4m3fn, torch.float8_e8m0fnu) else arg
 
 
+_ALL_ALIGNED = {count: (True,) * count for count in (3, 7)}  # the alignment key of the common case, per kernel arity
+
+
 def _launch(kernel, plan: _LaunchPlan, device: torch.device, pointers: tuple) -> None:
     """Launches ``kernel`` for ``plan``: the first time per pointer alignment through Triton's JIT (which compiles
     or finds the kernel), later by calling the compiled kernel directly, skipping Triton's per-call argument binding.
@@ -466,7 +470,10 @@ def _launch(kernel, plan: _LaunchPlan, device: torch.device, pointers: tuple) ->
     buffers) the direct launch is a ``_DirectLaunch``: its C launcher with the tensor maps of TMA arguments encoded
     once per address."""
     addresses = [p.data_ptr() for p in pointers]
-    aligned = tuple([address % 16 == 0 for address in addresses])
+    if functools.reduce(operator.or_, addresses) & 15:  # some pointer not 16-byte aligned: each one's alignment
+        aligned = tuple([address % 16 == 0 for address in addresses])
+    else:
+        aligned = _ALL_ALIGNED[len(addresses)]
     if plan.descriptors and not all(aligned[d.index] for d in plan.descriptors):  # TMA needs 16-byte aligned bases
         if plan.fallback is None:
             raise ValueError("a TMA config needs x and weight at 16-byte aligned addresses")
