@@ -134,4 +134,5 @@ def fp8_block_linear(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
         raise
     return y if dims == 2 else y.reshape(*x.shape[:-1], weight.shape[0])
 
+
 __all__ = ["fp8_block_linear", "reference_linear", "compute_path", "ACTIVATION_DTYPES", "SCALE_DTYPES"]
