@@ -13,6 +13,7 @@ from .shapes import load_shapes
 DECODE_MS = (1, 8, 32)
 PREFILL_M = 4096
 MONOTONE_TOLERANCE = 0.05  # fp8blk at M more than 5% slower than at the next larger M is flagged
+SPREAD_LIMIT = 1.5  # a point whose p90 exceeds 1.5x its p10 is listed as noisy
 
 
 def fp8_bytes(n: int, k: int, m: int, groups: int = 1) -> int:
@@ -92,6 +93,16 @@ def non_monotonic(records: List[Dict], impl: str = "fp8blk",
     return found
 
 
+def wide_spread(records: List[Dict], impl: str = "fp8blk",
+                limit: float = SPREAD_LIMIT) -> List[Tuple[int, int, int, float, float, float]]:
+    """Points of ``impl`` whose samples spread wider than ``p90 > limit * p10``, widest first:
+    ``[(N, K, M, median, p10, p90)]``. A kernel's time varies little between replays; a wide spread marks a point
+    disturbed by the machine (a host stall, another process), whose median may not be the kernel's time."""
+    found = [(r["N"], r["K"], r["M"], r["median_us"], r["p10_us"], r["p90_us"]) for r in records
+             if r["impl"] == impl and r.get("p10_us") and r.get("p90_us") and r["p90_us"] > limit * r["p10_us"]]
+    return sorted(found, key=lambda point: point[5] / point[4], reverse=True)
+
+
 def failures(records: List[Dict]) -> Dict[str, List[str]]:
     """impl -> the distinct reasons it was not timed (unavailable, crashed, error over its guard)."""
     found: Dict[str, List[str]] = defaultdict(list)
@@ -161,6 +172,12 @@ def render_markdown(results: Dict) -> str:
               f"larger M): {len(falling)} point(s)" + (": " + ", ".join(
                   f"{n}×{k} M={m} {us:.1f} µs > M={big} {big_us:.1f} µs" for n, k, m, us, big, big_us in falling[:12])
                   if falling else "") + ".", ""]
+    noisy = wide_spread(records)
+    if noisy:
+        lines += [f"Wide spread (fp8blk's p90 over {SPREAD_LIMIT}× its p10: the machine disturbed these points, their "
+                  f"medians may not be the kernel's time): {len(noisy)} point(s): " + ", ".join(
+                      f"{n}×{k} M={m} median {us:.1f} µs (p10 {p10:.1f}, p90 {p90:.1f})"
+                      for n, k, m, us, p10, p90 in noisy[:12]) + ".", ""]
     lines += layer_graph_lines(results.get("layer_graph", []))
     all_speedups = speedups(records)
     gm = geomean(all_speedups.values())

@@ -240,6 +240,13 @@ def test_report_shows_roof_cells_peers_failures_monotonicity_and_the_layer_graph
     assert "`gemlite_a8w8_fp8_block`: W8A8" in text and "process died (exit code -11)" in text
     assert "1 point(s): 512×4096 M=8 12.0 µs > M=32 10.0 µs" in text
     assert report.non_monotonic(results["records"]) == [(512, 4096, 8, 12.0, 32, 10.0)]
+    assert "Wide spread" not in text  # the synthetic samples carry no spread
+    stalled = next(r for r in results["records"] if (r["N"], r["K"], r["M"], r["impl"]) == (512, 4096, 8, "fp8blk"))
+    stalled.update(p10_us=10.0, p90_us=16.0)  # p90 1.6x p10
+    steady = next(r for r in results["records"] if (r["N"], r["K"], r["M"], r["impl"]) == (512, 4096, 32, "fp8blk"))
+    steady.update(p10_us=9.0, p90_us=13.0)  # 1.44x: within the limit
+    assert report.wide_spread(results["records"]) == [(512, 4096, 8, 12.0, 10.0, 16.0)]
+    assert "1 point(s): 512×4096 M=8 median 12.0 µs (p10 10.0, p90 16.0)" in report.render_markdown(results)
     assert "one decoder layer's FP8 linears in one CUDA graph" in text and "attn.wq_a+attn.wkv" in text
     assert "| 1 | 60.0 | 90.0 | 120.0 | 30.0 | 2.00× | 1.50× |" in text
     assert "sum of per-layer medians" in text
