@@ -148,14 +148,33 @@ _BUFFERS: Dict[Tuple[str, str, int], torch.Tensor] = {}
 
 
 def _device_buffer(purpose: str, device: torch.device, numel: int, dtype: torch.dtype, minimum: int = 0) -> torch.Tensor:
-    """The per-device buffer kept for ``purpose``, grown on demand (zero-filled when allocated): the split-K
-    partials, the split-K tile counters (which the kernel returns to zero), the expanded weight's bytes."""
+    """The per-device buffer kept for ``purpose``, grown on demand (zero-filled when allocated): the expanded
+    weight's bytes."""
     key = (purpose, device.type, device.index or 0)
     buffer = _BUFFERS.get(key)
     if buffer is None or buffer.numel() < numel:
         buffer = torch.zeros(max(numel, minimum), dtype=dtype, device=device)
         _BUFFERS[key] = buffer
     return buffer
+
+
+_SPLIT_K: Dict[Tuple[str, int], tuple] = {}  # device -> (fp32 partials, int32 tile counters, their lengths)
+
+
+def _split_k_buffers(device: torch.device, partial_elems: int, tiles: int) -> tuple:
+    """The device's split-K workspace, grown on demand (zero-filled when allocated): ``(partials, counters, ...)``
+    with at least ``partial_elems`` fp32 partial sums and ``tiles`` tile counters (which the kernel returns to
+    zero). One lookup per call: this sits on every split launch's host path."""
+    key = (device.type, device.index or 0)
+    found = _SPLIT_K.get(key)
+    if found is None or found[2] < partial_elems or found[3] < tiles:
+        partials, counters, partial_len, counter_len = found or (None, None, 0, 0)
+        if partial_len < partial_elems:
+            partials = torch.zeros(max(partial_elems, 1 << 20), dtype=torch.float32, device=device)
+        if counter_len < tiles:
+            counters = torch.zeros(max(tiles, 4096), dtype=torch.int32, device=device)
+        found = _SPLIT_K[key] = (partials, counters, partials.numel(), counters.numel())
+    return found
 
 
 def _expanded_weight(device: torch.device, dtype: torch.dtype, shape: torch.Size) -> torch.Tensor:
@@ -576,8 +595,7 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
             return torch.mm(x, dense.T, out=out)
         return torch.addmm(bias.to(x.dtype), x, dense.T, out=out)
     if plan.partial_elems:
-        partial = _device_buffer("splitk_partials", device, plan.partial_elems, torch.float32, minimum=1 << 20)
-        counter = _device_buffer("splitk_counters", device, plan.tiles, torch.int32, minimum=4096)
+        partial, counter, _, _ = _split_k_buffers(device, plan.partial_elems, plan.tiles)
     else:
         partial = counter = out  # unused
     kernel = _fp8_decode_kernel if plan.kind == "decode" else _fp8_block_matmul_kernel

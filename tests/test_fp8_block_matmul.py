@@ -53,6 +53,25 @@ def test_split_k_configs(config, dequant):
     assert torch.equal(y, run(x, wq, scale, b, config=config, dequant=dequant))  # deterministic, bitwise
 
 
+def test_split_k_workspace_grows_and_its_counters_return_to_zero():
+    """Split launches share one workspace per device: partial sums and per-tile counters, grown (zero-filled) when a
+    launch needs more; each launch leaves its counters at zero, so the next launch (or a graph replay) starts clean."""
+    import importlib
+    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
+    kernel_module._SPLIT_K.clear()
+    small = (make(5, 256, 1000, bias=True), KernelConfig(64, 16, 128, 4, 4, 3))  # 4 tiles x 4 splits
+    large = (make(40, 3300, 1000), KernelConfig(64, 64, 128, 8, 4, 3))  # 8 x 40 x 3300 partial sums: > 2^20
+    sizes = []
+    for (x, wq, scale, b), config in (small, large, small):
+        y = run(x, wq, scale, b, config=config)
+        assert rel_err(y, reference(x, wq, scale, b, (128, 128))) < TOL[torch.bfloat16]
+        (partials, counters, partial_len, counter_len), = kernel_module._SPLIT_K.values()
+        assert partial_len == partials.numel() and counter_len == counters.numel()
+        assert not counters.any()  # every tile's counter back at zero
+        sizes.append((partial_len, counter_len))
+    assert sizes == [(1 << 20, 4096), (8 * 40 * 3300, 4096), (8 * 40 * 3300, 4096)]  # minimum, grown, kept
+
+
 @pytest.mark.parametrize("x_dtype", [torch.bfloat16, torch.float16])
 def test_scale_in_weight_is_bf16_only_and_accurate(x_dtype):
     x, wq, scale, b = make(130, 300, 520, x_dtype, torch.float32, bias=True)  # (UE8M0 scales fold exactly)
