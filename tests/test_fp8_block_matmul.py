@@ -690,3 +690,29 @@ def test_direct_launch_passes_what_tritons_launcher_would(monkeypatch, m, n, k):
     assert calls[0] == calls[1] == calls[2] == calls[3]
     assert calls[0][:5] == (*plan.grid, 7, 1234) and calls[0][5:7] == (False, True)  # grid, stream, function, PDL
     kernel_module._launch_plan.cache_clear()
+
+
+def test_direct_launch_only_where_tritons_layer_adds_nothing(monkeypatch):
+    """Triton's own launcher is kept where the direct launch could not pass what it passes: a kernel with scratch
+    buffers (Triton allocates them per launch), or a TMA kernel whose launcher is not the descriptor wrapper's closure
+    (a Triton version whose layer differs)."""
+    import importlib
+    from triton.backends.nvidia.driver import CudaLauncher
+    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
+    cuda = torch.device("cuda", 0)
+    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0)))
+    kernel_module._launch_plan.cache_clear()
+    tma_plan, plain_plan = launch_plan(64, 256, 512, cuda), launch_plan(48, 256, 512, cuda, x_stride=(516, 1))
+    assert tma_plan.descriptors and not plain_plan.descriptors
+
+    def compiled(scratch=0, launch=print):  # a builtin as the C launcher: no Python closure
+        launcher = object.__new__(CudaLauncher)
+        launcher.__dict__.update(num_ctas=1, launch=launch, global_scratch_size=scratch, global_scratch_align=1,
+                                 profile_scratch_size=0, profile_scratch_align=1, launch_cooperative_grid=False,
+                                 launch_pdl=False)
+        return type("Compiled", (), {"function": 1, "packed_metadata": "packed", "run": launcher})()
+    assert isinstance(kernel_module._DirectLaunch.of(compiled(), plain_plan), kernel_module._DirectLaunch)
+    assert kernel_module._DirectLaunch.of(compiled(scratch=256), plain_plan) is None
+    assert kernel_module._DirectLaunch.of(compiled(), tma_plan) is None  # TMA, but no descriptor wrapper around it
+    assert kernel_module._DirectLaunch.of(type("Other", (), {"run": print})(), plain_plan) is None
+    kernel_module._launch_plan.cache_clear()
