@@ -584,16 +584,18 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
                         None if bias is None else bias.dtype, None if out is None else out.shape,
                         None if out is None else out.stride(), tuple(block_size), groups, device,
                         dequant or _DEQUANT_DEFAULT, batch_invariant, config, _INTERPRETING)
+    if plan.kind == "expand" and x.shape[0]:
+        dense = _expanded_weight(device, x.dtype, weight.shape)
+        _launch(_fp8_block_dequant_kernel, plan, device, (weight, scale, dense))
+        if out is None:  # torch's GEMM allocates the output itself: one allocation, as in F.linear
+            return torch.mm(x, dense.T) if bias is None else torch.addmm(bias.to(x.dtype), x, dense.T)
+        if bias is None:
+            return torch.mm(x, dense.T, out=out)
+        return torch.addmm(bias.to(x.dtype), x, dense.T, out=out)
     if out is None:
         out = torch.empty((x.shape[0], weight.shape[0]), dtype=x.dtype, device=device)
     if x.shape[0] == 0:
         return out
-    if plan.kind == "expand":
-        dense = _expanded_weight(device, x.dtype, weight.shape)
-        _launch(_fp8_block_dequant_kernel, plan, device, (weight, scale, dense))
-        if bias is None:
-            return torch.mm(x, dense.T, out=out)
-        return torch.addmm(bias.to(x.dtype), x, dense.T, out=out)
     if plan.partial_elems:
         partial, counter, _, _ = _split_k_buffers(device, plan.partial_elems, plan.tiles)
     else:
