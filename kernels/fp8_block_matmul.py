@@ -320,7 +320,7 @@ class _LaunchPlan(NamedTuple):
     """Everything about a call that follows from shapes, strides and dtypes alone (cached per signature).
 
     Describes one Triton launch (``kind``): the decode kernel (``"decode"``), the tile kernel (``"tile"``),
-    or the dequant kernel (``"expand"``, whose output, ``scratch_elems`` long, then feeds torch.matmul).
+    or the dequant kernel (``"expand"``, whose output, ``scratch_elems`` long, then feeds torch.mm).
     """
     kind: str
     grid: Tuple[int, int, int]

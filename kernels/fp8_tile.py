@@ -120,7 +120,7 @@ class KernelConfig(NamedTuple):
     num_stages: int
     scale_in_weight: bool = False  # fold the scale into the bf16 weight tile (large M; bf16 x only)
     # Large M, bf16 x: expand the weight to bf16 (one rounding) with the dequant kernel, block_n x block_k
-    # per program, into a per-device scratch, then x @ W.T by torch.matmul (cuBLAS). split_k must be 1.
+    # per program, into a per-device scratch, then x @ W.T by torch.mm (cuBLAS). split_k must be 1.
     # fp16 x takes the tile kernel instead (``default_config``): fp16's narrow exponent range would flush
     # small scale * weight products (scales ~1e-6) to subnormals.
     expand_weight: bool = False

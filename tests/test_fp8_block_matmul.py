@@ -138,7 +138,7 @@ EXPAND = KernelConfig(64, 1, 128, 1, 4, 1, expand_weight=True)
 @pytest.mark.parametrize("dequant", DEQUANTS)
 @pytest.mark.parametrize("block", [(128, 128), (1, 128), (64, 32)])
 def test_expand_weight_path(scale_dtype, bias_dtype, dequant, block):
-    """Large-M path: the dequant kernel writes exactly dequantize_fp8_block's bf16 weight, then torch.matmul."""
+    """Large-M path: the dequant kernel writes exactly dequantize_fp8_block's bf16 weight, then torch.mm."""
     import importlib
     from fp8blk import dequantize_fp8_block
     kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
