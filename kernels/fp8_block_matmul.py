@@ -144,20 +144,7 @@ def choose_config(m: int, n: int, k: int, groups: int, block_k: int, device: tor
 
 
 _EXPANDED_VIEWS: Dict[tuple, tuple] = {}  # (device, dtype, shape) -> (the scratch buffer, its view)
-_BUFFERS: Dict[Tuple[str, str, int], torch.Tensor] = {}
-
-
-def _device_buffer(purpose: str, device: torch.device, numel: int, dtype: torch.dtype, minimum: int = 0) -> torch.Tensor:
-    """The per-device buffer kept for ``purpose``, grown on demand (zero-filled when allocated): the expanded
-    weight's bytes."""
-    key = (purpose, device.type, device.index or 0)
-    buffer = _BUFFERS.get(key)
-    if buffer is None or buffer.numel() < numel:
-        buffer = torch.zeros(max(numel, minimum), dtype=dtype, device=device)
-        _BUFFERS[key] = buffer
-    return buffer
-
-
+_BUFFERS: Dict[Tuple[str, str, int], torch.Tensor] = {}  # ("expanded_weight", device) -> the expand path's bytes
 _SPLIT_K: Dict[Tuple[str, int], tuple] = {}  # device -> (fp32 partials, int32 tile counters, their lengths)
 
 
@@ -183,9 +170,11 @@ def _expanded_weight(device: torch.device, dtype: torch.dtype, shape: torch.Size
     key = (device.type, device.index or 0, dtype, shape)
     found = _EXPANDED_VIEWS.get(key)
     buffer_key = ("expanded_weight", device.type, device.index or 0)
-    if found is None or _BUFFERS.get(buffer_key) is not found[0]:
+    buffer = _BUFFERS.get(buffer_key)
+    if found is None or buffer is not found[0]:
         numel = shape[0] * shape[1]
-        buffer = _device_buffer("expanded_weight", device, numel * dtype.itemsize, torch.uint8)
+        if buffer is None or buffer.numel() < numel * dtype.itemsize:  # grown on demand, zero-filled
+            buffer = _BUFFERS[buffer_key] = torch.zeros(numel * dtype.itemsize, dtype=torch.uint8, device=device)
         for stale in [k for k, (b, _) in _EXPANDED_VIEWS.items() if k[:2] == key[:2] and b is not buffer]:
             del _EXPANDED_VIEWS[stale]  # views of a buffer that has grown since: let it go
         found = _EXPANDED_VIEWS[key] = (buffer, buffer.view(dtype)[:numel].view(shape))
