@@ -110,12 +110,13 @@ def config_table_enabled() -> bool:
 
 
 @functools.lru_cache(maxsize=None)
-def _device_facts(device: torch.device) -> Tuple[str, int, Tuple[int, int]]:
-    """(name, SM count, compute capability), queried once per device: they sit on the launch path."""
+def _device_facts(device: torch.device) -> Tuple[str, int, Tuple[int, int], int]:
+    """(name, SM count, compute capability, shared memory a program may opt into), queried once per device: they
+    sit on the launch path."""
     if device.type != "cuda":
-        return "cpu", 132, (0, 0)
+        return "cpu", 132, (0, 0), 0
     props = torch.cuda.get_device_properties(device)
-    return props.name, props.multi_processor_count, (props.major, props.minor)
+    return props.name, props.multi_processor_count, (props.major, props.minor), props.shared_memory_per_block_optin
 
 
 def _sm_count(device: torch.device) -> int:
@@ -140,7 +141,7 @@ def choose_config(m: int, n: int, k: int, groups: int, block_k: int, device: tor
             return config
         programs = triton.cdiv(n, config.block_n) * triton.cdiv(m, config.block_m) * groups * config.split_k
         return with_tma(config, programs, _sm_count(device))
-    return default_config(m, n, k, groups, block_k, _sm_count(device), tma=tma)
+    return default_config(m, n, k, groups, block_k, _sm_count(device), tma=tma, shared_memory=_device_facts(device)[3])
 
 
 _EXPANDED_VIEWS: Dict[tuple, tuple] = {}  # (device, dtype, shape) -> (the scratch buffer, its view)
@@ -428,8 +429,10 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, weight
     tma_rows = tma_weight and x_stride[1] == 1 and (x_stride[0] * 2) % 16 == 0
     tma_tiles = tma_auto and tma_rows  # the rules' choice (their tiles: groups are checked below)
     cfg = config or choose_config(m, n, k, groups, block_k, device, batch_invariant, tma_tiles)
-    if cfg.expand_weight and x_dtype != torch.bfloat16:  # fp16 would flush small scale * weight products
-        cfg = default_config(m, n, k, groups, block_k, _sm_count(device), expand_ok=False, tma=tma_tiles)
+    # the rule's bf16-only launches (its 128 x 256 tiles; the expand path, also when asked for) for fp16: default_config
+    if x_dtype != torch.bfloat16 and (cfg.expand_weight or config is None and cfg.block_n * cfg.block_m > 128 * 128):
+        cfg = default_config(m, n, k, groups, block_k, _sm_count(device), x_bf16=False, tma=tma_tiles,
+                             shared_memory=_device_facts(device)[3])
     if cfg.expand_weight:
         if groups != 1 or cfg.split_k != 1:
             raise ValueError(f"expand_weight needs groups == 1 and split_k == 1, found {groups} and {cfg.split_k}")

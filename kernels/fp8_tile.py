@@ -134,47 +134,80 @@ def m_bucket(m: int) -> int:
     return min(8192, 1 << max(0, m - 1).bit_length())
 
 
+# Shared memory of the wide TMA tile (128 x 256 activation columns, 64-deep K-tiles, 4 stages): the sm_90 build's
+# own figure rounded up (tests/test_fp8_tile.py checks it against an AOT build). GPUs that cannot hold it keep 128 x 128.
+WIDE_TILE_SHARED_MEMORY = 160 * 1024 + 1024
+
+
 def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: int,
-                   expand_ok: bool = True, tma: bool = False) -> KernelConfig:
+                   x_bf16: bool = True, tma: bool = False, shared_memory: int = 0) -> KernelConfig:
     """The tile kernel's launch by rule (M > 32, or any M with ``batch_invariant``), used where the table has none.
 
-    From M = 512 (one group, bf16) the expand-weight path, as the H100 tuner chose for every tuned shape there.
-    Below: 128-row weight tiles for N >= 4096 (64 otherwise), 64 activation columns up to M = 64 or for
-    N < 4096 (128 otherwise), 8 warps for the large tiles; the scale folded into the bf16 weight tile (the MMA
-    then accumulates in place); K split (at most 4 ways) until the tiles fill about one wave of the SMs,
-    counting one 8-warp tile, three 4-warp 64-column tiles (3 stages: shared memory) or four narrower ones per
-    SM: >= 4 K-tiles a split while the first wave is not full, >= 8 beyond it. Fitted on an H200 sweep, the
-    wave count refitted on H100 (``benchmarks/NOTES.md`` v20, v23): within ~10% of the best swept config on
-    those points.
-    ``expand_ok=False`` (fp16 activations) keeps the tile kernel.
-    ``tma`` (sm_90+, rows 16-byte aligned): both tiles by TMA (``with_tma``); and where 128 x 128 tiles would take
-    8 warps, 4 warps with 64-deep K-tiles, 4 stages, instead: two such programs fit an SM (189 registers, 92 KB of
-    shared memory; the copy engine holds no registers for the loads), so one converts its weight tile while the
-    other's MMA runs. Taken where the tiles alone fill at least 80% of that, unsplit (H100, ``benchmarks/NOTES.md``
-    v30: 65536 x 1536 at M = 256 147 -> 125 us, 32768 x 1024 at M = 128 30 -> 25; split-K builds of these tiles must
-    wait for each K-tile's MMA, which took their gain, and on about one program per SM the 8-warp tile was as fast).
+    Tiles: 128 weight rows for N >= 4096 (64 otherwise), 64 activation columns up to M = 64 or for N < 4096 (128
+    otherwise), 8 warps for the large tiles; the scale folded into the bf16 weight tile (the MMA then accumulates in
+    place).
+
+    K split (at most 4 ways), counting the programs an SM holds at once: one 8-warp 128 x 128 tile, two 8-warp
+    128 x 64 tiles with TMA (one otherwise), three 4-warp 64-column tiles (3 stages: shared memory), four narrower
+    ones. 8-warp tiles split while the split programs all fit those places, keeping >= 6 K-tiles a split at the
+    first split and >= 4 after (a split costs the fp32 partials' round trip and, in split builds, the wait for each
+    K-tile's MMA, which 4-K-tile pieces of a half-full launch do not earn back; H100, ``benchmarks/NOTES.md`` v34:
+    8192 x 1024 at M = 128 unsplit 13.0 us against split 2 16.0, 7168 x 2048 at M = 128 split 2 19.3 against
+    split 4 with 224 programs 25.8). 4-warp tiles split until the places are about full, >= 4 K-tiles a split while
+    the first wave is not full, >= 8 beyond it (v20/v23, refitted on H100; v34 agrees within 4%).
+
+    From M = 512 (bucket; one group, bf16) the expand-weight path (dequant + cuBLAS), as the H100 tuner chose for
+    every tuned shape there, except where a TMA tile below fills the GPU. ``x_bf16=False`` (fp16 activations) keeps
+    the tile kernel and its 128 x 128 tiles: fp16's narrow exponent range would flush small scale * weight products in
+    an expanded or scale-folded weight, and with the scale applied to each K-tile's partial sum instead (two
+    accumulators) a 128 x 256 tile spills (sm_90 build: 255 registers + 176 B of stack).
+
+    ``tma`` (sm_90+, rows 16-byte aligned): both tiles by TMA (``with_tma``), and two launches of their own:
+
+    - M = 129-512 with the last 256-column tile more than half full, N >= 4096: 128 x 256 tiles (8 warps, 64-deep
+      K-tiles, 4 stages, unsplit) where they give >= half as many programs as SMs and ``shared_memory`` (bytes a
+      program may take) holds ``WIDE_TILE_SHARED_MEMORY``: the weight tile's conversion is paid once per 256
+      activation columns. H100 (v34): 3-18% faster than 128 x 128 at M = 192/256 on every such layer (65536 x 1536
+      M = 256 145 -> 119 us), and at M = 512 faster than the expand path on 10 of 11 (7168 x 16384 297 -> 256).
+    - otherwise, where 128 x 128 tiles would take 8 warps: 4 warps with 64-deep K-tiles, 4 stages, unsplit, where the
+      tiles alone fill at least 80% of two per SM (189 registers, 92 KB of shared memory, so one program converts its
+      weight tile while the other's MMA runs; v30: 65536 x 1536 at M = 256 147 -> 125 us), also in place of the expand
+      path up to M = 384 (v34: 32768 x 1024 at M = 384 69 against 86 us; at M = 512 the two were mixed).
     """
     bm = m_bucket(m)
-    if expand_ok and groups == 1 and bm >= 512:
-        return KernelConfig(64, 1, 128, 1, 4, 1, expand_weight=True)
     block_n = 128 if n >= 4096 else 64
     block_m = min(max(16, bm), 64 if bm <= 64 or n < 4096 else 128)
     tiles = triton.cdiv(n, block_n) * triton.cdiv(m, block_m) * groups
-    if tma and block_n * block_m == 128 * 128 and tiles >= 0.8 * 2 * sm_count:
+    wide_programs = triton.cdiv(n, 128) * triton.cdiv(m, 256) * groups
+    if (x_bf16 and tma and block_n == 128 and bm in (256, 512) and (m % 256 == 0 or m % 256 > 128)
+            and shared_memory >= WIDE_TILE_SHARED_MEMORY and wide_programs >= sm_count / 2):
+        return KernelConfig(128, 256, math.gcd(block_k, 64), 1, 8, 4, scale_in_weight=True, tma=True)
+    pair = tma and block_n * block_m == 128 * 128 and tiles >= 0.8 * 2 * sm_count
+    if x_bf16 and groups == 1 and (bm > 512 or bm == 512 and not (pair and m <= 384)):
+        return KernelConfig(64, 1, 128, 1, 4, 1, expand_weight=True)
+    if pair:
         return KernelConfig(128, 128, math.gcd(block_k, 64), 1, 4, 4, scale_in_weight=True, tma=True)
     warps = 8 if block_n * block_m >= 128 * 64 else 4
     # 4-warp tiles: 64 activation columns at 3 stages (66 KB of shared memory: 3 programs per SM; 4 stages
     # would take 89 KB, 2 per SM), narrower ones 4 stages deep (they stream the weight)
     stages = 3 if warps == 8 or block_m == 64 else 4
     tile_k = math.gcd(block_k, 128)
-    # programs an SM holds at once: one 8-warp tile (~210 registers), three 4-warp 64-column tiles (shared
-    # memory), about four narrower ones
-    resident = 1 if warps == 8 else 3 if block_m == 64 else 4
+    # programs an SM holds at once: one 8-warp 128 x 128 tile (~210 registers); two 8-warp 128 x 64 tiles with TMA
+    # (3 stages; the copy engine holds no registers), one without; three 4-warp 64-column tiles; about four narrower
+    if warps == 8:
+        resident = 2 if tma and block_m == 64 else 1
+    else:
+        resident = 3 if block_m == 64 else 4
     k_tiles = triton.cdiv(k, tile_k)
     split_k = 1
-    while split_k < 4 and tiles * split_k < 0.9 * resident * sm_count:
-        # filling the first wave is worth splits of 4 K-tiles; adding resident tiles beyond it, only of 8 or more
-        if k_tiles < split_k * (8 if tiles * split_k < 0.9 * sm_count else 16):
+    while split_k < 4:
+        if warps == 8:  # while the split programs fit the SMs at once; >= 6 K-tiles a split at the first split, >= 4 after
+            fits = tiles * split_k * 2 <= resident * sm_count
+            least = 6 if split_k == 1 else 4
+        else:  # while the SMs' places are not ~full; >= 4 K-tiles a split within the first wave, >= 8 beyond it
+            fits = tiles * split_k < 0.9 * resident * sm_count
+            least = 4 if tiles * split_k < 0.9 * sm_count else 8
+        if not fits or k_tiles < split_k * 2 * least:
             break
         split_k *= 2
     config = KernelConfig(block_n, block_m, tile_k, split_k, warps, stages, scale_in_weight=True)

@@ -36,7 +36,7 @@ for cc, cfg, x_dtype, scale_dtype, bias, integer, *aligned in json.loads(sys.std
         results.append({"wgmma": "wgmma.mma_async" in ptx, "mma_sync": "mma.sync" in ptx, "e4m3": "e4m3" in ptx,
                         "cp_async_16": "cp.async.cg.shared.global" in ptx, "ld_global_v4": "ld.global.v4" in ptx,
                         "fp8": "e4m3" in ptx or "e5m2" in ptx, "cubin": len(c.asm["cubin"]), "error": None,
-                        "tma": ptx.count("cp.async.bulk.tensor"),
+                        "tma": ptx.count("cp.async.bulk.tensor"), "shared": c.metadata.shared,
                         "wgmma_pending": wgmma_pending(c.asm["cubin"]) if cc >= 90 else None,
                         "pdl": [ptx.count("griddepcontrol.wait"), ptx.count("griddepcontrol.launch_dependents"),
                                 bool(getattr(c.metadata, "launch_pdl", False))]})

@@ -34,13 +34,14 @@ def rel_err(y, ref):
     return float((y.double().cpu() - ref).norm() / ref.norm().clamp_min(1e-30))
 
 
-def launch_plan(m, n, k, device=DEVICE, groups=1, block=(128, 128), config=None, x_stride=None):
-    """fp8blk's launch plan for an [m, k * groups] bf16 x (row stride ``x_stride``, default contiguous) times an
+def launch_plan(m, n, k, device=DEVICE, groups=1, block=(128, 128), config=None, x_stride=None,
+                x_dtype=torch.bfloat16):
+    """fp8blk's launch plan for an [m, k * groups] ``x_dtype`` x (row stride ``x_stride``, default contiguous) times an
     [n * groups, k] weight with fp32 block scales, on ``device``. Looked up at call time, so a test's monkeypatches
     of the kernel module (device facts, env switches) apply."""
     kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
     scale_shape = (math.ceil(n * groups / block[0]), math.ceil(k / block[1]))
-    return kernel_module._launch_plan((m, k * groups), x_stride or (k * groups, 1), torch.bfloat16, (n * groups, k),
+    return kernel_module._launch_plan((m, k * groups), x_stride or (k * groups, 1), x_dtype, (n * groups, k),
                                       (k, 1), torch.float8_e4m3fn, scale_shape, (scale_shape[1], 1), torch.float32, None, None,
                                       (m, n * groups), (n * groups, 1), block, groups, torch.device(device), "auto",
                                       False, config, False)

@@ -11,7 +11,7 @@ from aot_helpers import run_aot_jobs
 from kernel_cases import DEVICE, TOL, launch_plan, make, reference, rel_err
 from fp8blk.kernels import KernelConfig, fp8_block_matmul
 from fp8blk.kernels.fp8_block_matmul import CONFIG_FILE, choose_config, default_config, m_bucket
-from fp8blk.kernels.fp8_tile import with_tma
+from fp8blk.kernels.fp8_tile import WIDE_TILE_SHARED_MEMORY, with_tma
 
 DEQUANTS = ["native", "integer"]
 
@@ -347,13 +347,15 @@ def aot_builds():
     return run_aot_jobs(jobs)
 
 
-# TMA tiles: the rule's two 4-warp 128 x 128 programs per SM (32768 x 1024 at M = 256, unsplit) and 8-warp ones
-# (4096 x 8192 at M = 256, split 2), and the 4-warp tiles split (a forced config)
+# TMA tiles: the rule's two 4-warp 128 x 128 programs per SM (32768 x 1024 at M = 256, unsplit), 8-warp ones
+# (4096 x 8192 at M = 256, split 2) and 128 x 256 ones (32768 x 1024 at M = 256 where a program may take 227 KB), and
+# the 4-warp tiles split (a forced config)
 TILE_TMA = [default_config(256, n, k, 1, 128, 132, tma=True) for n, k in ((32768, 1024), (4096, 8192))]
-TILE_TMA += [KernelConfig(128, 128, 64, 2, 4, 4, True, tma=True)]
+TILE_TMA += [KernelConfig(128, 128, 64, 2, 4, 4, True, tma=True),
+             default_config(256, 32768, 1024, 1, 128, 132, tma=True, shared_memory=232448)]
 
 
-@pytest.mark.parametrize("tiles", TILE_TMA, ids=lambda c: f"{c.num_warps}warps-split{c.split_k}")
+@pytest.mark.parametrize("tiles", TILE_TMA, ids=lambda c: f"{c.block_m}cols-{c.num_warps}warps-split{c.split_k}")
 @pytest.mark.parametrize("features", FEATURES[:2], ids=str)
 def test_aot_tma_tile_builds_for_hopper_only(aot_builds, features, tiles):
     """The TMA variant (both tiles by bulk tensor copies) builds for sm_90 with wgmma and PDL, waiting for each
@@ -363,6 +365,8 @@ def test_aot_tma_tile_builds_for_hopper_only(aot_builds, features, tiles):
     assert hopper["wgmma_pending"] == 0
     assert not hopper["cp_async_16"]  # no per-thread copies left in the K loop
     assert "TMA configs need sm_90+" in ampere["error"]
+    if tiles.block_m == 256:  # the shared memory the rule asks of the GPU before it takes these tiles
+        assert hopper["shared"] <= WIDE_TILE_SHARED_MEMORY
 
 
 @pytest.mark.parametrize("capability", [80, 90])
@@ -486,7 +490,7 @@ def test_programmatic_dependent_launch_only_where_the_gpu_has_it(monkeypatch):
     kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
     cuda = torch.device("cuda", 0)
     for capability, expected in (((9, 0), True), ((10, 0), True), ((8, 9), False), ((8, 0), False)):
-        monkeypatch.setattr(kernel_module, "_device_facts", lambda device, c=capability: ("gpu", 132, c))
+        monkeypatch.setattr(kernel_module, "_device_facts", lambda device, c=capability: ("gpu", 132, c, 232448))
         assert kernel_module._pdl(cuda, interpreting=False) is expected
         assert kernel_module._pdl(cuda, interpreting=True) is False
         kernel_module._launch_plan.cache_clear()
@@ -494,7 +498,7 @@ def test_programmatic_dependent_launch_only_where_the_gpu_has_it(monkeypatch):
             plan = launch_plan(m, 256, 512, cuda)
             assert dict(plan.options)["launch_pdl"] is expected and dict(plan.constexprs)["PDL"] is expected
     assert kernel_module._pdl(torch.device("cpu"), interpreting=False) is False
-    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0)))
+    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0), 232448))
     monkeypatch.setattr(kernel_module, "_PDL_ALLOWED", False)  # FP8BLK_PDL=0
     assert kernel_module._pdl(cuda, interpreting=False) is False
     kernel_module._launch_plan.cache_clear()
@@ -502,13 +506,14 @@ def test_programmatic_dependent_launch_only_where_the_gpu_has_it(monkeypatch):
 
 TMA_TILE = KernelConfig(128, 64, 128, 2, 8, 3, True, tma=True)  # scale folded (bf16), split 2, both tiles by TMA
 TMA_TILE_TWO_PER_SM = KernelConfig(128, 128, 64, 2, 4, 4, True, tma=True)  # the TMA rule's 4-warp 128 x 128 tiles
+TMA_TILE_WIDE = KernelConfig(128, 256, 64, 1, 8, 4, True, tma=True)  # the TMA rule's 128 x 256 tiles (bf16, M 129-512)
 
 
 @pytest.mark.parametrize("x_dtype,scale_dtype", [(torch.bfloat16, torch.float32), (torch.float16, torch.float8_e8m0fnu)],
                          ids=str)
 @pytest.mark.parametrize("groups", [1, 2])
 @pytest.mark.parametrize("dequant", DEQUANTS)
-@pytest.mark.parametrize("tiles", [TMA_TILE, TMA_TILE_TWO_PER_SM], ids=lambda c: f"{c.block_n}x{c.block_m}")
+@pytest.mark.parametrize("tiles", [TMA_TILE, TMA_TILE_TWO_PER_SM, TMA_TILE_WIDE], ids=lambda c: f"{c.block_n}x{c.block_m}")
 def test_tma_tiles_match_pointer_loads_bitwise(x_dtype, scale_dtype, groups, dequant, tiles):
     """The tile kernel's TMA variant (host descriptors of x and the weight; the interpreter zero-fills boxes past the
     edges as the copy engine does) gives bitwise the pointer-load result on ragged M, N and K."""
@@ -527,7 +532,7 @@ def test_tma_only_where_the_gpu_and_the_layout_allow_it(monkeypatch):
     kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
     cuda = torch.device("cuda", 0)
     kernel_module._launch_plan.cache_clear()
-    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0)))
+    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0), 232448))
     decode = launch_plan(4, 256, 16384, cuda)  # 256 x 16384: 4 row tiles, 16-way split, 8 steps each
     assert decode.kind == "decode" and not decode.descriptors  # programs too short for TMA
     large = launch_plan(4, 7168, 16384, cuda)  # 112 row tiles x 4: 32 steps each
@@ -547,10 +552,21 @@ def test_tma_only_where_the_gpu_and_the_layout_allow_it(monkeypatch):
     assert with_tma(tiles, 128, 132).tma and with_tma(tiles, 128, 132).num_stages == 4  # one per SM: 4 deep
     assert with_tma(tiles, 256, 132).num_stages == 3  # more programs than SMs: two per SM at 3 stages
     assert with_tma(default_config(256, 4096, 8192, 1, 128, 132), 64, 132).num_stages == 3  # 128 x 128 tiles
-    two = launch_plan(256, 32768, 1024, cuda)  # two 4-warp 128 x 128 programs per SM (TMA rule); 8 warps by pointers
-    assert [d.box for d in two.descriptors] == [(128, 64), (128, 64)] and two.grid == (256, 2, 1)
-    assert dict(two.options)["num_warps"] == 4 and dict(two.fallback.options)["num_warps"] == 8
+    two = launch_plan(256, 32768, 1024, cuda, x_dtype=torch.float16)  # two 4-warp 128 x 128 programs per SM (TMA
+    assert [d.box for d in two.descriptors] == [(128, 64), (128, 64)] and two.grid == (256, 2, 1)  # rule); 8 warps
+    assert dict(two.options)["num_warps"] == 4 and dict(two.fallback.options)["num_warps"] == 8  # by pointers
     assert not two.fallback.descriptors and dict(two.fallback.constexprs)["BLOCK_K"] == 128
+    wide = launch_plan(256, 32768, 1024, cuda)  # bf16 x: 128 x 256 tiles, 8 warps, 4 stages (the GPU holds 157 KB)
+    assert [d.box for d in wide.descriptors] == [(256, 64), (128, 64)] and wide.grid == (256, 1, 1)
+    assert dict(wide.options)["num_warps"] == 8 and dict(wide.options)["num_stages"] == 4
+    assert dict(wide.fallback.options)["num_warps"] == 8 and not wide.fallback.descriptors  # 128 x 128 by pointers
+    assert launch_plan(384, 32768, 1024, cuda).grid == (256, 3, 1)  # M = 384: the two-per-SM tiles, not the expand path
+    assert launch_plan(384, 32768, 1024, cuda).fallback.kind == "expand"  # (pointer loads: the rule's expand path)
+    for facts in (("gpu", 132, (12, 0), 101376), ("gpu", 132, (9, 0), 232448)):  # 99 KB a program: no 128 x 256
+        kernel_module._launch_plan.cache_clear()
+        kernel_module.choose_config.cache_clear()
+        monkeypatch.setattr(kernel_module, "_device_facts", lambda device, f=facts: f)
+        assert launch_plan(256, 32768, 1024, cuda).grid == (256, 2 if facts[3] < 160 << 10 else 1, 1)
     assert not launch_plan(256, 8192, 352, cuda, groups=2).descriptors  # 352 columns per group: no whole tiles
     assert not launch_plan(64, 256, 4104, cuda).descriptors  # weight rows of 4104 bytes: not 16-byte aligned
     assert not launch_plan(64, 256, 4096, cuda, x_stride=(4100, 1)).descriptors  # x rows 8200 bytes
@@ -559,12 +575,12 @@ def test_tma_only_where_the_gpu_and_the_layout_allow_it(monkeypatch):
     with pytest.raises(ValueError, match="TMA needs"):
         launch_plan(64, 256, 4104, cuda, config=TMA_TILE)
     for capability in ((8, 0), (8, 9)):
-        monkeypatch.setattr(kernel_module, "_device_facts", lambda device, c=capability: ("gpu", 132, c))
+        monkeypatch.setattr(kernel_module, "_device_facts", lambda device, c=capability: ("gpu", 132, c, 232448))
         kernel_module._launch_plan.cache_clear()
         assert not launch_plan(64, 256, 4096, cuda).descriptors
         with pytest.raises(ValueError, match="TMA needs sm_90"):
             launch_plan(64, 256, 4096, cuda, config=TMA_TILE)
-    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0)))
+    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0), 232448))
     monkeypatch.setattr(kernel_module, "_TMA_ALLOWED", False)  # FP8BLK_TMA=0
     kernel_module._launch_plan.cache_clear()
     assert not launch_plan(64, 256, 4096, cuda).descriptors
@@ -597,7 +613,7 @@ def test_tma_launch_passes_descriptors_and_falls_back_for_unaligned_addresses(mo
     monkeypatch.setattr(kernel_module, "_fp8_block_matmul_kernel", Jit())
     monkeypatch.setattr(kernel_module, "_interpreting", lambda: False)
     monkeypatch.setattr(kernel_module, "_current_stream", lambda device: 7)
-    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0)))
+    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0), 232448))
     kernel_module._launch_plan.cache_clear()
     plan = launch_plan(64, 256, 512, torch.device("cuda", 0))
     x, wq, scale, b = make(64, 256, 512)
@@ -635,7 +651,7 @@ def test_direct_launch_passes_what_tritons_launcher_would(monkeypatch, m, n, k):
     cuda = torch.device("cuda", 0)
     monkeypatch.setattr(kernel_module, "_interpreting", lambda: False)
     monkeypatch.setattr(kernel_module, "_current_stream", lambda device: 7)
-    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0)))
+    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0), 232448))
     monkeypatch.setattr(kernel_module, "_TMA_ALLOWED", m != 48)
     kernel_module._launch_plan.cache_clear()
     plan = launch_plan(m, n, k, cuda)
@@ -700,7 +716,7 @@ def test_direct_launch_only_where_tritons_layer_adds_nothing(monkeypatch):
     from triton.backends.nvidia.driver import CudaLauncher
     kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
     cuda = torch.device("cuda", 0)
-    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0)))
+    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0), 232448))
     kernel_module._launch_plan.cache_clear()
     tma_plan, plain_plan = launch_plan(64, 256, 512, cuda), launch_plan(48, 256, 512, cuda, x_stride=(516, 1))
     assert tma_plan.descriptors and not plain_plan.descriptors

@@ -22,7 +22,7 @@ def test_rule_picks_tiles_by_size():
 def test_default_config_splits_k_only_when_tiles_are_few():
     assert default_config(1, 512, 4096, 1, 128, 132).split_k > 1
     assert default_config(1, 32768, 1024, 1, 128, 132).split_k == 1
-    assert default_config(4096, 4096, 4096, 1, 128, 132, expand_ok=False).split_k == 1
+    assert default_config(4096, 4096, 4096, 1, 128, 132, x_bf16=False).split_k == 1
     # one 8-warp 128x128 tile per SM: 32 x 2 tiles split 2 ways fill one wave of 132 SMs
     assert default_config(256, 4096, 8192, 1, 128, 132).split_k == 2
     # three 4-warp 64x64 tiles per SM (3 stages): 48 x 2 tiles split 4 ways fill 384 of 396 places; 48 x 4
@@ -34,6 +34,41 @@ def test_default_config_splits_k_only_when_tiles_are_few():
     # a full first wave (256 tiles) is not split into 4-K-tile pieces; a thin one (64 tiles) is
     assert default_config(24, 32768, 1024, 1, 128, 132).split_k == 1
     assert default_config(24, 8192, 1024, 1, 128, 132).split_k == 2
+
+
+def test_rule_splits_8_warp_tiles_only_while_the_split_programs_fit_the_sms():
+    # 8 K-tiles: a first split of 8-warp tiles must leave >= 6 a split (8192 x 1024 at M = 64 and 128 run unsplit)
+    assert default_config(64, 8192, 1024, 1, 128, 132).split_k == 1
+    assert default_config(128, 8192, 1024, 1, 128, 132).split_k == 1
+    assert default_config(64, 8192, 1536, 1, 128, 132).split_k == 2  # 12 K-tiles: 6 a split
+    # 56 tiles of 128 x 128 (one per SM): split 2 (112 programs), not 4 (224); 112 tiles: unsplit
+    assert default_config(128, 7168, 2048, 1, 128, 132).split_k == 2
+    assert default_config(256, 7168, 16384, 1, 128, 132).split_k == 1
+    # 128 x 64 tiles by TMA hold two per SM: 56 tiles split 4 ways (224 programs in 264 places); by pointers one
+    assert default_config(64, 7168, 3072, 1, 128, 132, tma=True).split_k == 4
+    assert default_config(64, 7168, 3072, 1, 128, 132).split_k == 2
+
+
+H100_SHARED = 232448  # bytes a program may opt into on sm_90
+
+
+def test_tma_rule_takes_128x256_tiles_for_bf16_from_m_129_to_512_where_they_fill_half_the_sms():
+    wide = (128, 256, 64, 1, 8, 4, True, False, True)
+    for m, n, k in ((192, 32768, 1024), (256, 65536, 1536), (130, 18432, 7168), (512, 7168, 16384), (450, 8192, 1536)):
+        assert tuple(default_config(m, n, k, 1, 128, 132, tma=True, shared_memory=H100_SHARED)) == wide, (m, n, k)
+    # not without the shared memory (sm_120: 99 KB), for fp16, without TMA, with < 66 programs, M > 512
+    assert default_config(256, 32768, 1024, 1, 128, 132, tma=True, shared_memory=101376).block_m == 128
+    assert default_config(256, 32768, 1024, 1, 128, 132, x_bf16=False, tma=True, shared_memory=H100_SHARED).block_m == 128
+    assert default_config(256, 32768, 1024, 1, 128, 132, shared_memory=H100_SHARED).block_m == 128
+    assert default_config(256, 7168, 16384, 1, 128, 132, tma=True, shared_memory=H100_SHARED).block_m == 128
+    assert default_config(512, 4096, 8192, 1, 128, 132, tma=True, shared_memory=H100_SHARED).expand_weight
+    assert default_config(1024, 32768, 1024, 1, 128, 132, tma=True, shared_memory=H100_SHARED).expand_weight
+    # M = 384 = 256 + 128 (a half-empty last 256-column tile): the two-per-SM 128 x 128 tiles where they fill the GPU,
+    # also over the expand path; else the expand path
+    two = default_config(384, 32768, 1024, 1, 128, 132, tma=True, shared_memory=H100_SHARED)
+    assert tuple(two) == (128, 128, 64, 1, 4, 4, True, False, True)
+    assert default_config(384, 7168, 16384, 1, 128, 132, tma=True, shared_memory=H100_SHARED).expand_weight
+    assert default_config(384, 32768, 1024, 1, 128, 132).expand_weight  # no TMA: the expand path
 
 
 def test_tma_rule_takes_two_4_warp_128x128_programs_per_sm_where_they_fill_the_gpu():
@@ -63,7 +98,7 @@ def test_default_config_expands_the_weight_from_m_512_for_one_group_only():
     assert default_config(512, 7168, 16384, 1, 128, 132).expand_weight
     assert not default_config(256, 7168, 16384, 1, 128, 132).expand_weight
     assert not default_config(4096, 1024, 4096, 8, 128, 132).expand_weight  # grouped: tile kernel
-    assert not default_config(4096, 7168, 16384, 1, 128, 132, expand_ok=False).expand_weight
+    assert not default_config(4096, 7168, 16384, 1, 128, 132, x_bf16=False).expand_weight
 
 
 def test_every_kernel_file_imports_only_torch_triton_and_its_siblings():
