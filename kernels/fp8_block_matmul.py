@@ -15,10 +15,10 @@ integer path: the e4m3 bits are moved into an fp16 (sign, 4-bit exponent, 3-bit 
 is the e4m3 value times 2**-8 for normals and subnormals alike; the 2**8 is folded into the fp32 scale. (An
 e4m3 NaN byte becomes a finite value on that path.)
 
-Large M, bf16 x (``KernelConfig.expand_weight``, the rule's choice from M = 512 for one group): a small Triton
-kernel expands the weight to bf16 (one rounding of scale * weight) in a per-device scratch and torch's bf16 GEMM
-(cuBLAS) does the product: at M in the thousands the GEMM is compute-bound and the expansion (3 bytes per
-weight) adds 10-20% to cuBLAS's time at M = 2048-4096 on an H100.
+Large M, bf16 x (``KernelConfig.expand_weight``, the rule's choice for one group from M = 513, and from M = 257 where
+no TMA tile fills the GPU): a small Triton kernel expands the weight to bf16 (one rounding of scale * weight) in a
+per-device scratch and torch's bf16 GEMM (cuBLAS) does the product: at M in the thousands the GEMM is compute-bound
+and the expansion (3 bytes per weight) adds 10-20% to cuBLAS's time at M = 2048-4096 on an H100.
 
 Groups: with ``groups = G`` the call computes G independent GEMMs in one launch (DeepSeek-V4's grouped
 ``wo_a``): ``y[:, g*N:(g+1)*N] = x[:, g*K:(g+1)*K] @ W[g*N:(g+1)*N].T``.
