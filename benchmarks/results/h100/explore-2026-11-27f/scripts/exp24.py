@@ -2,7 +2,8 @@
 N < 4096 at every M and 128x128 8-warp tiles (split by the 8-warp rule) on N = 4096 at M >= 96; the committed v34 run
 has these layers at 0.53-0.8x cuBLAS (2048x4096 M=256 27.9 vs 14.7 us). For every V4-Flash/Pro/V3 (N, K), groups 1,
 N < 7168, M in 96..512: the rule against 128x128 (8 warps, split 1/2/4), the two-per-SM 4-warp 128x128 TMA tiles
-(split 1/2), 64x128 4-warp tiles (64-deep K-tiles, 4 stages, split 1/2/4) and, from M = 192, 128x256 tiles. Prints one line per point, best first."""
+(split 1/2), 64x128 4-warp tiles (64-deep K-tiles, 4 stages, split 1/2/4) and, from M = 192, 128x256 tiles and
+the expand path. Prints one line per point, best first."""
 import torch
 from fp8blk.bench.shapes import load_shapes
 from fp8blk.kernels.fp8_block_matmul import KernelConfig, default_config, time_configs
@@ -26,8 +27,8 @@ for layer in load_shapes("all"):
         options += [KernelConfig(128, 128, 128, s, 8, 3, True, tma=True) for s in (1, 2, 4)]
         options += [KernelConfig(128, 128, 64, s, 4, 4, True, tma=True) for s in (1, 2)]
         options += [KernelConfig(64, 128, 64, s, 4, 4, True, tma=True) for s in (1, 2, 4)]  # 80 KB: two per SM
-        if m >= 192:
-            options.append(KernelConfig(128, 256, 64, 1, 8, 4, True, tma=True))
+        if m >= 192:  # and the expand path below its M = 257 boundary (2048x4096: M = 256 27.9 us, M = 384 expand 26.3)
+            options += [KernelConfig(128, 256, 64, 1, 8, 4, True, tma=True), KernelConfig(64, 1, 128, 1, 4, 1, expand_weight=True)]
         options = list(dict.fromkeys(options))  # the rule may be one of them
         timed = sorted(time_configs(layer.n, layer.k, m, options, l2, log=lambda line: print("   ", line, flush=True)),
                        key=lambda t: t[0])
