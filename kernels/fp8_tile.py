@@ -135,7 +135,7 @@ def m_bucket(m: int) -> int:
 
 
 # Shared memory of the wide TMA tile (128 x 256 activation columns, 64-deep K-tiles, 4 stages): the sm_90 build's
-# own figure rounded up (tests/test_fp8_tile.py checks it against an AOT build). GPUs that cannot hold it keep 128 x 128.
+# own figure rounded up (an AOT test in tests/test_fp8_block_matmul.py checks it). GPUs that cannot hold it keep 128 x 128.
 WIDE_TILE_SHARED_MEMORY = 160 * 1024 + 1024
 
 

@@ -203,9 +203,9 @@ def main() -> int:
                                                   (torch.float16, torch.float8_e8m0fnu, "integer")):
                 x, wq, scale, b = make(m, n, k, x_dtype, scale_dtype, True)
                 tma = fp8_block_matmul(x, wq, scale, b, config=cfg, dequant=dequant)
-                if cfg.block_m <= 128:  # 128 x 256 tiles have no pointer-load build (its registers would spill)
-                    same &= torch.equal(tma, fp8_block_matmul(x, wq, scale, b, config=cfg._replace(tma=False),
-                                                              dequant=dequant))
+                # (the 128 x 256 tiles' pointer-load build: sm_90 224 registers for bf16; fp16 spills, slow but exact)
+                same &= torch.equal(tma, fp8_block_matmul(x, wq, scale, b, config=cfg._replace(tma=False),
+                                                          dequant=dequant))
                 same &= torch.equal(tma, fp8_block_matmul(x, wq, scale, b, config=cfg, dequant=dequant))
                 rule = choose_config(m, n, k, 1, 128, x.device, False, True)
                 if n >= 4096 and (isinstance(cfg, DecodeConfig) or rule == cfg and (x_dtype == torch.bfloat16
@@ -215,7 +215,7 @@ def main() -> int:
                 worst_err = max(worst_err, float((tma.double() - ref).norm() / ref.norm()))
             record(f"TMA {type(cfg).__name__} {cfg.block_n}x{cfg.block_m} M={m} N={n} K={k} split_k={cfg.split_k}",
                    same and worst_err < TOL[torch.bfloat16],
-                   f"bitwise equal to pointer loads (to 128 cols) and the rule, repeatable; worst rel err {worst_err:.2e}")
+                   f"bitwise equal to pointer loads (and the rule) and repeatable; worst rel err {worst_err:.2e}")
 
     x, wq, scale, _ = make(4096, 2048, 4096, torch.bfloat16, torch.float32, False)
     full = fp8_block_matmul(x, wq, scale, batch_invariant=True)
