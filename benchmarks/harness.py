@@ -140,40 +140,63 @@ def measure_units(units: Sequence, journal: str, options: Dict) -> None:
 
 def run(shapes: Sequence[LayerShape], ms: Sequence[int], impls: Sequence[str] = IMPLS, graphs: Optional[bool] = None,
         vllm_sdist: Optional[str] = None, seed: int = 0, log=print, checkpoint: Optional[Path] = None,
-        layer_graph: bool = True) -> Dict:
+        layer_graph: bool = True, resume: bool = False) -> Dict:
     """Measures every unique (N, K) x M for every implementation (in-process ones interleaved per shape, peers in
-    crash-contained child processes), then the decoder-layer graphs; returns env, records and layer_graph."""
+    crash-contained child processes), then the decoder-layer graphs; returns env, records and layer_graph.
+
+    ``checkpoint``: a file rewritten after each (N, K) and after the peers, holding what is measured so far.
+    ``resume``: keep the points that file already holds (from a run cut short on the same GPU) and measure only the
+    rest; the result's env records the earlier run's date as ``resumed_from``.
+    """
     unknown = set(impls) - set(IMPLS)
     if unknown:
         raise ValueError(f"unknown implementations {sorted(unknown)}; known: {', '.join(IMPLS)}")
     env = environment("not run")
+    measured: Dict[tuple, Dict] = {}
+    if resume and checkpoint is not None and checkpoint.is_file():
+        earlier = json.loads(checkpoint.read_text())
+        if earlier["env"]["gpu"] != env["gpu"] or earlier["env"]["config_table"] != env["config_table"]:
+            raise ValueError(f"{checkpoint} was measured on {earlier['env']['gpu']} (config table "
+                             f"{earlier['env']['config_table']}), this run is on {env['gpu']} (config table "
+                             f"{env['config_table']}): not resumed; remove it or pass another --out")
+        measured = {(r["N"], r["K"], r["M"], r["impl"]): {f: v for f, v in r.items() if f not in _LAYER_FIELDS}
+                    for r in earlier["records"]}
+        env["resumed_from"] = earlier["env"]["date"]
+        log(f"resuming: {len(measured)} measured points kept from {checkpoint} ({earlier['env']['date']})")
     marlin = MarlinFactory(vllm_sdist) if "marlin" in impls else None
     makers = {"fp8blk": make_fp8blk, "marlin": marlin, "cublas_bf16": make_cublas_bf16, "torch_dequant": make_torch_dequant}
     l2 = env["l2_bytes"]
     unique = sorted({(s.n, s.k) for s in shapes})
-    measured: Dict[tuple, Dict] = {}
     progress = Progress(len(unique) * len(ms))
     local = [impl for impl in impls if impl in IN_PROCESS]
+
+    def save() -> None:
+        if checkpoint is not None:
+            checkpoint.write_text(json.dumps({"env": env, "records": _records(shapes, ms, impls, measured, env)},
+                                             indent=1))
     for n, k in unique:
         for m in ms:
-            inputs = point_inputs(n, k, m, l2, seed)
-            use_graphs = (m <= GRAPH_MAX_M) if graphs is None else graphs
-            for impl in local:
-                try:
-                    measured[(n, k, m, impl)] = measure_impl(impl, makers[impl], inputs, use_graphs, log)
-                except Exception as exc:  # e.g. Marlin cannot be built here: record it, keep the run
-                    log(f"\n{impl} N={n} K={k} M={m}: {type(exc).__name__}: {exc}".split("\n")[0])
-                    measured[(n, k, m, impl)] = not_timed(n, k, m, impl, f"{type(exc).__name__}: {exc}"[:200])
-            del inputs
-            torch.cuda.empty_cache()
+            todo = [impl for impl in local if (n, k, m, impl) not in measured]
+            if todo:
+                inputs = point_inputs(n, k, m, l2, seed)
+                use_graphs = (m <= GRAPH_MAX_M) if graphs is None else graphs
+                for impl in todo:
+                    try:
+                        measured[(n, k, m, impl)] = measure_impl(impl, makers[impl], inputs, use_graphs, log)
+                    except Exception as exc:  # e.g. Marlin cannot be built here: record it, keep the run
+                        log(f"\n{impl} N={n} K={k} M={m}: {type(exc).__name__}: {exc}".split("\n")[0])
+                        measured[(n, k, m, impl)] = not_timed(n, k, m, impl, f"{type(exc).__name__}: {exc}"[:200])
+                del inputs
+                torch.cuda.empty_cache()
             progress.step(f"N={n} K={k} M={m}")
-        if checkpoint is not None:
-            checkpoint.write_text(json.dumps(_records(shapes, ms, impls, measured, env), indent=1))
-    peer_units = [(n, k, m, impl) for n, k in unique for m in ms for impl in impls if impl not in IN_PROCESS]
+        save()
+    peer_units = [(n, k, m, impl) for n, k in unique for m in ms for impl in impls
+                  if impl not in IN_PROCESS and (n, k, m, impl) not in measured]
     if peer_units:
         log(f"peers: {len(peer_units)} points in crash-contained child processes")
         for record in run_contained(peer_units, {"seed": seed, "graphs": graphs}, log=log):
             measured[(record["N"], record["K"], record["M"], record["impl"])] = record
+        save()
     env["vllm_marlin_source"] = marlin.source if marlin else "not run"
     graph_records = []
     if layer_graph:
@@ -191,6 +214,9 @@ def roof_fraction(env: Dict, n: int, k: int, m: int, median_us: Optional[float])
     if not median_us or not env.get("read_GBps"):
         return None
     return roof_floor_us(n, k, m, env["read_GBps"], env["bf16_TFLOPs"]) / median_us
+
+
+_LAYER_FIELDS = ("model", "layer", "groups", "count", "num_layers", "roof_pct")  # what _records adds to a point
 
 
 def _records(shapes, ms, impls, measured, env) -> List[Dict]:
@@ -229,7 +255,7 @@ def main(args) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     results = run(shapes, ms, impls, args.graphs, args.vllm_sdist, checkpoint=out / "partial_records.json",
-                  layer_graph=args.layer_graph)
+                  layer_graph=args.layer_graph, resume=args.resume)
     results["shapes_source"] = sources(args.shapes)
     from .report import write_report
     for name, part in split_by_model(results).items():
@@ -261,6 +287,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--config-table", choices=["on", "off"], default=None,
                         help="fp8blk's tuned config table (default: as FP8BLK_CONFIG_TABLE says, on if unset)")
     parser.add_argument("--vllm-sdist", default=None, help="vLLM source tarball to build Marlin from")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue a run cut short: keep the points OUT/partial_records.json holds (same GPU and "
+                             "config-table setting) and measure the rest")
 
 
 __all__ = ["IMPLS", "run", "main", "add_arguments", "gpu_tag", "roof_fraction", "split_by_model", "model_names"]

@@ -144,7 +144,9 @@ def render_markdown(results: Dict) -> str:
     roofs = roof_by_point(records)
     lines = [f"# fp8blk benchmark: {env['gpu']}", "",
              f"{env['date']} · driver {env['driver']} · CUDA {env['cuda']} · torch {env['torch']} · Triton {env['triton']}"
-             f" · Marlin: {env['vllm_marlin_source']}",
+             f" · Marlin: {env['vllm_marlin_source']}"
+             + (f" · resumed a run of {env['resumed_from']} cut short (its points kept; the GPU figures below are this"
+                " run's)" if env.get("resumed_from") else ""),
              (f"Measured here: read {env['read_GBps']:.0f} GB/s, " if env.get("read_GBps") else "Measured here: ")
              + f"copy {env['copy_GBps']:.0f} GB/s (read + write), bf16 GEMM {env['bf16_TFLOPs']:.0f} TFLOP/s"
              + (f", empty kernel in a CUDA graph {env['empty_kernel_us']:.2f} µs." if env.get("empty_kernel_us") else ".")

@@ -350,3 +350,60 @@ def test_in_process_implementations_compute_the_product_as_users_call_them(monke
             ref = xs[i].double() @ dequantize_fp8_block(weights[i], scales[i], dtype=torch.float64).T
             assert float((call(i).double() - ref).norm() / ref.norm()) < 1e-2
     assert len(forwards) == 2  # the fp8blk calls went through the module
+
+
+def test_a_run_cut_short_resumes_where_its_checkpoint_stops(monkeypatch, tmp_path):
+    """``--resume``: the checkpoint (rewritten after each (N, K) and after the peers) keeps what a run measured before
+    it was cut short; the resumed run measures only the rest, in process and in the peers' children, records the
+    earlier run's date, and refuses a checkpoint of another GPU or table setting."""
+    from fp8blk.bench import harness
+    shapes = load_shapes("deepseek-v4-flash")[:3]  # 1024x4096, 512x4096, 32768x1024
+    impls, ms = ("fp8blk", "cublas_bf16", "gemlite_a16w8_fp8"), (1, 64)
+    env = {"gpu": "GPU X", "gpu_tag": "x", "l2_bytes": 1, "config_table": False, "date": "first", "read_GBps": 3000.0,
+           "bf16_TFLOPs": 800.0, "copy_GBps": 2900.0, "vllm_marlin_source": "not run", "driver": "d", "cuda": "c",
+           "torch": "t", "triton": "t"}
+    monkeypatch.setattr(harness, "environment", lambda source: dict(env))
+    monkeypatch.setattr(harness, "point_inputs", lambda n, k, m, l2, seed: (n, k, m))
+    measured, contained = [], []
+
+    def measure(impl, maker, inputs, graphs, log=print, cut_at=None):
+        if len(measured) == cut_at:
+            raise KeyboardInterrupt  # stands in for the timeout that kills a run
+        measured.append(impl)
+        n, k, m = inputs
+        return {"N": n, "K": k, "M": m, "impl": impl, "median_us": 1.0, "rel_err": 1e-3}
+
+    def run_contained(units, options, log=print):
+        contained.extend(units)
+        return [{"N": n, "K": k, "M": m, "impl": impl, "median_us": 2.0} for n, k, m, impl in units]
+    monkeypatch.setattr(harness, "run_contained", run_contained)
+    checkpoint = tmp_path / "partial_records.json"
+    unique = sorted({(s.n, s.k) for s in shapes})
+    per_shape = len(ms) * 2  # in-process points of one (N, K)
+    monkeypatch.setattr(harness, "measure_impl", lambda *a, **kw: measure(*a, **kw, cut_at=per_shape + 1))
+    with pytest.raises(KeyboardInterrupt):
+        harness.run(shapes, ms, impls, checkpoint=checkpoint, layer_graph=False, log=lambda *a: None)
+    kept = json.loads(checkpoint.read_text())
+    assert {(r["N"], r["K"]) for r in kept["records"]} == {unique[0]} and len(measured) == per_shape + 1
+    assert kept["env"]["date"] == "first" and not contained
+
+    measured.clear()
+    monkeypatch.setattr(harness, "measure_impl", lambda *a, **kw: measure(*a, **kw))
+    env["date"] = "second"
+    results = harness.run(shapes, ms, impls, checkpoint=checkpoint, layer_graph=False, resume=True,
+                          log=lambda *a: None)
+    assert len(measured) == per_shape * (len(unique) - 1)  # the first (N, K) was not measured again
+    assert len(contained) == len(unique) * len(ms)  # every peer point, once
+    points = {(r["N"], r["K"], r["M"], r["impl"]) for r in results["records"]}
+    assert points == {(n, k, m, impl) for n, k in unique for m in ms for impl in impls}
+    assert results["env"]["resumed_from"] == "first" and results["env"]["date"] == "second"
+    assert "resumed a run of first" in report.render_markdown(results)
+    assert len(json.loads(checkpoint.read_text())["records"]) == len(results["records"])  # saved after the peers
+    measured.clear()
+    contained.clear()
+    again = harness.run(shapes, ms, impls, checkpoint=checkpoint, layer_graph=False, resume=True, log=lambda *a: None)
+    assert not measured and not contained and again["records"] == results["records"]  # peers kept too
+
+    env["gpu"] = "GPU Y"
+    with pytest.raises(ValueError, match="measured on GPU X"):
+        harness.run(shapes, ms, impls, checkpoint=checkpoint, layer_graph=False, resume=True, log=lambda *a: None)
