@@ -281,6 +281,7 @@ def test_bench_cli_takes_shapes_layer_graph_and_table_flags():
     args = build_parser().parse_args(["bench", "--shapes", "mine.json", "--no-layer-graph", "--config-table", "off",
                                       "--impl", "fp8blk,gemlite_a16w8_fp8"])
     assert args.shapes == "mine.json" and args.layer_graph is False and args.config_table == "off"
+    assert args.resume is False and build_parser().parse_args(["bench", "--resume"]).resume is True
     assert args.model is None and DEFAULT_MS[:8] == (1, 2, 4, 8, 16, 24, 32, 48)
     assert {24, 48, 96, 192, 384} <= set(DEFAULT_MS)
 
