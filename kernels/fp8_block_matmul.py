@@ -125,23 +125,26 @@ def _sm_count(device: torch.device) -> int:
 
 @functools.lru_cache(maxsize=4096)
 def choose_config(m: int, n: int, k: int, groups: int, block_k: int, device: torch.device,
-                  batch_invariant: bool = False, tma: bool = False) -> KernelConfig:
+                  batch_invariant: bool = False, tma: bool = False, x_bf16: bool = True) -> KernelConfig:
     """The table's config for (GPU, N, K, M-bucket), else ``default_config``.
 
     ``batch_invariant`` uses the M = 1 config for every M, so a row's arithmetic never depends on M. ``tma``: the
     launch may read both tiles by TMA (a table entry then gets ``with_tma``; the rule has its own TMA tiles).
+    ``x_bf16=False`` (fp16 activations): no bf16-only launch (a table's expand-weight entry is passed over for the
+    rule, which then keeps the tile kernel and its 128 x 128 tiles).
     """
     if batch_invariant:
         m = 1
     name = _device_facts(device)[0]
     entry = config_table().get(name, {}).get(f"{n},{k}" if groups == 1 else f"{n},{k},g{groups}", {}).get(str(m_bucket(m)))
-    if entry is not None and block_k % entry[2] == 0:
+    if entry is not None and block_k % entry[2] == 0 and (x_bf16 or not KernelConfig(*entry).expand_weight):
         config = KernelConfig(*entry)
         if not tma or config.expand_weight:
             return config
         programs = triton.cdiv(n, config.block_n) * triton.cdiv(m, config.block_m) * groups * config.split_k
         return with_tma(config, programs, _sm_count(device))
-    return default_config(m, n, k, groups, block_k, _sm_count(device), tma=tma, shared_memory=_device_facts(device)[3])
+    return default_config(m, n, k, groups, block_k, _sm_count(device), x_bf16=x_bf16, tma=tma,
+                          shared_memory=_device_facts(device)[3])
 
 
 _EXPANDED_VIEWS: Dict[tuple, tuple] = {}  # (device, dtype, shape) -> (the scratch buffer, its view)
@@ -428,9 +431,9 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, weight
     # next group's columns, which the weight's zero-fill would not cancel for an inf there)
     tma_rows = tma_weight and x_stride[1] == 1 and (x_stride[0] * 2) % 16 == 0
     tma_tiles = tma_auto and tma_rows  # the rules' choice (their tiles: groups are checked below)
-    cfg = config or choose_config(m, n, k, groups, block_k, device, batch_invariant, tma_tiles)
-    # the rule's bf16-only launches (its 128 x 256 tiles; the expand path, also when asked for) for fp16: default_config
-    if x_dtype != torch.bfloat16 and (cfg.expand_weight or config is None and cfg.block_n * cfg.block_m > 128 * 128):
+    x_bf16 = x_dtype == torch.bfloat16
+    cfg = config or choose_config(m, n, k, groups, block_k, device, batch_invariant, tma_tiles, x_bf16)
+    if cfg.expand_weight and not x_bf16:  # asked for with fp16 x, which would flush small scale * weight products
         cfg = default_config(m, n, k, groups, block_k, _sm_count(device), x_bf16=False, tma=tma_tiles,
                              shared_memory=_device_facts(device)[3])
     if cfg.expand_weight:
@@ -444,7 +447,7 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, weight
         raise ValueError(f"config block_k {cfg.block_k} must divide the scale block {block_k}")
     tma_x = tma_rows and (groups == 1 or k % cfg.block_k == 0)
     if config is None and cfg.tma and not tma_x:  # the rules' TMA tiles do not divide each group's K
-        cfg = choose_config(m, n, k, groups, block_k, device, batch_invariant, False)
+        cfg = choose_config(m, n, k, groups, block_k, device, batch_invariant, False, x_bf16)
     grid = (triton.cdiv(n, cfg.block_n), triton.cdiv(m, cfg.block_m), groups * cfg.split_k)
     descriptors = ()
     if cfg.tma:

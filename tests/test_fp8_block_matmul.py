@@ -171,6 +171,20 @@ def test_fp16_never_expands_the_weight(forced):
     assert rel_err(y, ref) < TOL[torch.float16]
 
 
+def test_fp16_passes_over_a_tables_expand_entry(monkeypatch):
+    """The table's expand-weight entries are bf16-only: for fp16 x ``choose_config`` takes the rule's tile launch."""
+    import importlib
+    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
+    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("NVIDIA H100 80GB HBM3", 132, (9, 0), 232448))
+    kernel_module.choose_config.cache_clear()
+    cuda = torch.device("cuda", 0)
+    tuned = choose_config(1024, 1024, 4096, 1, 128, cuda)  # the table's entry (32-row dequant programs; the rule: 64)
+    assert tuned.expand_weight and tuned != default_config(1024, 1024, 4096, 1, 128, 132)
+    fp16 = choose_config(1024, 1024, 4096, 1, 128, cuda, x_bf16=False)
+    assert fp16 == default_config(1024, 1024, 4096, 1, 128, 132, x_bf16=False) and not fp16.expand_weight
+    kernel_module.choose_config.cache_clear()
+
+
 def test_untuned_shape_at_large_m_takes_the_expand_path():
     import importlib
     kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
