@@ -198,7 +198,14 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
         resident = 2 if tma and block_m == 64 else 1
     else:
         resident = 3 if block_m == 64 else 4
-    k_tiles = triton.cdiv(k, tile_k)
+    split_k = _split_k(tiles, triton.cdiv(k, tile_k), warps, resident, sm_count)
+    config = KernelConfig(block_n, block_m, tile_k, split_k, warps, stages, scale_in_weight=True)
+    return with_tma(config, tiles * split_k, sm_count) if tma else config
+
+
+def _split_k(tiles: int, k_tiles: int, warps: int, resident: int, sm_count: int) -> int:
+    """K split (at most 4) of ``tiles`` output tiles of ``k_tiles`` K-tiles, ``resident`` programs per SM (the rule in
+    ``default_config``'s docstring)."""
     split_k = 1
     while split_k < 4:
         if warps == 8:  # while the split programs fit the SMs at once; >= 6 K-tiles a split at the first split, >= 4 after
@@ -210,8 +217,7 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
         if not fits or k_tiles < split_k * 2 * least:
             break
         split_k *= 2
-    config = KernelConfig(block_n, block_m, tile_k, split_k, warps, stages, scale_in_weight=True)
-    return with_tma(config, tiles * split_k, sm_count) if tma else config
+    return split_k
 
 
 def with_tma(config: KernelConfig, programs: int, sm_count: int) -> KernelConfig:
