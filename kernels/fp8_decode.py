@@ -48,6 +48,7 @@ from .fp8_tile_ops import _dot, _fp8_bytes_to, _scale_to_fp32, _write_output
 DECODE_MAX_M = 32  # the largest M the decode kernel takes (the tile kernel takes the rest; NOTES v25)
 CUDA_CORE_PAIR_BYTES_PER_SM = 1 << 17  # M = 2 stays on CUDA cores up to this many weight bytes per SM
 TMA_MIN_STEPS = 16  # TMA weight boxes where each program streams at least this many K-steps (NOTES v29)
+MMA_MIN_STEPS_PER_SPLIT = 3  # a tensor-core K-split keeps at least this many steps (NOTES v35)
 TMA_SHARED_BYTES_PER_SM = 228 * 1024  # shared memory of an sm_90 SM (TMA launches run on sm_90+ only)
 
 
@@ -171,8 +172,10 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
       per step, 3 stages (at M = 17..32 this kernel beat the tile rule on 8 of 9 H100 shapes: NOTES v25).
     * Split K until programs reach about ``2 * sm_count`` (the smallest power of two that gives 95% of it: a
       first wave of fewer than two programs per SM leaves some SMs with one and others with two), and so that no
-      MMA program streams more than 16 steps (long rows leave the last wave ragged); at most 16 splits and
-      never more splits than steps.
+      MMA program streams more than 16 steps (long rows leave the last wave ragged); at most 16 splits,
+      never more splits than steps, and on tensor cores at least ``MMA_MIN_STEPS_PER_SPLIT`` (3) steps a split:
+      each split adds a round trip of fp32 partials that 2-step programs do not earn back (H100, NOTES v35:
+      1024 x 4096 at M = 16 split 16 7.0 us, split 8 6.3; 512 x 4096 at M = 8 5.4 against 5.1).
     * With ``tma`` on the tensor-core path (M = 3..32, and 2 on large layers): where the split for 2 programs per SM
       alone leaves each program 16 or more steps, that split with TMA weight boxes instead of the 16-step cap (the
       ~96 MB+ layers with long K; H100, ``benchmarks/NOTES.md`` v29, v30), 4 stages deep where that many fit the
@@ -199,7 +202,8 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
         stages = 4 if tiles * tma_split <= resident * sm_count else 3
         return DecodeConfig(block_n, block_m, sub_k, subs, tma_split, True, 4, stages, tma=True)
     split_k = max(wave_split, triton.next_power_of_2(triton.cdiv(steps, max_steps)))
-    split_k = max(1, min(split_k, 16, 1 << (steps.bit_length() - 1)))
+    least_steps = MMA_MIN_STEPS_PER_SPLIT if use_mma else 1
+    split_k = max(1, min(split_k, 16, 1 << (max(1, steps // least_steps).bit_length() - 1)))
     if not use_mma and triton.cdiv(steps, split_k) >= 6:
         stages = 3
     return DecodeConfig(block_n, block_m, sub_k, subs, split_k, use_mma, 4, stages)

@@ -154,7 +154,10 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     K-tile's MMA, which 4-K-tile pieces of a half-full launch do not earn back; H100, ``benchmarks/NOTES.md`` v34:
     8192 x 1024 at M = 128 unsplit 13.0 us against split 2 16.0, 7168 x 2048 at M = 128 split 2 19.3 against
     split 4 with 224 programs 25.8). 4-warp tiles split until the places are about full, >= 4 K-tiles a split while
-    the first wave is not full, >= 8 beyond it (v20/v23, refitted on H100; v34 agrees within 4%).
+    the first wave is not full, >= 8 beyond it (v20/v23, refitted on H100; v34 agrees within 4%), and past 4 ways
+    while the split launch stays within half the SMs (512 x 4096 and 512 x 7168 at M = 48: 8 tiles, split 4 leaves 32
+    programs; split 8, 64 programs of >= 4 K-tiles, ran 6-16% faster on every K from 4096 to 8192; at 16 tiles split
+    4 stayed best: H100, NOTES v35).
 
     From M = 512 (bucket; one group, bf16) the expand-weight path (dequant + cuBLAS), as the H100 tuner chose for
     every tuned shape there, except where a TMA tile below fills the GPU. ``x_bf16=False`` (fp16 activations) keeps
@@ -204,10 +207,11 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
 
 
 def _split_k(tiles: int, k_tiles: int, warps: int, resident: int, sm_count: int) -> int:
-    """K split (at most 4) of ``tiles`` output tiles of ``k_tiles`` K-tiles, ``resident`` programs per SM (the rule in
-    ``default_config``'s docstring)."""
+    """K split of ``tiles`` output tiles of ``k_tiles`` K-tiles, ``resident`` programs per SM (the rule in
+    ``default_config``'s docstring): at most 4 ways, or 8-16 for 4-warp tiles while the launch stays within half the
+    SMs."""
     split_k = 1
-    while split_k < 4:
+    while split_k < 4 or (warps == 4 and split_k < 16 and tiles * split_k * 2 <= sm_count / 2):
         if warps == 8:  # while the split programs fit the SMs at once; >= 6 K-tiles a split at the first split, >= 4 after
             fits = tiles * split_k * 2 <= resident * sm_count
             least = 6 if split_k == 1 else 4

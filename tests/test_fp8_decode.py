@@ -10,7 +10,8 @@ import torch
 from aot_helpers import run_aot_jobs
 from kernel_cases import DEVICE, TOL, launch_plan, make, reference, rel_err
 from fp8blk.kernels import fp8_block_matmul
-from fp8blk.kernels.fp8_decode import CUDA_CORE_PAIR_BYTES_PER_SM, DECODE_MAX_M, DecodeConfig, decode_config
+from fp8blk.kernels.fp8_decode import (CUDA_CORE_PAIR_BYTES_PER_SM, DECODE_MAX_M, MMA_MIN_STEPS_PER_SPLIT, DecodeConfig,
+                                       decode_config)
 
 CUDA_CORES = DecodeConfig(4, 1, 128, 4, 2, False, 4, 2)  # M = 1 path, split
 CUDA_CORE_ROWS = DecodeConfig(4, 4, 128, 4, 2, False, 4, 3)  # CUDA cores, up to 4 rows of x per program, split
@@ -154,7 +155,10 @@ def test_launch_rule_is_valid_for_any_shape_and_gpu(m, sm_count):
         programs = math.ceil(n / cfg.block_n) * groups * cfg.split_k
         if not cfg.use_mma and cfg.sub_k == 128 and n * groups >= 4 * sm_count:
             assert programs >= 2 * sm_count  # enough programs to keep every SM's loads in flight
-        if cfg.split_k < min(16, 1 << (steps.bit_length() - 1)):  # split not capped by its limits
+        least_steps = MMA_MIN_STEPS_PER_SPLIT if cfg.use_mma else 1
+        if cfg.use_mma and cfg.split_k > 1:
+            assert steps >= least_steps * cfg.split_k  # each tensor-core split earns its partials' round trip
+        if cfg.split_k < min(16, 1 << (max(1, steps // least_steps).bit_length() - 1)):  # not capped by its limits
             assert programs >= 0.95 * 2 * sm_count  # a first wave of about two programs on every SM
 
 
@@ -166,6 +170,9 @@ def test_launch_rule_reads_whole_rows_for_small_layers_and_splits_none():
     assert (small.num_stages, big.num_stages) == (2, 3)  # one step per program vs 8 steps: pipelined 3 deep
     assert decode_config(16, 4096, 8192, 1, 128, 132).split_k == 4  # 64 row tiles x 4 ~ 2 x 132 programs
     assert decode_config(16, 3072, 7168, 1, 128, 132).split_k == 8  # 48 x 4 = 192 would leave SMs with one
+    # 16 row tiles would take 16 splits for 2 programs per SM, but 32 steps split 16 ways leave 2 steps a split
+    assert decode_config(16, 1024, 4096, 1, 128, 132).split_k == 8
+    assert decode_config(16, 512, 7168, 1, 128, 132).split_k == 16  # 56 steps: 3.5 a split
     assert decode_config(1, 65536, 1536, 1, 128, 132).num_stages == 3  # 6 steps per program: 3 deep
     assert decode_config(1, 32768, 1024, 1, 128, 132).num_stages == 2  # 4 steps
 

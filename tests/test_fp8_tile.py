@@ -36,6 +36,18 @@ def test_default_config_splits_k_only_when_tiles_are_few():
     assert default_config(24, 8192, 1024, 1, 128, 132).split_k == 2
 
 
+def test_rule_splits_4_warp_tiles_past_4_ways_only_within_half_the_sms():
+    # 512 x K at M = 48: 8 tiles of 64 x 64; split 8 (64 programs) is still within half of 132 SMs, 16 is not
+    for k in (4096, 7168):
+        assert default_config(48, 512, k, 1, 128, 132)[3] == 8
+    assert default_config(48, 512, 4096, 1, 128, 78)[3] == 4  # 78 SMs: 8 x 8 = 64 programs is more than half
+    assert default_config(96, 512, 4096, 1, 128, 132)[3] == 4  # 16 tiles: split 4 already fills a quarter
+    assert default_config(48, 1024, 4096, 1, 128, 132)[3] == 4
+    # 4 tiles: 16 ways where each split keeps >= 4 K-tiles (K = 16384), 8 where it would not (K = 4096)
+    assert default_config(48, 256, 16384, 1, 128, 132)[3] == 16
+    assert default_config(48, 256, 4096, 1, 128, 132)[3] == 8
+
+
 def test_rule_splits_8_warp_tiles_only_while_the_split_programs_fit_the_sms():
     # 8 K-tiles: a first split of 8-warp tiles must leave >= 6 a split (8192 x 1024 at M = 64 and 128 run unsplit)
     assert default_config(64, 8192, 1024, 1, 128, 132).split_k == 1
