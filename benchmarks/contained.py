@@ -13,7 +13,7 @@ import multiprocessing
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable, Dict, List, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 Unit = Tuple[int, int, int, str]  # (N, K, M, impl)
 
@@ -33,14 +33,22 @@ def _child(target: str, units: List[Unit], journal: str, options: Dict) -> None:
     _resolve(target)(units, journal, options)
 
 
+def _journal_lines(journal: Path) -> List[Dict]:
+    """The journal's complete lines (a line still being written by the child is left for the next read)."""
+    text = journal.read_text()
+    return [json.loads(line) for line in text[:text.rfind("\n") + 1].splitlines() if line.strip()]
+
+
 def run_contained(units: Sequence[Unit], options: Dict, target: str = "fp8blk.bench.harness:measure_units",
-                  silence_timeout_s: float = 300.0, startup_timeout_s: float = 300.0, log=print) -> List[Dict]:
+                  silence_timeout_s: float = 300.0, startup_timeout_s: float = 300.0, log=print,
+                  on_record: Optional[Callable[[Dict], None]] = None) -> List[Dict]:
     """Runs ``target(units, journal_path, options)`` in spawned children until every unit has a record.
 
     ``target`` appends ``{"start": unit}`` before a unit and the unit's record (with ``N, K, M, impl``) after it.
     Returns the records in the order written, plus one failure record (``median_us`` None, ``error``) per unit
     whose child died or stayed silent for ``silence_timeout_s`` (``startup_timeout_s`` before its first line: a
-    child imports torch and initializes CUDA first).
+    child imports torch and initializes CUDA first). ``on_record`` is called with each record as soon as the parent
+    sees it (polled every 0.5 s while the child runs), so a caller can keep a checkpoint of a run that may be cut short.
     """
     open_units = [tuple(u) for u in units]
     records: List[Dict] = []
@@ -52,24 +60,33 @@ def run_contained(units: Sequence[Unit], options: Dict, target: str = "fp8blk.be
             child = context.Process(target=_child, args=(target, open_units, str(journal), options), daemon=True)
             child.start()
             seen, last_change, killed = 0, time.monotonic(), False
+            delivered = 0  # journal lines already handed to on_record
             while child.is_alive():
                 child.join(0.5)
                 size = journal.stat().st_size
                 if size != seen:
                     seen, last_change = size, time.monotonic()
+                    if on_record is not None:
+                        lines = _journal_lines(journal)
+                        for line in lines[delivered:]:
+                            if "start" not in line:
+                                on_record(line)
+                        delivered = len(lines)
                 elif time.monotonic() - last_change > (silence_timeout_s if seen else max(silence_timeout_s,
                                                                                           startup_timeout_s)):
                     child.kill()
                     child.join()
                     killed = True
                     break
-            lines = [json.loads(line) for line in journal.read_text().splitlines() if line.strip()]
+            lines = _journal_lines(journal)
         in_flight = None
-        for line in lines:
+        for index, line in enumerate(lines):
             if "start" in line:
                 in_flight = tuple(line["start"])
             else:
                 records.append(line)
+                if on_record is not None and index >= delivered:
+                    on_record(line)
                 done = (line["N"], line["K"], line["M"], line["impl"])
                 open_units.remove(done)
                 in_flight = None if in_flight == done else in_flight
@@ -78,10 +95,16 @@ def run_contained(units: Sequence[Unit], options: Dict, target: str = "fp8blk.be
                       else f"process died (exit code {child.exitcode})")
             n, k, m, impl = in_flight
             log(f"\n{impl} N={n} K={k} M={m}: {reason}; recorded as failed, continuing in a new process")
-            records.append(not_timed(n, k, m, impl, reason))
+            failed = [not_timed(n, k, m, impl, reason)]
             open_units.remove(in_flight)
         elif open_units and child.exitcode != 0:  # died between units: nothing to blame, but do not loop forever
             reason = f"process died (exit code {child.exitcode}) before starting"
-            records += [not_timed(n, k, m, impl, reason) for n, k, m, impl in open_units]
+            failed = [not_timed(n, k, m, impl, reason) for n, k, m, impl in open_units]
             open_units = []
+        else:
+            failed = []
+        records += failed
+        if on_record is not None:
+            for record in failed:
+                on_record(record)
     return records

@@ -144,9 +144,9 @@ def run(shapes: Sequence[LayerShape], ms: Sequence[int], impls: Sequence[str] = 
     """Measures every unique (N, K) x M for every implementation (in-process ones interleaved per shape, peers in
     crash-contained child processes), then the decoder-layer graphs; returns env, records and layer_graph.
 
-    ``checkpoint``: a file rewritten after each (N, K) and after the peers, holding what is measured so far.
+    ``checkpoint``: a file rewritten after each (N, K) and after each peer point, holding what is measured so far.
     ``resume``: keep the points that file already holds (from a run cut short on the same GPU) and measure only the
-    rest; the result's env records the earlier run's date as ``resumed_from``.
+    rest; the result's env records the first cut run's date as ``resumed_from`` (through any number of resumes).
     """
     unknown = set(impls) - set(IMPLS)
     if unknown:
@@ -161,7 +161,7 @@ def run(shapes: Sequence[LayerShape], ms: Sequence[int], impls: Sequence[str] = 
                              f"{env['config_table']}): not resumed; remove it or pass another --out")
         measured = {(r["N"], r["K"], r["M"], r["impl"]): {f: v for f, v in r.items() if f not in _LAYER_FIELDS}
                     for r in earlier["records"]}
-        env["resumed_from"] = earlier["env"]["date"]
+        env["resumed_from"] = earlier["env"].get("resumed_from", earlier["env"]["date"])  # where a chain of runs began
         log(f"resuming: {len(measured)} measured points kept from {checkpoint} ({earlier['env']['date']})")
     marlin = MarlinFactory(vllm_sdist) if "marlin" in impls else None
     makers = {"fp8blk": make_fp8blk, "marlin": marlin, "cublas_bf16": make_cublas_bf16, "torch_dequant": make_torch_dequant}
@@ -194,9 +194,11 @@ def run(shapes: Sequence[LayerShape], ms: Sequence[int], impls: Sequence[str] = 
                   if impl not in IN_PROCESS and (n, k, m, impl) not in measured]
     if peer_units:
         log(f"peers: {len(peer_units)} points in crash-contained child processes")
-        for record in run_contained(peer_units, {"seed": seed, "graphs": graphs}, log=log):
+
+        def keep(record: Dict) -> None:  # each peer point is checkpointed as it arrives
             measured[(record["N"], record["K"], record["M"], record["impl"])] = record
-        save()
+            save()
+        run_contained(peer_units, {"seed": seed, "graphs": graphs}, log=log, on_record=keep)
     env["vllm_marlin_source"] = marlin.source if marlin else "not run"
     graph_records = []
     if layer_graph:

@@ -172,7 +172,10 @@ def test_crash_contained_peer_costs_one_point_and_the_run_goes_on():
     from fp8blk.bench.contained import run_contained
     units = [(64, 128, m, impl) for m in (1, 2, 4) for impl in ("peer_a", "peer_b")]
     logged = []
-    records = run_contained(units, {"crash": [64, 128, 2, "peer_a"]}, target="bench_standin:worker", log=logged.append)
+    delivered = []
+    records = run_contained(units, {"crash": [64, 128, 2, "peer_a"]}, target="bench_standin:worker", log=logged.append,
+                            on_record=delivered.append)
+    assert delivered == records  # each record handed to on_record once, the crash's failure record included
     by_unit = {(r["N"], r["K"], r["M"], r["impl"]): r for r in records}
     assert set(by_unit) == set(units)  # every point has a record, none lost, none twice
     assert len(records) == len(units)
@@ -181,6 +184,19 @@ def test_crash_contained_peer_costs_one_point_and_the_run_goes_on():
     assert all(r["median_us"] == r["M"] for u, r in by_unit.items() if u != (64, 128, 2, "peer_a"))
     assert len({r["pid"] for r in records if "pid" in r}) == 2  # a fresh process took over after the crash
     assert any("recorded as failed" in line for line in logged)
+
+
+def test_contained_records_reach_on_record_while_the_child_still_runs():
+    """A caller checkpoints peer points as they come: a run cut short keeps what its children measured."""
+    import time
+    from fp8blk.bench.contained import run_contained
+    units = [(64, 128, m, "peer") for m in (1, 2, 3)]
+    arrivals = []
+    records = run_contained(units, {"pause_s": 1.0}, target="bench_standin:worker",
+                            on_record=lambda record: arrivals.append((time.monotonic(), record)), log=lambda *_: None)
+    finished = time.monotonic()
+    assert [record for _, record in arrivals] == records and len(records) == 3
+    assert arrivals[0][0] < finished - 1.5  # the first point arrived while the child worked on the others
 
 
 def test_hung_peer_is_killed_and_recorded_as_a_timeout():
@@ -354,8 +370,8 @@ def test_in_process_implementations_compute_the_product_as_users_call_them(monke
 
 
 def test_a_run_cut_short_resumes_where_its_checkpoint_stops(monkeypatch, tmp_path):
-    """``--resume``: the checkpoint (rewritten after each (N, K) and after the peers) keeps what a run measured before
-    it was cut short; the resumed run measures only the rest, in process and in the peers' children, records the
+    """``--resume``: the checkpoint (rewritten after each (N, K) and after each peer point) keeps what a run measured
+    before it was cut short, in process or among the peers; the resumed run measures only the rest, records the
     earlier run's date, and refuses a checkpoint of another GPU or table setting."""
     from fp8blk.bench import harness
     shapes = load_shapes("deepseek-v4-flash")[:3]  # 1024x4096, 512x4096, 32768x1024
@@ -374,9 +390,15 @@ def test_a_run_cut_short_resumes_where_its_checkpoint_stops(monkeypatch, tmp_pat
         n, k, m = inputs
         return {"N": n, "K": k, "M": m, "impl": impl, "median_us": 1.0, "rel_err": 1e-3}
 
-    def run_contained(units, options, log=print):
-        contained.extend(units)
-        return [{"N": n, "K": k, "M": m, "impl": impl, "median_us": 2.0} for n, k, m, impl in units]
+    def run_contained(units, options, log=print, on_record=None, cut_at=None):
+        records = []
+        for n, k, m, impl in units:
+            if len(contained) == cut_at:
+                raise KeyboardInterrupt  # the time limit, with the peers' children half done
+            contained.append((n, k, m, impl))
+            records.append({"N": n, "K": k, "M": m, "impl": impl, "median_us": 2.0})
+            on_record(records[-1])
+        return records
     monkeypatch.setattr(harness, "run_contained", run_contained)
     checkpoint = tmp_path / "partial_records.json"
     unique = sorted({(s.n, s.k) for s in shapes})
@@ -391,15 +413,24 @@ def test_a_run_cut_short_resumes_where_its_checkpoint_stops(monkeypatch, tmp_pat
     measured.clear()
     monkeypatch.setattr(harness, "measure_impl", lambda *a, **kw: measure(*a, **kw))
     env["date"] = "second"
+    peer_points = len(unique) * len(ms)
+    monkeypatch.setattr(harness, "run_contained", lambda *a, **kw: run_contained(*a, **kw, cut_at=2))
+    with pytest.raises(KeyboardInterrupt):  # cut again, after two peer points
+        harness.run(shapes, ms, impls, checkpoint=checkpoint, layer_graph=False, resume=True, log=lambda *a: None)
+    assert len(measured) == per_shape * (len(unique) - 1)  # the first (N, K) was not measured again
+    kept = {(r["N"], r["K"], r["M"], r["impl"]) for r in json.loads(checkpoint.read_text())["records"]}
+    assert set(contained) <= kept and len(contained) == 2  # the two peer points measured before the cut are kept
+
+    measured.clear()
+    monkeypatch.setattr(harness, "run_contained", run_contained)
     results = harness.run(shapes, ms, impls, checkpoint=checkpoint, layer_graph=False, resume=True,
                           log=lambda *a: None)
-    assert len(measured) == per_shape * (len(unique) - 1)  # the first (N, K) was not measured again
-    assert len(contained) == len(unique) * len(ms)  # every peer point, once
+    assert not measured and len(contained) == peer_points  # only the peer points still missing, each once
     points = {(r["N"], r["K"], r["M"], r["impl"]) for r in results["records"]}
     assert points == {(n, k, m, impl) for n, k in unique for m in ms for impl in impls}
     assert results["env"]["resumed_from"] == "first" and results["env"]["date"] == "second"
     assert "resumed a run of first" in report.render_markdown(results)
-    assert len(json.loads(checkpoint.read_text())["records"]) == len(results["records"])  # saved after the peers
+    assert len(json.loads(checkpoint.read_text())["records"]) == len(results["records"])  # saved with the peers
     measured.clear()
     contained.clear()
     again = harness.run(shapes, ms, impls, checkpoint=checkpoint, layer_graph=False, resume=True, log=lambda *a: None)
