@@ -20,7 +20,10 @@ def name(c):
 POINTS = [  # (N, K, M, candidates)
     *[(2048, 4096, m, [tile(128, 128, 128, 4, 8, 3), tile(64, 128, 64, 4, 4, 4)]) for m in (96, 128)],
     *[(4096, 2048, m, [tile(64, 128, 64, s, 4, 4) for s in (1, 2, 4)]) for m in (96, 128)],
-    (2048, 7168, 256, [tile(64, 128, 64, 4, 4, 4), tile(128, 128, 128, 4, 8, 3), EXPAND]),
+    (2048, 7168, 256, [tile(64, 128, 64, 4, 4, 4), tile(128, 128, 128, 4, 8, 3), EXPAND, tile(64, 64, 128, 2, 4, 3)]),
+    # the 4-warp rule's split 4 on 128 tiles makes 512 programs for 396 places (2048x4096 M=256 27.8 us > M=384 26.4):
+    # split 2 (256 programs), as the 8-warp rule would keep the split programs within the places
+    (2048, 4096, 256, [tile(64, 64, 128, 2, 4, 3)]),
     *[(n, k, m, [EXPAND, tile(64, 128, 64, 4, 4, 4)]) for n, k in ((2048, 4096), (4096, 2048), (1024, 4096),
                                                                      (512, 4096), (1536, 7168)) for m in (192, 256)],
     *[(n, 7168, m, [tile(64, 64, 128, s, 4, 3) for s in (4, 8, 16)]) for n in (512, 576) for m in (48, 96)],
