@@ -203,7 +203,8 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
         return DecodeConfig(block_n, block_m, sub_k, subs, tma_split, True, 4, stages, tma=True)
     split_k = max(wave_split, triton.next_power_of_2(triton.cdiv(steps, max_steps)))
     least_steps = MMA_MIN_STEPS_PER_SPLIT if use_mma else 1
-    split_k = max(1, min(split_k, 16, 1 << (max(1, steps // least_steps).bit_length() - 1)))
+    most = 1 << (max(1, steps // least_steps).bit_length() - 1)  # the largest power of two <= steps / least_steps
+    split_k = max(1, min(split_k, 16, most))
     if not use_mma and triton.cdiv(steps, split_k) >= 6:
         stages = 3
     return DecodeConfig(block_n, block_m, sub_k, subs, split_k, use_mma, 4, stages)
