@@ -44,12 +44,27 @@ def config_table_in_use() -> bool:
     return config_table_enabled()
 
 
+def kernel_source_digest(directory: Optional[Path] = None) -> str:
+    """12 hex digits of the SHA-256 over the kernel package's ``*.py`` files (names and bytes, in name order): which
+    kernels and launch rules a result was measured with, where the package version does not change between them."""
+    import hashlib
+    if directory is None:
+        import fp8blk.kernels
+        directory = Path(fp8blk.kernels.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(Path(directory).glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
 def environment(marlin_source: str) -> Dict:
     import triton
+    from fp8blk import __version__
     props = torch.cuda.get_device_properties(0)
     return {"gpu": props.name, "gpu_tag": gpu_tag(props.name), "sm_count": props.multi_processor_count,
             "l2_bytes": props.L2_cache_size, "driver": _driver_version(), "cuda": torch.version.cuda,
             "torch": torch.__version__, "triton": triton.__version__, "python": platform.python_version(),
+            "fp8blk": __version__, "kernel_source": kernel_source_digest(),
             "vllm_marlin_source": marlin_source, "config_table": config_table_in_use(),
             "fp8blk_call": "Fp8BlockLinear",  # how the fp8blk records were called (host_us is that call's)
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -145,7 +160,8 @@ def run(shapes: Sequence[LayerShape], ms: Sequence[int], impls: Sequence[str] = 
     crash-contained child processes), then the decoder-layer graphs; returns env, records and layer_graph.
 
     ``checkpoint``: a file rewritten after each (N, K) and after each peer point, holding what is measured so far.
-    ``resume``: keep the points that file already holds (from a run cut short on the same GPU) and measure only the
+    ``resume``: keep the points that file already holds (from a run cut short on the same GPU, table setting and
+    kernel sources) and measure only the
     rest; the result's env records the first cut run's date as ``resumed_from`` (through any number of resumes).
     """
     unknown = set(impls) - set(IMPLS)
@@ -159,6 +175,10 @@ def run(shapes: Sequence[LayerShape], ms: Sequence[int], impls: Sequence[str] = 
             raise ValueError(f"{checkpoint} was measured on {earlier['env']['gpu']} (config table "
                              f"{earlier['env']['config_table']}), this run is on {env['gpu']} (config table "
                              f"{env['config_table']}): not resumed; remove it or pass another --out")
+        if earlier["env"].get("kernel_source", env.get("kernel_source")) != env.get("kernel_source"):
+            raise ValueError(f"{checkpoint} was measured with other kernel sources (digest "
+                             f"{earlier['env']['kernel_source']}, now {env['kernel_source']}): not resumed; its points "
+                             "would mix two kernels; remove it or pass another --out")
         measured = {(r["N"], r["K"], r["M"], r["impl"]): {f: v for f, v in r.items() if f not in _LAYER_FIELDS}
                     for r in earlier["records"]}
         env["resumed_from"] = earlier["env"].get("resumed_from", earlier["env"]["date"])  # where a chain of runs began
@@ -290,8 +310,8 @@ def add_arguments(parser) -> None:
                         help="fp8blk's tuned config table (default: as FP8BLK_CONFIG_TABLE says, on if unset)")
     parser.add_argument("--vllm-sdist", default=None, help="vLLM source tarball to build Marlin from")
     parser.add_argument("--resume", action="store_true",
-                        help="continue a run cut short: keep the points OUT/partial_records.json holds (same GPU and "
-                             "config-table setting) and measure the rest")
+                        help="continue a run cut short: keep the points OUT/partial_records.json holds (same GPU, "
+                             "config-table setting and kernel sources) and measure the rest")
 
 
 __all__ = ["IMPLS", "run", "main", "add_arguments", "gpu_tag", "roof_fraction", "split_by_model", "model_names"]

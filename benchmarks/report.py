@@ -144,7 +144,8 @@ def render_markdown(results: Dict) -> str:
     roofs = roof_by_point(records)
     lines = [f"# fp8blk benchmark: {env['gpu']}", "",
              f"{env['date']} · driver {env['driver']} · CUDA {env['cuda']} · torch {env['torch']} · Triton {env['triton']}"
-             f" · Marlin: {env['vllm_marlin_source']}"
+             + (f" · fp8blk {env['fp8blk']} (kernel sources {env['kernel_source']})" if env.get("kernel_source") else "")
+             + f" · Marlin: {env['vllm_marlin_source']}"
              + (f" · resumed a run of {env['resumed_from']} cut short (its points kept; the GPU figures below are this"
                 " run's)" if env.get("resumed_from") else ""),
              (f"Measured here: read {env['read_GBps']:.0f} GB/s, " if env.get("read_GBps") else "Measured here: ")

@@ -71,6 +71,9 @@ def test_report_math_on_synthetic_results(tmp_path):
     assert "Geometric-mean speedup over Marlin: 2.00×" in text and "slower than Marlin at 0 point(s)" in text
     assert "| 1 | 10.0 | 20.0 | 15.0 | 2.00× | 1.50× |" in text
     assert "empty kernel in a CUDA graph" not in text  # not measured in this run: its floor cells say —
+    assert "kernel sources" not in text  # results of before the field: nothing claimed
+    stamped = dict(results, env=dict(results["env"], fp8blk="0.2.0", kernel_source="0123456789ab"))
+    assert "fp8blk 0.2.0 (kernel sources 0123456789ab)" in report.render_markdown(stamped)
     floored = dict(results, env=dict(results["env"], empty_kernel_us=4.0))
     assert report.decode_floor_us(floored["env"], 512, 4096, 1) == 4.0  # 2 MB / 3 TB/s = 0.7 µs < the launch
     assert report.decode_floor_us(floored["env"], 32768, 1024, 1) == pytest.approx(report.fp8_bytes(32768, 1024, 1) / 3e6)
@@ -439,3 +442,25 @@ def test_a_run_cut_short_resumes_where_its_checkpoint_stops(monkeypatch, tmp_pat
     env["gpu"] = "GPU Y"
     with pytest.raises(ValueError, match="measured on GPU X"):
         harness.run(shapes, ms, impls, checkpoint=checkpoint, layer_graph=False, resume=True, log=lambda *a: None)
+    env["gpu"] = "GPU X"  # the same GPU, but the kernels changed since the checkpoint was written
+    stamped = json.loads(checkpoint.read_text())
+    stamped["env"]["kernel_source"] = "aaaaaaaaaaaa"
+    checkpoint.write_text(json.dumps(stamped))
+    env["kernel_source"] = "bbbbbbbbbbbb"
+    with pytest.raises(ValueError, match="other kernel sources"):
+        harness.run(shapes, ms, impls, checkpoint=checkpoint, layer_graph=False, resume=True, log=lambda *a: None)
+
+
+def test_kernel_source_digest_names_the_kernel_files_measured(tmp_path):
+    from fp8blk.bench.harness import kernel_source_digest
+    import fp8blk.kernels
+    installed = kernel_source_digest()
+    assert len(installed) == 12 and int(installed, 16) >= 0
+    assert installed == kernel_source_digest(Path(fp8blk.kernels.__file__).parent)
+    for name in ("a.py", "b.py"):
+        (tmp_path / name).write_text(f"# {name}\n")
+    before = kernel_source_digest(tmp_path)
+    (tmp_path / "notes.txt").write_text("not source")
+    assert kernel_source_digest(tmp_path) == before  # only the .py files count
+    (tmp_path / "b.py").write_text("# b.py, one rule changed\n")
+    assert kernel_source_digest(tmp_path) != before
