@@ -161,8 +161,8 @@ def run(shapes: Sequence[LayerShape], ms: Sequence[int], impls: Sequence[str] = 
 
     ``checkpoint``: a file rewritten after each (N, K) and after each peer point, holding what is measured so far.
     ``resume``: keep the points that file already holds (from a run cut short on the same GPU, table setting and
-    kernel sources) and measure only the
-    rest; the result's env records the first cut run's date as ``resumed_from`` (through any number of resumes).
+    kernel sources) and measure only the rest; the result's env records the first cut run's date as
+    ``resumed_from`` (through any number of resumes).
     """
     unknown = set(impls) - set(IMPLS)
     if unknown:
