@@ -211,6 +211,7 @@ def _split_k(tiles: int, k_tiles: int, warps: int, resident: int, sm_count: int)
     ``default_config``'s docstring): at most 4 ways, or 8-16 for 4-warp tiles while the launch stays within half the
     SMs."""
     split_k = 1
+    # up to 4 ways; 4-warp tiles up to 16 while the doubled launch still fills at most half the SMs
     while split_k < 4 or (warps == 4 and split_k < 16 and tiles * split_k * 2 <= sm_count / 2):
         if warps == 8:  # while the split programs fit the SMs at once; >= 6 K-tiles a split at the first split, >= 4 after
             fits = tiles * split_k * 2 <= resident * sm_count
