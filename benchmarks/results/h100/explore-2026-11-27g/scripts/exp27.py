@@ -24,6 +24,7 @@ POINTS = [  # (N, K, M, candidates)
     # the 4-warp rule's split 4 on 128 tiles makes 512 programs for 396 places (2048x4096 M=256 27.8 us > M=384 26.4):
     # split 2 (256 programs), as the 8-warp rule would keep the split programs within the places
     (2048, 4096, 256, [tile(64, 64, 128, 2, 4, 3)]),
+    (3072, 7168, 192, [tile(64, 64, 128, 2, 4, 3)]),  # 144 tiles: split 4 = 576 programs, split 2 = 288
     *[(n, k, m, [EXPAND, tile(64, 128, 64, 4, 4, 4)]) for n, k in ((2048, 4096), (4096, 2048), (1024, 4096),
                                                                      (512, 4096), (1536, 7168)) for m in (192, 256)],
     *[(n, 7168, m, [tile(64, 64, 128, s, 4, 3) for s in (4, 8, 16)]) for n in (512, 576) for m in (48, 96)],
