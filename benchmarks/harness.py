@@ -192,6 +192,7 @@ def run(shapes: Sequence[LayerShape], ms: Sequence[int], impls: Sequence[str] = 
 
     def save() -> None:
         if checkpoint is not None:
+            env["vllm_marlin_source"] = marlin.source if marlin else "not run"  # the Marlin the saved points used
             checkpoint.write_text(json.dumps({"env": env, "records": _records(shapes, ms, impls, measured, env)},
                                              indent=1))
     for n, k in unique:

@@ -378,7 +378,7 @@ def test_a_run_cut_short_resumes_where_its_checkpoint_stops(monkeypatch, tmp_pat
     earlier run's date, and refuses a checkpoint of another GPU or table setting."""
     from fp8blk.bench import harness
     shapes = load_shapes("deepseek-v4-flash")[:3]  # 1024x4096, 512x4096, 32768x1024
-    impls, ms = ("fp8blk", "cublas_bf16", "gemlite_a16w8_fp8"), (1, 64)
+    impls, ms = ("fp8blk", "marlin", "cublas_bf16", "gemlite_a16w8_fp8"), (1, 64)
     env = {"gpu": "GPU X", "gpu_tag": "x", "l2_bytes": 1, "config_table": False, "date": "first", "read_GBps": 3000.0,
            "bf16_TFLOPs": 800.0, "copy_GBps": 2900.0, "vllm_marlin_source": "not run", "driver": "d", "cuda": "c",
            "torch": "t", "triton": "t"}
@@ -405,13 +405,14 @@ def test_a_run_cut_short_resumes_where_its_checkpoint_stops(monkeypatch, tmp_pat
     monkeypatch.setattr(harness, "run_contained", run_contained)
     checkpoint = tmp_path / "partial_records.json"
     unique = sorted({(s.n, s.k) for s in shapes})
-    per_shape = len(ms) * 2  # in-process points of one (N, K)
+    per_shape = len(ms) * 3  # in-process points of one (N, K)
     monkeypatch.setattr(harness, "measure_impl", lambda *a, **kw: measure(*a, **kw, cut_at=per_shape + 1))
     with pytest.raises(KeyboardInterrupt):
         harness.run(shapes, ms, impls, checkpoint=checkpoint, layer_graph=False, log=lambda *a: None)
     kept = json.loads(checkpoint.read_text())
     assert {(r["N"], r["K"]) for r in kept["records"]} == {unique[0]} and len(measured) == per_shape + 1
     assert kept["env"]["date"] == "first" and not contained
+    assert kept["env"]["vllm_marlin_source"] == "vllm (installed)"  # the Marlin its points used, not "not run"
 
     measured.clear()
     monkeypatch.setattr(harness, "measure_impl", lambda *a, **kw: measure(*a, **kw))
