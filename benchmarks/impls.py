@@ -44,15 +44,21 @@ class MarlinFactory:
         self._marlin = marlin
         self._module = None
         self._sdist = sdist
-        self.source = "vllm (installed)"
+        self.source = "not run"  # which Marlin the points use, once one ran (the report's header names it)
 
     def __call__(self, weights, scales, xs, groups: int = 1) -> Call:
         applies = []
         for w, s in zip(weights, scales):
             apply = self._marlin.vllm_apply(w, s)
-            if apply is None:
+            if apply is not None:
+                self.source = "vllm (installed)"
+            else:
                 if self._module is None:
-                    self._module = self._marlin.build(self._sdist)
+                    try:
+                        self._module = self._marlin.build(self._sdist)
+                    except Exception as exc:
+                        self.source = f"unavailable ({type(exc).__name__}; each point says why)"
+                        raise
                     self.source = f"vLLM {self._module.vllm_version} sdist, Marlin built by fp8blk.bench"
                 apply = self._marlin.prepare(self._module, w, s)
             applies.append(apply)

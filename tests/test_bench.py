@@ -384,6 +384,13 @@ def test_a_run_cut_short_resumes_where_its_checkpoint_stops(monkeypatch, tmp_pat
            "torch": "t", "triton": "t"}
     monkeypatch.setattr(harness, "environment", lambda source: dict(env))
     monkeypatch.setattr(harness, "point_inputs", lambda n, k, m, l2, seed: (n, k, m))
+
+    class StubMarlin:  # what a built Marlin says of itself
+        source = "vLLM 9.9 sdist, Marlin built by fp8blk.bench"
+
+        def __init__(self, sdist):
+            pass
+    monkeypatch.setattr(harness, "MarlinFactory", StubMarlin)
     measured, contained = [], []
 
     def measure(impl, maker, inputs, graphs, log=print, cut_at=None):
@@ -412,7 +419,7 @@ def test_a_run_cut_short_resumes_where_its_checkpoint_stops(monkeypatch, tmp_pat
     kept = json.loads(checkpoint.read_text())
     assert {(r["N"], r["K"]) for r in kept["records"]} == {unique[0]} and len(measured) == per_shape + 1
     assert kept["env"]["date"] == "first" and not contained
-    assert kept["env"]["vllm_marlin_source"] == "vllm (installed)"  # the Marlin its points used, not "not run"
+    assert kept["env"]["vllm_marlin_source"] == StubMarlin.source  # the Marlin its points used, not "not run"
 
     measured.clear()
     monkeypatch.setattr(harness, "measure_impl", lambda *a, **kw: measure(*a, **kw))
@@ -450,6 +457,35 @@ def test_a_run_cut_short_resumes_where_its_checkpoint_stops(monkeypatch, tmp_pat
     env["kernel_source"] = "bbbbbbbbbbbb"
     with pytest.raises(ValueError, match="other kernel sources"):
         harness.run(shapes, ms, impls, checkpoint=checkpoint, layer_graph=False, resume=True, log=lambda *a: None)
+
+
+def test_marlin_factory_names_the_marlin_it_ran():
+    """The report's header says which Marlin the points used: vLLM's installed op, one built from an sdist, or none
+    (the build failed: each point then records why)."""
+    from fp8blk.bench.impls import MarlinFactory
+    weights, scales, xs = [torch.zeros(1)], [torch.zeros(1)], [torch.ones(1)]
+
+    class Built:
+        vllm_version = "9.9"
+
+    def factory(installed, build):
+        made = MarlinFactory()
+        made._marlin = type("StubMarlin", (), {"vllm_apply": staticmethod(lambda w, s: (lambda x: x) if installed else None),
+                                               "build": staticmethod(build),
+                                               "prepare": staticmethod(lambda module, w, s: lambda x: x + 1)})
+        return made
+    assert MarlinFactory().source == "not run"
+    installed = factory(True, None)
+    assert installed(weights, scales, xs)(0) == 1 and installed.source == "vllm (installed)"
+    built = factory(False, lambda sdist: Built())
+    assert built(weights, scales, xs)(0) == 2 and built.source == "vLLM 9.9 sdist, Marlin built by fp8blk.bench"
+
+    def no_sdist(sdist):
+        raise FileNotFoundError("no vLLM source distribution")
+    missing = factory(False, no_sdist)
+    with pytest.raises(FileNotFoundError):
+        missing(weights, scales, xs)
+    assert missing.source.startswith("unavailable (FileNotFoundError")
 
 
 def test_kernel_source_digest_names_the_kernel_files_measured(tmp_path):
