@@ -44,8 +44,9 @@ def grid_configs(m: int, n: int, k: int) -> List[Config]:
     if m <= DECODE_MAX_M:
         shapes = [(bn, 1, False, subs, 2) for bn in (1, 2, 4, 8, 16, 32) for subs in (2, 4, 8, 16, 32)
                   if 8 <= bn * subs <= 128 and 128 * subs <= 2 * k] if m == 1 else []
+        # tensor cores: 64/128-row tiles take wgmma on sm_90, 16/32-row tiles mma.sync (more row tiles, fewer splits)
         shapes += [(bn, max(16, triton.next_power_of_2(m)), True, subs, stages)
-                   for bn in (64, 128) for subs, stages in ((1, 4), (2, 3), (4, 2))]
+                   for bn in (16, 32, 64, 128) for subs, stages in ((1, 4), (2, 3), (4, 2))]
         for (block_n, block_m, mma, subs, stages), split_k, warps in itertools.product(shapes, (1, 2, 4, 8, 16), (4, 8)):
             # 8 warps: half the registers per thread on the CUDA-core path (ncu: occupancy there is register-bound)
             if triton.cdiv(k, 128 * subs) >= split_k and (warps == 4 or (not mma and block_n * subs >= 16)):

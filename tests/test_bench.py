@@ -169,6 +169,7 @@ def test_sweep_grid_is_valid_for_the_kernels():
         else:  # the tile kernel: >= 2 K-tiles per split
             assert all(isinstance(c, KernelConfig) and -(-k // 128) >= 2 * c.split_k for c in found[1:])
     assert any(not c.use_mma for c in grid_configs(1, 4096, 8192)) and all(c.use_mma for c in grid_configs(4, 4096, 8192))
+    assert {c.block_n for c in grid_configs(4, 512, 4096)} >= {16, 32, 64, 128}  # mma.sync and wgmma row tiles
 
 
 def test_crash_contained_peer_costs_one_point_and_the_run_goes_on():

@@ -18,6 +18,7 @@ CUDA_CORE_ROWS = DecodeConfig(4, 4, 128, 4, 2, False, 4, 3)  # CUDA cores, up to
 TENSOR_CORES = DecodeConfig(64, 16, 128, 2, 3, True, 4, 3)  # M = 2..16 path, split (3: not a power of two)
 TENSOR_CORES_32 = DecodeConfig(64, 32, 128, 1, 2, True, 4, 3)  # M = 17..32: 32 columns, split in two
 TENSOR_CORES_TMA = DecodeConfig(64, 16, 128, 1, 3, True, 4, 4, tma=True)  # weight boxes by TMA (sm_90+), split
+TENSOR_CORES_16_ROWS = DecodeConfig(16, 16, 128, 1, 2, True, 4, 3)  # 16-row weight tiles (mma.sync on every GPU)
 
 
 def run(x, wq, scale, b, block=(128, 128), **kwargs):
@@ -48,7 +49,7 @@ def test_ragged_shapes_by_rule(m, n, k, dequant):
 
 @pytest.mark.parametrize("x_dtype,scale_dtype,bias,config", list(itertools.product(
     [torch.bfloat16, torch.float16], [torch.float32, torch.bfloat16, torch.float16, torch.float8_e8m0fnu],
-    [False, True], [CUDA_CORES, CUDA_CORE_ROWS, TENSOR_CORES, TENSOR_CORES_32])), ids=str)
+    [False, True], [CUDA_CORES, CUDA_CORE_ROWS, TENSOR_CORES, TENSOR_CORES_32, TENSOR_CORES_16_ROWS])), ids=str)
 def test_every_dtype_combination_on_both_paths(x_dtype, scale_dtype, bias, config):
     m = 27 if config.block_m == 32 else 7 if config.use_mma else 3 if config.block_m > 1 else 1
     x, wq, scale, b = make(m, 136 if not config.use_mma else 300, 520,
@@ -180,7 +181,7 @@ def test_launch_rule_reads_whole_rows_for_small_layers_and_splits_none():
 DECODE_BUILDS = [CUDA_CORES, CUDA_CORE_ROWS, TENSOR_CORES, decode_config(1, 512, 4096, 1, 128, 132),
                  decode_config(4, 7168, 16384, 1, 128, 132, tma=True), decode_config(32, 7168, 16384, 1, 128, 132, tma=True),
                  decode_config(16, 4096, 8192, 1, 128, 132), decode_config(DECODE_MAX_M, 4096, 8192, 1, 128, 132),
-                 DecodeConfig(8, 1, 128, 8, 1, False, 8, 2)]
+                 DecodeConfig(8, 1, 128, 8, 1, False, 8, 2), TENSOR_CORES_16_ROWS, DecodeConfig(32, 32, 128, 2, 1, True, 4, 3)]
 FEATURES = [("bfloat16", "float32", False), ("float16", "float8_e8m0fnu", True), ("bfloat16", "bfloat16", True)]
 
 
@@ -205,9 +206,11 @@ def test_aot_builds_for_ampere_and_hopper(aot_builds, config, features):
         return
     assert ampere["error"] is None and ampere["cubin"] > 0 and not ampere["fp8"]  # exact integer dequant
     assert ampere["pdl"] == [0, 0, False]
-    if config.use_mma:  # tensor cores: wgmma on Hopper (64-row tiles, one warpgroup), mma.sync on Ampere
-        assert hopper["wgmma"] and ampere["mma_sync"] and hopper["cp_async_16"]
-        assert hopper["wgmma_pending"] == 0  # each step's MMA finished before the next step's weight is converted
+    if config.use_mma:  # tensor cores: on Hopper wgmma for 64-row tiles (one warpgroup), else mma.sync as on Ampere
+        assert ampere["mma_sync"] and hopper["cp_async_16"]
+        assert hopper["wgmma"] == (config.block_n >= 64) and hopper["mma_sync"] == (config.block_n < 64)
+        # each step's wgmma finished before the next step's weight is converted (mma.sync builds have no wgmma wait)
+        assert hopper["wgmma_pending"] == (0 if config.block_n >= 64 else None)
     else:  # CUDA cores: no MMA; the K loop pipelined by Triton with 16-byte asynchronous copies
         assert not (hopper["wgmma"] or hopper["mma_sync"] or ampere["mma_sync"])
         assert hopper["cp_async_16"] and ampere["cp_async_16"]
