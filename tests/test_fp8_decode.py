@@ -174,6 +174,8 @@ def test_launch_rule_reads_whole_rows_for_small_layers_and_splits_none():
     # 16 row tiles would take 16 splits for 2 programs per SM, but 32 steps split 16 ways leave 2 steps a split
     assert decode_config(16, 1024, 4096, 1, 128, 132).split_k == 8
     assert decode_config(16, 512, 7168, 1, 128, 132).split_k == 16  # 56 steps: 3.5 a split
+    # 16 steps (K = 2048) on few row tiles: 4 splits of 4 steps, not 16 one-step splits (example-tiny's layers)
+    assert decode_config(16, 1536, 2048, 1, 128, 132).split_k == decode_config(4, 576, 2048, 1, 128, 132).split_k == 4
     assert decode_config(1, 65536, 1536, 1, 128, 132).num_stages == 3  # 6 steps per program: 3 deep
     assert decode_config(1, 32768, 1024, 1, 128, 132).num_stages == 2  # 4 steps
 
