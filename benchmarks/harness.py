@@ -156,10 +156,11 @@ def measure_units(units: Sequence, journal: str, options: Dict) -> None:
 def run(shapes: Sequence[LayerShape], ms: Sequence[int], impls: Sequence[str] = IMPLS, graphs: Optional[bool] = None,
         vllm_sdist: Optional[str] = None, seed: int = 0, log=print, checkpoint: Optional[Path] = None,
         layer_graph: bool = True, resume: bool = False) -> Dict:
-    """Measures every unique (N, K) x M for every implementation (in-process ones interleaved per shape, peers in
-    crash-contained child processes), then the decoder-layer graphs; returns env, records and layer_graph.
+    """Measures every unique (N, K) x M for the in-process implementations (interleaved per shape), then the
+    decoder-layer graphs, then the peers in crash-contained child processes; returns env, records and layer_graph.
 
-    ``checkpoint``: a file rewritten after each (N, K) and after each peer point, holding what is measured so far.
+    ``checkpoint``: a file rewritten after each (N, K), each model's layer graph and each peer point, holding what is
+    measured so far.
     ``resume``: keep the points that file already holds (from a run cut short on the same GPU, table setting and
     kernel sources) and measure only the rest; the result's env records the first cut run's date as
     ``resumed_from`` (through any number of resumes).
@@ -169,6 +170,7 @@ def run(shapes: Sequence[LayerShape], ms: Sequence[int], impls: Sequence[str] = 
         raise ValueError(f"unknown implementations {sorted(unknown)}; known: {', '.join(IMPLS)}")
     env = environment("not run")
     measured: Dict[tuple, Dict] = {}
+    graph_records: List[Dict] = []
     if resume and checkpoint is not None and checkpoint.is_file():
         earlier = json.loads(checkpoint.read_text())
         if earlier["env"]["gpu"] != env["gpu"] or earlier["env"]["config_table"] != env["config_table"]:
@@ -181,6 +183,7 @@ def run(shapes: Sequence[LayerShape], ms: Sequence[int], impls: Sequence[str] = 
                              "would mix two kernels; remove it or pass another --out")
         measured = {(r["N"], r["K"], r["M"], r["impl"]): {f: v for f, v in r.items() if f not in _LAYER_FIELDS}
                     for r in earlier["records"]}
+        graph_records = list(earlier.get("layer_graph", [])) if layer_graph else []
         env["resumed_from"] = earlier["env"].get("resumed_from", earlier["env"]["date"])  # where a chain of runs began
         log(f"resuming: {len(measured)} measured points kept from {checkpoint} ({earlier['env']['date']})")
     marlin = MarlinFactory(vllm_sdist) if "marlin" in impls else None
@@ -193,8 +196,8 @@ def run(shapes: Sequence[LayerShape], ms: Sequence[int], impls: Sequence[str] = 
     def save() -> None:
         if checkpoint is not None:
             env["vllm_marlin_source"] = marlin.source if marlin else "not run"  # the Marlin the saved points used
-            checkpoint.write_text(json.dumps({"env": env, "records": _records(shapes, ms, impls, measured, env)},
-                                             indent=1))
+            checkpoint.write_text(json.dumps({"env": env, "records": _records(shapes, ms, impls, measured, env),
+                                              "layer_graph": graph_records}, indent=1))
     for n, k in unique:
         for m in ms:
             todo = [impl for impl in local if (n, k, m, impl) not in measured]
@@ -211,6 +214,13 @@ def run(shapes: Sequence[LayerShape], ms: Sequence[int], impls: Sequence[str] = 
                 torch.cuda.empty_cache()
             progress.step(f"N={n} K={k} M={m}")
         save()
+    if layer_graph:  # in process like the points above, before the peers' children: a run cut there keeps them
+        from .layer_graph import measure
+        graphed = {r["model"] for r in graph_records}
+        for model in dict.fromkeys(s.model for s in shapes if s.model not in graphed):
+            graph_records += measure(model, [s for s in shapes if s.model == model], env["read_GBps"],
+                                     env["bf16_TFLOPs"], l2, marlin=marlin, log=log)
+            save()
     peer_units = [(n, k, m, impl) for n, k in unique for m in ms for impl in impls
                   if impl not in IN_PROCESS and (n, k, m, impl) not in measured]
     if peer_units:
@@ -221,12 +231,6 @@ def run(shapes: Sequence[LayerShape], ms: Sequence[int], impls: Sequence[str] = 
             save()
         run_contained(peer_units, {"seed": seed, "graphs": graphs}, log=log, on_record=keep)
     env["vllm_marlin_source"] = marlin.source if marlin else "not run"
-    graph_records = []
-    if layer_graph:
-        from .layer_graph import measure
-        for model in dict.fromkeys(s.model for s in shapes):
-            graph_records += measure(model, [s for s in shapes if s.model == model], env["read_GBps"],
-                                     env["bf16_TFLOPs"], l2, marlin=marlin, log=log)
     return {"env": env, "records": _records(shapes, ms, impls, measured, env), "layer_graph": graph_records}
 
 

@@ -460,6 +460,49 @@ def test_a_run_cut_short_resumes_where_its_checkpoint_stops(monkeypatch, tmp_pat
         harness.run(shapes, ms, impls, checkpoint=checkpoint, layer_graph=False, resume=True, log=lambda *a: None)
 
 
+def test_layer_graphs_run_before_the_peers_and_survive_a_cut_among_them(monkeypatch, tmp_path):
+    """The decoder-layer graphs are measured right after the in-process points and checkpointed, so a run cut during
+    the peers' children (this harness's longest part) keeps them, and a resumed run does not measure them again."""
+    from fp8blk.bench import harness, layer_graph
+    shapes = load_shapes("deepseek-v4-flash")[:2]
+    impls, ms = ("fp8blk", "gemlite_a16w8_fp8"), (1,)
+    env = {"gpu": "GPU X", "gpu_tag": "x", "l2_bytes": 1, "config_table": False, "date": "first", "read_GBps": 3000.0,
+           "bf16_TFLOPs": 800.0, "copy_GBps": 2900.0, "vllm_marlin_source": "not run", "driver": "d", "cuda": "c",
+           "torch": "t", "triton": "t"}
+    monkeypatch.setattr(harness, "environment", lambda source: dict(env))
+    monkeypatch.setattr(harness, "point_inputs", lambda n, k, m, l2, seed: (n, k, m))
+    monkeypatch.setattr(harness, "measure_impl", lambda impl, maker, inputs, graphs, log=print: dict(
+        zip("NKM", inputs), impl=impl, median_us=1.0, rel_err=1e-3))
+    order, graphs_measured = [], []
+
+    def measure_graph(model, model_shapes, read_gbps, bf16_tflops, l2, marlin=None, log=print):
+        order.append("layer graph")
+        graphs_measured.append(model)
+        return [{"model": model, "M": 1, "impl": "fp8blk", "median_us": 5.0}]
+    monkeypatch.setattr(layer_graph, "measure", measure_graph)
+
+    def peers_cut(units, options, log=print, on_record=None):
+        order.append("peers")
+        raise KeyboardInterrupt  # the time limit, while the peers' children run
+    monkeypatch.setattr(harness, "run_contained", peers_cut)
+    checkpoint = tmp_path / "partial_records.json"
+    with pytest.raises(KeyboardInterrupt):
+        harness.run(shapes, ms, impls, checkpoint=checkpoint, log=lambda *a: None)
+    assert order == ["layer graph", "peers"]
+    assert json.loads(checkpoint.read_text())["layer_graph"] == [{"model": "deepseek-v4-flash", "M": 1,
+                                                                  "impl": "fp8blk", "median_us": 5.0}]
+
+    def peers(units, options, log=print, on_record=None):
+        records = [{"N": n, "K": k, "M": m, "impl": impl, "median_us": 2.0} for n, k, m, impl in units]
+        for record in records:
+            on_record(record)
+        return records
+    monkeypatch.setattr(harness, "run_contained", peers)
+    results = harness.run(shapes, ms, impls, checkpoint=checkpoint, resume=True, log=lambda *a: None)
+    assert graphs_measured == ["deepseek-v4-flash"]  # kept from the checkpoint, not measured again
+    assert results["layer_graph"][0]["median_us"] == 5.0 and len(results["records"]) == len(shapes) * 2
+
+
 def test_marlin_factory_names_the_marlin_it_ran():
     """The report's header says which Marlin the points used: vLLM's installed op, one built from an sdist, or none
     (the build failed: each point then records why)."""
