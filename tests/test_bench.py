@@ -373,6 +373,18 @@ def test_in_process_implementations_compute_the_product_as_users_call_them(monke
     assert len(forwards) == 2  # the fp8blk calls went through the module
 
 
+def stub_gpu_environment(monkeypatch) -> dict:
+    """The harness on CPU: a fixed GPU environment (returned: a test changes it between runs) and point inputs that
+    are just (N, K, M), for stand-ins of the measurements."""
+    from fp8blk.bench import harness
+    env = {"gpu": "GPU X", "gpu_tag": "x", "l2_bytes": 1, "config_table": False, "date": "first", "read_GBps": 3000.0,
+           "bf16_TFLOPs": 800.0, "copy_GBps": 2900.0, "vllm_marlin_source": "not run", "driver": "d", "cuda": "c",
+           "torch": "t", "triton": "t"}
+    monkeypatch.setattr(harness, "environment", lambda source: dict(env))
+    monkeypatch.setattr(harness, "point_inputs", lambda n, k, m, l2, seed: (n, k, m))
+    return env
+
+
 def test_a_run_cut_short_resumes_where_its_checkpoint_stops(monkeypatch, tmp_path):
     """``--resume``: the checkpoint (rewritten after each (N, K) and after each peer point) keeps what a run measured
     before it was cut short, in process or among the peers; the resumed run measures only the rest, records the
@@ -380,11 +392,7 @@ def test_a_run_cut_short_resumes_where_its_checkpoint_stops(monkeypatch, tmp_pat
     from fp8blk.bench import harness
     shapes = load_shapes("deepseek-v4-flash")[:3]  # 1024x4096, 512x4096, 32768x1024
     impls, ms = ("fp8blk", "marlin", "cublas_bf16", "gemlite_a16w8_fp8"), (1, 64)
-    env = {"gpu": "GPU X", "gpu_tag": "x", "l2_bytes": 1, "config_table": False, "date": "first", "read_GBps": 3000.0,
-           "bf16_TFLOPs": 800.0, "copy_GBps": 2900.0, "vllm_marlin_source": "not run", "driver": "d", "cuda": "c",
-           "torch": "t", "triton": "t"}
-    monkeypatch.setattr(harness, "environment", lambda source: dict(env))
-    monkeypatch.setattr(harness, "point_inputs", lambda n, k, m, l2, seed: (n, k, m))
+    env = stub_gpu_environment(monkeypatch)
 
     class StubMarlin:  # what a built Marlin says of itself
         source = "vLLM 9.9 sdist, Marlin built by fp8blk.bench"
@@ -466,11 +474,7 @@ def test_layer_graphs_run_before_the_peers_and_survive_a_cut_among_them(monkeypa
     from fp8blk.bench import harness, layer_graph
     shapes = load_shapes("deepseek-v4-flash")[:2]
     impls, ms = ("fp8blk", "gemlite_a16w8_fp8"), (1,)
-    env = {"gpu": "GPU X", "gpu_tag": "x", "l2_bytes": 1, "config_table": False, "date": "first", "read_GBps": 3000.0,
-           "bf16_TFLOPs": 800.0, "copy_GBps": 2900.0, "vllm_marlin_source": "not run", "driver": "d", "cuda": "c",
-           "torch": "t", "triton": "t"}
-    monkeypatch.setattr(harness, "environment", lambda source: dict(env))
-    monkeypatch.setattr(harness, "point_inputs", lambda n, k, m, l2, seed: (n, k, m))
+    stub_gpu_environment(monkeypatch)
     monkeypatch.setattr(harness, "measure_impl", lambda impl, maker, inputs, graphs, log=print: dict(
         zip("NKM", inputs), impl=impl, median_us=1.0, rel_err=1e-3))
     order, graphs_measured = [], []
