@@ -9,6 +9,7 @@ from fp8blk import quantize_fp8_block
 
 DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 TOL = {torch.bfloat16: 8e-3, torch.float16: 1e-3}  # relative error vs float64, by activation dtype
+H100_SHARED = 232448  # bytes of shared memory a program may opt into on an H100 (sm_90)
 
 
 def make(m, n, k, x_dtype=torch.bfloat16, scale_dtype=torch.float32, bias=False, block=(128, 128), groups=1, seed=0):

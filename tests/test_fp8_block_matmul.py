@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from aot_helpers import run_aot_jobs
-from kernel_cases import DEVICE, TOL, launch_plan, make, reference, rel_err
+from kernel_cases import DEVICE, H100_SHARED, TOL, launch_plan, make, reference, rel_err
 from fp8blk.kernels import KernelConfig, fp8_block_matmul
 from fp8blk.kernels.fp8_block_matmul import CONFIG_FILE, choose_config, default_config, m_bucket
 from fp8blk.kernels.fp8_tile import WIDE_TILE_SHARED_MEMORY, with_tma
@@ -175,7 +175,7 @@ def test_fp16_passes_over_a_tables_expand_entry(monkeypatch):
     """The table's expand-weight entries are bf16-only: for fp16 x ``choose_config`` takes the rule's tile launch."""
     import importlib
     kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
-    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("NVIDIA H100 80GB HBM3", 132, (9, 0), 232448))
+    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("NVIDIA H100 80GB HBM3", 132, (9, 0), H100_SHARED))
     kernel_module.choose_config.cache_clear()
     cuda = torch.device("cuda", 0)
     tuned = choose_config(1024, 1024, 4096, 1, 128, cuda)  # the table's entry (32-row dequant programs; the rule: 64)
@@ -366,7 +366,7 @@ def aot_builds():
 # the 4-warp tiles split (a forced config)
 TILE_TMA = [default_config(256, n, k, 1, 128, 132, tma=True) for n, k in ((32768, 1024), (4096, 8192))]
 TILE_TMA += [KernelConfig(128, 128, 64, 2, 4, 4, True, tma=True),
-             default_config(256, 32768, 1024, 1, 128, 132, tma=True, shared_memory=232448)]
+             default_config(256, 32768, 1024, 1, 128, 132, tma=True, shared_memory=H100_SHARED)]
 
 
 @pytest.mark.parametrize("tiles", TILE_TMA, ids=lambda c: f"{c.block_m}cols-{c.num_warps}warps-split{c.split_k}")
@@ -504,7 +504,7 @@ def test_programmatic_dependent_launch_only_where_the_gpu_has_it(monkeypatch):
     kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
     cuda = torch.device("cuda", 0)
     for capability, expected in (((9, 0), True), ((10, 0), True), ((8, 9), False), ((8, 0), False)):
-        monkeypatch.setattr(kernel_module, "_device_facts", lambda device, c=capability: ("gpu", 132, c, 232448))
+        monkeypatch.setattr(kernel_module, "_device_facts", lambda device, c=capability: ("gpu", 132, c, H100_SHARED))
         assert kernel_module._pdl(cuda, interpreting=False) is expected
         assert kernel_module._pdl(cuda, interpreting=True) is False
         kernel_module._launch_plan.cache_clear()
@@ -512,7 +512,7 @@ def test_programmatic_dependent_launch_only_where_the_gpu_has_it(monkeypatch):
             plan = launch_plan(m, 256, 512, cuda)
             assert dict(plan.options)["launch_pdl"] is expected and dict(plan.constexprs)["PDL"] is expected
     assert kernel_module._pdl(torch.device("cpu"), interpreting=False) is False
-    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0), 232448))
+    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0), H100_SHARED))
     monkeypatch.setattr(kernel_module, "_PDL_ALLOWED", False)  # FP8BLK_PDL=0
     assert kernel_module._pdl(cuda, interpreting=False) is False
     kernel_module._launch_plan.cache_clear()
@@ -546,7 +546,7 @@ def test_tma_only_where_the_gpu_and_the_layout_allow_it(monkeypatch):
     kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
     cuda = torch.device("cuda", 0)
     kernel_module._launch_plan.cache_clear()
-    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0), 232448))
+    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0), H100_SHARED))
     decode = launch_plan(4, 256, 16384, cuda)  # 256 x 16384: 4 row tiles, 16-way split, 8 steps each
     assert decode.kind == "decode" and not decode.descriptors  # programs too short for TMA
     large = launch_plan(4, 7168, 16384, cuda)  # 112 row tiles x 4: 32 steps each
@@ -576,7 +576,7 @@ def test_tma_only_where_the_gpu_and_the_layout_allow_it(monkeypatch):
     assert dict(wide.fallback.options)["num_warps"] == 8 and not wide.fallback.descriptors  # 128 x 128 by pointers
     assert launch_plan(384, 32768, 1024, cuda).grid == (256, 3, 1)  # M = 384: the two-per-SM tiles, not the expand path
     assert launch_plan(384, 32768, 1024, cuda).fallback.kind == "expand"  # (pointer loads: the rule's expand path)
-    for facts in (("gpu", 132, (12, 0), 101376), ("gpu", 132, (9, 0), 232448)):  # 99 KB a program: no 128 x 256
+    for facts in (("gpu", 132, (12, 0), 101376), ("gpu", 132, (9, 0), H100_SHARED)):  # 99 KB a program: no 128 x 256
         kernel_module._launch_plan.cache_clear()
         kernel_module.choose_config.cache_clear()
         monkeypatch.setattr(kernel_module, "_device_facts", lambda device, f=facts: f)
@@ -589,12 +589,12 @@ def test_tma_only_where_the_gpu_and_the_layout_allow_it(monkeypatch):
     with pytest.raises(ValueError, match="TMA needs"):
         launch_plan(64, 256, 4104, cuda, config=TMA_TILE)
     for capability in ((8, 0), (8, 9)):
-        monkeypatch.setattr(kernel_module, "_device_facts", lambda device, c=capability: ("gpu", 132, c, 232448))
+        monkeypatch.setattr(kernel_module, "_device_facts", lambda device, c=capability: ("gpu", 132, c, H100_SHARED))
         kernel_module._launch_plan.cache_clear()
         assert not launch_plan(64, 256, 4096, cuda).descriptors
         with pytest.raises(ValueError, match="TMA needs sm_90"):
             launch_plan(64, 256, 4096, cuda, config=TMA_TILE)
-    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0), 232448))
+    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0), H100_SHARED))
     monkeypatch.setattr(kernel_module, "_TMA_ALLOWED", False)  # FP8BLK_TMA=0
     kernel_module._launch_plan.cache_clear()
     assert not launch_plan(64, 256, 4096, cuda).descriptors
@@ -627,7 +627,7 @@ def test_tma_launch_passes_descriptors_and_falls_back_for_unaligned_addresses(mo
     monkeypatch.setattr(kernel_module, "_fp8_block_matmul_kernel", Jit())
     monkeypatch.setattr(kernel_module, "_interpreting", lambda: False)
     monkeypatch.setattr(kernel_module, "_current_stream", lambda device: 7)
-    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0), 232448))
+    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0), H100_SHARED))
     kernel_module._launch_plan.cache_clear()
     plan = launch_plan(64, 256, 512, torch.device("cuda", 0))
     x, wq, scale, b = make(64, 256, 512)
@@ -665,7 +665,7 @@ def test_direct_launch_passes_what_tritons_launcher_would(monkeypatch, m, n, k):
     cuda = torch.device("cuda", 0)
     monkeypatch.setattr(kernel_module, "_interpreting", lambda: False)
     monkeypatch.setattr(kernel_module, "_current_stream", lambda device: 7)
-    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0), 232448))
+    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0), H100_SHARED))
     monkeypatch.setattr(kernel_module, "_TMA_ALLOWED", m != 48)
     kernel_module._launch_plan.cache_clear()
     plan = launch_plan(m, n, k, cuda)
@@ -730,7 +730,7 @@ def test_direct_launch_only_where_tritons_layer_adds_nothing(monkeypatch):
     from triton.backends.nvidia.driver import CudaLauncher
     kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
     cuda = torch.device("cuda", 0)
-    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0), 232448))
+    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0), H100_SHARED))
     kernel_module._launch_plan.cache_clear()
     tma_plan, plain_plan = launch_plan(64, 256, 512, cuda), launch_plan(48, 256, 512, cuda, x_stride=(516, 1))
     assert tma_plan.descriptors and not plain_plan.descriptors

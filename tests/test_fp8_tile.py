@@ -6,6 +6,7 @@ import ast
 import sys
 from pathlib import Path
 
+from kernel_cases import H100_SHARED
 from fp8blk.kernels.fp8_tile import KernelConfig, default_config, m_bucket
 
 KERNELS = Path(__file__).resolve().parent.parent / "kernels"
@@ -59,9 +60,6 @@ def test_rule_splits_8_warp_tiles_only_while_the_split_programs_fit_the_sms():
     # 128 x 64 tiles by TMA hold two per SM: 56 tiles split 4 ways (224 programs in 264 places); by pointers one
     assert default_config(64, 7168, 3072, 1, 128, 132, tma=True).split_k == 4
     assert default_config(64, 7168, 3072, 1, 128, 132).split_k == 2
-
-
-H100_SHARED = 232448  # bytes a program may opt into on sm_90
 
 
 def test_tma_rule_takes_128x256_tiles_for_bf16_from_m_129_to_512_where_they_fill_half_the_sms():
