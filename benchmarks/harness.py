@@ -193,9 +193,9 @@ def run(shapes: Sequence[LayerShape], ms: Sequence[int], impls: Sequence[str] = 
     progress = Progress(len(unique) * len(ms))
     local = [impl for impl in impls if impl in IN_PROCESS]
 
-    def save() -> None:
+    def save() -> None:  # after each stage: env names the Marlin the points so far used (it is built on first use)
+        env["vllm_marlin_source"] = marlin.source if marlin else "not run"
         if checkpoint is not None:
-            env["vllm_marlin_source"] = marlin.source if marlin else "not run"  # the Marlin the saved points used
             checkpoint.write_text(json.dumps({"env": env, "records": _records(shapes, ms, impls, measured, env),
                                               "layer_graph": graph_records}, indent=1))
     for n, k in unique:
@@ -230,7 +230,6 @@ def run(shapes: Sequence[LayerShape], ms: Sequence[int], impls: Sequence[str] = 
             measured[(record["N"], record["K"], record["M"], record["impl"])] = record
             save()
         run_contained(peer_units, {"seed": seed, "graphs": graphs}, log=log, on_record=keep)
-    env["vllm_marlin_source"] = marlin.source if marlin else "not run"
     return {"env": env, "records": _records(shapes, ms, impls, measured, env), "layer_graph": graph_records}
 
 
