@@ -49,6 +49,7 @@ DECODE_MAX_M = 32  # the largest M the decode kernel takes (the tile kernel take
 CUDA_CORE_PAIR_BYTES_PER_SM = 1 << 17  # M = 2 stays on CUDA cores up to this many weight bytes per SM
 TMA_MIN_STEPS = 16  # TMA weight boxes where each program streams at least this many K-steps (NOTES v29)
 MMA_MIN_STEPS_PER_SPLIT = 3  # a tensor-core K-split keeps at least this many steps (NOTES v35)
+NARROW_MMA_BYTES_PER_SM = 1 << 16  # tensor-core tiles of 32 weight rows up to this many weight bytes per SM (NOTES v41)
 TMA_SHARED_BYTES_PER_SM = 228 * 1024  # shared memory of an sm_90 SM (TMA launches run on sm_90+ only)
 
 
@@ -169,7 +170,13 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
       CUDA-core launch of M = 1 with both rows per program (the tensor-core pipeline's fixed latency dominates
       such small layers; on larger ones its cheaper arithmetic wins: H100, ``benchmarks/NOTES.md`` v20).
     * Other M up to ``DECODE_MAX_M`` (32), tensor cores: 64 weight rows (the MMA's row side) by one scale block
-      per step, 3 stages (at M = 17..32 this kernel beat the tile rule on 8 of 9 H100 shapes: NOTES v25).
+      per step, 3 stages (at M = 17..32 this kernel beat the tile rule on 8 of 9 H100 shapes: NOTES v25); on layers
+      of at most ``NARROW_MMA_BYTES_PER_SM * sm_count`` bytes (~8.6 MB on 132 SMs) 32 rows (mma.sync instead of
+      wgmma), split as below but for about four programs per SM (the split 64-row tiles would take) unless the
+      32-row tiles alone make the first wave of two per SM (then unsplit: 8192 x 1024). H100, NOTES v41, three
+      interleaved rounds on 11 layers at M = 3..32: 512 / 576 x 7168 at M = 24/32 9.6-10.0 -> 7.0-7.5 us, 8192 x
+      1024 6.9-7.7 -> 5.8-7.3, M = 16 on every such layer 2-12% faster; the same tiles split for two programs per
+      SM lost 5-13% on 2048 x 4096 and 4096 x 2048.
     * Split K until programs reach about ``2 * sm_count`` (the smallest power of two that gives 95% of it: a
       first wave of fewer than two programs per SM leaves some SMs with one and others with two), and so that no
       MMA program streams more than 16 steps (long rows leave the last wave ragged); at most 16 splits,
@@ -187,14 +194,17 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
     use_mma = m > 2 or (m == 2 and n * k * groups > CUDA_CORE_PAIR_BYTES_PER_SM * sm_count)
     blocks_per_row = triton.cdiv(k, sub_k)
     if use_mma:
-        block_n, block_m, subs, stages, max_steps = 64, max(16, triton.next_power_of_2(m)), 1, 3, 16
+        block_n = 32 if n * k * groups <= NARROW_MMA_BYTES_PER_SM * sm_count else 64
+        block_m, subs, stages, max_steps = max(16, triton.next_power_of_2(m)), 1, 3, 16
     else:
         block_n = min(32, _pow2_near(n * groups / (4 * sm_count)))
         subs = min(32, triton.next_power_of_2(blocks_per_row), _pow2_near(8192 / (block_n * sub_k)))
         block_m, stages, max_steps = m, 2, blocks_per_row
     steps = triton.cdiv(k, sub_k * subs)
     tiles = triton.cdiv(n, block_n) * groups
-    wave_split = triton.next_power_of_2(math.ceil(0.95 * 2 * sm_count / tiles))  # 2 programs per SM
+    # 2 programs per SM; narrow tensor-core tiles that must split at all: 4 (as many K-splits as 64-row tiles take)
+    per_sm = 4 if use_mma and block_n < 64 and tiles < 0.95 * 2 * sm_count else 2
+    wave_split = triton.next_power_of_2(math.ceil(0.95 * per_sm * sm_count / tiles))
     tma_split = min(wave_split, 16)
     if tma and use_mma and triton.cdiv(steps, tma_split) >= TMA_MIN_STEPS:
         stage_bytes = block_n * sub_k + block_m * sub_k * 2  # a weight box (fp8) and an x tile (16-bit)
