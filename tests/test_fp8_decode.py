@@ -10,7 +10,8 @@ import torch
 from aot_helpers import run_aot_jobs
 from kernel_cases import DEVICE, TOL, launch_plan, make, reference, rel_err
 from fp8blk.kernels import fp8_block_matmul
-from fp8blk.kernels.fp8_decode import (CUDA_CORE_PAIR_BYTES_PER_SM, DECODE_MAX_M, MMA_MIN_STEPS_PER_SPLIT, DecodeConfig,
+from fp8blk.kernels.fp8_decode import (CUDA_CORE_PAIR_BYTES_PER_SM, DECODE_MAX_M, MMA_MIN_STEPS_PER_SPLIT,
+                                       NARROW_MMA_BYTES_PER_SM, DecodeConfig,
                                        decode_config)
 
 CUDA_CORES = DecodeConfig(4, 1, 128, 4, 2, False, 4, 2)  # M = 1 path, split
@@ -152,8 +153,10 @@ def test_launch_rule_is_valid_for_any_shape_and_gpu(m, sm_count):
         assert 1 <= cfg.split_k <= min(16, steps) and cfg.block_m >= m
         small = n * k * groups <= CUDA_CORE_PAIR_BYTES_PER_SM * sm_count
         assert cfg.use_mma == (m > 2 or (m == 2 and not small))  # M = 2 on CUDA cores for small layers only
-        assert cfg.block_n >= 64 if cfg.use_mma else cfg.block_m == m
-        programs = math.ceil(n / cfg.block_n) * groups * cfg.split_k
+        narrow = n * k * groups <= NARROW_MMA_BYTES_PER_SM * sm_count  # 32-row tensor-core tiles (NOTES v41)
+        assert cfg.block_n == (32 if narrow else 64) if cfg.use_mma else cfg.block_m == m
+        tiles = math.ceil(n / cfg.block_n) * groups
+        programs = tiles * cfg.split_k
         if not cfg.use_mma and cfg.sub_k == 128 and n * groups >= 4 * sm_count:
             assert programs >= 2 * sm_count  # enough programs to keep every SM's loads in flight
         least_steps = MMA_MIN_STEPS_PER_SPLIT if cfg.use_mma else 1
@@ -161,6 +164,21 @@ def test_launch_rule_is_valid_for_any_shape_and_gpu(m, sm_count):
             assert steps >= least_steps * cfg.split_k  # each tensor-core split earns its partials' round trip
         if cfg.split_k < min(16, 1 << (max(1, steps // least_steps).bit_length() - 1)):  # not capped by its limits
             assert programs >= 0.95 * 2 * sm_count  # a first wave of about two programs on every SM
+            if cfg.use_mma and narrow and cfg.split_k > 1:
+                assert programs >= 0.95 * 4 * sm_count  # narrow tiles that split at all: about four per SM
+        if cfg.use_mma and narrow and tiles >= 0.95 * 2 * sm_count:
+            assert cfg.split_k == 1  # the narrow tiles alone make the first wave
+
+
+def test_launch_rule_takes_narrow_tensor_core_tiles_on_small_layers():
+    # <= 64 KB a SM: 32-row tiles split as 64-row ones would (4 programs per SM), or unsplit where they fill the wave
+    assert decode_config(16, 2048, 4096, 1, 128, 132)[:5] == (32, 16, 128, 1, 8)  # 64 tiles x 8 = 512 programs
+    assert decode_config(24, 4096, 2048, 1, 128, 132)[:5] == (32, 32, 128, 1, 4)
+    assert decode_config(4, 8192, 1024, 1, 128, 132)[:5] == (32, 16, 128, 1, 1)  # 256 tiles: no split
+    assert decode_config(32, 512, 7168, 1, 128, 132)[:5] == (32, 32, 128, 1, 16)
+    # above 64 KB a SM (1536 x 7168: 10.5 MB on 132 SMs; 8192 x 1024 on 78 SMs) the 64-row wgmma tiles stay
+    assert decode_config(16, 1536, 7168, 1, 128, 132).block_n == decode_config(16, 8192, 1024, 1, 128, 78).block_n == 64
+    assert decode_config(16, 4096, 8192, 1, 128, 132, tma=True).block_n == 64
 
 
 def test_launch_rule_reads_whole_rows_for_small_layers_and_splits_none():

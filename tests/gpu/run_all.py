@@ -125,7 +125,8 @@ def main() -> int:
     for m, (n, k), cfg in ((4, (7168, 16384), None), (8, (512, 4096), KernelConfig(64, 16, 128, 16, 4, 4)),
                            (8, (4096, 8192), None), (8, (32768, 1024), None), (1, (512, 4096), None),
                            (1, (4096, 8192), DecodeConfig(8, 1, 128, 8, 4, False, 4, 2)), (2, (1024, 4096), None),
-                           (3, (1024, 4096), DecodeConfig(2, 4, 128, 8, 4, False, 4, 3)), (64, (4096, 8192), None)):
+                           (3, (1024, 4096), DecodeConfig(2, 4, 128, 8, 4, False, 4, 3)), (64, (4096, 8192), None),
+                           (16, (512, 4096), None), (24, (8192, 1024), None)):  # 32-row tensor-core tiles: split, not
         x, wq, scale, b = make(m, n, k, torch.bfloat16, torch.float32, True)
         eager = fp8_block_matmul(x, wq, scale, b, config=cfg)
         out = torch.empty_like(eager)
