@@ -137,6 +137,8 @@ def m_bucket(m: int) -> int:
 # Shared memory of the wide TMA tile (128 x 256 activation columns, 64-deep K-tiles, 4 stages): the sm_90 build's
 # own figure rounded up (an AOT test in tests/test_fp8_block_matmul.py checks it). GPUs that cannot hold it keep 128 x 128.
 WIDE_TILE_SHARED_MEMORY = 160 * 1024 + 1024
+# 64-row tiles in place of too few 128-row ones (M = 65-128): each program streams 16-32 64-deep K-tiles (NOTES v42)
+NARROW_TILE_K_TILES = (16, 32)
 
 
 def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: int,
@@ -172,6 +174,12 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
       program may take) holds ``WIDE_TILE_SHARED_MEMORY``: the weight tile's conversion is paid once per 256
       activation columns. H100 (v34): 3-18% faster than 128 x 128 at M = 192/256 on every such layer (65536 x 1536
       M = 256 145 -> 119 us), and at M = 512 faster than the expand path on 10 of 11 (7168 x 16384 297 -> 256).
+    - M = 65-128 (bucket), N >= 4096, where 64 x 128 tiles (4 warps, 64-deep K-tiles, 4 stages) number at most one
+      per SM: those, split for at most one program per SM with 16-32 K-tiles a program, or the rule below where no
+      split does both. Where 128-row tiles are too few to fill the SMs they either split more (each split a round
+      trip of partials) or leave SMs idle (8192 x 1024: 64 programs); half-height tiles double the programs for the
+      same weight bytes. H100 (v42, three interleaved rounds): 4096 x 2048 M = 96/128 15.5/17.7 -> 13.6/14.5 us,
+      8192 x 1024 12.6/12.9 -> 10.8/11.0, 8192 x 1536 M = 128 18.4 -> 15.1; 7168 x 2048 M = 96 within 3%.
     - otherwise, where 128 x 128 tiles would take 8 warps: 4 warps with 64-deep K-tiles, 4 stages, unsplit, where the
       tiles alone fill at least 80% of two per SM (189 registers, 92 KB of shared memory, so one program converts its
       weight tile while the other's MMA runs; v30: 65536 x 1536 at M = 256 147 -> 125 us), also in place of the expand
@@ -185,6 +193,10 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     if (x_bf16 and tma and block_n == 128 and bm in (256, 512) and (m % 256 == 0 or m % 256 > 128)
             and shared_memory >= WIDE_TILE_SHARED_MEMORY and wide_programs >= sm_count / 2):
         return KernelConfig(128, 256, math.gcd(block_k, 64), 1, 8, 4, scale_in_weight=True, tma=True)
+    if x_bf16 and tma and block_n == 128 and bm == 128:
+        narrow_split = _narrow_tile_split(triton.cdiv(n, 64) * triton.cdiv(m, 128) * groups, triton.cdiv(k, 64), sm_count)
+        if narrow_split:
+            return KernelConfig(64, 128, math.gcd(block_k, 64), narrow_split, 4, 4, scale_in_weight=True, tma=True)
     pair = tma and block_n * block_m == 128 * 128 and tiles >= 0.8 * 2 * sm_count
     if x_bf16 and groups == 1 and (bm > 512 or bm == 512 and not (pair and m <= 384)):
         return KernelConfig(64, 1, 128, 1, 4, 1, expand_weight=True)
@@ -204,6 +216,17 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     split_k = _split_k(tiles, triton.cdiv(k, tile_k), warps, resident, sm_count)
     config = KernelConfig(block_n, block_m, tile_k, split_k, warps, stages, scale_in_weight=True)
     return with_tma(config, tiles * split_k, sm_count) if tma else config
+
+
+def _narrow_tile_split(tiles: int, k_tiles: int, sm_count: int) -> int:
+    """The K split for ``tiles`` 64 x 128 tiles of ``k_tiles`` 64-deep K-tiles: the largest power of two that keeps
+    the launch within one program per SM and ``NARROW_TILE_K_TILES[0]`` K-tiles a program; 0 where no split gives
+    at most one program per SM with at most ``NARROW_TILE_K_TILES[1]`` K-tiles a program."""
+    fewest, most = NARROW_TILE_K_TILES
+    split = 1
+    while tiles * split * 2 <= sm_count and k_tiles >= split * 2 * fewest:
+        split *= 2
+    return split if tiles * split <= sm_count and triton.cdiv(k_tiles, split) <= most else 0
 
 
 def _split_k(tiles: int, k_tiles: int, warps: int, resident: int, sm_count: int) -> int:
