@@ -169,6 +169,7 @@ def run(shapes: Sequence[LayerShape], ms: Sequence[int], impls: Sequence[str] = 
     if unknown:
         raise ValueError(f"unknown implementations {sorted(unknown)}; known: {', '.join(IMPLS)}")
     env = environment("not run")
+    marlin_before = "not run"  # the Marlin an earlier, resumed run's points used
     measured: Dict[tuple, Dict] = {}
     graph_records: List[Dict] = []
     if resume and checkpoint is not None and checkpoint.is_file():
@@ -185,6 +186,7 @@ def run(shapes: Sequence[LayerShape], ms: Sequence[int], impls: Sequence[str] = 
                     for r in earlier["records"]}
         graph_records = list(earlier.get("layer_graph", [])) if layer_graph else []
         env["resumed_from"] = earlier["env"].get("resumed_from", earlier["env"]["date"])  # where a chain of runs began
+        marlin_before = earlier["env"].get("vllm_marlin_source", marlin_before)
         log(f"resuming: {len(measured)} measured points kept from {checkpoint} ({earlier['env']['date']})")
     marlin = MarlinFactory(vllm_sdist) if "marlin" in impls else None
     makers = {"fp8blk": make_fp8blk, "marlin": marlin, "cublas_bf16": make_cublas_bf16, "torch_dequant": make_torch_dequant}
@@ -193,8 +195,9 @@ def run(shapes: Sequence[LayerShape], ms: Sequence[int], impls: Sequence[str] = 
     progress = Progress(len(unique) * len(ms))
     local = [impl for impl in impls if impl in IN_PROCESS]
 
-    def save() -> None:  # after each stage: env names the Marlin the points so far used (it is built on first use)
-        env["vllm_marlin_source"] = marlin.source if marlin else "not run"
+    def save() -> None:  # after each stage: env names the Marlin the points so far used (it is built on first use;
+        # a resumed run that needs no Marlin point keeps the name its checkpoint holds)
+        env["vllm_marlin_source"] = marlin.source if marlin and marlin.source != "not run" else marlin_before
         if checkpoint is not None:
             checkpoint.write_text(json.dumps({"env": env, "records": _records(shapes, ms, impls, measured, env),
                                               "layer_graph": graph_records}, indent=1))

@@ -394,17 +394,19 @@ def test_a_run_cut_short_resumes_where_its_checkpoint_stops(monkeypatch, tmp_pat
     impls, ms = ("fp8blk", "marlin", "cublas_bf16", "gemlite_a16w8_fp8"), (1, 64)
     env = stub_gpu_environment(monkeypatch)
 
-    class StubMarlin:  # what a built Marlin says of itself
-        source = "vLLM 9.9 sdist, Marlin built by fp8blk.bench"
+    built = "vLLM 9.9 sdist, Marlin built by fp8blk.bench"
 
+    class StubMarlin:  # as MarlinFactory: "not run" until a point builds it, then what the built Marlin says of itself
         def __init__(self, sdist):
-            pass
+            self.source = "not run"
     monkeypatch.setattr(harness, "MarlinFactory", StubMarlin)
     measured, contained = [], []
 
     def measure(impl, maker, inputs, graphs, log=print, cut_at=None):
         if len(measured) == cut_at:
             raise KeyboardInterrupt  # stands in for the timeout that kills a run
+        if impl == "marlin":
+            maker.source = built
         measured.append(impl)
         n, k, m = inputs
         return {"N": n, "K": k, "M": m, "impl": impl, "median_us": 1.0, "rel_err": 1e-3}
@@ -428,7 +430,7 @@ def test_a_run_cut_short_resumes_where_its_checkpoint_stops(monkeypatch, tmp_pat
     kept = json.loads(checkpoint.read_text())
     assert {(r["N"], r["K"]) for r in kept["records"]} == {unique[0]} and len(measured) == per_shape + 1
     assert kept["env"]["date"] == "first" and not contained
-    assert kept["env"]["vllm_marlin_source"] == StubMarlin.source  # the Marlin its points used, not "not run"
+    assert kept["env"]["vllm_marlin_source"] == built  # the Marlin its points used, not "not run"
 
     measured.clear()
     monkeypatch.setattr(harness, "measure_impl", lambda *a, **kw: measure(*a, **kw))
@@ -449,6 +451,7 @@ def test_a_run_cut_short_resumes_where_its_checkpoint_stops(monkeypatch, tmp_pat
     points = {(r["N"], r["K"], r["M"], r["impl"]) for r in results["records"]}
     assert points == {(n, k, m, impl) for n, k in unique for m in ms for impl in impls}
     assert results["env"]["resumed_from"] == "first" and results["env"]["date"] == "second"
+    assert results["env"]["vllm_marlin_source"] == built  # this call ran no Marlin point: the checkpoint's names it
     assert "resumed a run of first" in report.render_markdown(results)
     assert len(json.loads(checkpoint.read_text())["records"]) == len(results["records"])  # saved with the peers
     measured.clear()
