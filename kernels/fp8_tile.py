@@ -221,12 +221,12 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
 def _narrow_tile_split(tiles: int, k_tiles: int, sm_count: int) -> int:
     """The K split for ``tiles`` 64 x 128 tiles of ``k_tiles`` 64-deep K-tiles: the largest power of two that keeps
     the launch within one program per SM and ``NARROW_TILE_K_TILES[0]`` K-tiles a program; 0 where no split gives
-    at most one program per SM with at most ``NARROW_TILE_K_TILES[1]`` K-tiles a program."""
+    at most one program per SM with ``NARROW_TILE_K_TILES`` (16-32) K-tiles a program (the range measured)."""
     fewest, most = NARROW_TILE_K_TILES
     split = 1
     while tiles * split * 2 <= sm_count and k_tiles >= split * 2 * fewest:
         split *= 2
-    return split if tiles * split <= sm_count and triton.cdiv(k_tiles, split) <= most else 0
+    return split if tiles * split <= sm_count and fewest <= triton.cdiv(k_tiles, split) <= most else 0
 
 
 def _split_k(tiles: int, k_tiles: int, warps: int, resident: int, sm_count: int) -> int:

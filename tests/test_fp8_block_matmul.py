@@ -363,13 +363,15 @@ def aot_builds():
 
 # TMA tiles: the rule's two 4-warp 128 x 128 programs per SM (32768 x 1024 at M = 256, unsplit), 8-warp ones
 # (4096 x 8192 at M = 256, split 2) and 128 x 256 ones (32768 x 1024 at M = 256 where a program may take 227 KB), and
-# the 4-warp tiles split (a forced config)
+# the 4-warp tiles split (a forced config), and 64 x 128 4-warp ones (4096 x 2048 at M = 128, split 2)
 TILE_TMA = [default_config(256, n, k, 1, 128, 132, tma=True) for n, k in ((32768, 1024), (4096, 8192))]
 TILE_TMA += [KernelConfig(128, 128, 64, 2, 4, 4, True, tma=True),
-             default_config(256, 32768, 1024, 1, 128, 132, tma=True, shared_memory=H100_SHARED)]
+             default_config(256, 32768, 1024, 1, 128, 132, tma=True, shared_memory=H100_SHARED),
+             default_config(128, 4096, 2048, 1, 128, 132, tma=True)]
 
 
-@pytest.mark.parametrize("tiles", TILE_TMA, ids=lambda c: f"{c.block_m}cols-{c.num_warps}warps-split{c.split_k}")
+@pytest.mark.parametrize("tiles", TILE_TMA,
+                         ids=lambda c: f"{c.block_n}x{c.block_m}-{c.num_warps}warps-split{c.split_k}")
 @pytest.mark.parametrize("features", FEATURES[:2], ids=str)
 def test_aot_tma_tile_builds_for_hopper_only(aot_builds, features, tiles):
     """The TMA variant (both tiles by bulk tensor copies) builds for sm_90 with wgmma and PDL, waiting for each

@@ -3,6 +3,7 @@
 The tile kernel's numerics, AOT builds and launches are tested through the entry point in ``test_fp8_block_matmul.py``.
 """
 import ast
+import itertools
 import sys
 from pathlib import Path
 
@@ -102,6 +103,33 @@ def test_tma_rule_takes_two_4_warp_128x128_programs_per_sm_where_they_fill_the_g
     assert not default_config(512, 7168, 16384, 1, 128, 132, tma=True).tma
     assert default_config(256, 32768, 1024, 1, 64, 132, tma=True).block_k == 64  # divides a 64-column scale block
     assert default_config(256, 32768, 1024, 1, 32, 132, tma=True).block_k == 32
+
+
+def test_tma_rule_takes_64x128_tiles_at_m_65_to_128_where_they_number_at_most_one_per_sm():
+    """M = 65-128, N >= 4096, bf16 x, TMA: 64 x 128 4-warp tiles (64-deep K-tiles, 4 stages) split within one program
+    per SM with 16-32 K-tiles a program (NOTES v42); elsewhere the 128-row rule."""
+    narrow = lambda split: KernelConfig(64, 128, 64, split, 4, 4, True, tma=True)  # noqa: E731
+    assert default_config(128, 4096, 2048, 1, 128, 132, tma=True) == narrow(2)  # 64 tiles x 2, 16 K-tiles each
+    assert default_config(65, 8192, 1024, 1, 128, 132, tma=True) == narrow(1)  # 128 tiles: no split
+    assert default_config(96, 7168, 2048, 1, 128, 132, tma=True) == narrow(1)  # 112 tiles of 32 K-tiles
+    for m, n, k in ((128, 4096, 8192),  # 128 K-tiles: 32 a program needs split 4 = 256 programs on 132 SMs
+                    (128, 7168, 3072),  # 48 K-tiles unsplit, 224 programs split
+                    (128, 32768, 1024), (128, 24576, 1536),  # more 64-row tiles than SMs
+                    (128, 4096, 512),  # 8 K-tiles a program (below the range measured)
+                    (64, 4096, 2048), (192, 4096, 2048)):  # other M buckets
+        assert default_config(m, n, k, 1, 128, 132, tma=True).block_n == 128, (m, n, k)
+    # only with TMA, bf16 x and a GPU the tiles do not outnumber (4096 x 2048 on 60 SMs: 64 tiles > 60)
+    assert default_config(128, 4096, 2048, 1, 128, 132).block_n == 128
+    assert default_config(128, 4096, 2048, 1, 128, 132, x_bf16=False, tma=True).block_n == 128
+    assert default_config(128, 4096, 2048, 1, 128, 60, tma=True).block_n == 128
+    taken = 0
+    for n, k, groups, sms in itertools.product((4096, 6144, 8192, 12288), (1024, 2048, 4096), (1, 2), (78, 108, 132)):
+        cfg = default_config(100, n, k, groups, 128, sms, tma=True)
+        if cfg.block_n == 64:
+            taken += 1
+            programs = -(-n // 64) * groups * cfg.split_k
+            assert programs <= sms and 16 <= -(-k // 64) // cfg.split_k <= 32, (n, k, groups, sms)
+    assert taken >= 5
 
 
 def test_default_config_expands_the_weight_from_m_512_for_one_group_only():

@@ -126,7 +126,8 @@ def main() -> int:
                            (8, (4096, 8192), None), (8, (32768, 1024), None), (1, (512, 4096), None),
                            (1, (4096, 8192), DecodeConfig(8, 1, 128, 8, 4, False, 4, 2)), (2, (1024, 4096), None),
                            (3, (1024, 4096), DecodeConfig(2, 4, 128, 8, 4, False, 4, 3)), (64, (4096, 8192), None),
-                           (16, (512, 4096), None), (24, (8192, 1024), None)):  # 32-row tensor-core tiles: split, not
+                           (16, (512, 4096), None), (24, (8192, 1024), None),  # 32-row tensor-core tiles: split, not
+                           (100, (4096, 2048), None)):  # 64 x 128 tiles at M = 65-128, split 2 (on 132 SMs)
         x, wq, scale, b = make(m, n, k, torch.bfloat16, torch.float32, True)
         eager = fp8_block_matmul(x, wq, scale, b, config=cfg)
         out = torch.empty_like(eager)
@@ -191,6 +192,7 @@ def main() -> int:
                              (32, 7168, 16384, decode_config(32, 7168, 16384, 1, 128, sms, tma=True)),
                              (7, 300, 528, DecodeConfig(64, 16, 128, 1, 3, True, 4, 4, tma=True)),
                              (130, 4096, 8192, default_config(130, 4096, 8192, 1, 128, sms, tma=True)),
+                             (96, 4096, 2048, default_config(96, 4096, 2048, 1, 128, sms, tma=True)),  # 64 x 128
                              (256, 7168, 16384, default_config(256, 7168, 16384, 1, 128, sms, tma=True)),
                              (130, 32768, 1024, default_config(130, 32768, 1024, 1, 128, sms, tma=True)),
                              (256, 7168, 16384, KernelConfig(128, 128, 64, 2, 4, 4, True, tma=True)),
