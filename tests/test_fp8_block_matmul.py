@@ -523,13 +523,15 @@ def test_programmatic_dependent_launch_only_where_the_gpu_has_it(monkeypatch):
 TMA_TILE = KernelConfig(128, 64, 128, 2, 8, 3, True, tma=True)  # scale folded (bf16), split 2, both tiles by TMA
 TMA_TILE_TWO_PER_SM = KernelConfig(128, 128, 64, 2, 4, 4, True, tma=True)  # the TMA rule's 4-warp 128 x 128 tiles
 TMA_TILE_WIDE = KernelConfig(128, 256, 64, 1, 8, 4, True, tma=True)  # the TMA rule's 128 x 256 tiles (bf16, M 129-512)
+TMA_TILE_NARROW = KernelConfig(64, 128, 64, 2, 4, 4, True, tma=True)  # the TMA rule's 64 x 128 tiles (M 65-128, v37)
 
 
 @pytest.mark.parametrize("x_dtype,scale_dtype", [(torch.bfloat16, torch.float32), (torch.float16, torch.float8_e8m0fnu)],
                          ids=str)
 @pytest.mark.parametrize("groups", [1, 2])
 @pytest.mark.parametrize("dequant", DEQUANTS)
-@pytest.mark.parametrize("tiles", [TMA_TILE, TMA_TILE_TWO_PER_SM, TMA_TILE_WIDE], ids=lambda c: f"{c.block_n}x{c.block_m}")
+@pytest.mark.parametrize("tiles", [TMA_TILE, TMA_TILE_TWO_PER_SM, TMA_TILE_WIDE, TMA_TILE_NARROW],
+                         ids=lambda c: f"{c.block_n}x{c.block_m}")
 def test_tma_tiles_match_pointer_loads_bitwise(x_dtype, scale_dtype, groups, dequant, tiles):
     """The tile kernel's TMA variant (host descriptors of x and the weight; the interpreter zero-fills boxes past the
     edges as the copy engine does) gives bitwise the pointer-load result on ragged M, N and K."""
