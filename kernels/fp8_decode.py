@@ -49,7 +49,7 @@ DECODE_MAX_M = 32  # the largest M the decode kernel takes (the tile kernel take
 CUDA_CORE_PAIR_BYTES_PER_SM = 1 << 17  # M = 2 stays on CUDA cores up to this many weight bytes per SM
 TMA_MIN_STEPS = 16  # TMA weight boxes where each program streams at least this many K-steps (NOTES v29)
 MMA_MIN_STEPS_PER_SPLIT = 3  # a tensor-core K-split keeps at least this many steps (NOTES v35)
-NARROW_MMA_BYTES_PER_SM = 1 << 16  # tensor-core tiles of 32 weight rows up to this many weight bytes per SM (NOTES v41)
+NARROW_MMA_BYTES_PER_SM = 1 << 16  # tensor-core tiles of 32 weight rows up to this many weight bytes per SM (NOTES v42)
 TMA_SHARED_BYTES_PER_SM = 228 * 1024  # shared memory of an sm_90 SM (TMA launches run on sm_90+ only)
 
 
@@ -173,7 +173,7 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
       per step, 3 stages (at M = 17..32 this kernel beat the tile rule on 8 of 9 H100 shapes: NOTES v25); on layers
       of at most ``NARROW_MMA_BYTES_PER_SM * sm_count`` bytes (~8.6 MB on 132 SMs) 32 rows (mma.sync instead of
       wgmma), split as below but for about four programs per SM (the split 64-row tiles would take) unless the
-      32-row tiles alone make the first wave of two per SM (then unsplit: 8192 x 1024). H100, NOTES v41, three
+      32-row tiles alone make the first wave of two per SM (then unsplit: 8192 x 1024). H100, NOTES v42, three
       interleaved rounds on 11 layers at M = 3..32: 512 / 576 x 7168 at M = 24/32 9.6-10.0 -> 7.0-7.5 us, 8192 x
       1024 6.9-7.7 -> 5.8-7.3, M = 16 on every such layer 2-12% faster; the same tiles split for two programs per
       SM lost 5-13% on 2048 x 4096 and 4096 x 2048.

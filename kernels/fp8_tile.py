@@ -137,7 +137,7 @@ def m_bucket(m: int) -> int:
 # Shared memory of the wide TMA tile (128 x 256 activation columns, 64-deep K-tiles, 4 stages): the sm_90 build's
 # own figure rounded up (an AOT test in tests/test_fp8_block_matmul.py checks it). GPUs that cannot hold it keep 128 x 128.
 WIDE_TILE_SHARED_MEMORY = 160 * 1024 + 1024
-# 64-row tiles in place of too few 128-row ones (M = 65-128): each program streams 16-32 64-deep K-tiles (NOTES v42)
+# 64-row tiles in place of too few 128-row ones (M = 65-128): each program streams 16-32 64-deep K-tiles (NOTES v43)
 NARROW_TILE_K_TILES = (16, 32)
 
 
@@ -178,7 +178,7 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
       per SM: those, split for at most one program per SM with 16-32 K-tiles a program, or the rule below where no
       split does both. Where 128-row tiles are too few to fill the SMs they either split more (each split a round
       trip of partials) or leave SMs idle (8192 x 1024: 64 programs); half-height tiles double the programs for the
-      same weight bytes. H100 (v42, three interleaved rounds): 4096 x 2048 M = 96/128 15.5/17.7 -> 13.6/14.5 us,
+      same weight bytes. H100 (v43, three interleaved rounds): 4096 x 2048 M = 96/128 15.5/17.7 -> 13.6/14.5 us,
       8192 x 1024 12.6/12.9 -> 10.8/11.0, 8192 x 1536 M = 128 18.4 -> 15.1; 7168 x 2048 M = 96 within 3%.
     - otherwise, where 128 x 128 tiles would take 8 warps: 4 warps with 64-deep K-tiles, 4 stages, unsplit, where the
       tiles alone fill at least 80% of two per SM (189 registers, 92 KB of shared memory, so one program converts its

@@ -153,7 +153,7 @@ def test_launch_rule_is_valid_for_any_shape_and_gpu(m, sm_count):
         assert 1 <= cfg.split_k <= min(16, steps) and cfg.block_m >= m
         small = n * k * groups <= CUDA_CORE_PAIR_BYTES_PER_SM * sm_count
         assert cfg.use_mma == (m > 2 or (m == 2 and not small))  # M = 2 on CUDA cores for small layers only
-        narrow = n * k * groups <= NARROW_MMA_BYTES_PER_SM * sm_count  # 32-row tensor-core tiles (NOTES v41)
+        narrow = n * k * groups <= NARROW_MMA_BYTES_PER_SM * sm_count  # 32-row tensor-core tiles (NOTES v42)
         assert cfg.block_n == (32 if narrow else 64) if cfg.use_mma else cfg.block_m == m
         tiles = math.ceil(n / cfg.block_n) * groups
         programs = tiles * cfg.split_k

@@ -107,7 +107,7 @@ def test_tma_rule_takes_two_4_warp_128x128_programs_per_sm_where_they_fill_the_g
 
 def test_tma_rule_takes_64x128_tiles_at_m_65_to_128_where_they_number_at_most_one_per_sm():
     """M = 65-128, N >= 4096, bf16 x, TMA: 64 x 128 4-warp tiles (64-deep K-tiles, 4 stages) split within one program
-    per SM with 16-32 K-tiles a program (NOTES v42); elsewhere the 128-row rule."""
+    per SM with 16-32 K-tiles a program (NOTES v43); elsewhere the 128-row rule."""
     narrow = lambda split: KernelConfig(64, 128, 64, split, 4, 4, True, tma=True)  # noqa: E731
     assert default_config(128, 4096, 2048, 1, 128, 132, tma=True) == narrow(2)  # 64 tiles x 2, 16 K-tiles each
     assert default_config(65, 8192, 1024, 1, 128, 132, tma=True) == narrow(1)  # 128 tiles: no split
