@@ -126,7 +126,8 @@ def main() -> int:
                            (8, (4096, 8192), None), (8, (32768, 1024), None), (1, (512, 4096), None),
                            (1, (4096, 8192), DecodeConfig(8, 1, 128, 8, 4, False, 4, 2)), (2, (1024, 4096), None),
                            (3, (1024, 4096), DecodeConfig(2, 4, 128, 8, 4, False, 4, 3)), (64, (4096, 8192), None),
-                           (16, (512, 4096), None), (24, (8192, 1024), None),  # 32-row tensor-core tiles: split, not
+                           (16, (512, 4096), None),  # the rule's 32-row tensor-core tiles, split 8 (on 132 SMs)
+                           (24, (8192, 1024), None),  # the same tiles unsplit
                            (100, (4096, 2048), None)):  # 64 x 128 tiles at M = 65-128, split 2 (on 132 SMs)
         x, wq, scale, b = make(m, n, k, torch.bfloat16, torch.float32, True)
         eager = fp8_block_matmul(x, wq, scale, b, config=cfg)
