@@ -38,9 +38,11 @@ def time_calls(call: Callable[[int], object], copies: int, graphs: bool, reps: i
     """Times ``call(i)`` (i cycling over the rotated copies); returns per-call median/p10/p90 in us of GPU time.
 
     With graphs one graph replays all copies once; each replay is timed and divided by the number of
-    calls in it. Without graphs each call is bracketed by CUDA events, and every pass over the copies
-    is queued behind a GPU sleep longer than the host needs to queue it: the events then measure the
-    GPU's work, not how fast Python launches (as in a serving loop whose host runs ahead). That host
+    calls in it. Without graphs each call is bracketed by CUDA events. Either way the timed work is queued
+    behind a GPU sleep longer than the host needs to queue it (a replay, or a pass over the copies): the
+    events then measure the GPU's work, not how fast the host launches (as in a serving loop whose host runs
+    ahead; a graph replayed straight after its start event would add the host's graph-launch time, divided
+    only by the copies in it). That host
     cost is reported apart, as ``host_us``: wall time per call while queuing, GPU not waited on.
     """
     for i in range(warmup * copies):
@@ -66,8 +68,16 @@ def time_calls(call: Callable[[int], object], copies: int, graphs: bool, reps: i
                 call(i)
         graph.replay()
         torch.cuda.synchronize()
+        # Each replay queued behind a GPU sleep, as in the eager branch: without it the start event fires at once
+        # and the host's cudaGraphLaunch (µs per replay, a large share of a 2-copy replay) is timed as GPU work.
+        replay_start = time.perf_counter()
+        graph.replay()
+        replay_host_us = (time.perf_counter() - replay_start) * 1e6
+        torch.cuda.synchronize()
+        head_start_cycles = int((max(5 * replay_host_us, 100) + 1000) * _sleep_cycles_per_us())
         for _ in range(reps):
             start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            torch.cuda._sleep(head_start_cycles)
             start.record()
             graph.replay()
             end.record()

@@ -40,6 +40,58 @@ def test_summarize_percentiles():
     assert stats["median_us"] == 50.5 and stats["p10_us"] == 11 and stats["p90_us"] == 90
 
 
+@pytest.mark.parametrize("graphs", [True, False])
+def test_every_timed_region_is_queued_behind_a_gpu_sleep(monkeypatch, graphs):
+    """time_calls must measure GPU work, not the host's launch: each start event (per replay with graphs, per pass
+    over the copies without) is queued behind a ``torch.cuda._sleep``; a stand-in torch.cuda logs the order."""
+    from contextlib import nullcontext
+
+    from fp8blk.bench import timing
+    log = []
+
+    class Event:
+        def __init__(self, enable_timing=True):
+            self.id = len(log)
+
+        def record(self):
+            log.append(("record", self.id))
+
+        def synchronize(self):
+            pass
+
+        def elapsed_time(self, other):
+            return 0.01
+
+    class Graph:
+        def replay(self):
+            log.append(("replay",))
+
+    class Stream:
+        def wait_stream(self, other):
+            pass
+
+    fake = {"Event": Event, "CUDAGraph": Graph, "Stream": Stream, "current_stream": Stream,
+            "stream": lambda s: nullcontext(), "graph": lambda g: nullcontext(), "synchronize": lambda: None,
+            "_sleep": lambda cycles: log.append(("sleep", cycles))}
+    for name, value in fake.items():
+        monkeypatch.setattr(torch.cuda, name, value, raising=False)
+    monkeypatch.setattr(timing, "_sleep_cycles_per_us", lambda: 1000.0)
+    calls = []
+    stats = timing.time_calls(lambda i: calls.append(i) or log.append(("call", i)), copies=3, graphs=graphs, reps=4)
+    assert stats["median_us"] > 0 and stats["host_us"] > 0
+    timed = log[next(i for i, e in enumerate(log) if e[0] == "sleep"):]  # from the first timed region on
+    passes, current = [], None
+    for event in timed:
+        if event[0] == "sleep":
+            assert event[1] >= 1000 * 1000  # at least 1 ms of head start (1000 cycles per µs here)
+            current = []
+            passes.append(current)
+        else:
+            current.append(event[0])
+    one_pass = ["record", "replay", "record"] if graphs else ["record", "call", "record"] * 3
+    assert passes == [one_pass] * 4
+
+
 def test_ratio_and_bytes_math():
     assert report.ratio(20.0, 10.0) == 2.0 and report.ratio(None, 1.0) is None and report.ratio(1.0, 0) is None
     assert report.fp8_bytes(128, 128, 1) == 128 * 128 + 4 + 2 * 128 + 2 * 128
