@@ -37,13 +37,12 @@ def _sleep_cycles_per_us() -> float:
 def time_calls(call: Callable[[int], object], copies: int, graphs: bool, reps: int = 30, warmup: int = 3) -> Dict[str, float]:
     """Times ``call(i)`` (i cycling over the rotated copies); returns per-call median/p10/p90 in us of GPU time.
 
-    With graphs one graph replays all copies once; each replay is timed and divided by the number of
-    calls in it. Without graphs each call is bracketed by CUDA events. Either way the timed work is queued
-    behind a GPU sleep longer than the host needs to queue it (a replay, or a pass over the copies): the
-    events then measure the GPU's work, not how fast the host launches (as in a serving loop whose host runs
-    ahead; a graph replayed straight after its start event would add the host's graph-launch time, divided
-    only by the copies in it). That host
-    cost is reported apart, as ``host_us``: wall time per call while queuing, GPU not waited on.
+    With graphs one graph replays all copies once; ``reps`` replays run back to back, each timed (the events
+    between them) and divided by the number of calls in it. Without graphs each call is bracketed by CUDA events.
+    Either way the timed work is queued behind a GPU sleep longer than the host needs to queue it (all replays,
+    or a pass over the copies): the events then measure the GPU's work, not how fast the host launches (as in a
+    serving loop whose host runs ahead). That host cost is reported apart, as ``host_us``: wall time per call
+    while queuing, GPU not waited on.
     """
     for i in range(warmup * copies):
         call(i % copies)
@@ -68,21 +67,23 @@ def time_calls(call: Callable[[int], object], copies: int, graphs: bool, reps: i
                 call(i)
         graph.replay()
         torch.cuda.synchronize()
-        # Each replay queued behind a GPU sleep, as in the eager branch: without it the start event fires at once
-        # and the host's cudaGraphLaunch (µs per replay, a large share of a 2-copy replay) is timed as GPU work.
+        # The replays queued back to back behind one GPU sleep, an event between each two: the GPU runs them as a
+        # serving loop would (busy throughout), and no host time is timed. Recording the start event and replaying
+        # straight after it (this harness before 2026-11-27) timed the host's cudaGraphLaunch as GPU work, split
+        # over only 2 copies on the largest layers; a sleep before every replay read some small launches 10% slower on
+        # some machines and not on others (benchmarks/NOTES.md item 47).
         replay_start = time.perf_counter()
         graph.replay()
         replay_host_us = (time.perf_counter() - replay_start) * 1e6
         torch.cuda.synchronize()
-        head_start_cycles = int((max(5 * replay_host_us, 100) + 1000) * _sleep_cycles_per_us())
-        for _ in range(reps):
-            start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-            torch.cuda._sleep(head_start_cycles)
-            start.record()
+        torch.cuda._sleep(int((reps * max(2 * replay_host_us, 10) + 1000) * _sleep_cycles_per_us()))
+        events = [torch.cuda.Event(enable_timing=True) for _ in range(reps + 1)]
+        events[0].record()
+        for end in events[1:]:
             graph.replay()
             end.record()
-            end.synchronize()
-            samples.append(start.elapsed_time(end) * 1e3 / copies)
+        events[-1].synchronize()
+        samples = [start.elapsed_time(end) * 1e3 / copies for start, end in zip(events, events[1:])]
     else:
         # Queuing one pass (events included) with a wide margin for host jitter; the sleep itself is not timed.
         head_start_us = copies * max(5 * host_us, 100) + 1000  # a host stall of ~1 ms (seen) must not drain it

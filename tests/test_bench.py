@@ -41,9 +41,10 @@ def test_summarize_percentiles():
 
 
 @pytest.mark.parametrize("graphs", [True, False])
-def test_every_timed_region_is_queued_behind_a_gpu_sleep(monkeypatch, graphs):
-    """time_calls must measure GPU work, not the host's launch: each start event (per replay with graphs, per pass
-    over the copies without) is queued behind a ``torch.cuda._sleep``; a stand-in torch.cuda logs the order."""
+def test_timed_work_is_queued_behind_a_gpu_sleep(monkeypatch, graphs):
+    """time_calls must measure GPU work, not the host's launches: with graphs all replays are queued back to back
+    behind one ``torch.cuda._sleep``, an event between each two; without, each pass over the copies is queued behind
+    its own sleep, each call between two events. A stand-in torch.cuda logs the order."""
     from contextlib import nullcontext
 
     from fp8blk.bench import timing
@@ -51,20 +52,21 @@ def test_every_timed_region_is_queued_behind_a_gpu_sleep(monkeypatch, graphs):
 
     class Event:
         def __init__(self, enable_timing=True):
-            self.id = len(log)
+            self.at = None
 
         def record(self):
-            log.append(("record", self.id))
+            self.at = len(log)
+            log.append("record")
 
         def synchronize(self):
             pass
 
-        def elapsed_time(self, other):
-            return 0.01
+        def elapsed_time(self, other):  # ms; 1 µs per log entry between the two events
+            return (other.at - self.at) * 1e-3
 
     class Graph:
         def replay(self):
-            log.append(("replay",))
+            log.append("replay")
 
     class Stream:
         def wait_stream(self, other):
@@ -76,20 +78,23 @@ def test_every_timed_region_is_queued_behind_a_gpu_sleep(monkeypatch, graphs):
     for name, value in fake.items():
         monkeypatch.setattr(torch.cuda, name, value, raising=False)
     monkeypatch.setattr(timing, "_sleep_cycles_per_us", lambda: 1000.0)
-    calls = []
-    stats = timing.time_calls(lambda i: calls.append(i) or log.append(("call", i)), copies=3, graphs=graphs, reps=4)
-    assert stats["median_us"] > 0 and stats["host_us"] > 0
-    timed = log[next(i for i, e in enumerate(log) if e[0] == "sleep"):]  # from the first timed region on
+    stats = timing.time_calls(lambda i: log.append("call"), copies=3, graphs=graphs, reps=4)
+    assert stats["host_us"] > 0
+    timed = log[next(i for i, e in enumerate(log) if isinstance(e, tuple)):]  # from the first sleep on
     passes, current = [], None
     for event in timed:
-        if event[0] == "sleep":
+        if isinstance(event, tuple):
             assert event[1] >= 1000 * 1000  # at least 1 ms of head start (1000 cycles per µs here)
             current = []
             passes.append(current)
         else:
-            current.append(event[0])
-    one_pass = ["record", "replay", "record"] if graphs else ["record", "call", "record"] * 3
-    assert passes == [one_pass] * 4
+            current.append(event)
+    if graphs:  # one sleep, then start, (replay, end) x reps: each replay between two events, divided by the copies
+        assert passes == [["record"] + ["replay", "record"] * 4]
+        assert stats["median_us"] == pytest.approx(2 / 3)
+    else:
+        assert passes == [["record", "call", "record"] * 3] * 4
+        assert stats["median_us"] == pytest.approx(2)
 
 
 def test_ratio_and_bytes_math():
