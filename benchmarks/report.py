@@ -153,9 +153,9 @@ def render_markdown(results: Dict) -> str:
              + (f", empty kernel in a CUDA graph {env['empty_kernel_us']:.2f} µs." if env.get("empty_kernel_us") else ".")
              + ("" if "config_table" not in env else
                 f" fp8blk's tuned config table: {'on' if env['config_table'] else 'off (launch parameters by rule)'}."),
-             "Median µs of GPU time per call (CUDA events; CUDA graphs for M ≤ 64; without graphs the GPU is kept "
-             "ahead of the host, so Python launch cost is not counted here but in the host line below; inputs rotated "
-             "over > 2× L2). "
+             "Median µs of GPU time per call (CUDA events; CUDA graphs for M ≤ 64, replayed back to back; either way "
+             "the timed work is queued behind a GPU sleep, so the GPU runs ahead of the host and launch cost is not "
+             "counted here but in the host line below; inputs rotated over > 2× L2). "
              "`vs Marlin` = Marlin time / fp8blk time (> 1: fp8blk faster); `vs cuBLAS` likewise against bf16 cuBLAS on "
              "pre-dequantized weights; `%BW` = fp8blk's bytes (weight + scales + activations) / time / copy rate; "
              "`%bf16` = fp8blk's FLOP rate / measured bf16 GEMM rate; `× floor` (M ≤ 16) = fp8blk time / "
