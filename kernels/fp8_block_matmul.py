@@ -483,7 +483,7 @@ def _launch(kernel, plan: _LaunchPlan, device: torch.device, pointers: tuple) ->
     has checked the tensors' device instead. Where the compiled kernel allows (Triton 3.6's CUDA launcher, no scratch
     buffers) the direct launch is a ``_DirectLaunch``: its C launcher with the tensor maps of TMA arguments encoded
     once per address."""
-    addresses = [p.data_ptr() for p in pointers]
+    addresses = list(map(_DATA_PTR, pointers))
     if functools.reduce(operator.or_, addresses) & 15:  # some pointer not 16-byte aligned: each one's alignment
         aligned = tuple([address % 16 == 0 for address in addresses])
     else:
@@ -512,6 +512,7 @@ def _launch(kernel, plan: _LaunchPlan, device: torch.device, pointers: tuple) ->
                  *args, *plan.int_args, *plan.constexpr_values)
 
 
+_DATA_PTR = torch.Tensor.data_ptr  # mapped over a launch's tensors (cheaper per call than a comprehension)
 _STREAM_GETTER = None  # the active driver's current-stream function, looked up on the first launch
 
 
@@ -564,7 +565,7 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
     device = x.device  # a tensor's CUDA device always carries its index
     if out is not None and (out.dtype != x.dtype or out.dim() != 2):
         raise ValueError(f"out must be a 2-D {x.dtype} tensor, found {out.dtype} {list(out.shape)}")
-    if device.type == "cuda":  # the launch passes bare addresses: every tensor must live on x's GPU
+    if x.is_cuda:  # the launch passes bare addresses: every tensor must live on x's GPU
         if not (weight.get_device() == scale.get_device() == device.index
                 and (bias is None or bias.get_device() == device.index)
                 and (out is None or out.get_device() == device.index)):
@@ -587,8 +588,8 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
         if bias is None:
             return torch.mm(x, dense.T, out=out)
         return torch.addmm(bias.to(x.dtype), x, dense.T, out=out)
-    if out is None:
-        out = torch.empty((x.shape[0], weight.shape[0]), dtype=x.dtype, device=device)
+    if out is None:  # x's dtype and device; sizes as separate ints (a tuple takes torch's slower argument parse)
+        out = x.new_empty(x.shape[0], weight.shape[0])
     if x.shape[0] == 0:
         return out
     if plan.partial_elems:

@@ -218,7 +218,7 @@ def test_forward_host_work_is_fixed_and_small(monkeypatch):
         sys.setprofile(None)
     assert calls == ["forward", "fp8_block_linear", "check_linear_inputs", "kernel"], calls
     # On the GPU path the kernel validates its own (cached) signature: no second check above it.
-    monkeypatch.setattr(ops, "_KERNEL_DEVICE", "cpu")
+    monkeypatch.setattr(ops, "_KERNEL_DEVICE_FLAG", "is_cpu")
     monkeypatch.setattr(ops, "_KERNEL", lambda *args: x)
     calls.clear()
     sys.setprofile(profile)

@@ -78,7 +78,7 @@ def kernel_on_cpu(monkeypatch):
     anything launches, so malformed input takes the GPU path's error handling without a GPU."""
     import fp8blk.ops as ops
     from fp8blk.kernels import fp8_block_matmul
-    monkeypatch.setattr(ops, "_KERNEL_DEVICE", "cpu")
+    monkeypatch.setattr(ops, "_KERNEL_DEVICE_FLAG", "is_cpu")
     monkeypatch.setattr(ops, "_KERNEL", fp8_block_matmul)
 
 
