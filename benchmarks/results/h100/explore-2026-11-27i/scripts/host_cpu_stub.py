@@ -1,6 +1,6 @@
 """Host work per eager call on the dev CPU (no GPU): the kernel wrapper and Fp8BlockLinear with Triton's compiled
 launcher stubbed out (NOTES item 49). Run from any directory: python host_cpu_stub.py"""
-import importlib, timeit, sys
+import importlib, timeit
 import torch
 from fp8blk.kernels import fp8_block_matmul
 km = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
