@@ -147,39 +147,40 @@ def choose_config(m: int, n: int, k: int, groups: int, block_k: int, device: tor
                           shared_memory=_device_facts(device)[3])
 
 
+# Keyed by the tensor's own torch.device (CUDA tensors always carry their index): hashing it costs a fraction of
+# reading its ``type`` string, and these lookups sit on every split or expand launch's host path.
 _EXPANDED_VIEWS: Dict[tuple, tuple] = {}  # (device, dtype, shape) -> (the scratch buffer, its view)
-_BUFFERS: Dict[Tuple[str, str, int], torch.Tensor] = {}  # ("expanded_weight", device) -> the expand path's bytes
-_SPLIT_K: Dict[Tuple[str, int], tuple] = {}  # device -> (fp32 partials, int32 tile counters, their lengths)
+_BUFFERS: Dict[Tuple[str, torch.device], torch.Tensor] = {}  # ("expanded_weight", device) -> the expand path's bytes
+_SPLIT_K: Dict[torch.device, tuple] = {}  # device -> (fp32 partials, int32 tile counters, their lengths)
 
 
 def _split_k_buffers(device: torch.device, partial_elems: int, tiles: int) -> tuple:
     """The device's split-K workspace, grown on demand (zero-filled when allocated): ``(partials, counters, ...)``
     with at least ``partial_elems`` fp32 partial sums and ``tiles`` tile counters (which the kernel returns to
     zero). One lookup per call: this sits on every split launch's host path."""
-    key = (device.type, device.index or 0)
-    found = _SPLIT_K.get(key)
+    found = _SPLIT_K.get(device)
     if found is None or found[2] < partial_elems or found[3] < tiles:
         partials, counters, partial_len, counter_len = found or (None, None, 0, 0)
         if partial_len < partial_elems:
             partials = torch.zeros(max(partial_elems, 1 << 20), dtype=torch.float32, device=device)
         if counter_len < tiles:
             counters = torch.zeros(max(tiles, 4096), dtype=torch.int32, device=device)
-        found = _SPLIT_K[key] = (partials, counters, partials.numel(), counters.numel())
+        found = _SPLIT_K[device] = (partials, counters, partials.numel(), counters.numel())
     return found
 
 
 def _expanded_weight(device: torch.device, dtype: torch.dtype, shape: torch.Size) -> torch.Tensor:
     """The expand path's dense weight ``[N, K]`` in ``dtype``: a view of the device's scratch buffer, kept per
     (dtype, shape) while that buffer is current, so a call does not rebuild its views."""
-    key = (device.type, device.index or 0, dtype, shape)
+    key = (device, dtype, shape)
     found = _EXPANDED_VIEWS.get(key)
-    buffer_key = ("expanded_weight", device.type, device.index or 0)
+    buffer_key = ("expanded_weight", device)
     buffer = _BUFFERS.get(buffer_key)
     if found is None or buffer is not found[0]:
         numel = shape[0] * shape[1]
         if buffer is None or buffer.numel() < numel * dtype.itemsize:  # grown on demand, zero-filled
             buffer = _BUFFERS[buffer_key] = torch.zeros(numel * dtype.itemsize, dtype=torch.uint8, device=device)
-        for stale in [k for k, (b, _) in _EXPANDED_VIEWS.items() if k[:2] == key[:2] and b is not buffer]:
+        for stale in [k for k, (b, _) in _EXPANDED_VIEWS.items() if k[0] == device and b is not buffer]:
             del _EXPANDED_VIEWS[stale]  # views of a buffer that has grown since: let it go
         found = _EXPANDED_VIEWS[key] = (buffer, buffer.view(dtype)[:numel].view(shape))
     return found[1]

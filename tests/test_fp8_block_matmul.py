@@ -148,7 +148,7 @@ def test_expand_weight_path(scale_dtype, bias_dtype, dequant, block):
     y = run(x, wq, scale, b, block, dequant=dequant, config=EXPAND)
     assert y.dtype == torch.bfloat16 and y.shape == (37, 200)
     assert rel_err(y, reference(x, wq, scale, b, block)) < TOL[torch.bfloat16]
-    expanded = kernel_module._BUFFERS[("expanded_weight", torch.device(DEVICE).type, 0)]
+    expanded = kernel_module._BUFFERS[("expanded_weight", torch.empty(0, device=DEVICE).device)]
     expanded = expanded.view(torch.bfloat16)[:200 * 300].view(200, 300)
     expected = dequantize_fp8_block(wq, scale, block, torch.float32)
     if DEVICE == "cpu":  # Triton's interpreter truncates fp32 -> bf16 (GPUs round to nearest even)
@@ -217,7 +217,7 @@ def test_expand_weight_views_follow_the_growing_scratch_buffer():
     for step, case in enumerate((small, large, small)):
         y = run(*case, config=EXPAND)
         assert rel_err(y, reference(*case, (128, 128))) < TOL[torch.bfloat16]
-        current = kernel_module._BUFFERS[("expanded_weight", torch.device(DEVICE).type, 0)]
+        current = kernel_module._BUFFERS[("expanded_weight", torch.empty(0, device=DEVICE).device)]
         views = kernel_module._EXPANDED_VIEWS.values()
         assert len(views) == (1, 1, 2)[step]  # the growth let the small layer's view of the old buffer go
         assert all(buffer is current and view.data_ptr() == current.data_ptr() for buffer, view in views)
