@@ -149,7 +149,7 @@ def choose_config(m: int, n: int, k: int, groups: int, block_k: int, device: tor
 
 # Keyed by the tensor's own torch.device (CUDA tensors always carry their index): hashing it costs a fraction of
 # reading its ``type`` string, and these lookups sit on every split or expand launch's host path.
-_EXPANDED_VIEWS: Dict[tuple, tuple] = {}  # (device, dtype, shape) -> (the scratch buffer, its view)
+_EXPANDED_VIEWS: Dict[tuple, tuple] = {}  # (device, dtype, shape) -> (the scratch buffer, its view, its transpose)
 _BUFFERS: Dict[Tuple[str, torch.device], torch.Tensor] = {}  # ("expanded_weight", device) -> the expand path's bytes
 _SPLIT_K: Dict[torch.device, tuple] = {}  # device -> (fp32 partials, int32 tile counters, their lengths)
 
@@ -169,9 +169,9 @@ def _split_k_buffers(device: torch.device, partial_elems: int, tiles: int) -> tu
     return found
 
 
-def _expanded_weight(device: torch.device, dtype: torch.dtype, shape: torch.Size) -> torch.Tensor:
-    """The expand path's dense weight ``[N, K]`` in ``dtype``: a view of the device's scratch buffer, kept per
-    (dtype, shape) while that buffer is current, so a call does not rebuild its views."""
+def _expanded_weight(device: torch.device, dtype: torch.dtype, shape: torch.Size) -> Tuple[torch.Tensor, torch.Tensor]:
+    """The expand path's dense weight ``[N, K]`` in ``dtype`` and its transpose (what the GEMM takes): views of the
+    device's scratch buffer, kept per (dtype, shape) while that buffer is current, so a call builds no view."""
     key = (device, dtype, shape)
     found = _EXPANDED_VIEWS.get(key)
     buffer_key = ("expanded_weight", device)
@@ -180,10 +180,11 @@ def _expanded_weight(device: torch.device, dtype: torch.dtype, shape: torch.Size
         numel = shape[0] * shape[1]
         if buffer is None or buffer.numel() < numel * dtype.itemsize:  # grown on demand, zero-filled
             buffer = _BUFFERS[buffer_key] = torch.zeros(numel * dtype.itemsize, dtype=torch.uint8, device=device)
-        for stale in [k for k, (b, _) in _EXPANDED_VIEWS.items() if k[0] == device and b is not buffer]:
+        for stale in [k for k, (b, *_) in _EXPANDED_VIEWS.items() if k[0] == device and b is not buffer]:
             del _EXPANDED_VIEWS[stale]  # views of a buffer that has grown since: let it go
-        found = _EXPANDED_VIEWS[key] = (buffer, buffer.view(dtype)[:numel].view(shape))
-    return found[1]
+        dense = buffer.view(dtype)[:numel].view(shape)
+        found = _EXPANDED_VIEWS[key] = (buffer, dense, dense.T)
+    return found[1], found[2]
 
 
 def _integer_dequant(device: torch.device, dequant: Optional[str]) -> bool:
@@ -582,13 +583,13 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
                         None if out is None else out.stride(), tuple(block_size), groups, device,
                         dequant or _DEQUANT_DEFAULT, batch_invariant, config, _INTERPRETING)
     if plan.kind == "expand" and x.shape[0]:
-        dense = _expanded_weight(device, x.dtype, weight.shape)
+        dense, dense_t = _expanded_weight(device, x.dtype, weight.shape)
         _launch(_fp8_block_dequant_kernel, plan, device, (weight, scale, dense))
         if out is None:  # torch's GEMM allocates the output itself: one allocation, as in F.linear
-            return torch.mm(x, dense.T) if bias is None else torch.addmm(bias.to(x.dtype), x, dense.T)
+            return torch.mm(x, dense_t) if bias is None else torch.addmm(bias.to(x.dtype), x, dense_t)
         if bias is None:
-            return torch.mm(x, dense.T, out=out)
-        return torch.addmm(bias.to(x.dtype), x, dense.T, out=out)
+            return torch.mm(x, dense_t, out=out)
+        return torch.addmm(bias.to(x.dtype), x, dense_t, out=out)
     if out is None:  # x's dtype and device; sizes as separate ints (a tuple takes torch's slower argument parse)
         out = x.new_empty(x.shape[0], weight.shape[0])
     if x.shape[0] == 0:

@@ -220,7 +220,8 @@ def test_expand_weight_views_follow_the_growing_scratch_buffer():
         current = kernel_module._BUFFERS[("expanded_weight", torch.empty(0, device=DEVICE).device)]
         views = kernel_module._EXPANDED_VIEWS.values()
         assert len(views) == (1, 1, 2)[step]  # the growth let the small layer's view of the old buffer go
-        assert all(buffer is current and view.data_ptr() == current.data_ptr() for buffer, view in views)
+        assert all(buffer is current and view.data_ptr() == transposed.data_ptr() == current.data_ptr()
+                   and transposed.shape == view.shape[::-1] for buffer, view, transposed in views)
 
 
 def test_expand_weight_needs_one_group_and_no_split():
