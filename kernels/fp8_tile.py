@@ -139,6 +139,9 @@ def m_bucket(m: int) -> int:
 WIDE_TILE_SHARED_MEMORY = 160 * 1024 + 1024
 # 64-row tiles in place of too few 128-row ones (M = 65-128): each program streams 16-32 64-deep K-tiles (NOTES v43)
 NARROW_TILE_K_TILES = (16, 32)
+# an 8-warp 128 x 128 launch split into pieces of at most this many 128-deep K-tiles loses to unsplit 64 x 128 tiles
+# (M = 129-256, TMA; NOTES v38)
+SHORT_SPLIT_K_TILES = 8
 
 
 def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: int,
@@ -180,6 +183,14 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
       trip of partials) or leave SMs idle (8192 x 1024: 64 programs); half-height tiles double the programs for the
       same weight bytes. H100 (v43, three interleaved rounds): 4096 x 2048 M = 96/128 15.5/17.7 -> 13.6/14.5 us,
       8192 x 1024 12.6/12.9 -> 10.8/11.0, 8192 x 1536 M = 128 18.4 -> 15.1; 7168 x 2048 M = 96 within 3%.
+    - M = 129-256 (bucket 256), one group: where the 4-warp 64 x 64 launch below (N < 4096) would split past three
+      programs per SM, 64 x 128 tiles (4 warps, 64-deep K-tiles, 4 stages) split for about two per SM (at least 80%
+      of those places, at most two, 16-32 K-tiles a program); and where 8-warp 128 x 128 tiles would split into
+      pieces of at most ``SHORT_SPLIT_K_TILES`` K-tiles, 64 x 128 tiles with 8 warps unsplit, if they number at most
+      one per SM. H100 (v38, exp40/41, three rounds): 2048 x 4096 M = 256 24.8 -> 21.4 us (512 programs for 396
+      places before), 2048 x 7168 0.80x, 4096 x 2048 M = 160/192/256 0.94/0.85/0.83x, and on layers not fitted
+      2048 x 5632 0.84x, 4096 x 1536 M = 192/256 0.76/0.74x; 64 x 128 tiles at 160-192 programs lost 5-13%
+      (3072 x 4096 and 2560 x 4096 M = 192), hence the 80%.
     - otherwise, where 128 x 128 tiles would take 8 warps: 4 warps with 64-deep K-tiles, 4 stages, unsplit, where the
       tiles alone fill at least 80% of two per SM (189 registers, 92 KB of shared memory, so one program converts its
       weight tile while the other's MMA runs; v30: 65536 x 1536 at M = 256 147 -> 125 us), also in place of the expand
@@ -197,6 +208,14 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
         narrow_split = _narrow_tile_split(triton.cdiv(n, 64) * triton.cdiv(m, 128) * groups, triton.cdiv(k, 64), sm_count)
         if narrow_split:
             return KernelConfig(64, 128, math.gcd(block_k, 64), narrow_split, 4, 4, scale_in_weight=True, tma=True)
+    half_tiles = triton.cdiv(n, 64) * triton.cdiv(m, 128)  # 64 x 128 tiles
+    if x_bf16 and tma and groups == 1 and bm == 256 and block_n == 64:
+        # 64 x 64 tiles whose K split would overfill three places per SM: 64 x 128 ones where they fill two per SM
+        tiles_64 = triton.cdiv(n, 64) * triton.cdiv(m, 64)
+        if tiles_64 * _split_k(tiles_64, triton.cdiv(k, 128), 4, 3, sm_count) > 3 * sm_count:
+            split = _narrow_tile_split(half_tiles, triton.cdiv(k, 64), sm_count, per_sm=2)
+            if split and half_tiles * split >= 0.8 * 2 * sm_count:
+                return KernelConfig(64, 128, math.gcd(block_k, 64), split, 4, 4, scale_in_weight=True, tma=True)
     pair = tma and block_n * block_m == 128 * 128 and tiles >= 0.8 * 2 * sm_count
     if x_bf16 and groups == 1 and (bm > 512 or bm == 512 and not (pair and m <= 384)):
         return KernelConfig(64, 1, 128, 1, 4, 1, expand_weight=True)
@@ -214,19 +233,24 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     else:
         resident = 3 if block_m == 64 else 4
     split_k = _split_k(tiles, triton.cdiv(k, tile_k), warps, resident, sm_count)
+    if (x_bf16 and tma and groups == 1 and bm == 256 and warps == 8 and split_k > 1
+            and triton.cdiv(k, tile_k * split_k) <= SHORT_SPLIT_K_TILES and half_tiles <= sm_count):
+        # 128 x 128 tiles split into short pieces: 64 x 128 ones (8 warps) unsplit, one per SM, instead
+        return KernelConfig(64, 128, tile_k, 1, 8, 3, scale_in_weight=True, tma=True)
     config = KernelConfig(block_n, block_m, tile_k, split_k, warps, stages, scale_in_weight=True)
     return with_tma(config, tiles * split_k, sm_count) if tma else config
 
 
-def _narrow_tile_split(tiles: int, k_tiles: int, sm_count: int) -> int:
+def _narrow_tile_split(tiles: int, k_tiles: int, sm_count: int, per_sm: int = 1) -> int:
     """The K split for ``tiles`` 64 x 128 tiles of ``k_tiles`` 64-deep K-tiles: the largest power of two that keeps
-    the launch within one program per SM and ``NARROW_TILE_K_TILES[0]`` K-tiles a program; 0 where no split gives
-    at most one program per SM with ``NARROW_TILE_K_TILES`` (16-32) K-tiles a program (the range measured)."""
+    the launch within ``per_sm`` programs per SM and ``NARROW_TILE_K_TILES[0]`` K-tiles a program; 0 where no split
+    gives that with ``NARROW_TILE_K_TILES`` (16-32) K-tiles a program (the range measured)."""
     fewest, most = NARROW_TILE_K_TILES
+    places = per_sm * sm_count
     split = 1
-    while tiles * split * 2 <= sm_count and k_tiles >= split * 2 * fewest:
+    while tiles * split * 2 <= places and k_tiles >= split * 2 * fewest:
         split *= 2
-    return split if tiles * split <= sm_count and fewest <= triton.cdiv(k_tiles, split) <= most else 0
+    return split if tiles * split <= places and fewest <= triton.cdiv(k_tiles, split) <= most else 0
 
 
 def _split_k(tiles: int, k_tiles: int, warps: int, resident: int, sm_count: int) -> int:

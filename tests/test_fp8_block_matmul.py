@@ -364,11 +364,13 @@ def aot_builds():
 
 # TMA tiles: the rule's two 4-warp 128 x 128 programs per SM (32768 x 1024 at M = 256, unsplit), 8-warp ones
 # (4096 x 8192 at M = 256, split 2) and 128 x 256 ones (32768 x 1024 at M = 256 where a program may take 227 KB), and
-# the 4-warp tiles split (a forced config), and 64 x 128 4-warp ones (4096 x 2048 at M = 128, split 2)
+# the 4-warp tiles split (a forced config), 64 x 128 4-warp ones (4096 x 2048 at M = 128, split 2) and 64 x 128
+# 8-warp ones (4096 x 2048 at M = 256, unsplit: v38)
 TILE_TMA = [default_config(256, n, k, 1, 128, 132, tma=True) for n, k in ((32768, 1024), (4096, 8192))]
 TILE_TMA += [KernelConfig(128, 128, 64, 2, 4, 4, True, tma=True),
              default_config(256, 32768, 1024, 1, 128, 132, tma=True, shared_memory=H100_SHARED),
-             default_config(128, 4096, 2048, 1, 128, 132, tma=True)]
+             default_config(128, 4096, 2048, 1, 128, 132, tma=True),
+             default_config(256, 4096, 2048, 1, 128, 132, tma=True)]
 
 
 @pytest.mark.parametrize("tiles", TILE_TMA,
@@ -525,13 +527,14 @@ TMA_TILE = KernelConfig(128, 64, 128, 2, 8, 3, True, tma=True)  # scale folded (
 TMA_TILE_TWO_PER_SM = KernelConfig(128, 128, 64, 2, 4, 4, True, tma=True)  # the TMA rule's 4-warp 128 x 128 tiles
 TMA_TILE_WIDE = KernelConfig(128, 256, 64, 1, 8, 4, True, tma=True)  # the TMA rule's 128 x 256 tiles (bf16, M 129-512)
 TMA_TILE_NARROW = KernelConfig(64, 128, 64, 2, 4, 4, True, tma=True)  # the TMA rule's 64 x 128 tiles (M 65-128, v37)
+TMA_TILE_HALF = KernelConfig(64, 128, 128, 1, 8, 3, True, tma=True)  # the TMA rule's 8-warp 64 x 128 tiles (M 129-256, v38)
 
 
 @pytest.mark.parametrize("x_dtype,scale_dtype", [(torch.bfloat16, torch.float32), (torch.float16, torch.float8_e8m0fnu)],
                          ids=str)
 @pytest.mark.parametrize("groups", [1, 2])
 @pytest.mark.parametrize("dequant", DEQUANTS)
-@pytest.mark.parametrize("tiles", [TMA_TILE, TMA_TILE_TWO_PER_SM, TMA_TILE_WIDE, TMA_TILE_NARROW],
+@pytest.mark.parametrize("tiles", [TMA_TILE, TMA_TILE_TWO_PER_SM, TMA_TILE_WIDE, TMA_TILE_NARROW, TMA_TILE_HALF],
                          ids=lambda c: f"{c.block_n}x{c.block_m}")
 def test_tma_tiles_match_pointer_loads_bitwise(x_dtype, scale_dtype, groups, dequant, tiles):
     """The tile kernel's TMA variant (host descriptors of x and the weight; the interpreter zero-fills boxes past the

@@ -116,7 +116,7 @@ def test_tma_rule_takes_64x128_tiles_at_m_65_to_128_where_they_number_at_most_on
                     (128, 7168, 3072),  # 48 K-tiles unsplit, 224 programs split
                     (128, 32768, 1024), (128, 24576, 1536),  # more 64-row tiles than SMs
                     (128, 4096, 512),  # 8 K-tiles a program (below the range measured)
-                    (64, 4096, 2048), (192, 4096, 2048)):  # other M buckets
+                    (64, 4096, 2048), (192, 4096, 8192)):  # other M buckets
         assert default_config(m, n, k, 1, 128, 132, tma=True).block_n == 128, (m, n, k)
     # only with TMA, bf16 x and a GPU the tiles do not outnumber (4096 x 2048 on 60 SMs: 64 tiles > 60)
     assert default_config(128, 4096, 2048, 1, 128, 132).block_n == 128
@@ -130,6 +130,38 @@ def test_tma_rule_takes_64x128_tiles_at_m_65_to_128_where_they_number_at_most_on
             programs = -(-n // 64) * groups * cfg.split_k
             assert programs <= sms and 16 <= -(-k // 64) // cfg.split_k <= 32, (n, k, groups, sms)
     assert taken >= 5
+
+
+def test_tma_rule_at_m_129_to_256_takes_64x128_tiles_in_place_of_overfull_or_short_split_launches():
+    """M = 129-256, one group, bf16 x, TMA (NOTES v38): where 4-warp 64 x 64 tiles would split past three programs
+    per SM, 64 x 128 4-warp tiles split to fill about two per SM; where 8-warp 128 x 128 tiles would split into
+    pieces of <= SHORT_SPLIT_K_TILES K-tiles, 64 x 128 8-warp tiles unsplit (at most one per SM)."""
+    two_per_sm = lambda split: KernelConfig(64, 128, 64, split, 4, 4, True, tma=True)  # noqa: E731
+    unsplit = KernelConfig(64, 128, 128, 1, 8, 3, True, tma=True)
+    assert default_config(256, 2048, 4096, 1, 128, 132, tma=True) == two_per_sm(4)  # 64 tiles x 4: 256 programs
+    assert default_config(256, 2048, 7168, 1, 128, 132, tma=True) == two_per_sm(4)  # 28 K-tiles a program
+    assert default_config(256, 4096, 2048, 1, 128, 132, tma=True) == unsplit  # 128 x 128 split 2: 8 K-tiles a piece
+    assert default_config(160, 4096, 1536, 1, 128, 132, tma=True) == unsplit
+    # unchanged: 64 x 64 launches within three per SM (2048 x 4096 M = 192: 384 programs), 64 x 128 tiles that would
+    # fill under 80% of two per SM (2560 x 4096: 160 programs), long pieces (4096 x 8192: 32 K-tiles a piece),
+    # 128-row tiles that outnumber the SMs at 64 rows (8192 x 1024: 256 > 132), M buckets 128 and 512, groups, fp16
+    # and no TMA
+    for m, n, k, groups, x_bf16, tma in ((192, 2048, 4096, 1, True, True), (256, 2560, 4096, 1, True, True),
+                                         (256, 4096, 8192, 1, True, True), (256, 8192, 1024, 1, True, True),
+                                         (128, 2048, 4096, 1, True, True), (400, 2048, 4096, 1, True, True),
+                                         (256, 2048, 4096, 2, True, True), (256, 2048, 4096, 1, False, True),
+                                         (256, 4096, 2048, 1, True, False), (256, 2048, 4096, 1, True, False)):
+        cfg = default_config(m, n, k, groups, 128, 132, x_bf16=x_bf16, tma=tma)
+        assert not (cfg.block_n == 64 and cfg.block_m == 128), (m, n, k, groups, x_bf16, tma)
+    # the same checks hold on other SM counts: every 64 x 128 launch fits its places
+    for n, k, sms in itertools.product((1024, 2048, 3072, 4096, 6144), (1536, 2048, 4096, 7168), (78, 108, 132)):
+        for m in (129, 192, 256):
+            cfg = default_config(m, n, k, 1, 128, sms, tma=True, shared_memory=227 * 1024)
+            if cfg.block_n == 64 and cfg.block_m == 128:
+                programs = -(-n // 64) * -(-m // 128) * cfg.split_k
+                assert programs <= (1 if cfg.num_warps == 8 else 2) * sms, (m, n, k, sms)
+                if cfg.num_warps == 4:
+                    assert programs >= 0.8 * 2 * sms and 16 <= -(-k // 64) // cfg.split_k <= 32, (m, n, k, sms)
 
 
 def test_default_config_expands_the_weight_from_m_512_for_one_group_only():
