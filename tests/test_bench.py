@@ -411,6 +411,31 @@ def test_peers_say_why_they_cannot_run_here(monkeypatch):
         assert "\n" not in str(caught.value)
 
 
+def test_point_inputs_are_built_in_row_blocks_with_the_whole_layers_reference(monkeypatch):
+    """A point's weights and float64 reference are built 128-row blocks at a time (a kernel timed right after
+    allocations of ~2 GB ran ~12% slower: NOTES item 51): no random draw spans more rows than a block allows, the
+    reference equals the whole layer's float64 product exactly, and the same seed gives the same inputs."""
+    from fp8blk.bench import harness
+    monkeypatch.setattr(harness, "POINT_CHUNK_BYTES", 8 * 300 * 128)  # one 128-row block per draw at K = 300
+    drawn, randn = [], torch.randn
+    monkeypatch.setattr(torch, "randn", lambda *size, **kw: drawn.append(size) or randn(*size, **kw))
+    for n, k, m in ((300, 300, 3), (1000, 130, 5)):
+        drawn.clear()
+        weights, scales, xs, reference, copies = harness.point_inputs(n, k, m, 1, 0, device="cpu")
+        assert copies == 2 and weights[0].shape == (n, k) and scales[0].shape == (-(-n // 128), -(-k // 128))
+        assert max(rows for rows, _ in drawn[:-copies]) <= max(128, 300 * 128 // k // 128 * 128)  # weight draws
+        dense = weights[0].double() * scales[0].double().repeat_interleave(128, 0)[:n].repeat_interleave(128, 1)[:, :k]
+        assert torch.equal(reference, xs[0].double() @ dense.T)
+        again = harness.point_inputs(n, k, m, 1, 0, device="cpu")
+        assert all(torch.equal(a.view(torch.uint8), b.view(torch.uint8)) for a, b in zip(weights, again[0]))
+        assert torch.equal(reference, again[3])
+    monkeypatch.undo()
+    for n, k in ((7168, 16384), (65536, 1536), (512, 7168)):  # real layers: each float64 block within the budget
+        assert all((rows.stop - rows.start) * k * 8 <= max(harness.POINT_CHUNK_BYTES, 128 * k * 8)
+                   for rows in harness._row_chunks(n, k))
+        assert sum(rows.stop - rows.start for rows in harness._row_chunks(n, k)) == n
+
+
 def test_in_process_implementations_compute_the_product_as_users_call_them(monkeypatch):
     """fp8blk through Fp8BlockLinear (grouped layers through the kernel's grouped launch), cuBLAS through F.linear on
     the dequantized weight; both agree with float64 (CPU here: the module's reference path)."""
