@@ -13,10 +13,9 @@ from typing import Dict, List, Optional, Sequence
 
 import torch
 
-from fp8blk.formats import quantize_fp8_block
-
 from .contained import not_timed, run_contained
 from .impls import MarlinFactory, make_cublas_bf16, make_fp8blk, make_torch_dequant
+from .inputs import float64_reference, random_fp8_weight
 from .peers import PEERS, REQUANTIZED, W8A8, PeerUnavailable
 from .shapes import DEFAULT_MS, MODELS, LayerShape, load_shapes, model_names, sources
 from .timing import bf16_tflops, copy_bandwidth_gbps, empty_kernel_us, read_bandwidth_gbps, rotation_count, time_calls
@@ -96,34 +95,14 @@ class Progress:
             sys.stderr.write("\n")
 
 
-# Bytes of float64 a point's inputs take at once while they are built (the weight's random floats and the reference's
-# dequantized rows are made 128-row blocks at a time): a ≥ 96 MB layer built whole took ~2 GB of temporaries, and a
-# kernel timed right after allocations of that size ran ~12% slower on H100 (benchmarks/NOTES.md item 51).
-POINT_CHUNK_BYTES = 64 << 20
-
-
-def _row_chunks(n: int, k: int) -> List[slice]:
-    rows = max(128, POINT_CHUNK_BYTES // (8 * k) // 128 * 128)
-    return [slice(start, min(n, start + rows)) for start in range(0, n, rows)]
-
-
 def point_inputs(n: int, k: int, m: int, l2: int, seed: int, device: str = "cuda"):
     """Rotated random FP8 weights, block scales and bf16 activations for one point, the same in every process
-    (seeded by the point), and the float64 reference of copy 0. Built in row blocks (``POINT_CHUNK_BYTES``), so
-    no temporary is much larger than the FP8 weight itself."""
+    (seeded by the point), and the float64 reference of copy 0 (both built in row blocks: ``inputs``)."""
     torch.manual_seed(seed * 1_000_003 + n * 7919 + k * 104729 + m)
     copies = rotation_count(n * k + m * k * 2 + m * n * 2, l2)
-    chunks = _row_chunks(n, k)
-    weights, scales = [], []
-    for _ in range(copies):
-        parts = [quantize_fp8_block(torch.randn(rows.stop - rows.start, k, device=device) * 0.02) for rows in chunks]
-        weights.append(torch.cat([w for w, _ in parts]))
-        scales.append(torch.cat([s for _, s in parts]))
+    weights, scales = map(list, zip(*(random_fp8_weight(n, k, device) for _ in range(copies))))
     xs = [torch.randn(m, k, device=device).to(torch.bfloat16) for _ in range(copies)]
-    x, scale = xs[0].double(), scales[0].double().repeat_interleave(128, 1)[:, :k]
-    reference = torch.cat([x @ (weights[0][rows].double() * scale[rows.start // 128:rows.stop // 128 + 1]
-                                .repeat_interleave(128, 0)[:rows.stop - rows.start]).T for rows in chunks], dim=1)
-    return weights, scales, xs, reference, copies
+    return weights, scales, xs, float64_reference(xs[0], weights[0], scales[0]), copies
 
 
 def measure_impl(impl: str, maker, inputs, graphs: bool, log=print) -> Dict:

@@ -15,9 +15,10 @@ from typing import Callable, Dict, List, NamedTuple, Optional, Sequence
 import torch
 
 from fp8blk import Fp8BlockLinear
-from fp8blk.formats import dequantize_fp8_block, quantize_fp8_block
+from fp8blk.formats import dequantize_fp8_block
 from fp8blk.kernels import fp8_block_matmul
 
+from .inputs import random_fp8_weight
 from .report import roof_floor_us
 from .shapes import LayerShape
 from .timing import rotation_count, time_calls
@@ -60,7 +61,7 @@ def _sequence(impl: str, launches: Sequence[Launch], m: int, copies: int, marlin
         calls = []
         for launch in launches:
             n_total = launch.n * launch.groups
-            parts = [Fp8BlockLinear.from_tensors(*quantize_fp8_block(torch.randn(n, launch.k, device="cuda") * 0.02))
+            parts = [Fp8BlockLinear.from_tensors(*random_fp8_weight(n, launch.k))
                      for n in (launch.ns if launch.groups == 1 else (n_total,))]
             fused = Fp8BlockLinear.concat(parts) if len(parts) > 1 else parts[0]  # layers sharing an input
             weight, scale = fused.weight.data, fused.block_scale.data

@@ -412,13 +412,15 @@ def test_peers_say_why_they_cannot_run_here(monkeypatch):
 
 
 def test_point_inputs_are_built_in_row_blocks_with_the_whole_layers_reference(monkeypatch):
-    """A point's weights and float64 reference are built 128-row blocks at a time (a kernel timed right after
-    allocations of ~2 GB ran ~12% slower: NOTES item 51): no random draw spans more rows than a block allows, the
-    reference equals the whole layer's float64 product exactly, and the same seed gives the same inputs."""
-    from fp8blk.bench import harness
-    monkeypatch.setattr(harness, "POINT_CHUNK_BYTES", 8 * 300 * 128)  # one 128-row block per draw at K = 300
+    """A point's weights and float64 reference are built 128-row blocks at a time (``fp8blk.bench.inputs``: a kernel
+    timed right after allocations of ~2 GB ran ~12% slower, NOTES item 51): no random draw spans more rows than a
+    block allows, each weight equals the quantization of its whole draw, the reference equals the whole layer's
+    float64 product exactly, and the same seed gives the same inputs."""
+    from fp8blk.bench import harness, inputs
+    from fp8blk.formats import quantize_fp8_block
+    monkeypatch.setattr(inputs, "CHUNK_BYTES", 8 * 300 * 128)  # one 128-row block per draw at K = 300
     drawn, randn = [], torch.randn
-    monkeypatch.setattr(torch, "randn", lambda *size, **kw: drawn.append(size) or randn(*size, **kw))
+    monkeypatch.setattr(torch, "randn", lambda *size, **kw: drawn.append(size) and None or randn(*size, **kw))
     for n, k, m in ((300, 300, 3), (1000, 130, 5)):
         drawn.clear()
         weights, scales, xs, reference, copies = harness.point_inputs(n, k, m, 1, 0, device="cpu")
@@ -429,11 +431,16 @@ def test_point_inputs_are_built_in_row_blocks_with_the_whole_layers_reference(mo
         again = harness.point_inputs(n, k, m, 1, 0, device="cpu")
         assert all(torch.equal(a.view(torch.uint8), b.view(torch.uint8)) for a, b in zip(weights, again[0]))
         assert torch.equal(reference, again[3])
+        torch.manual_seed(5)
+        blocked = inputs.random_fp8_weight(n, k, "cpu")
+        torch.manual_seed(5)
+        whole = quantize_fp8_block(torch.cat([randn(rows.stop - rows.start, k) for rows in inputs.row_chunks(n, k)]) * 0.02)
+        assert torch.equal(blocked[0].view(torch.uint8), whole[0].view(torch.uint8)) and torch.equal(blocked[1], whole[1])
     monkeypatch.undo()
     for n, k in ((7168, 16384), (65536, 1536), (512, 7168)):  # real layers: each float64 block within the budget
-        assert all((rows.stop - rows.start) * k * 8 <= max(harness.POINT_CHUNK_BYTES, 128 * k * 8)
-                   for rows in harness._row_chunks(n, k))
-        assert sum(rows.stop - rows.start for rows in harness._row_chunks(n, k)) == n
+        chunks = inputs.row_chunks(n, k)
+        assert all((rows.stop - rows.start) * k * 8 <= max(inputs.CHUNK_BYTES, 128 * k * 8) for rows in chunks)
+        assert all(rows.start % 128 == 0 for rows in chunks) and sum(rows.stop - rows.start for rows in chunks) == n
 
 
 def test_in_process_implementations_compute_the_product_as_users_call_them(monkeypatch):
