@@ -14,6 +14,17 @@ import triton.backends.nvidia
 from fp8blk.kernels.fp8_block_matmul import KernelConfig, aot_compile
 from fp8blk.kernels.fp8_decode import DecodeConfig
 NVDISASM = os.path.join(os.path.dirname(triton.backends.nvidia.__file__), "bin", "nvdisasm")
+PTXAS = os.path.join(os.path.dirname(triton.backends.nvidia.__file__), "bin", "ptxas")
+
+
+def wgmma_serialized(ptx):
+    # ptxas's own report (Triton's ptxas, sm_90a): does it serialize the build's wgmmas, waiting after each one?
+    with tempfile.NamedTemporaryFile("w", suffix=".ptx") as f:
+        f.write(ptx)
+        f.flush()
+        log = subprocess.run([PTXAS, "-arch=sm_90a", "-v", f.name, "-o", os.devnull], capture_output=True,
+                             text=True, check=True).stderr
+    return "wgmma.mma_async instructions are serialized" in log
 
 
 def wgmma_pending(cubin):
@@ -38,6 +49,8 @@ for cc, cfg, x_dtype, scale_dtype, bias, integer, *aligned in json.loads(sys.std
                         "fp8": "e4m3" in ptx or "e5m2" in ptx, "cubin": len(c.asm["cubin"]), "error": None,
                         "tma": ptx.count("cp.async.bulk.tensor"), "shared": c.metadata.shared,
                         "wgmma_pending": wgmma_pending(c.asm["cubin"]) if cc >= 90 else None,
+                        "wgmma_serialized": (wgmma_serialized(ptx) if cc >= 90 and "wgmma.mma_async" in ptx
+                                             and isinstance(config, KernelConfig) and config.tma else None),
                         "pdl": [ptx.count("griddepcontrol.wait"), ptx.count("griddepcontrol.launch_dependents"),
                                 bool(getattr(c.metadata, "launch_pdl", False))]})
     except Exception as exc:  # the whole chain: Triton wraps the root cause once per inlined function

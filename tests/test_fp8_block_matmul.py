@@ -382,6 +382,8 @@ def test_aot_tma_tile_builds_for_hopper_only(aot_builds, features, tiles):
     hopper, ampere = (aot_builds[(cc, tuple(tiles), *features)] for cc in (90, 80))
     assert hopper["error"] is None and hopper["tma"] > 0 and hopper["wgmma"] and hopper["pdl"] == [1, 1, True]
     assert hopper["wgmma_pending"] == 0
+    if tiles.split_k > 1:  # a K-tile's wgmmas chained, one wait for them all (split-1 builds: NOTES item 53)
+        assert hopper["wgmma_serialized"] is False
     assert not hopper["cp_async_16"]  # no per-thread copies left in the K loop
     assert "TMA configs need sm_90+" in ampere["error"]
     if tiles.block_m == 256:  # the shared memory the rule asks of the GPU before it takes these tiles
