@@ -10,7 +10,7 @@ from typing import List, Tuple
 
 import torch
 
-from fp8blk.formats import quantize_fp8_block
+from fp8blk.formats import expand_block_scale, quantize_fp8_block
 
 CHUNK_BYTES = 64 << 20  # float64 bytes of one row block (a whole number of 128-row scale blocks, at least one)
 
@@ -29,8 +29,11 @@ def random_fp8_weight(n: int, k: int, device: str = "cuda", std: float = 0.02) -
 
 
 def float64_reference(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
-    """``x @ dequant(weight, scale).T`` in float64 (128x128 scale blocks), one row block of the weight at a time."""
-    n, k = weight.shape
-    x, scale = x.double(), scale.double().repeat_interleave(128, 1)[:, :k]
-    return torch.cat([x @ (weight[rows].double() * scale[rows.start // 128:rows.stop // 128 + 1]
-                           .repeat_interleave(128, 0)[:rows.stop - rows.start]).T for rows in row_chunks(n, k)], dim=1)
+    """``x @ dequant(weight, scale).T`` in float64 (128x128 scale blocks; each product exact), one row block of the
+    weight at a time."""
+    x, blocks = x.double(), []
+    for rows in row_chunks(*weight.shape):
+        part = weight[rows]
+        part_scale = expand_block_scale(scale[rows.start // 128:-(-rows.stop // 128)], part.shape, (128, 128))
+        blocks.append(x @ (part.double() * part_scale.double()).T)
+    return torch.cat(blocks, dim=1)

@@ -210,9 +210,9 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
             return KernelConfig(64, 128, math.gcd(block_k, 64), narrow_split, 4, 4, scale_in_weight=True, tma=True)
     half_tiles = triton.cdiv(n, 64) * triton.cdiv(m, 128)  # 64 x 128 tiles
     if x_bf16 and tma and groups == 1 and bm == 256 and block_n == 64:
-        # 64 x 64 tiles whose K split would overfill three places per SM: 64 x 128 ones where they fill two per SM
-        tiles_64 = triton.cdiv(n, 64) * triton.cdiv(m, 64)
-        if tiles_64 * _split_k(tiles_64, triton.cdiv(k, 128), 4, 3, sm_count) > 3 * sm_count:
+        # 64 x 64 tiles (``tiles``) whose K split would overfill three places per SM: 64 x 128 ones where they
+        # fill two per SM
+        if tiles * _split_k(tiles, triton.cdiv(k, 128), 4, 3, sm_count) > 3 * sm_count:
             split = _narrow_tile_split(half_tiles, triton.cdiv(k, 64), sm_count, per_sm=2)
             if split and half_tiles * split >= 0.8 * 2 * sm_count:
                 return KernelConfig(64, 128, math.gcd(block_k, 64), split, 4, 4, scale_in_weight=True, tma=True)

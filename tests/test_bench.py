@@ -420,7 +420,7 @@ def test_point_inputs_are_built_in_row_blocks_with_the_whole_layers_reference(mo
     from fp8blk.formats import quantize_fp8_block
     monkeypatch.setattr(inputs, "CHUNK_BYTES", 8 * 300 * 128)  # one 128-row block per draw at K = 300
     drawn, randn = [], torch.randn
-    monkeypatch.setattr(torch, "randn", lambda *size, **kw: drawn.append(size) and None or randn(*size, **kw))
+    monkeypatch.setattr(torch, "randn", lambda *size, **kw: drawn.append(size) or randn(*size, **kw))
     for n, k, m in ((300, 300, 3), (1000, 130, 5)):
         drawn.clear()
         weights, scales, xs, reference, copies = harness.point_inputs(n, k, m, 1, 0, device="cpu")
