@@ -50,6 +50,7 @@ CUDA_CORE_PAIR_BYTES_PER_SM = 1 << 17  # M = 2 stays on CUDA cores up to this ma
 TMA_MIN_STEPS = 16  # TMA weight boxes where each program streams at least this many K-steps (NOTES v29)
 MMA_MIN_STEPS_PER_SPLIT = 3  # a tensor-core K-split keeps at least this many steps (NOTES v35)
 NARROW_MMA_BYTES_PER_SM = 1 << 16  # tensor-core tiles of 32 weight rows up to this many weight bytes per SM (NOTES v42)
+TMA_DEEP_PROGRAMS_PER_SM = 3  # TMA launches of more programs per SM than this go 3 stages deep (NOTES v39)
 TMA_SHARED_BYTES_PER_SM = 228 * 1024  # shared memory of an sm_90 SM (TMA launches run on sm_90+ only)
 
 
@@ -186,8 +187,11 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
     * With ``tma`` on the tensor-core path (M = 3..32, and 2 on large layers): where the split for 2 programs per SM
       alone leaves each program 16 or more steps, that split with TMA weight boxes instead of the 16-step cap (the
       ~96 MB+ layers with long K; H100, ``benchmarks/NOTES.md`` v29, v30), 4 stages deep where that many fit the
-      launch's programs in one round of shared memory, else 3 (7168 x 16384 at M = 32, 448 programs: 3 per SM fit
-      at 4 stages, and 4 stages ran 72.8 us against 54.1 at 3). The copy engine issues a box's bytes without the
+      launch's programs in one round of shared memory and number at most ``TMA_DEEP_PROGRAMS_PER_SM`` (3) per SM,
+      else 3 (7168 x 16384 at M = 32, 448 programs: 3 per SM fit at 4 stages, and 4 stages ran 72.8 us against 54.1
+      at 3; at M = 2-16, 448 programs that fit 4 per SM, 3 stages 47.2-49.0 us against 48.9-51.2 at 4, and
+      7168 x 18432 likewise, while 18432 x 7168's 288 programs ran 52.2 us at 4 stages against 54.6 at 3: H100, NOTES
+      v39). The copy engine issues a box's bytes without the
       program's threads, so longer programs stay fed; on shorter ones its start-up latency loses.
     """
     sub_k = 1 << (math.gcd(scale_block_k, 128).bit_length() - 1)  # a power of two dividing the scale block
@@ -209,7 +213,7 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
     if tma and use_mma and triton.cdiv(steps, tma_split) >= TMA_MIN_STEPS:
         stage_bytes = block_n * sub_k + block_m * sub_k * 2  # a weight box (fp8) and an x tile (16-bit)
         resident = TMA_SHARED_BYTES_PER_SM // (4 * stage_bytes)  # programs per SM at 4 stages
-        stages = 4 if tiles * tma_split <= resident * sm_count else 3
+        stages = 4 if tiles * tma_split <= min(resident, TMA_DEEP_PROGRAMS_PER_SM) * sm_count else 3
         return DecodeConfig(block_n, block_m, sub_k, subs, tma_split, True, 4, stages, tma=True)
     split_k = max(wave_split, triton.next_power_of_2(triton.cdiv(steps, max_steps)))
     least_steps = MMA_MIN_STEPS_PER_SPLIT if use_mma else 1

@@ -191,6 +191,13 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
       places before), 2048 x 7168 0.80x, 4096 x 2048 M = 160/192/256 0.94/0.85/0.83x, and on layers not fitted
       2048 x 5632 0.84x, 4096 x 1536 M = 192/256 0.76/0.74x; 64 x 128 tiles at 160-192 programs lost 5-13%
       (3072 x 4096 and 2560 x 4096 M = 192), hence the 80%.
+    - M = 33-64 (bucket 64), one group, N >= 4096, where 64 x 64 tiles number at most two per SM: those (4 warps) in
+      place of 8-warp 128 x 64 tiles, split as 8-warp tiles split for two programs per SM (all at once; >= 6 K-tiles a
+      split at the first split, >= 4 after), 4 stages when split (two per SM: 89 KB of shared memory each), 3 unsplit.
+      Half-height tiles double the programs for the same weight bytes where 128-row tiles leave SMs idle (8192 x 1024:
+      64 programs) or split into short pieces (4096 x 2048: 4 ways). H100 (v39, exp48, three rounds): 0.84-0.92x the
+      old rule's time on 4096 x 2048, 4096 x 8192, 8192 x 1536, 7168 x 2048 at M = 48/64, 0.88-0.97x on 8192 x 1024,
+      8192 x 768, 6144 x 1024, 12288 x 1024 (unsplit); split 4-warp tiles at 3 stages (three per SM) lost 6-48%.
     - otherwise, where 128 x 128 tiles would take 8 warps: 4 warps with 64-deep K-tiles, 4 stages, unsplit, where the
       tiles alone fill at least 80% of two per SM (189 registers, 92 KB of shared memory, so one program converts its
       weight tile while the other's MMA runs; v30: 65536 x 1536 at M = 256 147 -> 125 us), also in place of the expand
@@ -209,10 +216,15 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
         if narrow_split:
             return KernelConfig(64, 128, math.gcd(block_k, 64), narrow_split, 4, 4, scale_in_weight=True, tma=True)
     half_tiles = triton.cdiv(n, 64) * triton.cdiv(m, 128)  # 64 x 128 tiles
+    if x_bf16 and tma and groups == 1 and bm == 64 and block_n == 128 and triton.cdiv(n, 64) <= 2 * sm_count:
+        # 64 x 64 tiles (4 warps) where they number at most two per SM, split for two per SM all at once
+        split = _split_k(triton.cdiv(n, 64), triton.cdiv(k, 128), 2, sm_count, at_once=True)
+        return KernelConfig(64, 64, math.gcd(block_k, 128), split, 4, 4 if split > 1 else 3, scale_in_weight=True,
+                            tma=True)
     if x_bf16 and tma and groups == 1 and bm == 256 and block_n == 64:
         # 64 x 64 tiles (``tiles``) whose K split would overfill three places per SM: 64 x 128 ones where they
         # fill two per SM
-        if tiles * _split_k(tiles, triton.cdiv(k, 128), 4, 3, sm_count) > 3 * sm_count:
+        if tiles * _split_k(tiles, triton.cdiv(k, 128), 3, sm_count) > 3 * sm_count:
             split = _narrow_tile_split(half_tiles, triton.cdiv(k, 64), sm_count, per_sm=2)
             if split and half_tiles * split >= 0.8 * 2 * sm_count:
                 return KernelConfig(64, 128, math.gcd(block_k, 64), split, 4, 4, scale_in_weight=True, tma=True)
@@ -232,7 +244,7 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
         resident = 2 if tma and block_m == 64 else 1
     else:
         resident = 3 if block_m == 64 else 4
-    split_k = _split_k(tiles, triton.cdiv(k, tile_k), warps, resident, sm_count)
+    split_k = _split_k(tiles, triton.cdiv(k, tile_k), resident, sm_count, at_once=warps == 8)
     if (x_bf16 and tma and groups == 1 and bm == 256 and warps == 8 and split_k > 1
             and triton.cdiv(k, tile_k * split_k) <= SHORT_SPLIT_K_TILES and half_tiles <= sm_count):
         # 128 x 128 tiles split into short pieces: 64 x 128 ones (8 warps) unsplit, one per SM, instead
@@ -253,17 +265,17 @@ def _narrow_tile_split(tiles: int, k_tiles: int, sm_count: int, per_sm: int = 1)
     return split if tiles * split <= places and fewest <= triton.cdiv(k_tiles, split) <= most else 0
 
 
-def _split_k(tiles: int, k_tiles: int, warps: int, resident: int, sm_count: int) -> int:
+def _split_k(tiles: int, k_tiles: int, resident: int, sm_count: int, at_once: bool = False) -> int:
     """K split of ``tiles`` output tiles of ``k_tiles`` K-tiles, ``resident`` programs per SM (the rule in
-    ``default_config``'s docstring): at most 4 ways, or 8-16 for 4-warp tiles while the launch stays within half the
-    SMs."""
+    ``default_config``'s docstring). ``at_once`` (8-warp tiles, and 64 x 64 ones at M = 33-64): while all split programs
+    fit the SMs at once, >= 6 K-tiles a split at the first split and >= 4 after, at most 4 ways. Otherwise (4-warp
+    tiles): while the SMs' places are not ~full, at most 4 ways, or 8-16 while the launch stays within half the SMs."""
     split_k = 1
-    # up to 4 ways; 4-warp tiles up to 16 while the doubled launch still fills at most half the SMs
-    while split_k < 4 or (warps == 4 and split_k < 16 and tiles * split_k * 2 <= sm_count / 2):
-        if warps == 8:  # while the split programs fit the SMs at once; >= 6 K-tiles a split at the first split, >= 4 after
+    while split_k < 4 or (not at_once and split_k < 16 and tiles * split_k * 2 <= sm_count / 2):
+        if at_once:
             fits = tiles * split_k * 2 <= resident * sm_count
             least = 6 if split_k == 1 else 4
-        else:  # while the SMs' places are not ~full; >= 4 K-tiles a split within the first wave, >= 8 beyond it
+        else:  # >= 4 K-tiles a split within the first wave, >= 8 beyond it
             fits = tiles * split_k < 0.9 * resident * sm_count
             least = 4 if tiles * split_k < 0.9 * sm_count else 8
         if not fits or k_tiles < split_k * 2 * least:

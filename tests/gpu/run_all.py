@@ -196,6 +196,8 @@ def main() -> int:
                              (96, 4096, 2048, default_config(96, 4096, 2048, 1, 128, sms, tma=True)),  # 64 x 128
                              (256, 4096, 2048, default_config(256, 4096, 2048, 1, 128, sms, tma=True)),  # v38 8 warps
                              (200, 2048, 4096, default_config(256, 2048, 4096, 1, 128, sms, tma=True)),  # v38 split 4
+                             (48, 8192, 1536, default_config(48, 8192, 1536, 1, 128, sms, tma=True)),  # v39 split 2
+                             (40, 8192, 1008, default_config(40, 8192, 1008, 1, 128, sms, tma=True)),  # v39 unsplit
                              (256, 7168, 16384, default_config(256, 7168, 16384, 1, 128, sms, tma=True)),
                              (130, 32768, 1024, default_config(130, 32768, 1024, 1, 128, sms, tma=True)),
                              (256, 7168, 16384, KernelConfig(128, 128, 64, 2, 4, 4, True, tma=True)),
