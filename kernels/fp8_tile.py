@@ -142,6 +142,9 @@ NARROW_TILE_K_TILES = (16, 32)
 # an 8-warp 128 x 128 launch split into pieces of at most this many 128-deep K-tiles loses to unsplit 64 x 128 tiles
 # (M = 129-256, TMA; NOTES v38)
 SHORT_SPLIT_K_TILES = 8
+# 64 x 64 tiles replace 8-warp 128 x 64 ones (M = 33-64) only where a program streams at most this many 128-deep
+# K-tiles (NOTES v39)
+HALF_TILE_K_TILES = 16
 
 
 def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: int,
@@ -193,11 +196,14 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
       (3072 x 4096 and 2560 x 4096 M = 192), hence the 80%.
     - M = 33-64 (bucket 64), one group, N >= 4096, where 64 x 64 tiles number at most two per SM: those (4 warps) in
       place of 8-warp 128 x 64 tiles, split as 8-warp tiles split for two programs per SM (all at once; >= 6 K-tiles a
-      split at the first split, >= 4 after), 4 stages when split (two per SM: 89 KB of shared memory each), 3 unsplit.
-      Half-height tiles double the programs for the same weight bytes where 128-row tiles leave SMs idle (8192 x 1024:
-      64 programs) or split into short pieces (4096 x 2048: 4 ways). H100 (v39, exp48, three rounds): 0.84-0.92x the
-      old rule's time on 4096 x 2048, 4096 x 8192, 8192 x 1536, 7168 x 2048 at M = 48/64, 0.88-0.97x on 8192 x 1024,
-      8192 x 768, 6144 x 1024, 12288 x 1024 (unsplit); split 4-warp tiles at 3 stages (three per SM) lost 6-48%.
+      split at the first split, >= 4 after), 4 stages when split (two per SM: 89 KB of shared memory each), 3 unsplit
+      — where each program then streams at most ``HALF_TILE_K_TILES`` (16) 128-deep K-tiles. Half-height tiles double
+      the programs for the same weight bytes where 128-row tiles leave SMs idle (8192 x 1024: 64 programs) or split
+      into short pieces (4096 x 2048: 4 ways). H100 (v39, exp48/exp51, three rounds): 0.84-0.93x the old rule's time
+      on 4096 x 2048, 4096 x 8192, 8192 x 1536, 7168 x 2048, 4096 x 4096 at M = 48/64, 0.86-0.98x on 8192 x 1024,
+      8192 x 768, 6144 x 1024, 10240 x 1024, 14336 x 2048 (unsplit), 6144 x 2048 0.90-0.96x; split 4-warp tiles at 3
+      stages (three per SM) lost 6-48%; on programs of 20-64 K-tiles (5120 x 5120, 4608 x 7168, 9216 x 3072,
+      7168 x 16384) the 64 x 64 tiles lost 1-15%, hence the K-tile bound.
     - otherwise, where 128 x 128 tiles would take 8 warps: 4 warps with 64-deep K-tiles, 4 stages, unsplit, where the
       tiles alone fill at least 80% of two per SM (189 registers, 92 KB of shared memory, so one program converts its
       weight tile while the other's MMA runs; v30: 65536 x 1536 at M = 256 147 -> 125 us), also in place of the expand
@@ -217,10 +223,12 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
             return KernelConfig(64, 128, math.gcd(block_k, 64), narrow_split, 4, 4, scale_in_weight=True, tma=True)
     half_tiles = triton.cdiv(n, 64) * triton.cdiv(m, 128)  # 64 x 128 tiles
     if x_bf16 and tma and groups == 1 and bm == 64 and block_n == 128 and triton.cdiv(n, 64) <= 2 * sm_count:
-        # 64 x 64 tiles (4 warps) where they number at most two per SM, split for two per SM all at once
+        # 64 x 64 tiles (4 warps) where they number at most two per SM, split for two per SM all at once, if each
+        # program then streams few K-tiles (on long ones 8-warp 128 x 64 programs stream faster)
         split = _split_k(triton.cdiv(n, 64), triton.cdiv(k, 128), 2, sm_count, at_once=True)
-        return KernelConfig(64, 64, math.gcd(block_k, 128), split, 4, 4 if split > 1 else 3, scale_in_weight=True,
-                            tma=True)
+        if triton.cdiv(k, 128 * split) <= HALF_TILE_K_TILES:
+            return KernelConfig(64, 64, math.gcd(block_k, 128), split, 4, 4 if split > 1 else 3,
+                                scale_in_weight=True, tma=True)
     if x_bf16 and tma and groups == 1 and bm == 256 and block_n == 64:
         # 64 x 64 tiles (``tiles``) whose K split would overfill three places per SM: 64 x 128 ones where they
         # fill two per SM
