@@ -59,7 +59,8 @@ def test_rule_splits_8_warp_tiles_only_while_the_split_programs_fit_the_sms():
     assert default_config(128, 7168, 2048, 1, 128, 132).split_k == 2
     assert default_config(256, 7168, 16384, 1, 128, 132).split_k == 1
     # 128 x 64 tiles by TMA hold two per SM: 56 tiles split 4 ways (224 programs in 264 places); by pointers one
-    assert default_config(64, 7168, 3072, 1, 128, 132, tma=True).split_k == 4
+    # (7168 x 16384: 32 K-tiles a piece, too long for the v39 64 x 64 tiles)
+    assert default_config(64, 7168, 16384, 1, 128, 132, tma=True)[:5] == (128, 64, 128, 4, 8)
     assert default_config(64, 7168, 3072, 1, 128, 132).split_k == 2
 
 
@@ -95,7 +96,7 @@ def test_tma_rule_takes_two_4_warp_128x128_programs_per_sm_where_they_fill_the_g
         cfg = default_config(m, n, k, 1, 128, 132, tma=True)
         assert cfg == default_config(m, n, k, 1, 128, 132)._replace(tma=True) and cfg.num_warps == 8
     # other tiles: the pointer rule's with TMA (128 x 64 tiles deeper on one-wave launches)
-    assert default_config(64, 4096, 8192, 1, 128, 132, tma=True) == default_config(64, 4096, 8192, 1, 128, 132)._replace(
+    assert default_config(64, 4096, 16384, 1, 128, 132, tma=True) == default_config(64, 4096, 16384, 1, 128, 132)._replace(
         tma=True, num_stages=4)
     assert default_config(256, 3072, 7168, 1, 128, 132, tma=True) == default_config(256, 3072, 7168, 1, 128, 132)._replace(
         tma=True)
@@ -116,8 +117,9 @@ def test_tma_rule_takes_64x128_tiles_at_m_65_to_128_where_they_number_at_most_on
                     (128, 7168, 3072),  # 48 K-tiles unsplit, 224 programs split
                     (128, 32768, 1024), (128, 24576, 1536),  # more 64-row tiles than SMs
                     (128, 4096, 512),  # 8 K-tiles a program (below the range measured)
-                    (64, 4096, 2048), (192, 4096, 8192)):  # other M buckets
+                    (192, 4096, 8192)):  # another M bucket
         assert default_config(m, n, k, 1, 128, 132, tma=True).block_n == 128, (m, n, k)
+    assert default_config(64, 4096, 2048, 1, 128, 132, tma=True).block_m == 64  # M = 33-64: the v39 rule's tiles
     # only with TMA, bf16 x and a GPU the tiles do not outnumber (4096 x 2048 on 60 SMs: 64 tiles > 60)
     assert default_config(128, 4096, 2048, 1, 128, 132).block_n == 128
     assert default_config(128, 4096, 2048, 1, 128, 132, x_bf16=False, tma=True).block_n == 128
@@ -162,6 +164,38 @@ def test_tma_rule_at_m_129_to_256_takes_64x128_tiles_in_place_of_overfull_or_sho
                 assert programs <= (1 if cfg.num_warps == 8 else 2) * sms, (m, n, k, sms)
                 if cfg.num_warps == 4:
                     assert programs >= 0.8 * 2 * sms and 16 <= -(-k // 64) // cfg.split_k <= 32, (m, n, k, sms)
+
+
+def test_tma_rule_at_m_33_to_64_takes_64x64_tiles_where_they_number_at_most_two_per_sm():
+    """M = 33-64, one group, bf16 x, TMA, N >= 4096 (NOTES v39): 64 x 64 4-warp tiles in place of 8-warp 128 x 64 ones
+    where they number at most two per SM, split as 8-warp tiles split for two per SM (>= 6 K-tiles at the first split,
+    >= 4 after), 4 stages when split and 3 unsplit, if a program streams at most HALF_TILE_K_TILES 128-deep K-tiles."""
+    half = lambda split: KernelConfig(64, 64, 128, split, 4, 4 if split > 1 else 3, True, tma=True)  # noqa: E731
+    assert default_config(48, 4096, 2048, 1, 128, 132, tma=True) == half(4)  # 64 tiles x 4: 4 K-tiles a piece
+    assert default_config(64, 4096, 8192, 1, 128, 132, tma=True) == half(4)  # 16 K-tiles a piece
+    assert default_config(40, 8192, 1536, 1, 128, 132, tma=True) == half(2)  # 128 tiles x 2: 6 K-tiles a piece
+    assert default_config(64, 8192, 1024, 1, 128, 132, tma=True) == half(1)  # split 2 would leave 4 K-tiles
+    assert default_config(33, 14336, 2048, 1, 128, 132, tma=True) == half(1)  # 224 tiles: no room to split
+    # unchanged: long programs (7168 x 16384: 64 K-tiles a piece; 5120 x 5120: 20), more 64-row tiles than two per SM
+    # (18432 x 7168, 32768 x 1024), N < 4096, other M buckets, groups, fp16, no TMA, and a GPU with fewer SMs
+    for m, n, k, groups, x_bf16, tma, sms in ((48, 7168, 16384, 1, True, True, 132), (64, 5120, 5120, 1, True, True, 132),
+                                              (48, 18432, 7168, 1, True, True, 132), (64, 32768, 1024, 1, True, True, 132),
+                                              (48, 2048, 4096, 1, True, True, 132), (32, 4096, 2048, 1, True, True, 132),
+                                              (65, 8192, 1024, 1, True, True, 132), (48, 4096, 2048, 2, True, True, 132),
+                                              (48, 4096, 2048, 1, False, True, 132), (48, 4096, 2048, 1, True, False, 132),
+                                              (48, 8192, 1024, 1, True, True, 60)):
+        cfg = default_config(m, n, k, groups, 128, sms, x_bf16=x_bf16, tma=tma)
+        assert not (n >= 4096 and cfg.block_n == 64 and cfg.block_m == 64), (m, n, k, groups, x_bf16, tma, sms)
+    taken = 0
+    for n, k, sms in itertools.product((4096, 5120, 6144, 8192, 12288, 16384), (1024, 2048, 3072, 4096, 8192),
+                                       (78, 108, 132)):
+        cfg = default_config(48, n, k, 1, 128, sms, tma=True, shared_memory=227 * 1024)
+        if cfg.block_n == 64:
+            taken += 1
+            programs = -(-n // 64) * cfg.split_k
+            assert programs <= 2 * sms and -(-k // 128) // cfg.split_k >= 4, (n, k, sms)
+            assert -(-k // (128 * cfg.split_k)) <= 16 and cfg.num_stages == (4 if cfg.split_k > 1 else 3), (n, k, sms)
+    assert taken >= 20
 
 
 def test_default_config_expands_the_weight_from_m_512_for_one_group_only():
