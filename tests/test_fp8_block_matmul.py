@@ -365,12 +365,14 @@ def aot_builds():
 # TMA tiles: the rule's two 4-warp 128 x 128 programs per SM (32768 x 1024 at M = 256, unsplit), 8-warp ones
 # (4096 x 8192 at M = 256, split 2) and 128 x 256 ones (32768 x 1024 at M = 256 where a program may take 227 KB), and
 # the 4-warp tiles split (a forced config), 64 x 128 4-warp ones (4096 x 2048 at M = 128, split 2) and 64 x 128
-# 8-warp ones (4096 x 2048 at M = 256, unsplit: v38)
+# 8-warp ones (4096 x 2048 at M = 256, unsplit: v38), and 64 x 64 4-warp ones 4 stages deep (4096 x 2048 at M = 48,
+# split 4: v39)
 TILE_TMA = [default_config(256, n, k, 1, 128, 132, tma=True) for n, k in ((32768, 1024), (4096, 8192))]
 TILE_TMA += [KernelConfig(128, 128, 64, 2, 4, 4, True, tma=True),
              default_config(256, 32768, 1024, 1, 128, 132, tma=True, shared_memory=H100_SHARED),
              default_config(128, 4096, 2048, 1, 128, 132, tma=True),
-             default_config(256, 4096, 2048, 1, 128, 132, tma=True)]
+             default_config(256, 4096, 2048, 1, 128, 132, tma=True),
+             default_config(48, 4096, 2048, 1, 128, 132, tma=True)]
 
 
 @pytest.mark.parametrize("tiles", TILE_TMA,
