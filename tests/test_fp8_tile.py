@@ -59,7 +59,7 @@ def test_rule_splits_8_warp_tiles_only_while_the_split_programs_fit_the_sms():
     assert default_config(128, 7168, 2048, 1, 128, 132).split_k == 2
     assert default_config(256, 7168, 16384, 1, 128, 132).split_k == 1
     # 128 x 64 tiles by TMA hold two per SM: 56 tiles split 4 ways (224 programs in 264 places); by pointers one
-    # (7168 x 16384: 32 K-tiles a piece, too long for the v39 64 x 64 tiles)
+    # (7168 x 16384: 64 x 64 tiles would stream 64 K-tiles a piece, too long for v39)
     assert default_config(64, 7168, 16384, 1, 128, 132, tma=True)[:5] == (128, 64, 128, 4, 8)
     assert default_config(64, 7168, 3072, 1, 128, 132).split_k == 2
 
