@@ -29,6 +29,7 @@ from .report import roof_floor_us
 from .timing import bf16_tflops, read_bandwidth_gbps, rotation_count, time_calls
 
 Config = Union[KernelConfig, DecodeConfig]
+CUDA_CORE_SWEEP_MAX_M = 8  # the sweep tries the decode kernel's CUDA-core path up to this M (the rule: M <= 2)
 
 
 def rule_config(m: int, n: int, k: int) -> Config:
@@ -42,8 +43,10 @@ def grid_configs(m: int, n: int, k: int) -> List[Config]:
     rule = rule_config(m, n, k)
     found = [rule]
     if m <= DECODE_MAX_M:
-        shapes = [(bn, 1, False, subs, 2) for bn in (1, 2, 4, 8, 16, 32) for subs in (2, 4, 8, 16, 32)
-                  if 8 <= bn * subs <= 128 and 128 * subs <= 2 * k] if m == 1 else []
+        # CUDA cores up to M = CUDA_CORE_SWEEP_MAX_M (each converted weight tile multiplied by each row of x)
+        shapes = [(bn, triton.next_power_of_2(m), False, subs, 2) for bn in (1, 2, 4, 8, 16, 32)
+                  for subs in (2, 4, 8, 16, 32)
+                  if 8 <= bn * subs <= 128 and 128 * subs <= 2 * k] if m <= CUDA_CORE_SWEEP_MAX_M else []
         # tensor cores: 64/128-row tiles take wgmma on sm_90, 16/32-row tiles mma.sync (more row tiles, fewer splits)
         shapes += [(bn, max(16, triton.next_power_of_2(m)), True, subs, stages)
                    for bn in (16, 32, 64, 128) for subs, stages in ((1, 4), (2, 3), (4, 2))]

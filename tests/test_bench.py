@@ -214,18 +214,23 @@ def test_pytest_benchmark_subset_command_runs():
 
 
 def test_sweep_grid_is_valid_for_the_kernels():
+    import triton
     from benchmarks.sweep import grid_configs, rule_config
     from fp8blk.kernels import KernelConfig
     from fp8blk.kernels.fp8_decode import DECODE_MAX_M, DecodeConfig
-    for n, k, m in ((4096, 8192, 1), (32768, 1024, 1), (2048, 4096, 16), (4096, 8192, 64), (1024, 4096, 256)):
+    for n, k, m in ((4096, 8192, 1), (32768, 1024, 1), (512, 4096, 3), (2048, 4096, 16), (4096, 8192, 64),
+                    (1024, 4096, 256)):
         found = grid_configs(m, n, k)
         assert found and len(found) == len(set(found)) and found[0] == rule_config(m, n, k)
         if m <= DECODE_MAX_M:  # the decode kernel: every split has a step, M fits one program's columns
             assert all(isinstance(c, DecodeConfig) and -(-k // (c.sub_k * c.subs)) >= c.split_k and c.block_m >= m
-                       and (c.use_mma or (m == 1 and c.block_m == 1)) for c in found)
+                       and (c.use_mma or c.block_m == triton.next_power_of_2(m) <= 8) for c in found)
         else:  # the tile kernel: >= 2 K-tiles per split
             assert all(isinstance(c, KernelConfig) and -(-k // 128) >= 2 * c.split_k for c in found[1:])
-    assert any(not c.use_mma for c in grid_configs(1, 4096, 8192)) and all(c.use_mma for c in grid_configs(4, 4096, 8192))
+    # CUDA cores up to M = 8 (block_m the power of two >= M), tensor cores only beyond
+    assert any(not c.use_mma for c in grid_configs(1, 4096, 8192))
+    assert {c.block_m for c in grid_configs(3, 512, 4096) if not c.use_mma} == {4}
+    assert any(not c.use_mma for c in grid_configs(8, 512, 4096)) and all(c.use_mma for c in grid_configs(16, 512, 4096))
     assert {c.block_n for c in grid_configs(4, 512, 4096)} >= {16, 32, 64, 128}  # mma.sync and wgmma row tiles
 
 
