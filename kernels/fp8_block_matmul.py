@@ -39,7 +39,7 @@ import triton.language as tl
 from triton.tools.tensor_descriptor import TensorDescriptor
 
 from .fp8_decode import DECODE_MAX_M, DecodeConfig, _fp8_decode_kernel, decode_config
-from .fp8_tile import KernelConfig, _fp8_block_matmul_kernel, default_config, m_bucket, with_tma
+from .fp8_tile import KernelConfig, _fp8_block_matmul_kernel, _split_x_kernel, default_config, m_bucket, with_tma
 from .fp8_tile_ops import _fp8_bytes_to, _scale_to_fp32
 
 SCALE_DTYPES = (torch.float32, torch.bfloat16, torch.float16, torch.float8_e8m0fnu)
@@ -49,6 +49,7 @@ DEQUANT_ENV = "FP8BLK_DEQUANT"  # "native" | "integer" | "auto"
 TABLE_ENV = "FP8BLK_CONFIG_TABLE"  # "0": launch parameters by rule only, the tuned table ignored
 PDL_ENV = "FP8BLK_PDL"  # "0": no programmatic dependent launch (else on for the decode and tile kernels on sm_90+)
 TMA_ENV = "FP8BLK_TMA"  # "0": no TMA descriptors (else the rules use them on sm_90+ where rows are 16-byte aligned)
+SPLIT_X_ENV = "FP8BLK_SPLIT_X"  # "0": the rules never split x into e4m3 terms (else they may on sm_90+, M = 65-512)
 
 
 @triton.jit
@@ -144,7 +145,7 @@ def choose_config(m: int, n: int, k: int, groups: int, block_k: int, device: tor
         programs = triton.cdiv(n, config.block_n) * triton.cdiv(m, config.block_m) * groups * config.split_k
         return with_tma(config, programs, _sm_count(device))
     return default_config(m, n, k, groups, block_k, _sm_count(device), x_bf16=x_bf16, tma=tma,
-                          shared_memory=_device_facts(device)[3])
+                          shared_memory=_device_facts(device)[3], split_x=_SPLIT_X_ALLOWED)
 
 
 # Keyed by the tensor's own torch.device (CUDA tensors always carry their index): hashing it costs a fraction of
@@ -187,6 +188,28 @@ def _expanded_weight(device: torch.device, dtype: torch.dtype, shape: torch.Size
     return found[1], found[2]
 
 
+_SPLIT_X_VIEWS: Dict[tuple, tuple] = {}  # (device, M, K) -> (the scratch buffer, terms [2M, K], row scales [M])
+
+
+def _split_x_buffers(device: torch.device, m: int, k: int) -> Tuple[torch.Tensor, torch.Tensor]:
+    """The split_x launches' scratch: x's e4m3 terms ``[2M, K]`` (uint8) and row scales ``[M]`` (fp32), views of one
+    per-device buffer grown on demand, kept per (M, K) while that buffer is current, so a call builds no view."""
+    key = (device, m, k)
+    found = _SPLIT_X_VIEWS.get(key)
+    buffer_key = ("split_x", device)
+    buffer = _BUFFERS.get(buffer_key)
+    if found is None or buffer is not found[0]:
+        terms_bytes = -(-2 * m * k // 16) * 16  # the row scales start 16-byte aligned
+        if buffer is None or buffer.numel() < terms_bytes + 4 * m:
+            buffer = _BUFFERS[buffer_key] = torch.zeros(terms_bytes + 4 * m, dtype=torch.uint8, device=device)
+        for stale in [key_ for key_, (b, *_) in _SPLIT_X_VIEWS.items() if key_[0] == device and b is not buffer]:
+            del _SPLIT_X_VIEWS[stale]
+        terms = buffer[:2 * m * k].view(2 * m, k)
+        row_scales = buffer[terms_bytes:terms_bytes + 4 * m].view(torch.float32)
+        found = _SPLIT_X_VIEWS[key] = (buffer, terms, row_scales)
+    return found[1], found[2]
+
+
 def _integer_dequant(device: torch.device, dequant: Optional[str]) -> bool:
     choice = dequant or _DEQUANT_DEFAULT
     if choice not in ("auto", "native", "integer"):
@@ -218,6 +241,9 @@ def _pdl(device: torch.device, interpreting: bool) -> bool:
 
 
 _TMA_ALLOWED = os.environ.get(TMA_ENV, "1") != "0"  # read once, at import
+
+
+_SPLIT_X_ALLOWED = os.environ.get(SPLIT_X_ENV, "1") != "0"  # read once, at import
 
 
 def _tma_supported(capability: Tuple[int, int]) -> bool:
@@ -329,6 +355,8 @@ class _LaunchPlan(NamedTuple):
     # addresses is not 16-byte aligned (None where the caller forced the TMA config)
     descriptors: Tuple[_Descriptor, ...] = ()
     fallback: Optional["_LaunchPlan"] = None
+    # split_x tile launches: the launch of ``_split_x_kernel`` that writes x's two e4m3 terms first
+    prologue: Optional["_LaunchPlan"] = None
     # Filled by _launch_plan: the constexpr values in signature order, and the compiled kernels of this plan by the
     # 16-byte alignment of each pointer (all else Triton specializes on is fixed by the plan), each as a
     # _DirectLaunch where it allows one, else as Triton's compiled kernel.
@@ -347,7 +375,9 @@ def _compile_options(config: Union[KernelConfig, DecodeConfig], pdl: bool) -> Tu
 
 # Each kernel's parameter names in signature order, read once from the kernels themselves.
 _SIGNATURES = {kind: tuple(inspect.signature(kernel.fn).parameters) for kind, kernel in
-               (("decode", _fp8_decode_kernel), ("tile", _fp8_block_matmul_kernel), ("expand", _fp8_block_dequant_kernel))}
+               (("decode", _fp8_decode_kernel), ("tile", _fp8_block_matmul_kernel), ("expand", _fp8_block_dequant_kernel),
+                ("split_x", _split_x_kernel))}
+SPLIT_X_WHOLE_ROW = 16384  # the longest x row ``_split_x_kernel`` holds in registers (read once; longer: twice)
 
 
 def _constexprs(kind: str, config: Union[KernelConfig, DecodeConfig], scale_block_k: int, has_bias: bool,
@@ -363,8 +393,19 @@ def _constexprs(kind: str, config: Union[KernelConfig, DecodeConfig], scale_bloc
         if kind == "decode":
             values.update(SUB_K=config.sub_k, SUBS=config.subs, USE_MMA=config.use_mma, NUM_STAGES=config.num_stages)
         else:
-            values.update(BLOCK_K=config.block_k, SCALE_IN_WEIGHT=config.scale_in_weight and x_dtype == torch.bfloat16)
+            values.update(BLOCK_K=config.block_k, SCALE_IN_WEIGHT=config.scale_in_weight and x_dtype == torch.bfloat16,
+                          SPLIT_X=config.split_x)
     return {name: values[name] for name in _SIGNATURES[kind] if name in values}
+
+
+def _split_x_plan(m: int, k: int, x_stride: Tuple[int, int], interpreting: bool) -> _LaunchPlan:
+    """The launch of ``_split_x_kernel`` for x ``[m, k]``: one program per row, the row in registers up to
+    ``SPLIT_X_WHOLE_ROW`` elements, else 4096 at a time; a warp per 512 elements (16 a thread), 4-16 warps."""
+    whole_row = k <= SPLIT_X_WHOLE_ROW
+    block_k = triton.next_power_of_2(k) if whole_row else 4096
+    constexprs = (("BLOCK_K", block_k), ("WHOLE_ROW", whole_row), ("BYTES_BY_BITS", interpreting))
+    options = (("num_warps", min(16, max(4, block_k // 512))), ("num_stages", 1))
+    return _finish(_LaunchPlan("split_x", (m, 1, 1), (m, k, *x_stride), constexprs, options, 0, 0, 0))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -447,6 +488,15 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, weight
                                    _compile_options(cfg, False), 0, 0, n_total * k))
     if block_k % cfg.block_k:
         raise ValueError(f"config block_k {cfg.block_k} must divide the scale block {block_k}")
+    prologue = None
+    if cfg.split_x:  # x as two e4m3 terms, written first into a contiguous [2M, groups * K] scratch
+        fp8_mma = interpreting or (device.type == "cuda" and _device_facts(device)[2] >= (8, 9))
+        if not (x_bf16 and fp8_mma and not integer):
+            raise ValueError(f"{cfg}: split_x needs bf16 x and fp8 tensor cores (sm_89+, native dequant)")
+        prologue = _split_x_plan(m, groups * k, x_stride, interpreting)
+        x_stride = (groups * k, 1)
+        int_args = (m, n, k, *x_stride, *weight_stride, *scale_stride, *out_stride, block_n)
+        tma_rows = tma_weight and (groups * k) % 16 == 0
     tma_x = tma_rows and (groups == 1 or k % cfg.block_k == 0)
     if config is None and cfg.tma and not tma_x:  # the rules' TMA tiles do not divide each group's K
         cfg = choose_config(m, n, k, groups, block_k, device, batch_invariant, False, x_bf16)
@@ -457,14 +507,18 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, weight
             raise ValueError(f"{cfg}: TMA needs sm_90+, x and weight rows 16-byte aligned and, with groups, K a "
                              f"multiple of block_k")
         boxes = _tma_boxes("tile", cfg)
-        descriptors = (_Descriptor(0, x_dtype, m, groups * k, x_stride[0], boxes["x_ptr"]),
-                       _Descriptor(1, torch.uint8, groups * n, k, weight_stride[0], boxes["w_ptr"]))
+        fp8 = torch.float8_e4m3fn  # split_x: both operands reach the MMA as they arrive
+        descriptors = (_Descriptor(0, fp8 if cfg.split_x else x_dtype, 2 * m if cfg.split_x else m, groups * k,
+                                   x_stride[0], boxes["x_ptr"]),
+                       _Descriptor(1, fp8 if cfg.split_x else torch.uint8, groups * n, k, weight_stride[0],
+                                   boxes["w_ptr"]))
     split = cfg.split_k > 1
     constexprs = tuple(_constexprs("tile", cfg, block_k, bias_shape is not None, integer, e8m0, x_dtype,
                                    interpreting, pdl).items())
     return _finish(_LaunchPlan("tile", grid, int_args, constexprs, _compile_options(cfg, pdl),
                                groups * cfg.split_k * m * n if split else 0, grid[0] * grid[1] * groups if split else 0,
-                               0, descriptors, _launch_plan(*fallback_args) if descriptors and not config else None))
+                               0, descriptors, _launch_plan(*fallback_args) if descriptors and not config else None,
+                               prologue))
 
 
 def _jit_view(arg):
@@ -472,7 +526,7 @@ def _jit_view(arg):
     return arg.view(torch.uint8) if getattr(arg, "dtype", None) in (torch.float8_e4m3fn, torch.float8_e8m0fnu) else arg
 
 
-_ALL_ALIGNED = {count: (True,) * count for count in (3, 7)}  # the alignment key of the common case, per kernel arity
+_ALL_ALIGNED = {count: (True,) * count for count in (3, 7, 8)}  # the alignment key of the common case, per kernel arity
 
 
 def _launch(kernel, plan: _LaunchPlan, device: torch.device, pointers: tuple) -> None:
@@ -499,7 +553,8 @@ def _launch(kernel, plan: _LaunchPlan, device: torch.device, pointers: tuple) ->
     if compiled is None or getattr(hook, "calls", hook):  # first call, or a profiler listening: Triton's own path
         args = [_jit_view(p) for p in pointers]
         for d in plan.descriptors:
-            args[d.index] = TensorDescriptor(args[d.index], [d.rows, d.cols], [d.row_stride, 1], list(d.box))
+            args[d.index] = TensorDescriptor(pointers[d.index].view(d.dtype), [d.rows, d.cols], [d.row_stride, 1],
+                                             list(d.box))
         compiled = kernel[plan.grid](*args, *plan.int_args, **dict(plan.constexprs), **dict(plan.options))
         if not _interpreting() and all(hasattr(compiled, a) for a in ("run", "function", "packed_metadata")):
             plan.compiled[aligned] = _DirectLaunch.of(compiled, plan) or compiled
@@ -598,8 +653,16 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
         partial, counter, _, _ = _split_k_buffers(device, plan.partial_elems, plan.tiles)
     else:
         partial = counter = out  # unused
-    kernel = _fp8_decode_kernel if plan.kind == "decode" else _fp8_block_matmul_kernel
-    _launch(kernel, plan, device, (x, weight, scale, out if bias is None else bias, out, partial, counter))
+    if plan.kind == "decode":
+        _launch(_fp8_decode_kernel, plan, device, (x, weight, scale, out if bias is None else bias, out, partial, counter))
+        return out
+    x_scale = out  # unused
+    if plan.prologue is not None:  # x's two e4m3 terms and row scales, then the tile kernel reads those
+        terms, x_scale = _split_x_buffers(device, x.shape[0], x.shape[1])
+        _launch(_split_x_kernel, plan.prologue, device, (x, terms, x_scale))
+        x = terms
+    _launch(_fp8_block_matmul_kernel, plan, device,
+            (x, weight, scale, out if bias is None else bias, out, partial, counter, x_scale))
     return out
 
 
@@ -630,9 +693,11 @@ def aot_compile(capability: int, config: Union[KernelConfig, DecodeConfig], x_dt
         signature = {"w_ptr": "*u8", "scale_ptr": f"*{scale_type}", "out_ptr": f"*{act}"}
         ints = ("N", "K", "stride_wn", "stride_wk", "stride_sn", "stride_sk", "stride_on", "stride_ok", "scale_block_n")
         unit_strides = ("stride_wk", "stride_sk", "stride_ok")
-    else:  # the decode and tile kernels share their argument list
+    else:  # the decode and tile kernels share their argument list (the tile kernel's adds x's row scales)
         signature = {"x_ptr": f"*{act}", "w_ptr": "*u8", "scale_ptr": f"*{scale_type}",
                      "bias_ptr": f"*{act}", "y_ptr": f"*{act}", "partial_ptr": "*fp32", "counter_ptr": "*i32"}
+        if kind == "tile":
+            signature.update(x_scale_ptr="*fp32", **({"x_ptr": "*u8"} if config.split_x else {}))
         ints = ("M", "N", "K", "stride_xm", "stride_xk", "stride_wn", "stride_wk", "stride_sn", "stride_sk",
                 "stride_ym", "stride_yn", "scale_block_n")
         unit_strides = ("stride_xk", "stride_wk", "stride_sk", "stride_yn")
@@ -640,7 +705,8 @@ def aot_compile(capability: int, config: Union[KernelConfig, DecodeConfig], x_dt
             if not _tma_supported(divmod(capability, 10)):
                 raise ValueError(f"TMA configs need sm_90+ (and FP8BLK_TMA not 0), asked for sm_{capability}")
             for name, (rows, cols) in _tma_boxes(kind, config).items():
-                signature[name] = f"tensordesc<{'u8' if name == 'w_ptr' else act}[{rows}, {cols}]>"
+                element = "fp8e4nv" if getattr(config, "split_x", False) else "u8" if name == "w_ptr" else act
+                signature[name] = f"tensordesc<{element}[{rows}, {cols}]>"
     pdl = kind != "expand" and _pdl_supported(divmod(capability, 10))  # as a launch on that GPU would be built
     constexprs = _constexprs(kind, config, scale_block_k, has_bias, integer_dequant, e8m0, x_dtype, False, pdl)
     signature.update({name: "i32" for name in ints})
@@ -658,6 +724,29 @@ def aot_compile(capability: int, config: Union[KernelConfig, DecodeConfig], x_dt
         return triton.compile(ASTSource(fn=kernel, signature=signature, constexprs=constexprs, attrs=attrs),
                               target=GPUTarget("cuda", capability, 32),
                               options=dict(_compile_options(config, pdl)))
+    finally:
+        if interpret is not None:
+            os.environ["TRITON_INTERPRET"] = interpret
+
+
+def aot_compile_split_x(capability: int, k: int = 4096):
+    """Compiles ``_split_x_kernel`` (the prologue of split_x launches; bf16 x rows of ``k`` elements, contiguous) ahead
+    of time for ``sm_<capability>`` (sm_89+: it converts to e4m3), as a launch would build it. Returns Triton's
+    ``CompiledKernel``."""
+    from triton.backends.compiler import GPUTarget
+    from triton.compiler import ASTSource
+
+    kernel = _split_x_kernel
+    if not isinstance(kernel, triton.runtime.jit.JITFunction):  # decorated under TRITON_INTERPRET=1
+        kernel = triton.runtime.jit.JITFunction(kernel.fn)
+    plan = _split_x_plan(1, k, (k, 1), False)
+    constexprs = dict(plan.constexprs, stride_xk=1)
+    signature = {"x_ptr": "*bf16", "terms_ptr": "*u8", "x_scale_ptr": "*fp32", "M": "i32", "K": "i32",
+                 "stride_xm": "i32", **{name: "constexpr" for name in constexprs}}
+    interpret = os.environ.pop("TRITON_INTERPRET", None)
+    try:
+        return triton.compile(ASTSource(fn=kernel, signature=signature, constexprs=constexprs),
+                              target=GPUTarget("cuda", capability, 32), options=dict(plan.options))
     finally:
         if interpret is not None:
             os.environ["TRITON_INTERPRET"] = interpret

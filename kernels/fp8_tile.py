@@ -37,19 +37,19 @@ import triton.language as tl
 
 from triton.language.extra.cuda import gdc_launch_dependents, gdc_wait
 
-from .fp8_tile_ops import _dot, _fp8_bytes_to, _scale_to_fp32, _write_output
+from .fp8_tile_ops import _as_fp8, _dot, _fp8_bytes_to, _scale_to_fp32, _write_output
 
 
 @triton.jit
 def _fp8_block_matmul_kernel(
-        x_ptr, w_ptr, scale_ptr, bias_ptr, y_ptr, partial_ptr, counter_ptr,
+        x_ptr, w_ptr, scale_ptr, bias_ptr, y_ptr, partial_ptr, counter_ptr, x_scale_ptr,
         M, N, K,  # per group
         stride_xm, stride_xk, stride_wn, stride_wk, stride_sn, stride_sk, stride_ym, stride_yn,
         scale_block_n,
         SCALE_BLOCK_K: tl.constexpr,
         BLOCK_N: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_K: tl.constexpr, SPLIT_K: tl.constexpr,
         HAS_BIAS: tl.constexpr, INTEGER_DEQUANT: tl.constexpr, SCALE_E8M0: tl.constexpr, SCALE_IN_WEIGHT: tl.constexpr,
-        DOT_IN_FP32: tl.constexpr, PDL: tl.constexpr, TMA: tl.constexpr):
+        DOT_IN_FP32: tl.constexpr, PDL: tl.constexpr, TMA: tl.constexpr, SPLIT_X: tl.constexpr = False):
     if PDL:  # programmatic dependent launch (sm_90+): wait for the previous kernel's writes
         gdc_wait()
     pid_n = tl.program_id(0)
@@ -85,14 +85,22 @@ def _fp8_block_matmul_kernel(
         if TMA:  # bulk copies of both boxes; the copy engine zero-fills beyond the tensors' edges
             w = w_ptr.load([group * N + pid_n * BLOCK_N, tile * BLOCK_K])
             x = tl.trans(x_ptr.load([pid_m * BLOCK_M, group * K + tile * BLOCK_K]))
+            if SPLIT_X:  # the low terms: rows M..2M-1 of the same tensor
+                x_low = tl.trans(x_ptr.load([M + pid_m * BLOCK_M, group * K + tile * BLOCK_K]))
         else:
             w = tl.load(w_ptr + offs_n[:, None] * stride_wn + k[None, :] * stride_wk,
                         mask=mask_n[:, None] & mask_k[None, :], other=0)  # e4m3 bytes; 0 is +0.0
             x = tl.load(x_ptr + offs_m[None, :] * stride_xm + k[:, None] * stride_xk,
-                        mask=mask_m[None, :] & mask_k[:, None], other=0.0)
+                        mask=mask_m[None, :] & mask_k[:, None], other=0)
+            if SPLIT_X:
+                x_low = tl.load(x_ptr + (M + offs_m[None, :]) * stride_xm + k[:, None] * stride_xk,
+                                mask=mask_m[None, :] & mask_k[:, None], other=0)
         s = tl.load(scale_rows + (tile * BLOCK_K // SCALE_BLOCK_K) * stride_sk, mask=mask_n, other=0)
         s = _scale_to_fp32(s, INTEGER_DEQUANT, SCALE_E8M0)
-        if SCALE_IN_WEIGHT:  # one rounding of scale * weight to x's dtype; the MMA then accumulates in place
+        if SPLIT_X:  # fp8 x fp8 products of both terms summed by the MMA, the block scale on the K-tile's fp32 sum
+            w = _as_fp8(w)
+            acc += _dot(w, _as_fp8(x_low), _dot(w, _as_fp8(x), None, DOT_IN_FP32), DOT_IN_FP32) * s[:, None]
+        elif SCALE_IN_WEIGHT:  # one rounding of scale * weight to x's dtype; the MMA then accumulates in place
             w = (_fp8_bytes_to(w, tl.float32, INTEGER_DEQUANT) * s[:, None]).to(x.dtype)
             acc = _dot(w, x, acc, DOT_IN_FP32)
             if SPLIT_K > 1:  # read the sum, so every wgmma of this K-tile completes before the next K-tile's weight
@@ -105,10 +113,95 @@ def _fp8_block_matmul_kernel(
 
     if PDL:  # the next kernel may be placed now (against no PDL: NOTES v24)
         gdc_launch_dependents()
+    if SPLIT_X:  # each x row's power-of-two scale
+        acc *= tl.load(x_scale_ptr + offs_m, mask=mask_m, other=0.0)[None, :]
     tile_id = (group * tl.num_programs(1) + pid_m) * tl.num_programs(0) + pid_n
     _write_output(acc, y_ptr, bias_ptr, partial_ptr, counter_ptr, offs_n, offs_m, mask_n, mask_m,
                   group, split, tile_id, M, N, stride_ym, stride_yn, SPLIT_K, HAS_BIAS)
 
+
+
+@triton.jit
+def _split_x_kernel(x_ptr, terms_ptr, x_scale_ptr, M, K, stride_xm, stride_xk,
+                    BLOCK_K: tl.constexpr, WHOLE_ROW: tl.constexpr, BYTES_BY_BITS: tl.constexpr):
+    """Writes bf16 ``x`` ``[M, K]`` as two e4m3 terms and a power-of-two scale per row (one program per row)::
+
+        x[m, k] ~= x_scale[m] * (terms[m, k] + terms[M + m, k])
+
+    ``x_scale[m] = 2**(e - 7)`` for ``e`` the exponent of ``max_k |x[m, k]|``, so ``x / x_scale`` stays below 256;
+    the high term is that rounded to e4m3 (4 significant bits), the low term the remainder rounded to e4m3. A bf16
+    value has 8 significant bits, so the remainder is at most 8 units of the high term's last place: exact in e4m3
+    (normal, or a multiple of its 2**-9 subnormal step) for every |x| >= 2**-9 of the row's largest; smaller values
+    keep an error of at most 2**-17 of the row's largest. A row holding inf or NaN gets a NaN scale (its outputs
+    become NaN). ``terms`` is ``[2M, K]`` e4m3 bytes. ``WHOLE_ROW`` (``BLOCK_K >= K``): the row is read once, into
+    registers; otherwise twice, ``BLOCK_K`` at a time. ``BYTES_BY_BITS``: see ``_store_terms``."""
+    row = tl.program_id(0)
+    offs_k = tl.arange(0, BLOCK_K)
+    row_ptr = x_ptr + row * stride_xm
+    # the largest |x| of the row as fp32 bits (ordered as integers; inf and NaN above every finite value)
+    if WHOLE_ROW:
+        v = tl.load(row_ptr + offs_k * stride_xk, mask=offs_k < K, other=0.0).to(tl.float32)
+        largest = tl.max(v.to(tl.int32, bitcast=True) & 0x7FFFFFFF, 0)
+    else:
+        largest_each = tl.zeros((BLOCK_K,), dtype=tl.int32)
+        for start in range(0, K, BLOCK_K):
+            part = tl.load(row_ptr + (start + offs_k) * stride_xk, mask=start + offs_k < K, other=0.0)
+            largest_each = tl.maximum(largest_each, part.to(tl.float32).to(tl.int32, bitcast=True) & 0x7FFFFFFF)
+        largest = tl.max(largest_each, 0)
+    exponent = largest >> 23  # biased; 255: inf or NaN
+    clamped = tl.minimum(tl.maximum(exponent, 8), 254)  # 2**(e - 7) and its inverse both normal fp32
+    inverse = ((261 - clamped) << 23).to(tl.float32, bitcast=True)
+    scale = ((clamped - 7) << 23).to(tl.float32, bitcast=True)
+    tl.store(x_scale_ptr + row, tl.where(exponent == 255, float("nan"), scale))
+    if WHOLE_ROW:
+        _store_terms(v * inverse, terms_ptr, row, M, K, 0, offs_k, BYTES_BY_BITS)
+    else:
+        for start in range(0, K, BLOCK_K):
+            part = tl.load(row_ptr + (start + offs_k) * stride_xk, mask=start + offs_k < K, other=0.0)
+            _store_terms(part.to(tl.float32) * inverse, terms_ptr, row, M, K, start, offs_k, BYTES_BY_BITS)
+
+
+@triton.jit
+def _store_terms(v, terms_ptr, row, M, K, start, offs_k, BYTES_BY_BITS: tl.constexpr):
+    """Stores ``v`` (|v| < 256) as its e4m3 rounding (row ``row`` of ``terms``) and the remainder's (row ``M + row``),
+    columns ``start + offs_k``. The high term's value comes from ``_nearest_e4m3`` (integer arithmetic): Triton 3.6's
+    fp32 -> e4m3 -> fp32 round trip pairs up the wrong elements on sm_90 (remainders wrong for 3-50% of the values,
+    H100: NOTES item 58). The bytes come from the conversion instruction, or with ``BYTES_BY_BITS`` (Triton's CPU
+    interpreter, whose fp32 -> e4m3 conversion rounds wrongly) from ``_e4m3_byte``."""
+    high = _nearest_e4m3(v)
+    low = v - high
+    if BYTES_BY_BITS:
+        high_byte = _e4m3_byte(high)
+        low_byte = _e4m3_byte(_nearest_e4m3(low))
+    else:  # round to nearest even (the high term is already an e4m3 value)
+        high_byte = high.to(tl.float8e4nv).to(tl.uint8, bitcast=True)
+        low_byte = low.to(tl.float8e4nv).to(tl.uint8, bitcast=True)
+    mask = start + offs_k < K
+    tl.store(terms_ptr + row * K + start + offs_k, high_byte, mask=mask)
+    tl.store(terms_ptr + (M + row) * K + start + offs_k, low_byte, mask=mask)
+
+
+@triton.jit
+def _nearest_e4m3(v):
+    """fp32 ``v`` (|v| < 464) rounded to the nearest e4m3 value (ties to even), as fp32, in integer arithmetic on the
+    bits."""
+    bits = v.to(tl.int32, bitcast=True)
+    magnitude = bits & 0x7FFFFFFF
+    # normals (>= 2**-6): the 23-bit mantissa rounded to 3 bits; a carry moves into the exponent
+    rounded = ((magnitude + 0x7FFFF + ((magnitude >> 20) & 1)) & 0x7FF00000).to(tl.float32, bitcast=True)
+    # subnormals: multiples of 2**-9 (adding 1.5 * 2**14 leaves fp32 a 2**-9 quantum; 8 units is the smallest normal)
+    units = (tl.abs(v) + 24576.0) - 24576.0
+    nearest = tl.where(magnitude >= 0x3C800000, rounded, units)
+    return (nearest.to(tl.int32, bitcast=True) | (bits & -0x80000000)).to(tl.float32, bitcast=True)  # v's sign
+
+
+@triton.jit
+def _e4m3_byte(value):
+    """The e4m3 byte of an fp32 ``value`` that is an e4m3 value (``_nearest_e4m3``'s)."""
+    bits = value.to(tl.int32, bitcast=True)
+    magnitude = bits & 0x7FFFFFFF
+    byte = tl.where(magnitude >= 0x3C800000, (magnitude >> 20) - (120 << 3), (tl.abs(value) * 512.0).to(tl.int32))
+    return (byte | ((bits >> 24) & 0x80)).to(tl.uint8)
 
 class KernelConfig(NamedTuple):
     """Tile shape and schedule of one launch."""
@@ -127,6 +220,9 @@ class KernelConfig(NamedTuple):
     # sm_90+: weight and x tiles by bulk TMA copies (x_ptr and w_ptr are then descriptors; the launch plan sets it
     # where the rows are 16-byte aligned, and, with groups, K is a multiple of block_k)
     tma: bool = False
+    # bf16 x, sm_89+: x split into two e4m3 terms by ``_split_x_kernel`` (exact, see there), so the weight enters the
+    # MMA as fp8 bytes, unconverted: two fp8 x fp8 products a K-tile, the block scale on their fp32 sums
+    split_x: bool = False
 
 
 def m_bucket(m: int) -> int:
@@ -145,10 +241,13 @@ SHORT_SPLIT_K_TILES = 8
 # 64 x 64 tiles replace 8-warp 128 x 64 ones (M = 33-64) only where a program streams at most this many 128-deep
 # K-tiles (NOTES v39)
 HALF_TILE_K_TILES = 16
+# split-x launches (M = 65-512): N from which they are taken, and the 128-deep K-tiles a split program keeps at least
+SPLIT_X_MIN_N = 2048
+SPLIT_X_SPLIT_K_TILES = 16
 
 
 def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: int,
-                   x_bf16: bool = True, tma: bool = False, shared_memory: int = 0) -> KernelConfig:
+                   x_bf16: bool = True, tma: bool = False, shared_memory: int = 0, split_x: bool = False) -> KernelConfig:
     """The tile kernel's launch by rule (M > 32, or any M with ``batch_invariant``), used where the table has none.
 
     Tiles: 128 weight rows for N >= 4096 (64 otherwise), 64 activation columns up to M = 64 or for N < 4096 (128
@@ -172,6 +271,10 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     the tile kernel and its 128 x 128 tiles: fp16's narrow exponent range would flush small scale * weight products in
     an expanded or scale-folded weight, and with the scale applied to each K-tile's partial sum instead (two
     accumulators) a 128 x 256 tile spills (sm_90 build: 255 registers + 176 B of stack).
+
+    ``split_x`` (the launch may split x into two e4m3 terms: fp8 tensor cores, ``FP8BLK_SPLIT_X`` not 0) with ``tma``,
+    bf16 x, one group, M = 65-512 and N >= ``SPLIT_X_MIN_N``: ``split_x_config``'s launch where it has one; the rules
+    below otherwise.
 
     ``tma`` (sm_90+, rows 16-byte aligned): both tiles by TMA (``with_tma``), and two launches of their own:
 
@@ -210,6 +313,10 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
       path up to M = 384 (v34: 32768 x 1024 at M = 384 69 against 86 us; at M = 512 the two were mixed).
     """
     bm = m_bucket(m)
+    if split_x and x_bf16 and tma and groups == 1 and 64 < m <= 512 and n >= SPLIT_X_MIN_N and block_k % 32 == 0:
+        split_x = split_x_config(m, n, k, block_k, sm_count)
+        if split_x is not None:
+            return split_x
     block_n = 128 if n >= 4096 else 64
     block_m = min(max(16, bm), 64 if bm <= 64 or n < 4096 else 128)
     tiles = triton.cdiv(n, block_n) * triton.cdiv(m, block_m) * groups
@@ -259,6 +366,33 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
         return KernelConfig(64, 128, tile_k, 1, 8, 3, scale_in_weight=True, tma=True)
     config = KernelConfig(block_n, block_m, tile_k, split_k, warps, stages, scale_in_weight=True)
     return with_tma(config, tiles * split_k, sm_count) if tma else config
+
+
+def split_x_config(m: int, n: int, k: int, block_k: int, sm_count: int):
+    """The split-x launch (x as two e4m3 terms, both MMA operands fp8 from shared memory: ``KernelConfig.split_x``)
+    for one group, or None where its 4-warp tiles would number more than two per SM.
+
+    64 x 64 tiles (4 stages, 98 KB of shared memory: two programs per SM) where they number at most two per SM, their
+    K split in two while the programs stay within two per SM and keep >= ``SPLIT_X_SPLIT_K_TILES`` 128-deep K-tiles;
+    else 128 x 64 tiles (3 stages, two per SM) where those fit. Each K-tile waits for its MMA before the block scale
+    is applied (Triton 3.6 pipelines no MMA whose sum the loop reads), so the two programs on an SM hide each other's
+    waits; where the tiles are more, the rule's tiles, which spread the conversion over more programs, were faster
+    (32768 x 1024, 65536 x 1536). H100 (exp61, NOTES item 58; split prologue included): at M = 128 / 256 / 512
+    4096 x 8192 29.0 / 40.7 / 65.7 us against the previous rule's 33.7 / 51.3 / 83.8, 7168 x 16384 76.8 / 124.2 at
+    M = 128 / 256 (92.5 / 160.9), 4096 x 2048 12.0 / 13.8 / 20.2 (15.0 / 17.3 / 21.4); 3072 x 7168 M = 128 25.6 against
+    24.3 the one loss among the launches taken; N < ``SPLIT_X_MIN_N`` (1024 x 4096: its 16-64 tiles split 2-4 ways) lost
+    10-30%."""
+    tile_k = math.gcd(block_k, 128)
+    k_tiles = triton.cdiv(k, 128)
+    tiles = triton.cdiv(n, 64) * triton.cdiv(m, 64)
+    if tiles <= 2 * sm_count:
+        split = 1
+        while tiles * split * 2 <= 2 * sm_count and k_tiles >= split * 2 * SPLIT_X_SPLIT_K_TILES:
+            split *= 2
+        return KernelConfig(64, 64, tile_k, split, 4, 4, tma=True, split_x=True)
+    if triton.cdiv(n, 128) * triton.cdiv(m, 64) <= 2 * sm_count:
+        return KernelConfig(128, 64, tile_k, 1, 4, 3, tma=True, split_x=True)
+    return None
 
 
 def _narrow_tile_split(tiles: int, k_tiles: int, sm_count: int, per_sm: int = 1) -> int:

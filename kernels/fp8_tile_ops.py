@@ -22,6 +22,14 @@ def _fp8_bytes_to(w, dtype: tl.constexpr, INTEGER_DEQUANT: tl.constexpr):
 
 
 @triton.jit
+def _as_fp8(t):
+    """e4m3 values as ``tl.float8e4nv`` (bytes are reinterpreted; a tile that already is fp8 passes through)."""
+    if t.dtype == tl.uint8:
+        t = t.to(tl.float8e4nv, bitcast=True)
+    return t
+
+
+@triton.jit
 def _dot(a, b, acc, DOT_IN_FP32: tl.constexpr):
     """``a @ b (+ acc)`` on the tensor cores, fp32 accumulation (``acc`` None: a fresh sum). ``DOT_IN_FP32`` (set only
     under Triton's CPU interpreter, whose bf16 dot is broken) multiplies fp32 copies: exact for bf16/fp16 products."""

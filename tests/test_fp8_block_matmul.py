@@ -373,6 +373,8 @@ TILE_TMA += [KernelConfig(128, 128, 64, 2, 4, 4, True, tma=True),
              default_config(128, 4096, 2048, 1, 128, 132, tma=True),
              default_config(256, 4096, 2048, 1, 128, 132, tma=True),
              default_config(48, 4096, 2048, 1, 128, 132, tma=True)]
+# the split-x rule's launches (fp8 x fp8 MMAs): 64 x 64 tiles split 2 (4096 x 8192 at M = 128), 128 x 64 unsplit (M = 512)
+TILE_TMA += [default_config(m, 4096, 8192, 1, 128, 132, tma=True, split_x=True) for m in (128, 512)]
 
 
 @pytest.mark.parametrize("tiles", TILE_TMA,
@@ -388,6 +390,9 @@ def test_aot_tma_tile_builds_for_hopper_only(aot_builds, features, tiles):
         assert hopper["wgmma_serialized"] is False
     assert not hopper["cp_async_16"]  # no per-thread copies left in the K loop
     assert "TMA configs need sm_90+" in ampere["error"]
+    if tiles.split_x:  # the weight and x's terms straight from shared memory into fp8 x fp8 MMAs
+        assert tiles.split_k > 1 or tiles.block_n == 128
+        assert hopper["wgmma_e4m3"] and hopper["wgmma_serialized"] is False
     if tiles.block_m == 256:  # the shared memory the rule asks of the GPU before it takes these tiles
         assert hopper["shared"] <= WIDE_TILE_SHARED_MEMORY
 
@@ -758,3 +763,108 @@ def test_direct_launch_only_where_tritons_layer_adds_nothing(monkeypatch):
     assert kernel_module._DirectLaunch.of(compiled(), tma_plan) is None  # TMA, but no descriptor wrapper around it
     assert kernel_module._DirectLaunch.of(type("Other", (), {"run": print})(), plain_plan) is None
     kernel_module._launch_plan.cache_clear()
+
+
+SPLIT_X_TILES = [KernelConfig(64, 64, 128, 1, 4, 4, tma=True, split_x=True),  # the split-x rule's tiles
+                 KernelConfig(128, 64, 128, 2, 4, 3, tma=True, split_x=True),
+                 KernelConfig(64, 32, 64, 1, 4, 3, split_x=True)]  # by pointer loads, 64-deep K-tiles
+
+
+@pytest.mark.parametrize("scale_dtype", [torch.float32, torch.bfloat16, torch.float8_e8m0fnu], ids=str)
+@pytest.mark.parametrize("groups", [1, 2])
+@pytest.mark.parametrize("tiles", SPLIT_X_TILES, ids=lambda c: f"{c.block_n}x{c.block_m}-split{c.split_k}-tma{c.tma}")
+def test_split_x_launches_match_float64_closer_than_the_folded_scale(scale_dtype, groups, tiles):
+    """x as two e4m3 terms (``KernelConfig.split_x``), both MMA operands fp8: within tolerance of float64 on ragged
+    shapes with bias, groups and split-K, closer to it than the same tiles with the scale folded into a bf16 weight
+    tile (no rounding of the weight; as close with UE8M0 scales), and with TMA bitwise the pointer-load result."""
+    m, n, k = (70, 300, 528) if groups == 1 else (40, 256, 256)
+    x, wq, scale, b = make(m, n, k, torch.bfloat16, scale_dtype, bias=True, groups=groups)
+    ref = reference(x, wq, scale, b, (128, 128), groups)
+    y = run(x, wq, scale, b, groups=groups, config=tiles)
+    folded = run(x, wq, scale, b, groups=groups, config=tiles._replace(split_x=False, scale_in_weight=True))
+    assert rel_err(y, ref) < TOL[torch.bfloat16]
+    if scale_dtype == torch.float8_e8m0fnu:  # powers of two: the folded bf16 weight tile is exact too
+        assert rel_err(y, ref) <= rel_err(folded, ref) + 1e-6
+    else:
+        assert rel_err(y, ref) < rel_err(folded, ref)
+    if tiles.tma:
+        assert torch.equal(y, run(x, wq, scale, b, groups=groups, config=tiles._replace(tma=False)))
+
+
+def _split_terms(x, monkeypatch=None, whole_row=None):
+    """(terms [2M, K] as e4m3, row scales) of bf16 ``x`` by the library's split kernel (the interpreter's launch)."""
+    import importlib
+    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
+    if whole_row is not None:
+        monkeypatch.setattr(kernel_module, "SPLIT_X_WHOLE_ROW", whole_row)
+    m, k = x.shape
+    terms, row_scale = kernel_module._split_x_buffers(x.device, m, k)
+    plan = kernel_module._split_x_plan(m, k, x.stride(), kernel_module._interpreting())
+    kernel_module._launch(kernel_module._split_x_kernel, plan, x.device, (x, terms, row_scale))
+    return terms.view(torch.float8_e4m3fn).clone(), row_scale.clone()
+
+
+@pytest.mark.parametrize("whole_row", [None, 256], ids=["row-in-registers", "two-passes"])
+def test_split_x_terms_are_e4m3_roundings_that_sum_back_to_x(monkeypatch, whole_row):
+    """The split kernel: a power-of-two scale per row, the high term x / scale rounded to e4m3 (ties to even, as
+    torch rounds), the low term the remainder rounded; their sum is x exactly where |x| >= 2**-9 of the row's
+    largest and within 2**-17 of it elsewhere; a zero row gives zero terms, a row with inf or NaN a NaN scale."""
+    g = torch.Generator().manual_seed(3)
+    x = (torch.randn(7, 700, generator=g) * torch.exp(2 * torch.randn(7, 700, generator=g))).to(torch.bfloat16)
+    x[1] = 0
+    x[2, 5], x[3, 9] = float("inf"), float("nan")
+    x[4, :3] = torch.tensor([3e-38, -1e-30, 448.0])  # a bf16 subnormal-range pair beside a large value
+    x = x.to(DEVICE)
+    terms, row_scale = _split_terms(x, monkeypatch, whole_row)
+    terms, row_scale, x = terms.cpu(), row_scale.cpu(), x.float().cpu()
+    m = x.shape[0]
+    finite = [0, 1, 4, 5, 6]
+    assert torch.isnan(row_scale[[2, 3]]).all() and torch.isfinite(row_scale[finite]).all()
+    assert (torch.frexp(row_scale[finite]).mantissa == 0.5).all()  # powers of two
+    scaled = x[finite] / row_scale[finite, None]
+    assert scaled.abs().max() < 256
+    high = scaled.to(torch.float8_e4m3fn)
+    low = (scaled - high.float()).to(torch.float8_e4m3fn)
+    assert torch.equal(terms[finite].view(torch.uint8), high.view(torch.uint8))
+    assert torch.equal(terms[[m + r for r in finite]].view(torch.uint8), low.view(torch.uint8))
+    back = (terms[finite].float() + terms[[m + r for r in finite]].float()) * row_scale[finite, None]
+    largest = x[finite].abs().amax(1, keepdim=True)
+    large = x[finite].abs() >= largest * 2.0 ** -9
+    assert torch.equal(back[large], x[finite][large])
+    assert ((back - x[finite]).abs() <= largest.clamp_min(1e-38) * 2.0 ** -17).all()
+    assert (terms[1].float() == 0).all() and (terms[m + 1].float() == 0).all()
+
+
+def test_split_x_row_with_inf_gives_a_nan_row_and_leaves_the_others_bitwise():
+    config = KernelConfig(64, 64, 128, 1, 4, 4, split_x=True)
+    x, wq, scale, b = make(40, 256, 384, bias=True)
+    clean = run(x, wq, scale, b, config=config)
+    x[7, 11] = float("inf")
+    y = run(x, wq, scale, b, config=config)
+    assert torch.isnan(y[7]).all()
+    others = [r for r in range(40) if r != 7]
+    assert torch.equal(y[others], clean[others])
+
+
+def test_split_x_needs_bf16_x_and_fp8_tensor_cores():
+    config = KernelConfig(64, 64, 128, 1, 4, 4, split_x=True)
+    x, wq, scale, _ = make(40, 256, 384)
+    with pytest.raises(ValueError, match="split_x needs bf16 x"):
+        run(x.half(), wq, scale, None, config=config)
+    with pytest.raises(ValueError, match="split_x needs bf16 x"):
+        run(x, wq, scale, None, config=config, dequant="integer")
+
+
+def test_split_x_kernel_builds_for_sm_89_and_sm_90():
+    """The split kernel ahead of time (row in registers, and two passes over a row longer than SPLIT_X_WHOLE_ROW)."""
+    import os
+    import subprocess
+    code = ("from fp8blk.kernels.fp8_block_matmul import aot_compile_split_x\n"
+            "for cc in (89, 90):\n"
+            "    for k in (4096, 20000):\n"
+            "        c = aot_compile_split_x(cc, k)\n"
+            "        print(cc, k, len(c.asm['cubin']) > 0, 'e4m3' in c.asm['ptx'])\n")
+    env = {key: value for key, value in os.environ.items() if key != "TRITON_INTERPRET"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split("\n")[:4] == [f"{cc} {k} True True" for cc in (89, 90) for k in (4096, 20000)]

@@ -7,6 +7,8 @@ import itertools
 import sys
 from pathlib import Path
 
+import torch
+
 from kernel_cases import H100_SHARED
 from fp8blk.kernels.fp8_tile import KernelConfig, default_config, m_bucket
 
@@ -65,7 +67,7 @@ def test_rule_splits_8_warp_tiles_only_while_the_split_programs_fit_the_sms():
 
 
 def test_tma_rule_takes_128x256_tiles_for_bf16_from_m_129_to_512_where_they_fill_half_the_sms():
-    wide = (128, 256, 64, 1, 8, 4, True, False, True)
+    wide = (128, 256, 64, 1, 8, 4, True, False, True, False)
     for m, n, k in ((192, 32768, 1024), (256, 65536, 1536), (130, 18432, 7168), (512, 7168, 16384), (450, 8192, 1536)):
         assert tuple(default_config(m, n, k, 1, 128, 132, tma=True, shared_memory=H100_SHARED)) == wide, (m, n, k)
     # not without the shared memory (sm_120: 99 KB), for fp16, without TMA, with < 66 programs, M > 512
@@ -78,7 +80,7 @@ def test_tma_rule_takes_128x256_tiles_for_bf16_from_m_129_to_512_where_they_fill
     # M = 384 = 256 + 128 (a half-empty last 256-column tile): the two-per-SM 128 x 128 tiles where they fill the GPU,
     # also over the expand path; else the expand path
     two = default_config(384, 32768, 1024, 1, 128, 132, tma=True, shared_memory=H100_SHARED)
-    assert tuple(two) == (128, 128, 64, 1, 4, 4, True, False, True)
+    assert tuple(two) == (128, 128, 64, 1, 4, 4, True, False, True, False)
     assert default_config(384, 7168, 16384, 1, 128, 132, tma=True, shared_memory=H100_SHARED).expand_weight
     assert default_config(384, 32768, 1024, 1, 128, 132).expand_weight  # no TMA: the expand path
 
@@ -88,7 +90,7 @@ def test_tma_rule_takes_two_4_warp_128x128_programs_per_sm_where_they_fill_the_g
     unsplit, where the tiles alone fill >= 80% of two per SM; else the 8-warp tiles stay (with ``with_tma``)."""
     for m, n, k in ((256, 32768, 1024), (128, 32768, 1024), (256, 65536, 1536), (96, 65536, 1536), (256, 18432, 7168)):
         cfg = default_config(m, n, k, 1, 128, 132, tma=True)
-        assert tuple(cfg) == (128, 128, 64, 1, 4, 4, True, False, True), (m, n, k)
+        assert tuple(cfg) == (128, 128, 64, 1, 4, 4, True, False, True, False), (m, n, k)
         assert -(-n // 128) * -(-m // 128) >= 0.8 * 2 * 132
     # launches that need a K split to fill the GPU (their split builds must wait for each K-tile's MMA, which took the
     # 4-warp tiles' gain) or that hold about one program per SM keep the 8-warp tiles
@@ -218,3 +220,52 @@ def test_every_kernel_file_imports_only_torch_triton_and_its_siblings():
                 for name in names:
                     top = name.split(".")[0]
                     assert top in ("torch", "triton") or top in sys.stdlib_module_names, (path.name, name)
+
+
+def test_split_x_rule_takes_4_warp_fp8_tiles_at_m_65_to_512_where_they_fit_two_per_sm():
+    """split_x (fp8 tensor cores; FP8BLK_SPLIT_X not 0) with TMA, bf16 x, one group, M = 65-512, N >= SPLIT_X_MIN_N:
+    64 x 64 tiles where they number at most two per SM, split in two while the programs stay within two per SM and
+    keep >= SPLIT_X_SPLIT_K_TILES K-tiles; else 128 x 64 tiles where those fit two per SM; else the other rules."""
+    sx = lambda block_n, split, stages: KernelConfig(block_n, 64, 128, split, 4, stages, tma=True, split_x=True)  # noqa: E731
+
+    def rule(m, n, k, sms=132, **kwargs):
+        return default_config(m, n, k, kwargs.pop("groups", 1), 128, sms, tma=kwargs.pop("tma", True),
+                              shared_memory=H100_SHARED, split_x=kwargs.pop("split_x", True), **kwargs)
+    assert rule(128, 4096, 8192) == sx(64, 2, 4)  # 128 tiles x 2, 32 K-tiles a program
+    assert rule(96, 4096, 8192) == sx(64, 2, 4)
+    assert rule(256, 4096, 8192) == sx(64, 1, 4)  # 256 tiles: no room to split
+    assert rule(512, 4096, 8192) == sx(128, 1, 3)  # 512 64 x 64 tiles: 256 128 x 64 ones
+    assert rule(128, 2048, 4096) == sx(64, 2, 4)  # split 4 would leave 8 K-tiles a program
+    assert rule(128, 4096, 2048) == sx(64, 1, 4)  # 16 K-tiles: no split
+    assert rule(256, 7168, 16384) == sx(128, 1, 3)
+    assert default_config(128, 4096, 8192, 1, 64, 132, tma=True, split_x=True).block_k == 64  # a 64-column scale block
+    # not taken: more tiles than two per SM, N < 2048, M <= 64 or > 512, groups, fp16, no TMA, split_x off, and a
+    # scale block that is no multiple of 32
+    for m, n, k, kwargs in ((128, 32768, 1024, {}), (256, 65536, 1536, {}), (512, 8192, 1024, {}), (512, 7168, 16384, {}),
+                            (256, 1024, 4096, {}), (64, 4096, 8192, {}), (513, 4096, 8192, {}),
+                            (128, 4096, 8192, {"groups": 2}), (128, 4096, 8192, {"x_bf16": False}),
+                            (128, 4096, 8192, {"tma": False}), (128, 4096, 8192, {"split_x": False})):
+        assert not rule(m, n, k, **kwargs).split_x, (m, n, k, kwargs)
+    assert not default_config(128, 4096, 8192, 1, 48, 132, tma=True, split_x=True).split_x
+    taken = 0
+    for n, k, sms, m in itertools.product((2048, 3072, 4096, 7168, 8192, 16384), (1024, 2048, 4096, 7168, 16384),
+                                          (78, 108, 132), (65, 100, 128, 160, 256, 384, 512)):
+        cfg = default_config(m, n, k, 1, 128, sms, tma=True, shared_memory=H100_SHARED, split_x=True)
+        if cfg.split_x:
+            taken += 1
+            programs = -(-n // cfg.block_n) * -(-m // 64) * cfg.split_k
+            assert programs <= 2 * sms and cfg.num_warps == 4 and cfg.block_m == 64, (n, k, sms, m)
+            assert cfg.split_k == 1 or -(-k // 128) // cfg.split_k >= 16, (n, k, sms, m)
+    assert taken >= 100
+
+
+def test_choose_config_splits_x_unless_fp8blk_split_x_is_0(monkeypatch):
+    import importlib
+    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
+    cpu = torch.device("cpu")
+    kernel_module.choose_config.cache_clear()
+    assert kernel_module.choose_config(128, 4096, 8192, 1, 128, cpu, tma=True).split_x
+    monkeypatch.setattr(kernel_module, "_SPLIT_X_ALLOWED", False)  # FP8BLK_SPLIT_X=0
+    kernel_module.choose_config.cache_clear()
+    assert not kernel_module.choose_config(128, 4096, 8192, 1, 128, cpu, tma=True).split_x
+    kernel_module.choose_config.cache_clear()

@@ -11,6 +11,7 @@
    taking them where it should.
 Prints a summary table last; exits non-zero on any failure.
 """
+import importlib
 import itertools
 import subprocess
 import sys
@@ -205,10 +206,18 @@ def main() -> int:
                              (200, 16400, 1024, default_config(200, 16400, 1024, 1, 128, sms, tma=True,
                                                                shared_memory=shared)),
                              (450, 8192, 1536, default_config(450, 8192, 1536, 1, 128, sms, tma=True,
-                                                              shared_memory=shared))):
+                                                              shared_memory=shared)),
+                             # split x (fp8 x fp8 MMAs, item 58): the rule's 64 x 64 tiles unsplit and split 2, its
+                             # 128 x 64 tiles, and a forced split launch on ragged N and K
+                             (130, 4096, 8192, default_config(130, 4096, 8192, 1, 128, sms, tma=True, split_x=True)),
+                             (128, 2048, 4096, default_config(128, 2048, 4096, 1, 128, sms, tma=True, split_x=True)),
+                             (256, 7168, 16384, default_config(256, 7168, 16384, 1, 128, sms, tma=True, split_x=True)),
+                             (70, 3000, 2000, KernelConfig(64, 64, 128, 2, 4, 4, tma=True, split_x=True))):
             worst_err, same = 0.0, cfg.tma
-            for x_dtype, scale_dtype, dequant in ((torch.bfloat16, torch.float32, "native"),
-                                                  (torch.float16, torch.float8_e8m0fnu, "integer")):
+            combos = ((torch.bfloat16, torch.float32, "native"), (torch.float16, torch.float8_e8m0fnu, "integer"))
+            if getattr(cfg, "split_x", False):  # bf16 x and fp8 tensor cores only
+                combos = ((torch.bfloat16, torch.float32, "native"), (torch.bfloat16, torch.float8_e8m0fnu, "native"))
+            for x_dtype, scale_dtype, dequant in combos:
                 x, wq, scale, b = make(m, n, k, x_dtype, scale_dtype, True)
                 tma = fp8_block_matmul(x, wq, scale, b, config=cfg, dequant=dequant)
                 # (the 128 x 256 tiles' pointer-load build: sm_90 224 registers for bf16; fp16 spills, slow but exact)
@@ -220,9 +229,31 @@ def main() -> int:
                     same &= torch.equal(tma, fp8_block_matmul(x, wq, scale, b))  # the rule takes this launch
                 ref = reference(x, wq, scale, b)
                 worst_err = max(worst_err, float((tma.double() - ref).norm() / ref.norm()))
-            record(f"TMA {type(cfg).__name__} {cfg.block_n}x{cfg.block_m} M={m} N={n} K={k} split_k={cfg.split_k}",
+            split_x = " split_x" if getattr(cfg, "split_x", False) else ""
+            record(f"TMA {type(cfg).__name__} {cfg.block_n}x{cfg.block_m}{split_x} M={m} N={n} K={k} split_k={cfg.split_k}",
                    same and worst_err < TOL[torch.bfloat16],
                    f"bitwise equal to pointer loads (and the rule) and repeatable; worst rel err {worst_err:.2e}")
+
+    # split x: the terms are torch's e4m3 roundings (the GPU's conversion instruction), a row with inf turns only its
+    # own outputs to NaN
+    matmul_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
+    x = (torch.randn(64, 7168, device="cuda") * torch.exp(2 * torch.randn(64, 7168, device="cuda"))).to(torch.bfloat16)
+    terms, row_scale = matmul_module._split_x_buffers(x.device, 64, 7168)
+    matmul_module._launch(matmul_module._split_x_kernel, matmul_module._split_x_plan(64, 7168, x.stride(), False),
+                          x.device, (x, terms, row_scale))
+    scaled = x.float() / row_scale[:, None]
+    high = scaled.to(torch.float8_e4m3fn)
+    low = (scaled - high.float()).to(torch.float8_e4m3fn)
+    bytes_equal = torch.equal(terms[:64], high.view(torch.uint8)) and torch.equal(terms[64:], low.view(torch.uint8))
+    cfg = KernelConfig(64, 64, 128, 1, 4, 4, tma=True, split_x=True)
+    x, wq, scale, b = make(96, 4096, 2048, torch.bfloat16, torch.float32, True)
+    clean = fp8_block_matmul(x, wq, scale, b, config=cfg)
+    x[5, 17] = float("inf")
+    y = fp8_block_matmul(x, wq, scale, b, config=cfg)
+    others = [r for r in range(96) if r != 5]
+    record("split x: terms are torch's e4m3 roundings; an inf row gives a NaN row only",
+           bytes_equal and bool(torch.isnan(y[5]).all()) and torch.equal(y[others], clean[others]),
+           f"bytes equal {bytes_equal}, NaN row {bool(torch.isnan(y[5]).all())}")
 
     x, wq, scale, _ = make(4096, 2048, 4096, torch.bfloat16, torch.float32, False)
     full = fp8_block_matmul(x, wq, scale, batch_invariant=True)
