@@ -126,13 +126,15 @@ def _sm_count(device: torch.device) -> int:
 
 @functools.lru_cache(maxsize=4096)
 def choose_config(m: int, n: int, k: int, groups: int, block_k: int, device: torch.device,
-                  batch_invariant: bool = False, tma: bool = False, x_bf16: bool = True) -> KernelConfig:
+                  batch_invariant: bool = False, tma: bool = False, x_bf16: bool = True,
+                  split_x: bool = True) -> KernelConfig:
     """The table's config for (GPU, N, K, M-bucket), else ``default_config``.
 
     ``batch_invariant`` uses the M = 1 config for every M, so a row's arithmetic never depends on M. ``tma``: the
     launch may read both tiles by TMA (a table entry then gets ``with_tma``; the rule has its own TMA tiles).
     ``x_bf16=False`` (fp16 activations): no bf16-only launch (a table's expand-weight entry is passed over for the
-    rule, which then keeps the tile kernel and its 128 x 128 tiles).
+    rule, which then keeps the tile kernel and its 128 x 128 tiles). ``split_x=False`` (the launch converts with
+    the integer path): no split-x launch; ``FP8BLK_SPLIT_X=0`` turns them off everywhere.
     """
     if batch_invariant:
         m = 1
@@ -145,7 +147,7 @@ def choose_config(m: int, n: int, k: int, groups: int, block_k: int, device: tor
         programs = triton.cdiv(n, config.block_n) * triton.cdiv(m, config.block_m) * groups * config.split_k
         return with_tma(config, programs, _sm_count(device))
     return default_config(m, n, k, groups, block_k, _sm_count(device), x_bf16=x_bf16, tma=tma,
-                          shared_memory=_device_facts(device)[3], split_x=_SPLIT_X_ALLOWED)
+                          shared_memory=_device_facts(device)[3], split_x=split_x and _SPLIT_X_ALLOWED)
 
 
 # Keyed by the tensor's own torch.device (CUDA tensors always carry their index): hashing it costs a fraction of
@@ -475,7 +477,7 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, weight
     tma_rows = tma_weight and x_stride[1] == 1 and (x_stride[0] * 2) % 16 == 0
     tma_tiles = tma_auto and tma_rows  # the rules' choice (their tiles: groups are checked below)
     x_bf16 = x_dtype == torch.bfloat16
-    cfg = config or choose_config(m, n, k, groups, block_k, device, batch_invariant, tma_tiles, x_bf16)
+    cfg = config or choose_config(m, n, k, groups, block_k, device, batch_invariant, tma_tiles, x_bf16, not integer)
     if cfg.expand_weight and not x_bf16:  # asked for with fp16 x, which would flush small scale * weight products
         cfg = default_config(m, n, k, groups, block_k, _sm_count(device), x_bf16=False, tma=tma_tiles,
                              shared_memory=_device_facts(device)[3])
@@ -499,7 +501,7 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, weight
         tma_rows = tma_weight and (groups * k) % 16 == 0
     tma_x = tma_rows and (groups == 1 or k % cfg.block_k == 0)
     if config is None and cfg.tma and not tma_x:  # the rules' TMA tiles do not divide each group's K
-        cfg = choose_config(m, n, k, groups, block_k, device, batch_invariant, False, x_bf16)
+        cfg = choose_config(m, n, k, groups, block_k, device, batch_invariant, False, x_bf16, not integer)
     grid = (triton.cdiv(n, cfg.block_n), triton.cdiv(m, cfg.block_m), groups * cfg.split_k)
     descriptors = ()
     if cfg.tma:

@@ -36,7 +36,7 @@ def rel_err(y, ref):
 
 
 def launch_plan(m, n, k, device=DEVICE, groups=1, block=(128, 128), config=None, x_stride=None,
-                x_dtype=torch.bfloat16):
+                x_dtype=torch.bfloat16, dequant="auto"):
     """fp8blk's launch plan for an [m, k * groups] ``x_dtype`` x (row stride ``x_stride``, default contiguous) times an
     [n * groups, k] weight with fp32 block scales, on ``device``. Looked up at call time, so a test's monkeypatches
     of the kernel module (device facts, env switches) apply."""
@@ -44,5 +44,5 @@ def launch_plan(m, n, k, device=DEVICE, groups=1, block=(128, 128), config=None,
     scale_shape = (math.ceil(n * groups / block[0]), math.ceil(k / block[1]))
     return kernel_module._launch_plan((m, k * groups), x_stride or (k * groups, 1), x_dtype, (n * groups, k),
                                       (k, 1), torch.float8_e4m3fn, scale_shape, (scale_shape[1], 1), torch.float32, None, None,
-                                      (m, n * groups), (n * groups, 1), block, groups, torch.device(device), "auto",
+                                      (m, n * groups), (n * groups, 1), block, groups, torch.device(device), dequant,
                                       False, config, False)

@@ -868,3 +868,31 @@ def test_split_x_kernel_builds_for_sm_89_and_sm_90():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split("\n")[:4] == [f"{cc} {k} True True" for cc in (89, 90) for k in (4096, 20000)]
+
+
+def test_split_x_plan_on_sm_90_and_where_it_is_not_taken(monkeypatch):
+    """On sm_90 the rule's plan for 4096 x 8192 at M = 128 splits x: a prologue launch of the split kernel (one
+    program per row), then the tile kernel reading the [2M, K] terms and the weight by fp8 descriptors. Not with the
+    integer dequant path, fp16 x, unaligned rows or FP8BLK_SPLIT_X=0."""
+    import importlib
+    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
+    cuda = torch.device("cuda", 0)
+    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0), H100_SHARED))
+    kernel_module._launch_plan.cache_clear()
+    kernel_module.choose_config.cache_clear()
+    plan = launch_plan(128, 4096, 8192, cuda)
+    assert dict(plan.constexprs)["SPLIT_X"] and plan.grid == (64, 2, 2)  # 64 x 64 tiles split 2
+    assert plan.prologue.kind == "split_x" and plan.prologue.grid == (128, 1, 1)
+    assert [(d.dtype, d.rows, d.cols, d.box) for d in plan.descriptors] == [
+        (torch.float8_e4m3fn, 256, 8192, (64, 128)), (torch.float8_e4m3fn, 4096, 8192, (64, 128))]
+    assert plan.int_args[3:5] == (8192, 1)  # the tile kernel reads the contiguous terms
+    for other in (launch_plan(128, 4096, 8192, cuda, dequant="integer"),
+                  launch_plan(128, 4096, 8192, cuda, x_dtype=torch.float16),
+                  launch_plan(128, 4096, 8200, cuda)):  # 8200-byte weight rows: no TMA, no split x
+        assert not dict(other.constexprs)["SPLIT_X"] and other.prologue is None
+    monkeypatch.setattr(kernel_module, "_SPLIT_X_ALLOWED", False)
+    kernel_module._launch_plan.cache_clear()
+    kernel_module.choose_config.cache_clear()
+    assert launch_plan(128, 4096, 8192, cuda).prologue is None
+    kernel_module._launch_plan.cache_clear()
+    kernel_module.choose_config.cache_clear()

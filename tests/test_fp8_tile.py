@@ -269,3 +269,6 @@ def test_choose_config_splits_x_unless_fp8blk_split_x_is_0(monkeypatch):
     kernel_module.choose_config.cache_clear()
     assert not kernel_module.choose_config(128, 4096, 8192, 1, 128, cpu, tma=True).split_x
     kernel_module.choose_config.cache_clear()
+    # the integer (Ampere) dequant path has no fp8 MMA: a launch that converts with it never splits x
+    assert not kernel_module.choose_config(128, 4096, 8192, 1, 128, cpu, tma=True, split_x=False).split_x
+    kernel_module.choose_config.cache_clear()
