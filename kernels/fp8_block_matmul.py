@@ -617,7 +617,10 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
     stream). Large M with bf16 x (where the config table says ``expand_weight``): the weight is
     expanded to bf16 with one rounding, the same arithmetic as ``SCALE_IN_WEIGHT``, then multiplied
     by cuBLAS (a bias not in bf16 is cast per call there, one small allocation); fp16 x always takes the
-    tile kernel.
+    tile kernel. On sm_90 the rules may split bf16 x into two e4m3 terms (M = 65-512; ``KernelConfig.split_x``,
+    ``FP8BLK_SPLIT_X=0`` turns it off): the weight then enters fp8 tensor-core MMAs unconverted, with no rounding of
+    scale * weight (x exact to 2**-9 of its row's largest value); a row of x holding inf or NaN then gives a NaN
+    output row (other rows are unaffected).
     Launch cost: a call signature's checks and launch plan are worked out once and cached; later
     calls with the same shapes, strides and dtypes launch the compiled kernel directly.
     """

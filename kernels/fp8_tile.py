@@ -18,6 +18,12 @@ Each program computes a ``BLOCK_N x BLOCK_M`` tile of ``y.T``, K-tile by K-tile:
 3. one tensor-core dot with the weight tile as the left operand and the activations as the right one ("swap AB":
    weight rows fill the MMA's 64-row side whatever M is).
 
+``SPLIT_X`` (bf16 x, sm_89+): x arrives as two e4m3 terms written by ``_split_x_kernel`` (``x ~= x_scale[m] *
+(high + low)``, exact for |x| >= 2**-9 of its row's largest), so steps 2-3 become two fp8 x fp8 dots of the weight
+tile as stored, summed by the MMA, with the block scale on the K-tile's fp32 sum::
+
+    y[m, n] = bias[n] + x_scale[m] * sum_t scale[n // SBN, t] * sum_k (high[m, k] + low[m, k]) * w[n, k]
+
 Split-K: ``SPLIT_K`` programs share an output tile and the last to finish sums their fp32 partials in split order
 (``fp8_tile_ops._write_output``: bitwise deterministic). Groups: ``program_id(2)`` also selects one of G independent
 GEMMs (DeepSeek-V4's grouped ``wo_a``). ``PDL`` (sm_90+, programmatic dependent launch): a program waits for the
