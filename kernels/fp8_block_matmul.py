@@ -490,6 +490,8 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, weight
                                    _compile_options(cfg, False), 0, 0, n_total * k))
     if block_k % cfg.block_k:
         raise ValueError(f"config block_k {cfg.block_k} must divide the scale block {block_k}")
+    if config is None and cfg.split_x and (groups * k) % 16:  # the terms' rows would not be 16-byte aligned for TMA
+        cfg = choose_config(m, n, k, groups, block_k, device, batch_invariant, tma_tiles, x_bf16, False)
     prologue = None
     if cfg.split_x:  # x as two e4m3 terms, written first into a contiguous [2M, groups * K] scratch
         fp8_mma = interpreting or (device.type == "cuda" and _device_facts(device)[2] >= (8, 9))

@@ -896,3 +896,21 @@ def test_split_x_plan_on_sm_90_and_where_it_is_not_taken(monkeypatch):
     assert launch_plan(128, 4096, 8192, cuda).prologue is None
     kernel_module._launch_plan.cache_clear()
     kernel_module.choose_config.cache_clear()
+
+
+def test_split_x_rule_steps_back_where_the_terms_rows_are_not_16_byte_aligned(monkeypatch):
+    """A weight whose rows are padded to a 16-byte stride but hold K = 1000 columns: TMA for the weight, but the
+    [2M, 1000] terms could not be read by TMA, so the rule's plan does not split x (and reads x as given)."""
+    import importlib
+    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
+    cuda = torch.device("cuda", 0)
+    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0), H100_SHARED))
+    kernel_module._launch_plan.cache_clear()
+    kernel_module.choose_config.cache_clear()
+    plan = kernel_module._launch_plan((128, 1000), (1008, 1), torch.bfloat16, (4096, 1000), (1008, 1),
+                                      torch.float8_e4m3fn, (32, 8), (8, 1), torch.float32, None, None, (128, 4096),
+                                      (4096, 1), (128, 128), 1, cuda, "auto", False, None, False)
+    assert not dict(plan.constexprs)["SPLIT_X"] and plan.prologue is None
+    assert plan.int_args[3:5] == (1008, 1)  # x's own strides
+    kernel_module._launch_plan.cache_clear()
+    kernel_module.choose_config.cache_clear()
