@@ -36,7 +36,7 @@ M = 64-256 on H100: ``benchmarks/NOTES.md`` v29).
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import NamedTuple, Optional
 
 import triton
 import triton.language as tl
@@ -320,9 +320,9 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     """
     bm = m_bucket(m)
     if split_x and x_bf16 and tma and groups == 1 and 64 < m <= 512 and n >= SPLIT_X_MIN_N and block_k % 32 == 0:
-        split_x = split_x_config(m, n, k, block_k, sm_count)
-        if split_x is not None:
-            return split_x
+        launch = split_x_config(m, n, k, block_k, sm_count)
+        if launch is not None:
+            return launch
     block_n = 128 if n >= 4096 else 64
     block_m = min(max(16, bm), 64 if bm <= 64 or n < 4096 else 128)
     tiles = triton.cdiv(n, block_n) * triton.cdiv(m, block_m) * groups
@@ -374,7 +374,7 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     return with_tma(config, tiles * split_k, sm_count) if tma else config
 
 
-def split_x_config(m: int, n: int, k: int, block_k: int, sm_count: int):
+def split_x_config(m: int, n: int, k: int, block_k: int, sm_count: int) -> Optional[KernelConfig]:
     """The split-x launch (x as two e4m3 terms, both MMA operands fp8 from shared memory: ``KernelConfig.split_x``)
     for one group, or None where its 4-warp tiles would number more than two per SM.
 
