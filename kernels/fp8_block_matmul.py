@@ -151,9 +151,10 @@ def choose_config(m: int, n: int, k: int, groups: int, block_k: int, device: tor
 
 
 # Keyed by the tensor's own torch.device (CUDA tensors always carry their index): hashing it costs a fraction of
-# reading its ``type`` string, and these lookups sit on every split or expand launch's host path.
-_EXPANDED_VIEWS: Dict[tuple, tuple] = {}  # (device, dtype, shape) -> (the scratch buffer, its view, its transpose)
-_BUFFERS: Dict[Tuple[str, torch.device], torch.Tensor] = {}  # ("expanded_weight", device) -> the expand path's bytes
+# reading its ``type`` string, and these lookups sit on every split, expand or split-x launch's host path.
+_BUFFERS: Dict[Tuple[str, torch.device], torch.Tensor] = {}  # (purpose, device) -> a scratch buffer's bytes
+# (purpose, device, *what the views depend on) -> (the scratch buffer they view, *the views)
+_SCRATCH_VIEWS: Dict[tuple, tuple] = {}
 _SPLIT_K: Dict[torch.device, tuple] = {}  # device -> (fp32 partials, int32 tile counters, their lengths)
 
 
@@ -172,44 +173,48 @@ def _split_k_buffers(device: torch.device, partial_elems: int, tiles: int) -> tu
     return found
 
 
+def _scratch_views(key: tuple, nbytes: int, make_views) -> tuple:
+    """``(buffer, *views)``: views of the device's scratch buffer for one purpose (``key[:2]``: purpose, device),
+    grown on demand to ``nbytes`` (zero-filled), built by ``make_views(buffer, *key[2:])`` once per ``key`` while that
+    buffer is current, so a call builds no view; views of a buffer that has grown since are let go."""
+    found = _SCRATCH_VIEWS.get(key)
+    buffer = _BUFFERS.get(key[:2])
+    if found is None or buffer is not found[0]:
+        if buffer is None or buffer.numel() < nbytes:
+            buffer = _BUFFERS[key[:2]] = torch.zeros(nbytes, dtype=torch.uint8, device=key[1])
+        for stale in [k for k, (b, *_) in _SCRATCH_VIEWS.items() if k[:2] == key[:2] and b is not buffer]:
+            del _SCRATCH_VIEWS[stale]
+        found = _SCRATCH_VIEWS[key] = (buffer, *make_views(buffer, *key[2:]))
+    return found
+
+
+def _dense_views(buffer: torch.Tensor, dtype: torch.dtype, shape: torch.Size) -> tuple:
+    dense = buffer.view(dtype)[:shape[0] * shape[1]].view(shape)
+    return dense, dense.T
+
+
 def _expanded_weight(device: torch.device, dtype: torch.dtype, shape: torch.Size) -> Tuple[torch.Tensor, torch.Tensor]:
     """The expand path's dense weight ``[N, K]`` in ``dtype`` and its transpose (what the GEMM takes): views of the
-    device's scratch buffer, kept per (dtype, shape) while that buffer is current, so a call builds no view."""
-    key = (device, dtype, shape)
-    found = _EXPANDED_VIEWS.get(key)
-    buffer_key = ("expanded_weight", device)
-    buffer = _BUFFERS.get(buffer_key)
-    if found is None or buffer is not found[0]:
-        numel = shape[0] * shape[1]
-        if buffer is None or buffer.numel() < numel * dtype.itemsize:  # grown on demand, zero-filled
-            buffer = _BUFFERS[buffer_key] = torch.zeros(numel * dtype.itemsize, dtype=torch.uint8, device=device)
-        for stale in [k for k, (b, *_) in _EXPANDED_VIEWS.items() if k[0] == device and b is not buffer]:
-            del _EXPANDED_VIEWS[stale]  # views of a buffer that has grown since: let it go
-        dense = buffer.view(dtype)[:numel].view(shape)
-        found = _EXPANDED_VIEWS[key] = (buffer, dense, dense.T)
-    return found[1], found[2]
+    device's ``expanded_weight`` scratch, kept per (dtype, shape)."""
+    _, dense, dense_t = _scratch_views(("expanded_weight", device, dtype, shape), shape[0] * shape[1] * dtype.itemsize,
+                                       _dense_views)
+    return dense, dense_t
 
 
-_SPLIT_X_VIEWS: Dict[tuple, tuple] = {}  # (device, M, K) -> (the scratch buffer, terms [2M, K], row scales [M])
+def _terms_bytes(m: int, k: int) -> int:
+    return -(-2 * m * k // 16) * 16  # the row scales after the terms start 16-byte aligned
+
+
+def _split_views(buffer: torch.Tensor, m: int, k: int) -> tuple:
+    terms_bytes = _terms_bytes(m, k)
+    return buffer[:2 * m * k].view(2 * m, k), buffer[terms_bytes:terms_bytes + 4 * m].view(torch.float32)
 
 
 def _split_x_buffers(device: torch.device, m: int, k: int) -> Tuple[torch.Tensor, torch.Tensor]:
-    """The split_x launches' scratch: x's e4m3 terms ``[2M, K]`` (uint8) and row scales ``[M]`` (fp32), views of one
-    per-device buffer grown on demand, kept per (M, K) while that buffer is current, so a call builds no view."""
-    key = (device, m, k)
-    found = _SPLIT_X_VIEWS.get(key)
-    buffer_key = ("split_x", device)
-    buffer = _BUFFERS.get(buffer_key)
-    if found is None or buffer is not found[0]:
-        terms_bytes = -(-2 * m * k // 16) * 16  # the row scales start 16-byte aligned
-        if buffer is None or buffer.numel() < terms_bytes + 4 * m:
-            buffer = _BUFFERS[buffer_key] = torch.zeros(terms_bytes + 4 * m, dtype=torch.uint8, device=device)
-        for stale in [key_ for key_, (b, *_) in _SPLIT_X_VIEWS.items() if key_[0] == device and b is not buffer]:
-            del _SPLIT_X_VIEWS[stale]
-        terms = buffer[:2 * m * k].view(2 * m, k)
-        row_scales = buffer[terms_bytes:terms_bytes + 4 * m].view(torch.float32)
-        found = _SPLIT_X_VIEWS[key] = (buffer, terms, row_scales)
-    return found[1], found[2]
+    """The split_x launches' scratch: x's e4m3 terms ``[2M, K]`` (uint8) and row scales ``[M]`` (fp32), views of the
+    device's ``split_x`` scratch, kept per (M, K)."""
+    _, terms, row_scales = _scratch_views(("split_x", device, m, k), _terms_bytes(m, k) + 4 * m, _split_views)
+    return terms, row_scales
 
 
 def _integer_dequant(device: torch.device, dequant: Optional[str]) -> bool:

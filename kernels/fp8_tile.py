@@ -393,9 +393,7 @@ def split_x_config(m: int, n: int, k: int, block_k: int, sm_count: int) -> Optio
     k_tiles = triton.cdiv(k, 128)
     tiles = triton.cdiv(n, 64) * triton.cdiv(m, 64)
     if tiles <= 2 * sm_count:
-        split = 1
-        while tiles * split * 2 <= 2 * sm_count and k_tiles >= split * 2 * SPLIT_X_SPLIT_K_TILES:
-            split *= 2
+        split = _split_within(tiles, k_tiles, 2 * sm_count, SPLIT_X_SPLIT_K_TILES)
         return KernelConfig(64, 64, tile_k, split, 4, 4, tma=True, split_x=True)
     if triton.cdiv(n, 128) * triton.cdiv(m, 64) <= 2 * sm_count:
         return KernelConfig(128, 64, tile_k, 1, 4, 3, tma=True, split_x=True)
@@ -408,10 +406,17 @@ def _narrow_tile_split(tiles: int, k_tiles: int, sm_count: int, per_sm: int = 1)
     gives that with ``NARROW_TILE_K_TILES`` (16-32) K-tiles a program (the range measured)."""
     fewest, most = NARROW_TILE_K_TILES
     places = per_sm * sm_count
+    split = _split_within(tiles, k_tiles, places, fewest)
+    return split if tiles * split <= places and fewest <= triton.cdiv(k_tiles, split) <= most else 0
+
+
+def _split_within(tiles: int, k_tiles: int, places: int, fewest: int) -> int:
+    """The largest power-of-two K split of ``tiles`` tiles of ``k_tiles`` K-tiles that keeps the launch within
+    ``places`` programs and each program at ``fewest`` K-tiles or more (1 where no split does)."""
     split = 1
     while tiles * split * 2 <= places and k_tiles >= split * 2 * fewest:
         split *= 2
-    return split if tiles * split <= places and fewest <= triton.cdiv(k_tiles, split) <= most else 0
+    return split
 
 
 def _split_k(tiles: int, k_tiles: int, resident: int, sm_count: int, at_once: bool = False) -> int:
