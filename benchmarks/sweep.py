@@ -3,7 +3,8 @@ and how close does the launch rule come?
 
     python -m fp8blk.bench.sweep --points 4096x8192x1,32768x1024x64 [--workers 14] [--json out.json]
 
-M <= DECODE_MAX_M (32) sweeps the decode kernel's configs (``fp8_decode``), larger M the tile kernel's. Compiles
+Where the rules launch the decode kernel (``takes_decode``: M <= 32, or 64 on small layers) it sweeps that kernel's
+configs (``fp8_decode``), elsewhere the tile kernel's. Compiles
 every config in parallel worker processes first (Triton's on-disk cache), then times each one with the tuner's
 ``time_configs`` (CUDA graph over inputs rotated past 2x L2). Per point it prints the floor
 (max(bytes / read bandwidth, FLOPs / bf16 rate)), the rule's config (table off), cuBLAS on bf16 weights and the
@@ -23,7 +24,7 @@ import triton
 
 from fp8blk.kernels.fp8_block_matmul import (KernelConfig, _sm_count, default_config, fp8_block_matmul,
                                              time_configs)
-from fp8blk.kernels.fp8_decode import DECODE_MAX_M, DecodeConfig, decode_config
+from fp8blk.kernels.fp8_decode import DecodeConfig, decode_config, takes_decode
 
 from .report import roof_floor_us
 from .timing import bf16_tflops, read_bandwidth_gbps, rotation_count, time_calls
@@ -35,14 +36,16 @@ CUDA_CORE_SWEEP_MAX_M = 8  # the sweep tries the decode kernel's CUDA-core path 
 def rule_config(m: int, n: int, k: int) -> Config:
     """What fp8_block_matmul launches with the table off."""
     sms = _sm_count(torch.device("cuda", 0) if torch.cuda.is_available() else torch.device("cpu"))
-    return decode_config(m, n, k, 1, 128, sms) if m <= DECODE_MAX_M else default_config(m, n, k, 1, 128, sms)
+    if takes_decode(m, n, k, 1, sms):
+        return decode_config(m, n, k, 1, 128, sms)
+    return default_config(m, n, k, 1, 128, sms)
 
 
 def grid_configs(m: int, n: int, k: int) -> List[Config]:
-    """Around the rule: the decode kernel's tiles, steps and splits (M <= DECODE_MAX_M), or the tile kernel's."""
+    """Around the rule: the decode kernel's tiles, steps and splits (where the rule takes it), or the tile kernel's."""
     rule = rule_config(m, n, k)
     found = [rule]
-    if m <= DECODE_MAX_M:
+    if isinstance(rule, DecodeConfig):
         # CUDA cores up to M = CUDA_CORE_SWEEP_MAX_M (each converted weight tile multiplied by each row of x)
         shapes = [(bn, triton.next_power_of_2(m), False, subs, 2) for bn in (1, 2, 4, 8, 16, 32)
                   for subs in (2, 4, 8, 16, 32)

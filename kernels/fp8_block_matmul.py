@@ -1,7 +1,8 @@
 """W8A16 block-FP8 GEMM in Triton: ``y = x @ dequant(weight, scale).T (+ bias)`` -- the entry point.
 
-torch + triton only: vendor this file with ``fp8_decode.py`` (the decode kernel, M <= 32, and its launch rule),
-``fp8_tile.py`` (the tile kernel, larger M, and its launch rule), ``fp8_tile_ops.py`` (device functions they share)
+torch + triton only: vendor this file with ``fp8_decode.py`` (the decode kernel, M <= 32 or 64 on small layers, and
+its launch rule), ``fp8_tile.py`` (the tile kernel, larger M, and its launch rule), ``fp8_tile_ops.py`` (device
+functions they share)
 and, optionally, the tuned table ``fp8_block_matmul_configs.json`` beside them. This file checks the arguments,
 works out a launch plan once per call signature (kernel, grid, constexprs; the table's config or the rules'),
 launches it, and holds the large-M expand path, ahead-of-time builds and the tuning tool.
@@ -38,8 +39,9 @@ import triton
 import triton.language as tl
 from triton.tools.tensor_descriptor import TensorDescriptor
 
-from .fp8_decode import DECODE_MAX_M, DecodeConfig, _fp8_decode_kernel, decode_config
-from .fp8_tile import KernelConfig, _fp8_block_matmul_kernel, _split_x_kernel, default_config, m_bucket, with_tma
+from .fp8_decode import DecodeConfig, _fp8_decode_kernel, decode_config, takes_decode
+from .fp8_tile import (KernelConfig, _fp8_block_matmul_kernel, _split_x_kernel, default_config, low_terms_row, m_bucket,
+                       with_tma)
 from .fp8_tile_ops import _fp8_bytes_to, _scale_to_fp32
 
 SCALE_DTYPES = (torch.float32, torch.bfloat16, torch.float16, torch.float8_e8m0fnu)
@@ -201,19 +203,22 @@ def _expanded_weight(device: torch.device, dtype: torch.dtype, shape: torch.Size
     return dense, dense_t
 
 
-def _terms_bytes(m: int, k: int) -> int:
-    return -(-2 * m * k // 16) * 16  # the row scales after the terms start 16-byte aligned
+def _terms_bytes(rows: int, k: int) -> int:
+    return -(-rows * k // 16) * 16  # the row scales after the terms start 16-byte aligned
 
 
-def _split_views(buffer: torch.Tensor, m: int, k: int) -> tuple:
-    terms_bytes = _terms_bytes(m, k)
-    return buffer[:2 * m * k].view(2 * m, k), buffer[terms_bytes:terms_bytes + 4 * m].view(torch.float32)
+def _split_views(buffer: torch.Tensor, m: int, k: int, low_row: int) -> tuple:
+    terms_bytes = _terms_bytes(2 * low_row, k)
+    return (buffer[:2 * low_row * k].view(2 * low_row, k),
+            buffer[terms_bytes:terms_bytes + 4 * m].view(torch.float32))
 
 
-def _split_x_buffers(device: torch.device, m: int, k: int) -> Tuple[torch.Tensor, torch.Tensor]:
-    """The split_x launches' scratch: x's e4m3 terms ``[2M, K]`` (uint8) and row scales ``[M]`` (fp32), views of the
-    device's ``split_x`` scratch, kept per (M, K)."""
-    _, terms, row_scales = _scratch_views(("split_x", device, m, k), _terms_bytes(m, k) + 4 * m, _split_views)
+def _split_x_buffers(device: torch.device, m: int, k: int, low_row: int) -> Tuple[torch.Tensor, torch.Tensor]:
+    """The split_x launches' scratch: x's e4m3 terms ``[2 * low_row, K]`` (uint8; high terms rows 0..M-1, low ones
+    from ``low_row``, the rows after each unwritten: every TMA box of a tile lies inside the tensor) and row scales
+    ``[M]`` (fp32), views of the device's ``split_x`` scratch, kept per (M, K, low_row)."""
+    _, terms, row_scales = _scratch_views(("split_x", device, m, k, low_row),
+                                          _terms_bytes(2 * low_row, k) + 4 * m, _split_views)
     return terms, row_scales
 
 
@@ -405,14 +410,15 @@ def _constexprs(kind: str, config: Union[KernelConfig, DecodeConfig], scale_bloc
     return {name: values[name] for name in _SIGNATURES[kind] if name in values}
 
 
-def _split_x_plan(m: int, k: int, x_stride: Tuple[int, int], interpreting: bool) -> _LaunchPlan:
-    """The launch of ``_split_x_kernel`` for x ``[m, k]``: one program per row, the row in registers up to
-    ``SPLIT_X_WHOLE_ROW`` elements, else 4096 at a time; a warp per 512 elements (16 a thread), 4-16 warps."""
+def _split_x_plan(m: int, k: int, x_stride: Tuple[int, int], interpreting: bool, low_row: int) -> _LaunchPlan:
+    """The launch of ``_split_x_kernel`` for x ``[m, k]``, low terms from row ``low_row`` (its first integer
+    argument): one program per row, the row in registers up to ``SPLIT_X_WHOLE_ROW`` elements, else 4096 at a time;
+    a warp per 512 elements (16 a thread), 4-16 warps."""
     whole_row = k <= SPLIT_X_WHOLE_ROW
     block_k = triton.next_power_of_2(k) if whole_row else 4096
     constexprs = (("BLOCK_K", block_k), ("WHOLE_ROW", whole_row), ("BYTES_BY_BITS", interpreting))
     options = (("num_warps", min(16, max(4, block_k // 512))), ("num_stages", 1))
-    return _finish(_LaunchPlan("split_x", (m, 1, 1), (m, k, *x_stride), constexprs, options, 0, 0, 0))
+    return _finish(_LaunchPlan("split_x", (m, 1, 1), (low_row, k, *x_stride), constexprs, options, 0, 0, 0))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -460,7 +466,8 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, weight
     fallback_args = (x_shape, x_stride, x_dtype, weight_shape, weight_stride, weight_dtype, scale_shape, scale_stride,
                      scale_dtype, bias_shape, bias_dtype, out_shape, out_stride, block_size, groups, device, dequant,
                      batch_invariant, config, interpreting, False)
-    if isinstance(config, DecodeConfig) or (config is None and not batch_invariant and m <= DECODE_MAX_M):
+    if isinstance(config, DecodeConfig) or (config is None and not batch_invariant
+                                            and takes_decode(m, n, k, groups, _sm_count(device))):
         cfg = config or decode_config(m, n, k, groups, block_k, _sm_count(device), tma=tma_auto)
         if m > cfg.block_m or (cfg.sub_k > block_k or block_k % cfg.sub_k):
             raise ValueError(f"{cfg} does not fit M = {m} and scale block_k = {block_k}")
@@ -498,11 +505,14 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, weight
     if config is None and cfg.split_x and (groups * k) % 16:  # the terms' rows would not be 16-byte aligned for TMA
         cfg = choose_config(m, n, k, groups, block_k, device, batch_invariant, tma_tiles, x_bf16, False)
     prologue = None
-    if cfg.split_x:  # x as two e4m3 terms, written first into a contiguous [2M, groups * K] scratch
+    terms_rows = m
+    if cfg.split_x:  # x as two e4m3 terms, written first into a contiguous [2 * low_row, groups * K] scratch
         fp8_mma = interpreting or (device.type == "cuda" and _device_facts(device)[2] >= (8, 9))
         if not (x_bf16 and fp8_mma and not integer):
             raise ValueError(f"{cfg}: split_x needs bf16 x and fp8 tensor cores (sm_89+, native dequant)")
-        prologue = _split_x_plan(m, groups * k, x_stride, interpreting)
+        low_row = low_terms_row(m, cfg.block_m)
+        terms_rows = 2 * low_row  # no x box crosses the tensor's edge
+        prologue = _split_x_plan(m, groups * k, x_stride, interpreting, low_row)
         x_stride = (groups * k, 1)
         int_args = (m, n, k, *x_stride, *weight_stride, *scale_stride, *out_stride, block_n)
         tma_rows = tma_weight and (groups * k) % 16 == 0
@@ -517,7 +527,7 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, weight
                              f"multiple of block_k")
         boxes = _tma_boxes("tile", cfg)
         fp8 = torch.float8_e4m3fn  # split_x: both operands reach the MMA as they arrive
-        descriptors = (_Descriptor(0, fp8 if cfg.split_x else x_dtype, 2 * m if cfg.split_x else m, groups * k,
+        descriptors = (_Descriptor(0, fp8 if cfg.split_x else x_dtype, terms_rows, groups * k,
                                    x_stride[0], boxes["x_ptr"]),
                        _Descriptor(1, fp8 if cfg.split_x else torch.uint8, groups * n, k, weight_stride[0],
                                    boxes["w_ptr"]))
@@ -670,7 +680,7 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
         return out
     x_scale = out  # unused
     if plan.prologue is not None:  # x's two e4m3 terms and row scales, then the tile kernel reads those
-        terms, x_scale = _split_x_buffers(device, x.shape[0], x.shape[1])
+        terms, x_scale = _split_x_buffers(device, x.shape[0], x.shape[1], plan.prologue.int_args[0])
         _launch(_split_x_kernel, plan.prologue, device, (x, terms, x_scale))
         x = terms
     _launch(_fp8_block_matmul_kernel, plan, device,
@@ -751,9 +761,9 @@ def aot_compile_split_x(capability: int, k: int = 4096):
     kernel = _split_x_kernel
     if not isinstance(kernel, triton.runtime.jit.JITFunction):  # decorated under TRITON_INTERPRET=1
         kernel = triton.runtime.jit.JITFunction(kernel.fn)
-    plan = _split_x_plan(1, k, (k, 1), False)
+    plan = _split_x_plan(1, k, (k, 1), False, 64)
     constexprs = dict(plan.constexprs, stride_xk=1)
-    signature = {"x_ptr": "*bf16", "terms_ptr": "*u8", "x_scale_ptr": "*fp32", "M": "i32", "K": "i32",
+    signature = {"x_ptr": "*bf16", "terms_ptr": "*u8", "x_scale_ptr": "*fp32", "low_row": "i32", "K": "i32",
                  "stride_xm": "i32", **{name: "constexpr" for name in constexprs}}
     interpret = os.environ.pop("TRITON_INTERPRET", None)
     try:

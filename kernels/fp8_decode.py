@@ -1,7 +1,7 @@
 """Decode-regime W8A16 block-FP8 GEMM (small M): ``y = x @ dequant(weight, scale).T (+ bias)``.
 
-At M <= 32 the product is a stream over the weight: one byte per weight, read once, and the arithmetic
-is small next to it. This kernel is built to keep HBM busy from the first microsecond:
+At M <= 32 (64 on small layers: ``takes_decode``) the product is a stream over the weight: one byte per weight,
+read once, and the arithmetic is small next to it. This kernel is built to keep HBM busy from the first microsecond:
 
 * each program reads ``BLOCK_N`` weight rows over a contiguous span of ``SUBS * SUB_K`` bytes per row per
   step (``SUBS`` scale blocks of ``SUB_K`` columns side by side: a long run of one DRAM page, not 128-byte
@@ -45,7 +45,9 @@ from triton.language.extra.cuda import gdc_launch_dependents, gdc_wait
 
 from .fp8_tile_ops import _dot, _fp8_bytes_to, _scale_to_fp32, _write_output
 
-DECODE_MAX_M = 32  # the largest M the decode kernel takes (the tile kernel takes the rest; NOTES v25)
+DECODE_MAX_M = 32  # the largest M the decode kernel takes on every layer (the tile kernel takes the rest; NOTES v25)
+SMALL_LAYER_MAX_M = 64  # ... and on small layers (``takes_decode``)
+SMALL_LAYER_BYTES_PER_SM = 48 * 1024  # a small layer's weight bytes per SM at most (~6.3 MB on 132 SMs)
 CUDA_CORE_PAIR_BYTES_PER_SM = 1 << 17  # M = 2 stays on CUDA cores up to this many weight bytes per SM
 TMA_MIN_STEPS = 16  # TMA weight boxes where each program streams at least this many K-steps (NOTES v29)
 MMA_MIN_STEPS_PER_SPLIT = 3  # a tensor-core K-split keeps at least this many steps (NOTES v35)
@@ -151,6 +153,17 @@ class DecodeConfig(NamedTuple):
     tma: bool = False  # weight boxes by bulk TMA copies (tensor-core path, sm_90+; w_ptr is then a descriptor)
 
 
+def takes_decode(m: int, n: int, k: int, groups: int, sm_count: int) -> bool:
+    """Whether the rules launch the decode kernel for M = ``m`` (else the tile kernel): M <= ``DECODE_MAX_M``, or
+    M <= ``SMALL_LAYER_MAX_M`` on a layer of at most ``SMALL_LAYER_BYTES_PER_SM`` weight bytes per SM. There the
+    tile kernel's launch is a few programs of a few K-tiles each, while the decode kernel's 32-row tensor-core tiles
+    split for about four programs per SM. H100 (exp64, NOTES item 59, two rounds, table off) at M = 40 / 48 / 64:
+    512 x 4096 8.8-9.3 -> 7.4-7.5 us, 1024 x 4096 9.6-10.1 -> 8.5-9.0, 3072 x 1536 9.3-10.0 -> 8.5-9.2; on
+    8 MB layers the decode kernel lost (2048 x 4096 12.2-13.0 against 14.4-15.1, 4096 x 2048 10.0-11.5 against
+    14.0-14.6) and on 16 MB ones it was level (4096 x 4096)."""
+    return m <= DECODE_MAX_M or (m <= SMALL_LAYER_MAX_M and n * k * groups <= SMALL_LAYER_BYTES_PER_SM * sm_count)
+
+
 def _pow2_near(value: float) -> int:
     """The power of two nearest to ``value`` (>= 1), in log terms."""
     return 1 << max(0, round(math.log2(max(value, 1.0))))
@@ -170,7 +183,8 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
     * M = 2 on a layer of at most ``CUDA_CORE_PAIR_BYTES_PER_SM * sm_count`` bytes (~16 MB on 132 SMs): the
       CUDA-core launch of M = 1 with both rows per program (the tensor-core pipeline's fixed latency dominates
       such small layers; on larger ones its cheaper arithmetic wins: H100, ``benchmarks/NOTES.md`` v20).
-    * Other M up to ``DECODE_MAX_M`` (32), tensor cores: 64 weight rows (the MMA's row side) by one scale block
+    * Other M up to ``DECODE_MAX_M`` (32; on small layers ``SMALL_LAYER_MAX_M``, see ``takes_decode``), tensor
+      cores: 64 weight rows (the MMA's row side) by one scale block
       per step, 3 stages (at M = 17..32 this kernel beat the tile rule on 8 of 9 H100 shapes: NOTES v25); on layers
       of at most ``NARROW_MMA_BYTES_PER_SM * sm_count`` bytes (~8.6 MB on 132 SMs) 32 rows (mma.sync instead of
       wgmma), split as below but for about four programs per SM (the split 64-row tiles would take) unless the

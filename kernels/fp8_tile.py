@@ -1,4 +1,5 @@
-"""Tile kernel of fp8blk's W8A16 block-FP8 GEMM (M > 32): ``y = x @ dequant(weight, scale).T (+ bias)``.
+"""Tile kernel of fp8blk's W8A16 block-FP8 GEMM (M > 32; > 64 on small layers):
+``y = x @ dequant(weight, scale).T (+ bias)``.
 
 The math, for one output element (fp32 accumulation), with K cut into tiles t of ``BLOCK_K`` columns (``BLOCK_K``
 divides the scale block ``SBK``)::
@@ -23,6 +24,9 @@ Each program computes a ``BLOCK_N x BLOCK_M`` tile of ``y.T``, K-tile by K-tile:
 tile as stored, summed by the MMA, with the block scale on the K-tile's fp32 sum::
 
     y[m, n] = bias[n] + x_scale[m] * sum_t scale[n // SBN, t] * sum_k (high[m, k] + low[m, k]) * w[n, k]
+
+(the high terms are rows 0..M-1 of one ``[2L, K]`` tensor, the low terms rows L..L+M-1, ``L = low_terms_row(M,
+BLOCK_M)`` the first multiple of ``BLOCK_M`` from M: every x box holds one term's rows, inside the tensor).
 
 Split-K: ``SPLIT_K`` programs share an output tile and the last to finish sums their fp32 partials in split order
 (``fp8_tile_ops._write_output``: bitwise deterministic). Groups: ``program_id(2)`` also selects one of G independent
@@ -77,6 +81,7 @@ def _fp8_block_matmul_kernel(
     mask_n = offs_n < N
     mask_m = offs_m < M
     scale_rows = scale_ptr + (offs_n // scale_block_n) * stride_sn
+    low_row = tl.cdiv(M, BLOCK_M) * BLOCK_M  # SPLIT_X: the first row of x's low terms
 
     # This split's share of the K-tiles.
     k_tiles = tl.cdiv(K, BLOCK_K)
@@ -91,15 +96,15 @@ def _fp8_block_matmul_kernel(
         if TMA:  # bulk copies of both boxes; the copy engine zero-fills beyond the tensors' edges
             w = w_ptr.load([group * N + pid_n * BLOCK_N, tile * BLOCK_K])
             x = tl.trans(x_ptr.load([pid_m * BLOCK_M, group * K + tile * BLOCK_K]))
-            if SPLIT_X:  # the low terms: rows M..2M-1 of the same tensor
-                x_low = tl.trans(x_ptr.load([M + pid_m * BLOCK_M, group * K + tile * BLOCK_K]))
+            if SPLIT_X:  # the low terms: rows L..L+M-1 of the same tensor (``low_terms_row``)
+                x_low = tl.trans(x_ptr.load([low_row + pid_m * BLOCK_M, group * K + tile * BLOCK_K]))
         else:
             w = tl.load(w_ptr + offs_n[:, None] * stride_wn + k[None, :] * stride_wk,
                         mask=mask_n[:, None] & mask_k[None, :], other=0)  # e4m3 bytes; 0 is +0.0
             x = tl.load(x_ptr + offs_m[None, :] * stride_xm + k[:, None] * stride_xk,
                         mask=mask_m[None, :] & mask_k[:, None], other=0)
             if SPLIT_X:
-                x_low = tl.load(x_ptr + (M + offs_m[None, :]) * stride_xm + k[:, None] * stride_xk,
+                x_low = tl.load(x_ptr + (low_row + offs_m[None, :]) * stride_xm + k[:, None] * stride_xk,
                                 mask=mask_m[None, :] & mask_k[:, None], other=0)
         s = tl.load(scale_rows + (tile * BLOCK_K // SCALE_BLOCK_K) * stride_sk, mask=mask_n, other=0)
         s = _scale_to_fp32(s, INTEGER_DEQUANT, SCALE_E8M0)
@@ -128,19 +133,20 @@ def _fp8_block_matmul_kernel(
 
 
 @triton.jit
-def _split_x_kernel(x_ptr, terms_ptr, x_scale_ptr, M, K, stride_xm, stride_xk,
+def _split_x_kernel(x_ptr, terms_ptr, x_scale_ptr, low_row, K, stride_xm, stride_xk,
                     BLOCK_K: tl.constexpr, WHOLE_ROW: tl.constexpr, BYTES_BY_BITS: tl.constexpr):
     """Writes bf16 ``x`` ``[M, K]`` as two e4m3 terms and a power-of-two scale per row (one program per row)::
 
-        x[m, k] ~= x_scale[m] * (terms[m, k] + terms[M + m, k])
+        x[m, k] ~= x_scale[m] * (terms[m, k] + terms[low_row + m, k])
 
     ``x_scale[m] = 2**(e - 7)`` for ``e`` the exponent of ``max_k |x[m, k]|``, so ``x / x_scale`` stays below 256;
     the high term is that rounded to e4m3 (4 significant bits), the low term the remainder rounded to e4m3. A bf16
     value has 8 significant bits, so the remainder is at most 8 units of the high term's last place: exact in e4m3
     (normal, or a multiple of its 2**-9 subnormal step) for every |x| >= 2**-9 of the row's largest; smaller values
     keep an error of at most 2**-17 of the row's largest. A row holding inf or NaN gets a NaN scale (its outputs
-    become NaN). ``terms`` is ``[2M, K]`` e4m3 bytes. ``WHOLE_ROW`` (``BLOCK_K >= K``): the row is read once, into
-    registers; otherwise twice, ``BLOCK_K`` at a time. ``BYTES_BY_BITS``: see ``_store_terms``."""
+    become NaN). ``terms`` is e4m3 bytes, ``low_row >= M`` rows for each term (the rows from M are not written).
+    ``WHOLE_ROW`` (``BLOCK_K >= K``): the row is read once, into registers; otherwise twice, ``BLOCK_K`` at a time.
+    ``BYTES_BY_BITS``: see ``_store_terms``."""
     row = tl.program_id(0)
     offs_k = tl.arange(0, BLOCK_K)
     row_ptr = x_ptr + row * stride_xm
@@ -160,20 +166,20 @@ def _split_x_kernel(x_ptr, terms_ptr, x_scale_ptr, M, K, stride_xm, stride_xk,
     scale = ((clamped - 7) << 23).to(tl.float32, bitcast=True)
     tl.store(x_scale_ptr + row, tl.where(exponent == 255, float("nan"), scale))
     if WHOLE_ROW:
-        _store_terms(v * inverse, terms_ptr, row, M, K, 0, offs_k, BYTES_BY_BITS)
+        _store_terms(v * inverse, terms_ptr, row, low_row, K, 0, offs_k, BYTES_BY_BITS)
     else:
         for start in range(0, K, BLOCK_K):
             part = tl.load(row_ptr + (start + offs_k) * stride_xk, mask=start + offs_k < K, other=0.0)
-            _store_terms(part.to(tl.float32) * inverse, terms_ptr, row, M, K, start, offs_k, BYTES_BY_BITS)
+            _store_terms(part.to(tl.float32) * inverse, terms_ptr, row, low_row, K, start, offs_k, BYTES_BY_BITS)
 
 
 @triton.jit
-def _store_terms(v, terms_ptr, row, M, K, start, offs_k, BYTES_BY_BITS: tl.constexpr):
-    """Stores ``v`` (|v| < 256) as its e4m3 rounding (row ``row`` of ``terms``) and the remainder's (row ``M + row``),
-    columns ``start + offs_k``. The high term's value comes from ``_nearest_e4m3`` (integer arithmetic): Triton 3.6's
-    fp32 -> e4m3 -> fp32 round trip pairs up the wrong elements on sm_90 (remainders wrong for 3-50% of the values,
-    H100: NOTES item 58). The bytes come from the conversion instruction, or with ``BYTES_BY_BITS`` (Triton's CPU
-    interpreter, whose fp32 -> e4m3 conversion rounds wrongly) from ``_e4m3_byte``."""
+def _store_terms(v, terms_ptr, row, low_row, K, start, offs_k, BYTES_BY_BITS: tl.constexpr):
+    """Stores ``v`` (|v| < 256) as its e4m3 rounding (row ``row`` of ``terms``) and the remainder's (row
+    ``low_row + row``), columns ``start + offs_k``. The high term's value comes from ``_nearest_e4m3`` (integer
+    arithmetic): Triton 3.6's fp32 -> e4m3 -> fp32 round trip pairs up the wrong elements on sm_90 (remainders wrong
+    for 3-50% of the values, H100: NOTES item 58). The bytes come from the conversion instruction, or with
+    ``BYTES_BY_BITS`` (Triton's CPU interpreter, whose fp32 -> e4m3 conversion rounds wrongly) from ``_e4m3_byte``."""
     high = _nearest_e4m3(v)
     low = v - high
     if BYTES_BY_BITS:
@@ -184,7 +190,7 @@ def _store_terms(v, terms_ptr, row, M, K, start, offs_k, BYTES_BY_BITS: tl.const
         low_byte = low.to(tl.float8e4nv).to(tl.uint8, bitcast=True)
     mask = start + offs_k < K
     tl.store(terms_ptr + row * K + start + offs_k, high_byte, mask=mask)
-    tl.store(terms_ptr + (M + row) * K + start + offs_k, low_byte, mask=mask)
+    tl.store(terms_ptr + (low_row + row) * K + start + offs_k, low_byte, mask=mask)
 
 
 @triton.jit
@@ -229,6 +235,16 @@ class KernelConfig(NamedTuple):
     # bf16 x, sm_89+: x split into two e4m3 terms by ``_split_x_kernel`` (exact, see there), so the weight enters the
     # MMA as fp8 bytes, unconverted: two fp8 x fp8 products a K-tile, the block scale on their fp32 sums
     split_x: bool = False
+
+
+def low_terms_row(m: int, block_m: int) -> int:
+    """The first row of x's low e4m3 terms in a split-x launch of ``block_m``-column tiles: the first multiple of
+    ``block_m`` from ``m`` (the tile kernel computes the same). The terms tensor has ``2 * low_terms_row`` rows, so
+    no x box holds rows of both terms or reaches past the tensor's edge: with the low terms at row M of a ``[2M, K]``
+    tensor, the last tile's low box was zero-filled past the edge, and the same 64 x 64 launch ran 15-20% slower at
+    M = 80 / 96 (48 / 32 rows past the edge) than at M = 112 / 128 (16 / 0) on 4096 x 8192 and 7168 x 18432 (H100,
+    ncu: the tile kernel 32.9 against 27.5 us at M = 96 / 112; NOTES item 59)."""
+    return -(-m // block_m) * block_m
 
 
 def m_bucket(m: int) -> int:
@@ -376,25 +392,31 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
 
 def split_x_config(m: int, n: int, k: int, block_k: int, sm_count: int) -> Optional[KernelConfig]:
     """The split-x launch (x as two e4m3 terms, both MMA operands fp8 from shared memory: ``KernelConfig.split_x``)
-    for one group, or None where its 4-warp tiles would number more than two per SM.
+    for one group, or None where no 4-warp tiles fit the SMs at once.
 
     64 x 64 tiles (4 stages, 98 KB of shared memory: two programs per SM) where they number at most two per SM, their
     K split in two while the programs stay within two per SM and keep >= ``SPLIT_X_SPLIT_K_TILES`` 128-deep K-tiles;
-    else 128 x 64 tiles (3 stages, two per SM) where those fit. Each K-tile waits for its MMA before the block scale
-    is applied (Triton 3.6 pipelines no MMA whose sum the loop reads), so the two programs on an SM hide each other's
-    waits; where the tiles are more, the rule's tiles, which spread the conversion over more programs, were faster
-    (32768 x 1024, 65536 x 1536). H100 (exp61, NOTES item 58; split prologue included): at M = 128 / 256 / 512
-    4096 x 8192 29.0 / 40.7 / 65.7 us against the previous rule's 33.7 / 51.3 / 83.8, 7168 x 16384 76.8 / 124.2 at
-    M = 128 / 256 (92.5 / 160.9), 4096 x 2048 12.0 / 13.8 / 20.2 (15.0 / 17.3 / 21.4); 3072 x 7168 M = 128 25.6 against
-    24.3 the one loss among the launches taken; N < ``SPLIT_X_MIN_N`` (1024 x 4096: its 16-64 tiles split 2-4 ways) lost
-    21-30% at M = 128 and 512 (level at 256). On layers not fitted (exp62, 60 points) 1.21x the previous rule's speed
-    (geometric mean; 0.83-1.98x)."""
+    else the same tiles 3 stages deep (three programs per SM) where they number at most three per SM; else 128 x 64
+    tiles (3 stages, two per SM) where those fit. Each K-tile waits for its MMA before the block scale is applied
+    (Triton 3.6 pipelines no MMA whose sum the loop reads), so the programs on an SM hide each other's waits; where
+    the tiles are more, the rule's tiles, which spread the conversion over more programs, were faster
+    (32768 x 1024, 65536 x 1536). Three 64 x 64 programs per SM against two 128 x 64 ones (exp64, NOTES item 59,
+    H100, two rounds): 0.82-0.91x the time at 13 of 13 such points (5120 x 5120 M = 256 40.6 -> 35.6 us,
+    2560 x 4096 M = 512 34.1 -> 28.5, 3584 x 8192 M = 320 62.5 -> 51.6, 7168 x 16384 M = 192 118.0 -> 106.0).
+    H100 (exp61, NOTES item 58; split prologue included): at M = 128 / 256 / 512 4096 x 8192 29.0 / 40.7 / 65.7 us
+    against the previous rule's 33.7 / 51.3 / 83.8, 7168 x 16384 76.8 / 124.2 at M = 128 / 256 (92.5 / 160.9),
+    4096 x 2048 12.0 / 13.8 / 20.2 (15.0 / 17.3 / 21.4); 3072 x 7168 M = 128 25.6 against 24.3 the one loss among the
+    launches taken; N < ``SPLIT_X_MIN_N`` (1024 x 4096: its 16-64 tiles split 2-4 ways) lost 21-30% at M = 128 and 512
+    (level at 256). On layers not fitted (exp62, 60 points) 1.21x the previous rule's speed (geometric mean;
+    0.83-1.98x)."""
     tile_k = math.gcd(block_k, 128)
     k_tiles = triton.cdiv(k, 128)
     tiles = triton.cdiv(n, 64) * triton.cdiv(m, 64)
     if tiles <= 2 * sm_count:
         split = _split_within(tiles, k_tiles, 2 * sm_count, SPLIT_X_SPLIT_K_TILES)
         return KernelConfig(64, 64, tile_k, split, 4, 4, tma=True, split_x=True)
+    if tiles <= 3 * sm_count:
+        return KernelConfig(64, 64, tile_k, 1, 4, 3, tma=True, split_x=True)
     if triton.cdiv(n, 128) * triton.cdiv(m, 64) <= 2 * sm_count:
         return KernelConfig(128, 64, tile_k, 1, 4, 3, tma=True, split_x=True)
     return None

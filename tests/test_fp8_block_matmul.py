@@ -11,9 +11,23 @@ from aot_helpers import run_aot_jobs
 from kernel_cases import DEVICE, H100_SHARED, TOL, launch_plan, make, reference, rel_err
 from fp8blk.kernels import KernelConfig, fp8_block_matmul
 from fp8blk.kernels.fp8_block_matmul import CONFIG_FILE, choose_config, default_config, m_bucket
-from fp8blk.kernels.fp8_tile import WIDE_TILE_SHARED_MEMORY, with_tma
+from fp8blk.kernels.fp8_tile import WIDE_TILE_SHARED_MEMORY, low_terms_row, with_tma
 
 DEQUANTS = ["native", "integer"]
+
+
+@pytest.fixture(autouse=True)
+def tile_kernel_from_m_33(monkeypatch):
+    """This file tests the tile kernel on layers small enough for the interpreter. At M = 33-64 the rules give such
+    small layers the decode kernel (``takes_decode``, tested in test_fp8_decode.py) and larger ones the tile
+    kernel: here the tile kernel keeps M = 33-64 on every layer, as it has on layers above the small-layer bound."""
+    import importlib
+    decode_module = importlib.import_module("fp8blk.kernels.fp8_decode")
+    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
+    monkeypatch.setattr(decode_module, "SMALL_LAYER_MAX_M", decode_module.DECODE_MAX_M)
+    kernel_module._launch_plan.cache_clear()
+    yield
+    kernel_module._launch_plan.cache_clear()
 
 
 def run(x, wq, scale, b, block=(128, 128), **kwargs):
@@ -792,16 +806,18 @@ def test_split_x_launches_match_float64_closer_than_the_folded_scale(scale_dtype
 
 
 def _split_terms(x, monkeypatch=None, whole_row=None):
-    """(terms [2M, K] as e4m3, row scales) of bf16 ``x`` by the library's split kernel (the interpreter's launch)."""
+    """(terms [2 * low_row, K] as e4m3, row scales, low_row) of bf16 ``x`` by the library's split kernel (the
+    interpreter's launch), the low terms from the row a 64-column tile launch puts them at."""
     import importlib
     kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
     if whole_row is not None:
         monkeypatch.setattr(kernel_module, "SPLIT_X_WHOLE_ROW", whole_row)
     m, k = x.shape
-    terms, row_scale = kernel_module._split_x_buffers(x.device, m, k)
-    plan = kernel_module._split_x_plan(m, k, x.stride(), kernel_module._interpreting())
+    low_row = low_terms_row(m, 64)
+    terms, row_scale = kernel_module._split_x_buffers(x.device, m, k, low_row)
+    plan = kernel_module._split_x_plan(m, k, x.stride(), kernel_module._interpreting(), low_row)
     kernel_module._launch(kernel_module._split_x_kernel, plan, x.device, (x, terms, row_scale))
-    return terms.view(torch.float8_e4m3fn).clone(), row_scale.clone()
+    return terms.view(torch.float8_e4m3fn).clone(), row_scale.clone(), low_row
 
 
 @pytest.mark.parametrize("whole_row", [None, 256], ids=["row-in-registers", "two-passes"])
@@ -815,9 +831,9 @@ def test_split_x_terms_are_e4m3_roundings_that_sum_back_to_x(monkeypatch, whole_
     x[2, 5], x[3, 9] = float("inf"), float("nan")
     x[4, :3] = torch.tensor([3e-38, -1e-30, 448.0])  # a bf16 subnormal-range pair beside a large value
     x = x.to(DEVICE)
-    terms, row_scale = _split_terms(x, monkeypatch, whole_row)
+    terms, row_scale, low_row = _split_terms(x, monkeypatch, whole_row)
     terms, row_scale, x = terms.cpu(), row_scale.cpu(), x.float().cpu()
-    m = x.shape[0]
+    assert low_row == 64 and terms.shape == (128, 700)  # the low terms start at the 64-column tile boundary
     finite = [0, 1, 4, 5, 6]
     assert torch.isnan(row_scale[[2, 3]]).all() and torch.isfinite(row_scale[finite]).all()
     assert (torch.frexp(row_scale[finite]).mantissa == 0.5).all()  # powers of two
@@ -826,13 +842,13 @@ def test_split_x_terms_are_e4m3_roundings_that_sum_back_to_x(monkeypatch, whole_
     high = scaled.to(torch.float8_e4m3fn)
     low = (scaled - high.float()).to(torch.float8_e4m3fn)
     assert torch.equal(terms[finite].view(torch.uint8), high.view(torch.uint8))
-    assert torch.equal(terms[[m + r for r in finite]].view(torch.uint8), low.view(torch.uint8))
-    back = (terms[finite].float() + terms[[m + r for r in finite]].float()) * row_scale[finite, None]
+    assert torch.equal(terms[[low_row + r for r in finite]].view(torch.uint8), low.view(torch.uint8))
+    back = (terms[finite].float() + terms[[low_row + r for r in finite]].float()) * row_scale[finite, None]
     largest = x[finite].abs().amax(1, keepdim=True)
     large = x[finite].abs() >= largest * 2.0 ** -9
     assert torch.equal(back[large], x[finite][large])
     assert ((back - x[finite]).abs() <= largest.clamp_min(1e-38) * 2.0 ** -17).all()
-    assert (terms[1].float() == 0).all() and (terms[m + 1].float() == 0).all()
+    assert (terms[1].float() == 0).all() and (terms[low_row + 1].float() == 0).all()
 
 
 def test_split_x_row_with_inf_gives_a_nan_row_and_leaves_the_others_bitwise():
@@ -844,6 +860,22 @@ def test_split_x_row_with_inf_gives_a_nan_row_and_leaves_the_others_bitwise():
     assert torch.isnan(y[7]).all()
     others = [r for r in range(40) if r != 7]
     assert torch.equal(y[others], clean[others])
+
+
+@pytest.mark.parametrize("tma", [True, False])
+def test_split_x_rows_between_the_high_and_low_terms_never_reach_the_output(tma):
+    """The low terms start at the 64-column tile boundary (row 64 for M = 40, of 128): rows 40-63 and 104-127 of the
+    scratch are never written and the last tile's boxes read them as they are (TMA) -- here NaN bytes -- yet the
+    output is bitwise the same."""
+    import importlib
+    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
+    config = KernelConfig(64, 64, 128, 1, 4, 4, tma=tma, split_x=True)
+    x, wq, scale, b = make(40, 256, 384, bias=True)
+    clean = run(x, wq, scale, b, config=config)
+    kernel_module._BUFFERS[("split_x", x.to(DEVICE).device)].fill_(0x7F)  # e4m3 NaN in every byte
+    y = run(x, wq, scale, b, config=config)
+    assert torch.equal(y, clean) and not torch.isnan(y).any()
+    assert rel_err(y, reference(x, wq, scale, b)) < TOL[torch.bfloat16]
 
 
 def test_split_x_needs_bf16_x_and_fp8_tensor_cores():
@@ -872,8 +904,8 @@ def test_split_x_kernel_builds_for_sm_89_and_sm_90():
 
 def test_split_x_plan_on_sm_90_and_where_it_is_not_taken(monkeypatch):
     """On sm_90 the rule's plan for 4096 x 8192 at M = 128 splits x: a prologue launch of the split kernel (one
-    program per row), then the tile kernel reading the [2M, K] terms and the weight by fp8 descriptors. Not with the
-    integer dequant path, fp16 x, unaligned rows or FP8BLK_SPLIT_X=0."""
+    program per row), then the tile kernel reading the [2 * low_row, K] terms and the weight by fp8 descriptors. Not
+    with the integer dequant path, fp16 x, unaligned rows or FP8BLK_SPLIT_X=0."""
     import importlib
     kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
     cuda = torch.device("cuda", 0)
@@ -885,6 +917,8 @@ def test_split_x_plan_on_sm_90_and_where_it_is_not_taken(monkeypatch):
     assert plan.prologue.kind == "split_x" and plan.prologue.grid == (128, 1, 1)
     assert [(d.dtype, d.rows, d.cols, d.box) for d in plan.descriptors] == [
         (torch.float8_e4m3fn, 256, 8192, (64, 128)), (torch.float8_e4m3fn, 4096, 8192, (64, 128))]
+    ragged = launch_plan(96, 4096, 8192, cuda)  # the low terms from row 128 of [256, K]: no box past the edge
+    assert ragged.descriptors[0].rows == 256 and ragged.prologue.int_args[0] == 128
     assert plan.int_args[3:5] == (8192, 1)  # the tile kernel reads the contiguous terms
     for other in (launch_plan(128, 4096, 8192, cuda, dequant="integer"),
                   launch_plan(128, 4096, 8192, cuda, x_dtype=torch.float16),
@@ -900,7 +934,7 @@ def test_split_x_plan_on_sm_90_and_where_it_is_not_taken(monkeypatch):
 
 def test_split_x_rule_steps_back_where_the_terms_rows_are_not_16_byte_aligned(monkeypatch):
     """A weight whose rows are padded to a 16-byte stride but hold K = 1000 columns: TMA for the weight, but the
-    [2M, 1000] terms could not be read by TMA, so the rule's plan does not split x (and reads x as given)."""
+    [2 * low_row, 1000] terms could not be read by TMA, so the rule's plan does not split x (and reads x as given)."""
     import importlib
     kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
     cuda = torch.device("cuda", 0)

@@ -1,6 +1,6 @@
-"""The decode kernel (kernels/fp8_decode.py, M <= DECODE_MAX_M = 32): numerics against float64 on ragged shapes, every dtype
-combination, groups and block sizes (interpreter on CPU, the real kernel on a GPU), determinism, its launch rule,
-and ahead-of-time builds for Ampere (sm_80, integer dequant) and Hopper (sm_90)."""
+"""The decode kernel (kernels/fp8_decode.py, M <= DECODE_MAX_M = 32, or 64 on small layers): numerics against float64
+on ragged shapes, every dtype combination, groups and block sizes (interpreter on CPU, the real kernel on a GPU),
+determinism, its launch rule, and ahead-of-time builds for Ampere (sm_80, integer dequant) and Hopper (sm_90)."""
 import itertools
 import math
 
@@ -11,8 +11,8 @@ from aot_helpers import run_aot_jobs
 from kernel_cases import DEVICE, TOL, launch_plan, make, reference, rel_err
 from fp8blk.kernels import fp8_block_matmul
 from fp8blk.kernels.fp8_decode import (CUDA_CORE_PAIR_BYTES_PER_SM, DECODE_MAX_M, MMA_MIN_STEPS_PER_SPLIT,
-                                       NARROW_MMA_BYTES_PER_SM, DecodeConfig,
-                                       decode_config)
+                                       NARROW_MMA_BYTES_PER_SM, SMALL_LAYER_BYTES_PER_SM, SMALL_LAYER_MAX_M,
+                                       DecodeConfig, decode_config, takes_decode)
 
 CUDA_CORES = DecodeConfig(4, 1, 128, 4, 2, False, 4, 2)  # M = 1 path, split
 CUDA_CORE_ROWS = DecodeConfig(4, 4, 128, 4, 2, False, 4, 3)  # CUDA cores, up to 4 rows of x per program, split
@@ -32,18 +32,28 @@ def plan_kind(m, n, k, config=None, block=(128, 128), groups=1):
 
 
 def test_small_m_takes_the_decode_kernel_and_larger_m_the_tile_kernel():
-    assert {plan_kind(m, 512, 4096) for m in (1, 2, 16, DECODE_MAX_M)} == {"decode"}
-    assert plan_kind(DECODE_MAX_M + 1, 512, 4096) == "tile"
+    """M <= 32 on every layer; M <= 64 on layers of at most SMALL_LAYER_BYTES_PER_SM weight bytes per SM (groups
+    counted); never with batch_invariant beyond M = 1's launch."""
+    assert {plan_kind(m, 4096, 4096) for m in (1, 2, 16, DECODE_MAX_M)} == {"decode"}
+    assert plan_kind(DECODE_MAX_M + 1, 4096, 4096) == "tile"  # 16 MB: the tile kernel
+    assert {plan_kind(m, 512, 4096) for m in (DECODE_MAX_M + 1, 48, SMALL_LAYER_MAX_M)} == {"decode"}  # 2 MB
+    assert plan_kind(SMALL_LAYER_MAX_M + 1, 512, 4096) == "tile"
     assert plan_kind(1, 512, 4096, config=TENSOR_CORES) == "decode"
+    small = SMALL_LAYER_BYTES_PER_SM * 132  # bytes of the largest small layer on 132 SMs (the CPU's stand-in count)
+    assert takes_decode(64, small // 4096, 4096, 1, 132) and not takes_decode(64, small // 4096 + 1, 4096, 1, 132)
+    assert takes_decode(40, 1024, 4096, 1, 132) and not takes_decode(40, 1024, 4096, 8, 132)  # 8 groups: 32 MB
+    assert not takes_decode(40, 1024, 4096, 1, 16)  # fewer SMs: 4 MB is 256 KB an SM
+    assert launch_plan(48, 512, 4096, batch_invariant=True).kind == "tile"
 
 
-@pytest.mark.parametrize("m", [1, 2, 5, 16, 27])
+@pytest.mark.parametrize("m", [1, 2, 5, 16, 27, 47])  # 47: a small layer's M = 33-64 (64 columns)
 @pytest.mark.parametrize("n,k", [(200, 300), (70, 1000), (33, 17 * 16), (130, 2048)])
 @pytest.mark.parametrize("dequant", ["native", "integer"])
 def test_ragged_shapes_by_rule(m, n, k, dequant):
     x, wq, scale, b = make(m, n, k, bias=True)
     out = torch.full((m, n), float("nan"), dtype=torch.bfloat16, device=DEVICE)  # every element must be written
     y = run(x, wq, scale, b, out=out, dequant=dequant)
+    assert plan_kind(m, n, k) == "decode"
     assert not torch.isnan(y).any()
     assert rel_err(y, reference(x, wq, scale, b)) < TOL[torch.bfloat16]
 
@@ -62,7 +72,7 @@ def test_every_dtype_combination_on_both_paths(x_dtype, scale_dtype, bias, confi
 
 
 @pytest.mark.parametrize("groups", [2, 3])
-@pytest.mark.parametrize("m", [1, 2, 6, 24])  # 2: CUDA cores, two rows a program (small layer); 24: 32 columns
+@pytest.mark.parametrize("m", [1, 2, 6, 24, 40])  # 2: CUDA cores, two rows a program (small layer); 24: 32 columns
 def test_groups_in_one_launch(groups, m):
     x, wq, scale, b = make(m, 128, 384, bias=True, groups=groups)
     y = run(x, wq, scale, b, groups=groups, config=DecodeConfig(16, 1, 128, 2, 2, False, 4, 2) if m == 1 else None)
@@ -204,7 +214,8 @@ def test_launch_rule_reads_whole_rows_for_small_layers_and_splits_none():
 DECODE_BUILDS = [CUDA_CORES, CUDA_CORE_ROWS, TENSOR_CORES, decode_config(1, 512, 4096, 1, 128, 132),
                  decode_config(4, 7168, 16384, 1, 128, 132, tma=True), decode_config(32, 7168, 16384, 1, 128, 132, tma=True),
                  decode_config(16, 4096, 8192, 1, 128, 132), decode_config(DECODE_MAX_M, 4096, 8192, 1, 128, 132),
-                 DecodeConfig(8, 1, 128, 8, 1, False, 8, 2), TENSOR_CORES_16_ROWS, DecodeConfig(32, 32, 128, 2, 1, True, 4, 3)]
+                 DecodeConfig(8, 1, 128, 8, 1, False, 8, 2), TENSOR_CORES_16_ROWS, DecodeConfig(32, 32, 128, 2, 1, True, 4, 3),
+                 decode_config(SMALL_LAYER_MAX_M, 1024, 4096, 1, 128, 132)]  # a small layer's 64 columns
 FEATURES = [("bfloat16", "float32", False), ("float16", "float8_e8m0fnu", True), ("bfloat16", "bfloat16", True)]
 
 

@@ -222,10 +222,11 @@ def test_every_kernel_file_imports_only_torch_triton_and_its_siblings():
                     assert top in ("torch", "triton") or top in sys.stdlib_module_names, (path.name, name)
 
 
-def test_split_x_rule_takes_4_warp_fp8_tiles_at_m_65_to_512_where_they_fit_two_per_sm():
+def test_split_x_rule_takes_4_warp_fp8_tiles_at_m_65_to_512_where_they_fit_the_sms_at_once():
     """split_x (fp8 tensor cores; FP8BLK_SPLIT_X not 0) with TMA, bf16 x, one group, M = 65-512, N >= SPLIT_X_MIN_N:
     64 x 64 tiles where they number at most two per SM, split in two while the programs stay within two per SM and
-    keep >= SPLIT_X_SPLIT_K_TILES K-tiles; else 128 x 64 tiles where those fit two per SM; else the other rules."""
+    keep >= SPLIT_X_SPLIT_K_TILES K-tiles; else the same tiles 3 stages deep where they number at most three per SM;
+    else 128 x 64 tiles where those fit two per SM; else the other rules."""
     sx = lambda block_n, split, stages: KernelConfig(block_n, 64, 128, split, 4, stages, tma=True, split_x=True)  # noqa: E731
 
     def rule(m, n, k, sms=132, **kwargs):
@@ -235,6 +236,9 @@ def test_split_x_rule_takes_4_warp_fp8_tiles_at_m_65_to_512_where_they_fit_two_p
     assert rule(96, 4096, 8192) == sx(64, 2, 4)
     assert rule(256, 4096, 8192) == sx(64, 1, 4)  # 256 tiles: no room to split
     assert rule(512, 4096, 8192) == sx(128, 1, 3)  # 512 64 x 64 tiles: 256 128 x 64 ones
+    assert rule(384, 4096, 8192) == sx(64, 1, 3)  # 384 64 x 64 tiles: three per SM
+    assert rule(384, 4096, 8192, sms=120) == sx(128, 1, 3)  # more than three per SM: 192 128 x 64 tiles
+    assert rule(256, 5120, 5120) == sx(64, 1, 3) and rule(192, 5120, 5120) == sx(64, 1, 4)
     assert rule(128, 2048, 4096) == sx(64, 2, 4)  # split 4 would leave 8 K-tiles a program
     assert rule(128, 4096, 2048) == sx(64, 1, 4)  # 16 K-tiles: no split
     assert rule(256, 7168, 16384) == sx(128, 1, 3)
@@ -254,7 +258,9 @@ def test_split_x_rule_takes_4_warp_fp8_tiles_at_m_65_to_512_where_they_fit_two_p
         if cfg.split_x:
             taken += 1
             programs = -(-n // cfg.block_n) * -(-m // 64) * cfg.split_k
-            assert programs <= 2 * sms and cfg.num_warps == 4 and cfg.block_m == 64, (n, k, sms, m)
+            per_sm = 3 if (cfg.block_n, cfg.num_stages) == (64, 3) else 2  # 72 KB / 98 KB of shared memory a program
+            assert programs <= per_sm * sms and cfg.num_warps == 4 and cfg.block_m == 64, (n, k, sms, m)
+            assert per_sm == 2 or programs > 2 * sms, (n, k, sms, m)
             assert cfg.split_k == 1 or -(-k // 128) // cfg.split_k >= 16, (n, k, sms, m)
     assert taken >= 100
 

@@ -129,7 +129,9 @@ def main() -> int:
                            (3, (1024, 4096), DecodeConfig(2, 4, 128, 8, 4, False, 4, 3)), (64, (4096, 8192), None),
                            (16, (512, 4096), None),  # the rule's 32-row tensor-core tiles, split 8 (on 132 SMs)
                            (24, (8192, 1024), None),  # the same tiles unsplit
-                           (100, (4096, 2048), None)):  # 64 x 128 tiles at M = 65-128, split 2 (on 132 SMs)
+                           (100, (4096, 2048), None),  # 64 x 128 tiles at M = 65-128, split 2 (on 132 SMs)
+                           (48, (1024, 4096), None),  # the decode kernel on a small layer at M = 33-64 (v41)
+                           (250, (5120, 5120), None)):  # split x, 64 x 64 tiles three per SM (v41, on 132 SMs)
         x, wq, scale, b = make(m, n, k, torch.bfloat16, torch.float32, True)
         eager = fp8_block_matmul(x, wq, scale, b, config=cfg)
         out = torch.empty_like(eager)
@@ -212,7 +214,10 @@ def main() -> int:
                              (130, 4096, 8192, default_config(130, 4096, 8192, 1, 128, sms, tma=True, split_x=True)),
                              (128, 2048, 4096, default_config(128, 2048, 4096, 1, 128, sms, tma=True, split_x=True)),
                              (256, 7168, 16384, default_config(256, 7168, 16384, 1, 128, sms, tma=True, split_x=True)),
-                             (70, 3000, 2000, KernelConfig(64, 64, 128, 2, 4, 4, tma=True, split_x=True))):
+                             (70, 3000, 2000, KernelConfig(64, 64, 128, 2, 4, 4, tma=True, split_x=True)),
+                             # v41: 64 x 64 tiles three per SM (3 stages); M = 80, the low terms at row 128 of 256
+                             (250, 5120, 5120, default_config(250, 5120, 5120, 1, 128, sms, tma=True, split_x=True)),
+                             (80, 4096, 2048, default_config(80, 4096, 2048, 1, 128, sms, tma=True, split_x=True))):
             worst_err, same = 0.0, cfg.tma
             combos = ((torch.bfloat16, torch.float32, "native"), (torch.float16, torch.float8_e8m0fnu, "integer"))
             if getattr(cfg, "split_x", False):  # bf16 x and fp8 tensor cores only
@@ -238,8 +243,8 @@ def main() -> int:
     # own outputs to NaN
     matmul_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
     x = (torch.randn(64, 7168, device="cuda") * torch.exp(2 * torch.randn(64, 7168, device="cuda"))).to(torch.bfloat16)
-    terms, row_scale = matmul_module._split_x_buffers(x.device, 64, 7168)
-    matmul_module._launch(matmul_module._split_x_kernel, matmul_module._split_x_plan(64, 7168, x.stride(), False),
+    terms, row_scale = matmul_module._split_x_buffers(x.device, 64, 7168, 64)
+    matmul_module._launch(matmul_module._split_x_kernel, matmul_module._split_x_plan(64, 7168, x.stride(), False, 64),
                           x.device, (x, terms, row_scale))
     scaled = x.float() / row_scale[:, None]
     high = scaled.to(torch.float8_e4m3fn)
