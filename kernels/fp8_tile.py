@@ -397,9 +397,10 @@ def split_x_config(m: int, n: int, k: int, block_k: int, sm_count: int) -> Optio
     64 x 64 tiles (4 stages, 98 KB of shared memory: two programs per SM) where they number at most two per SM, their
     K split in two while the programs stay within two per SM and keep >= ``SPLIT_X_SPLIT_K_TILES`` 128-deep K-tiles;
     else the same tiles 3 stages deep (three programs per SM) where they number at most three per SM; else 128 x 64
-    tiles (3 stages, two per SM) where those fit. Each K-tile waits for its MMA before the block scale is applied
-    (Triton 3.6 pipelines no MMA whose sum the loop reads), so the programs on an SM hide each other's waits; where
-    the tiles are more, the rule's tiles, which spread the conversion over more programs, were faster
+    tiles (3 stages, two per SM) where those fit (sm_90 builds: 98,368 / 73,784 / 98,872 bytes of shared memory a
+    program; the counts per SM assume the 228 KiB of an sm_90 or sm_100 SM). Each K-tile waits for its MMA before the block scale
+    is applied (Triton 3.6 pipelines no MMA whose sum the loop reads), so the programs on an SM hide each other's
+    waits; where the tiles are more, the rule's tiles, which spread the conversion over more programs, were faster
     (32768 x 1024, 65536 x 1536). Three 64 x 64 programs per SM against two 128 x 64 ones (exp64, NOTES item 59,
     H100, two rounds): 0.82-0.91x the time at 13 of 13 such points (5120 x 5120 M = 256 40.6 -> 35.6 us,
     2560 x 4096 M = 512 34.1 -> 28.5, 3584 x 8192 M = 320 62.5 -> 51.6, 7168 x 16384 M = 192 118.0 -> 106.0).

@@ -387,8 +387,10 @@ TILE_TMA += [KernelConfig(128, 128, 64, 2, 4, 4, True, tma=True),
              default_config(128, 4096, 2048, 1, 128, 132, tma=True),
              default_config(256, 4096, 2048, 1, 128, 132, tma=True),
              default_config(48, 4096, 2048, 1, 128, 132, tma=True)]
-# the split-x rule's launches (fp8 x fp8 MMAs): 64 x 64 tiles split 2 (4096 x 8192 at M = 128), 128 x 64 unsplit (M = 512)
-TILE_TMA += [default_config(m, 4096, 8192, 1, 128, 132, tma=True, split_x=True) for m in (128, 512)]
+# the split-x rule's launches (fp8 x fp8 MMAs) on 4096 x 8192: 64 x 64 tiles split 2 (M = 128), 64 x 64 tiles 3 stages
+# deep, three per SM (M = 384), 128 x 64 unsplit (M = 512)
+TILE_TMA += [default_config(m, 4096, 8192, 1, 128, 132, tma=True, split_x=True) for m in (128, 384, 512)]
+SM90_SHARED_PER_SM = 228 * 1024  # an sm_90 SM's shared memory; each resident program also reserves 1 KB
 
 
 @pytest.mark.parametrize("tiles", TILE_TMA,
@@ -405,8 +407,9 @@ def test_aot_tma_tile_builds_for_hopper_only(aot_builds, features, tiles):
     assert not hopper["cp_async_16"]  # no per-thread copies left in the K loop
     assert "TMA configs need sm_90+" in ampere["error"]
     if tiles.split_x:  # the weight and x's terms straight from shared memory into fp8 x fp8 MMAs
-        assert tiles.split_k > 1 or tiles.block_n == 128
         assert hopper["wgmma_e4m3"] and hopper["wgmma_serialized"] is False
+        per_sm = 3 if (tiles.block_n, tiles.num_stages) == (64, 3) else 2  # the programs per SM the rule counts on
+        assert per_sm * (hopper["shared"] + 1024) <= SM90_SHARED_PER_SM
     if tiles.block_m == 256:  # the shared memory the rule asks of the GPU before it takes these tiles
         assert hopper["shared"] <= WIDE_TILE_SHARED_MEMORY
 
