@@ -153,7 +153,7 @@ def main() -> int:
     # launches share one workspace; replayed from a graph (the next launch placed while the previous one runs), the
     # result must equal the same chain run with a synchronization after every call. Back to back, and with a plain
     # torch kernel between the launches.
-    for m, between in itertools.product((1, 5, 64), (False, True)):
+    for m, between in itertools.product((1, 5, 64, 128), (False, True)):  # 128: split x (two launches a call)
         layers = [make(m, 4096, 4096, torch.bfloat16, torch.float32, False, seed=i)[1:3] for i in range(8)]
         x0 = torch.randn(m, 4096, device="cuda", dtype=torch.bfloat16)
         chain = [x0.clone()] + [torch.empty_like(x0) for _ in layers]
