@@ -3,6 +3,8 @@ A: M = 128-512 where 64 x 64 split-x tiles exceed three per SM (the rule falls b
    8-warp 128 x 128 split-x tiles at 3 stages, 128 x 64 at 3, against the rule and cuBLAS.
 B: M = 40-64 on 8-16 MB layers (the tile rule; the decode kernel lost there with 32-row tiles): the decode kernel's
    64-row tensor-core tiles, and split-x 64 x 64 tiles unsplit where they fill the SMs.
+C: M = 40-64 where 64 x 64 split-x tiles number 0.75-2 per SM on short K (won 6-10% on 8192 x 1024 / 1536 in exp64,
+   not adopted): the same on layers no rule was fitted on, unsplit and split 2.
 Two alternating rounds, CUDA graphs, weights rotated over > 2x L2, float64 check first."""
 import json
 import os
@@ -20,6 +22,8 @@ PART_A = [(7168, 16384, m) for m in (256, 384, 512)] + [(65536, 1536, m) for m i
          [(32768, 1024, m) for m in (128, 256, 512)] + [(4096, 8192, 512), (8192, 1024, 384), (18432, 7168, 256)]
 PART_B = [(n, k, m) for n, k in ((2048, 4096), (4096, 2048), (1536, 7168), (8192, 1024), (8192, 1536))
           for m in (40, 48, 64)]
+PART_C = [(n, k, m) for n, k in ((7168, 2048), (14336, 2048), (6144, 2048), (7168, 3072), (10240, 1024))
+          for m in (48, 64)]
 
 
 def sx(bn, bm, warps, stages, split=1):
@@ -30,6 +34,8 @@ def candidates(n, k, m, part):
     if part == "A":
         return {"rule": None, "sx128x128w8s3": sx(128, 128, 8, 3), "sx128x64w4s3": sx(128, 64, 4, 3),
                 "sx128x128w8s4": sx(128, 128, 8, 4)}
+    if part == "C":
+        return {"rule": None, "sx64x64s4": sx(64, 64, 4, 4), "sx64x64s4k2": sx(64, 64, 4, 4, split=2)}
     return {"rule": None, "decode64rows": DecodeConfig(64, 64, 128, 1, 2, True, 4, 3),
             "decode64rows_split4": DecodeConfig(64, 64, 128, 1, 4, True, 4, 3), "sx64x64s4": sx(64, 64, 4, 4)}
 
@@ -68,6 +74,6 @@ def run(points, part):
 
 out = os.environ.get("OUT", "/tmp")
 result = {}
-for part in (sys.argv[1] if len(sys.argv) > 1 else "AB"):
-    result[part] = run(PART_A if part == "A" else PART_B, part)
+for part in (sys.argv[1] if len(sys.argv) > 1 else "ABC"):
+    result[part] = run({"A": PART_A, "B": PART_B, "C": PART_C}[part], part)
     json.dump(result, open(os.path.join(out, "exp68.json"), "w"), indent=1)
