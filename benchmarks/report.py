@@ -195,6 +195,8 @@ def render_markdown(results: Dict) -> str:
     lines += [f"**Geometric-mean speedup over Marlin: {_fmt(gm, 2, '×')}** over {len(all_speedups)} (N, K, M) points; "
               f"slower than Marlin at {len(slower)} point(s)" + (": " + ", ".join(
                   f"{n}×{k} M={m} ({all_speedups[(n, k, m)]:.2f}×)" for n, k, m in slower[:12]) if slower else "") + ".", ""]
+    from .targets import target_lines  # (targets.py reads this module's point math)
+    lines += target_lines(results)
     for model in dict.fromkeys(r["model"] for r in records):
         lines += [f"## {model}", ""]
         shapes = list(dict.fromkeys((r["layer"], r["N"], r["K"], r["groups"]) for r in records if r["model"] == model))

@@ -337,6 +337,41 @@ def test_report_shows_roof_cells_peers_failures_monotonicity_and_the_layer_graph
     assert all(p.stat().st_size > 1000 for p in written)
 
 
+def test_issue_targets_name_each_miss_and_its_worst_point():
+    """benchmarks/targets.py: each issue target checked over a run's points, the misses counted, the worst named;
+    the section is part of results.md."""
+    from fp8blk.bench import targets
+    results = synthetic_results()  # fp8blk 10 us everywhere, Marlin 20, cuBLAS 15; host 5 / 10 / 7.5 (+ M % 3)
+    results["env"].update(read_GBps=3000.0, empty_kernel_us=2.0)
+    record = {(r["N"], r["K"], r["M"], r["impl"]): r for r in results["records"]}
+    record[(32768, 1024, 8, "fp8blk")]["median_us"] = 20.0  # 34.0 MB in 20 us: 57% of 3 TB/s
+    record[(512, 4096, 8, "fp8blk")]["median_us"] = 12.0  # > M = 32's 10.0: time falls as M grows
+    record[(4096, 8192, 4096, "cublas_bf16")]["median_us"] = 9.0  # 0.90x cuBLAS at M >= 1024
+    record[(2048, 4096, 1, "fp8blk")]["host_us"] = 9.0  # more host time than F.linear's 8.5
+    results["layer_graph"] = [{"model": "deepseek-v4-flash", "M": m, "impl": impl, "median_us": us, "floor_us": 30.0}
+                              for m, impl, us in ((1, "fp8blk", 60.0), (1, "cublas_bf16", 90.0),
+                                                  (64, "fp8blk", 60.0), (64, "cublas_bf16", 90.0),
+                                                  (128, "fp8blk", 100.0), (128, "cublas_bf16", 90.0))]
+    verdicts = {v.target: v for v in targets.check(results)}
+    big = verdicts["layers ≥ 32 MiB, M ≤ 16: ≥ 80% of the read bandwidth"]
+    assert (big.checked, big.missed, big.worst) == (4, 1, "32768×1024 M=8: 57% of read BW")  # 32 MiB: 2 shapes x 2 M
+    small = verdicts["layers < 8 MiB, M ≤ 16: ≤ 1.3× (empty kernel + bytes / read bandwidth)"]
+    assert small.missed == small.checked > 0 and small.worst.endswith("× the bound")  # 10 us against ~3 us
+    assert verdicts["M ≥ 1024: ≥ 0.95× cuBLAS bf16"][3:] == (1, "4096×8192 M=4096: 0.90× cuBLAS")
+    assert verdicts["every point: ≥ 1.0× Marlin"].missed == 0 and verdicts["M 17–128: ≥ 1.0× cuBLAS bf16"].missed == 0
+    assert verdicts["eager host time ≤ F.linear's"][3:] == (1, "2048×4096 M=1: 1.06× F.linear's")
+    falling = verdicts["time never falls as M grows (no M > 5% slower than the next larger M)"]
+    assert falling.missed == 2 and falling.worst == "512×4096 M=8 12.0 > M=32 10.0 µs, 32768×1024 M=8 20.0 > M=32 10.0 µs"
+    # 28 distinct points at 2.0x but 32768 x 1024 M=8 (20 / 20) and 512 x 4096 M=8 (20 / 12): (2^26 * 5/3)^(1/28)
+    assert verdicts["geometric mean over Marlin ≥ 2.0×"][2:] == (1, 1, "1.94×")
+    assert verdicts["decoder-layer graph, M = 1: ≤ 1.5× its floor"][2:] == (1, 1, "deepseek-v4-flash M=1: 2.00×")
+    graph = verdicts["decoder-layer graph, M = 64 / 128 / 256: ≤ 1.0× bf16 nn.Linear's time"]
+    assert graph[2:] == (2, 1, "deepseek-v4-flash M=128: 1.11×")
+    assert verdicts["M = 1: ≥ 1.0× GemLite A16W8 FP8"].checked == 0  # no GemLite point in this run
+    text = report.render_markdown(results)
+    assert "## Issue targets" in text and "| 12 | M ≥ 1024: ≥ 0.95× cuBLAS bf16 | " in text
+
+
 def test_shapes_file_of_the_users_own(tmp_path):
     from fp8blk.bench.shapes import load_shapes, model_names, read_shapes_file
     path = tmp_path / "mine.json"
