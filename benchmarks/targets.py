@@ -114,7 +114,7 @@ def check(results: Dict) -> List[Verdict]:
     for target in TARGETS:
         found = [(p, v) for p in run_points if target.applies(p) for v in [target.value(p, env)] if v is not None]
         verdicts.append(_verdict(target, found))
-    falling = non_monotonic(records)
+    falling = sorted(non_monotonic(records), key=lambda f: f[3] / f[5], reverse=True)  # (N, K, M, us, next M, its us)
     shapes = {(p.n, p.k) for p in run_points}  # each shape's M values but its largest have a next larger M
     verdicts.append(Verdict(12, "time never falls as M grows (no M > 5% slower than the next larger M)",
                             len(run_points) - len(shapes), len(falling),

@@ -361,7 +361,7 @@ def test_issue_targets_name_each_miss_and_its_worst_point():
     assert verdicts["every point: ≥ 1.0× Marlin"].missed == 0 and verdicts["M 17–128: ≥ 1.0× cuBLAS bf16"].missed == 0
     assert verdicts["eager host time ≤ F.linear's"][3:] == (1, "2048×4096 M=1: 1.06× F.linear's")
     falling = verdicts["time never falls as M grows (no M > 5% slower than the next larger M)"]
-    assert falling.missed == 2 and falling.worst == "512×4096 M=8 12.0 > M=32 10.0 µs, 32768×1024 M=8 20.0 > M=32 10.0 µs"
+    assert falling.missed == 2 and falling.worst == "32768×1024 M=8 20.0 > M=32 10.0 µs, 512×4096 M=8 12.0 > M=32 10.0 µs"
     # 28 distinct points at 2.0x but 32768 x 1024 M=8 (20 / 20) and 512 x 4096 M=8 (20 / 12): (2^26 * 5/3)^(1/28)
     assert verdicts["geometric mean over Marlin ≥ 2.0×"][2:] == (1, 1, "1.94×")
     assert verdicts["decoder-layer graph, M = 1: ≤ 1.5× its floor"][2:] == (1, 1, "deepseek-v4-flash M=1: 2.00×")
