@@ -45,14 +45,18 @@ class Target(NamedTuple):
     shown: str  # how a figure reads, a format string
 
 
+def _read_us(p: Point, env: Dict) -> Optional[float]:
+    """The point's bytes over the run's measured read bandwidth, in µs (None where the run did not measure it)."""
+    return fp8_bytes(p.n, p.k, p.m) / (env["read_GBps"] * 1e3) if env.get("read_GBps") else None
+
+
 def _read_fraction(p: Point, env: Dict) -> Optional[float]:
-    return fp8_bytes(p.n, p.k, p.m) / (env["read_GBps"] * 1e3) / p.us if env.get("read_GBps") else None
+    return ratio(_read_us(p, env), p.us)
 
 
 def _small_layer_ratio(p: Point, env: Dict) -> Optional[float]:
-    if not (env.get("read_GBps") and env.get("empty_kernel_us")):
-        return None
-    return p.us / (env["empty_kernel_us"] + fp8_bytes(p.n, p.k, p.m) / (env["read_GBps"] * 1e3))
+    read_us = _read_us(p, env)
+    return ratio(p.us, env["empty_kernel_us"] + read_us) if read_us and env.get("empty_kernel_us") else None
 
 
 def _weight_mib(p: Point) -> float:

@@ -704,9 +704,6 @@ def aot_compile(capability: int, config: Union[KernelConfig, DecodeConfig], x_dt
     (M is left general); without it every integer and pointer is general.
     Returns Triton's ``CompiledKernel``; ``.asm["ptx"]`` and ``.asm["cubin"]`` hold the build.
     """
-    from triton.backends.compiler import GPUTarget
-    from triton.compiler import ASTSource
-
     act, scale_type = _TRITON_TYPES[x_dtype], _TRITON_TYPES[scale_dtype]
     e8m0 = scale_dtype == torch.float8_e8m0fnu
     kind = "decode" if isinstance(config, DecodeConfig) else "expand" if config.expand_weight else "tile"
@@ -739,36 +736,32 @@ def aot_compile(capability: int, config: Union[KernelConfig, DecodeConfig], x_dt
                      and not signature[name].startswith("tensordesc")]
         attrs = {(kernel.arg_names.index(name),): [["tt.divisibility", 16]] for name in divisible}
     signature.update({name: "constexpr" for name in constexprs})
-    if not isinstance(kernel, triton.runtime.jit.JITFunction):  # decorated under TRITON_INTERPRET=1
-        kernel = triton.runtime.jit.JITFunction(kernel.fn)
-    interpret = os.environ.pop("TRITON_INTERPRET", None)  # the compiler must not see it
-    try:
-        return triton.compile(ASTSource(fn=kernel, signature=signature, constexprs=constexprs, attrs=attrs),
-                              target=GPUTarget("cuda", capability, 32),
-                              options=dict(_compile_options(config, pdl)))
-    finally:
-        if interpret is not None:
-            os.environ["TRITON_INTERPRET"] = interpret
+    return _build_for(capability, kernel, signature, constexprs, dict(_compile_options(config, pdl)), attrs)
 
 
 def aot_compile_split_x(capability: int, k: int = 4096):
     """Compiles ``_split_x_kernel`` (the prologue of split_x launches; bf16 x rows of ``k`` elements, contiguous) ahead
     of time for ``sm_<capability>`` (sm_89+: it converts to e4m3), as a launch would build it. Returns Triton's
     ``CompiledKernel``."""
-    from triton.backends.compiler import GPUTarget
-    from triton.compiler import ASTSource
-
-    kernel = _split_x_kernel
-    if not isinstance(kernel, triton.runtime.jit.JITFunction):  # decorated under TRITON_INTERPRET=1
-        kernel = triton.runtime.jit.JITFunction(kernel.fn)
     plan = _split_x_plan(1, k, (k, 1), False, 64)
     constexprs = dict(plan.constexprs, stride_xk=1)
     signature = {"x_ptr": "*bf16", "terms_ptr": "*u8", "x_scale_ptr": "*fp32", "low_row": "i32", "K": "i32",
                  "stride_xm": "i32", **{name: "constexpr" for name in constexprs}}
+    return _build_for(capability, _split_x_kernel, signature, constexprs, dict(plan.options))
+
+
+def _build_for(capability: int, kernel, signature: dict, constexprs: dict, options: dict, attrs: Optional[dict] = None):
+    """Triton's compiler on ``kernel`` for ``sm_<capability>``: the JIT function even where the kernels were
+    decorated under ``TRITON_INTERPRET=1``, which the compiler must not see while it runs."""
+    from triton.backends.compiler import GPUTarget
+    from triton.compiler import ASTSource
+
+    if not isinstance(kernel, triton.runtime.jit.JITFunction):  # decorated under TRITON_INTERPRET=1
+        kernel = triton.runtime.jit.JITFunction(kernel.fn)
     interpret = os.environ.pop("TRITON_INTERPRET", None)
     try:
-        return triton.compile(ASTSource(fn=kernel, signature=signature, constexprs=constexprs),
-                              target=GPUTarget("cuda", capability, 32), options=dict(plan.options))
+        return triton.compile(ASTSource(fn=kernel, signature=signature, constexprs=constexprs, attrs=attrs),
+                              target=GPUTarget("cuda", capability, 32), options=options)
     finally:
         if interpret is not None:
             os.environ["TRITON_INTERPRET"] = interpret
