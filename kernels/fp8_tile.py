@@ -263,9 +263,15 @@ SHORT_SPLIT_K_TILES = 8
 # 64 x 64 tiles replace 8-warp 128 x 64 ones (M = 33-64) only where a program streams at most this many 128-deep
 # K-tiles (NOTES v39)
 HALF_TILE_K_TILES = 16
-# split-x launches (M = 65-512): N from which they are taken, and the 128-deep K-tiles a split program keeps at least
+# split-x launches (M = 33-512, ``split_x_config``): N from which they are taken, the 128-deep K-tiles a split
+# program keeps at least, the K-tiles from which 8-warp 128 x 128 tiles replace 128 x 64 ones (M = 65-512), the most
+# K-tiles a program streams at M = 33-64, and the 128 x 128 tiles' shared memory (the sm_90 build's 196,672 bytes
+# rounded up; an AOT test checks it)
 SPLIT_X_MIN_N = 2048
 SPLIT_X_SPLIT_K_TILES = 16
+SPLIT_X_LONG_K_TILES = 32
+SPLIT_X_SHORT_K_TILES = 24
+SPLIT_X_WIDE_SHARED_MEMORY = 193 * 1024
 
 
 def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: int,
@@ -295,8 +301,8 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     accumulators) a 128 x 256 tile spills (sm_90 build: 255 registers + 176 B of stack).
 
     ``split_x`` (the launch may split x into two e4m3 terms: fp8 tensor cores, ``FP8BLK_SPLIT_X`` not 0) with ``tma``,
-    bf16 x, one group, M = 65-512 and N >= ``SPLIT_X_MIN_N``: ``split_x_config``'s launch where it has one; the rules
-    below otherwise.
+    bf16 x, one group, M = 33-512 and N >= ``SPLIT_X_MIN_N``: ``split_x_config``'s launch where it has one; the
+    rules below otherwise.
 
     ``tma`` (sm_90+, rows 16-byte aligned): both tiles by TMA (``with_tma``), and two launches of their own:
 
@@ -335,8 +341,8 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
       path up to M = 384 (v34: 32768 x 1024 at M = 384 69 against 86 us; at M = 512 the two were mixed).
     """
     bm = m_bucket(m)
-    if split_x and x_bf16 and tma and groups == 1 and 64 < m <= 512 and n >= SPLIT_X_MIN_N and block_k % 32 == 0:
-        launch = split_x_config(m, n, k, block_k, sm_count)
+    if split_x and x_bf16 and tma and groups == 1 and 32 < m <= 512 and n >= SPLIT_X_MIN_N and block_k % 32 == 0:
+        launch = split_x_config(m, n, k, block_k, sm_count, shared_memory)
         if launch is not None:
             return launch
     block_n = 128 if n >= 4096 else 64
@@ -390,34 +396,51 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     return with_tma(config, tiles * split_k, sm_count) if tma else config
 
 
-def split_x_config(m: int, n: int, k: int, block_k: int, sm_count: int) -> Optional[KernelConfig]:
+def split_x_config(m: int, n: int, k: int, block_k: int, sm_count: int, shared_memory: int = 0) -> Optional[KernelConfig]:
     """The split-x launch (x as two e4m3 terms, both MMA operands fp8 from shared memory: ``KernelConfig.split_x``)
-    for one group, or None where no 4-warp tiles fit the SMs at once.
+    for one group, or None where the rule below has none.
 
-    64 x 64 tiles (4 stages, 98 KB of shared memory: two programs per SM) where they number at most two per SM, their
-    K split in two while the programs stay within two per SM and keep >= ``SPLIT_X_SPLIT_K_TILES`` 128-deep K-tiles;
-    else the same tiles 3 stages deep (three programs per SM) where they number at most three per SM; else 128 x 64
-    tiles (3 stages, two per SM) where those fit (sm_90 builds: 98,368 / 73,784 / 98,872 bytes of shared memory a
-    program; the counts per SM assume the 228 KiB of an sm_90 or sm_100 SM). Each K-tile waits for its MMA before the block scale
-    is applied (Triton 3.6 pipelines no MMA whose sum the loop reads), so the programs on an SM hide each other's
-    waits; where the tiles are more, the rule's tiles, which spread the conversion over more programs, were faster
-    (32768 x 1024, 65536 x 1536). Three 64 x 64 programs per SM against two 128 x 64 ones (exp64, NOTES item 59,
-    H100, two rounds): 0.82-0.91x the time at 13 of 13 such points (5120 x 5120 M = 256 40.6 -> 35.6 us,
-    2560 x 4096 M = 512 34.1 -> 28.5, 3584 x 8192 M = 320 62.5 -> 51.6, 7168 x 16384 M = 192 118.0 -> 106.0).
+    M = 65-512: 64 x 64 tiles (4 stages, 98 KB of shared memory: two programs per SM) where they number at most two
+    per SM, their K split in two while the programs stay within two per SM and keep >= ``SPLIT_X_SPLIT_K_TILES``
+    128-deep K-tiles; else the same tiles 3 stages deep (three programs per SM) where they number at most three per
+    SM; else, on layers of >= ``SPLIT_X_LONG_K_TILES`` K-tiles, 8-warp 128 x 128 tiles 4 stages deep (one program per
+    SM, where ``shared_memory`` holds ``SPLIT_X_WIDE_SHARED_MEMORY``); else 128 x 64 tiles (3 stages, two per SM)
+    where those fit (sm_90 builds: 98,368 / 73,784 / 98,872 bytes of shared memory a program; the counts per SM
+    assume the 228 KiB of an sm_90 or sm_100 SM). Each K-tile waits for its MMA before the block scale is applied
+    (Triton 3.6 pipelines no MMA whose sum the loop reads), so the programs on an SM hide each other's waits; where
+    the tiles are more, the rule's tiles, which spread the conversion over more programs, were faster (32768 x 1024,
+    65536 x 1536). Three 64 x 64 programs per SM against two 128 x 64 ones (exp64, NOTES item 59, H100, two rounds):
+    0.82-0.91x the time at 13 of 13 such points (5120 x 5120 M = 256 40.6 -> 35.6 us, 2560 x 4096 M = 512 34.1 ->
+    28.5, 3584 x 8192 M = 320 62.5 -> 51.6, 7168 x 16384 M = 192 118.0 -> 106.0). One 8-warp 128 x 128 program per
+    SM runs its prologue and epilogue unhidden, which a long K loop earns back (exp68, NOTES item 60): 18432 x 7168
+    M = 256 232.6 -> 169.5 us, 7168 x 16384 M = 256 / 384 / 512 122.3 / 253.0 / 259.8 -> 118.4 / 243.2 / 247.6,
+    4096 x 8192 M = 512 69.6 -> 65.1; on K = 1024-1536 (32768 x 1024, 65536 x 1536 at M = 128-512) the rule's
+    launches were as fast or faster (0.95-1.0x).
     H100 (exp61, NOTES item 58; split prologue included): at M = 128 / 256 / 512 4096 x 8192 29.0 / 40.7 / 65.7 us
     against the previous rule's 33.7 / 51.3 / 83.8, 7168 x 16384 76.8 / 124.2 at M = 128 / 256 (92.5 / 160.9),
     4096 x 2048 12.0 / 13.8 / 20.2 (15.0 / 17.3 / 21.4); 3072 x 7168 M = 128 25.6 against 24.3 the one loss among the
     launches taken; N < ``SPLIT_X_MIN_N`` (1024 x 4096: its 16-64 tiles split 2-4 ways) lost 21-30% at M = 128 and 512
     (level at 256). On layers not fitted (exp62, 60 points) 1.21x the previous rule's speed (geometric mean;
-    0.83-1.98x)."""
+    0.83-1.98x).
+
+    M = 33-64: the 64 x 64 tiles, 4 stages, unsplit, where they number from half to twice the SMs and each program
+    streams at most ``SPLIT_X_SHORT_K_TILES`` K-tiles (exp68, NOTES item 60, H100, M = 40-64: 8192 x 1024 9.5 ->
+    8.1-8.2 us, 10240 x 1024 10.6 -> 8.4, 14336 x 2048 19.5 -> 15.6-15.9, 8192 x 1536, 6144 x 2048, 7168 x 2048,
+    7168 x 3072 0.87-0.93x; with fewer tiles they lost: 2048 x 4096 (32 tiles) 12.5 -> 17.0, 1536 x 7168 15.5 ->
+    27.4, and 4096 x 2048 (64 tiles) was level)."""
     tile_k = math.gcd(block_k, 128)
     k_tiles = triton.cdiv(k, 128)
     tiles = triton.cdiv(n, 64) * triton.cdiv(m, 64)
+    if m <= 64:
+        fits = sm_count / 2 <= tiles <= 2 * sm_count and k_tiles <= SPLIT_X_SHORT_K_TILES
+        return KernelConfig(64, 64, tile_k, 1, 4, 4, tma=True, split_x=True) if fits else None
     if tiles <= 2 * sm_count:
         split = _split_within(tiles, k_tiles, 2 * sm_count, SPLIT_X_SPLIT_K_TILES)
         return KernelConfig(64, 64, tile_k, split, 4, 4, tma=True, split_x=True)
     if tiles <= 3 * sm_count:
         return KernelConfig(64, 64, tile_k, 1, 4, 3, tma=True, split_x=True)
+    if k_tiles >= SPLIT_X_LONG_K_TILES and shared_memory >= SPLIT_X_WIDE_SHARED_MEMORY:
+        return KernelConfig(128, 128, tile_k, 1, 8, 4, tma=True, split_x=True)
     if triton.cdiv(n, 128) * triton.cdiv(m, 64) <= 2 * sm_count:
         return KernelConfig(128, 64, tile_k, 1, 4, 3, tma=True, split_x=True)
     return None

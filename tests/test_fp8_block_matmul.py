@@ -11,7 +11,7 @@ from aot_helpers import run_aot_jobs
 from kernel_cases import DEVICE, H100_SHARED, TOL, launch_plan, make, reference, rel_err
 from fp8blk.kernels import KernelConfig, fp8_block_matmul
 from fp8blk.kernels.fp8_block_matmul import CONFIG_FILE, choose_config, default_config, m_bucket
-from fp8blk.kernels.fp8_tile import WIDE_TILE_SHARED_MEMORY, low_terms_row, with_tma
+from fp8blk.kernels.fp8_tile import SPLIT_X_WIDE_SHARED_MEMORY, WIDE_TILE_SHARED_MEMORY, low_terms_row, with_tma
 
 DEQUANTS = ["native", "integer"]
 
@@ -387,9 +387,12 @@ TILE_TMA += [KernelConfig(128, 128, 64, 2, 4, 4, True, tma=True),
              default_config(128, 4096, 2048, 1, 128, 132, tma=True),
              default_config(256, 4096, 2048, 1, 128, 132, tma=True),
              default_config(48, 4096, 2048, 1, 128, 132, tma=True)]
-# the split-x rule's launches (fp8 x fp8 MMAs) on 4096 x 8192: 64 x 64 tiles split 2 (M = 128), 64 x 64 tiles 3 stages
-# deep, three per SM (M = 384), 128 x 64 unsplit (M = 512)
-TILE_TMA += [default_config(m, 4096, 8192, 1, 128, 132, tma=True, split_x=True) for m in (128, 384, 512)]
+# the split-x rule's launches (fp8 x fp8 MMAs): on 4096 x 8192 64 x 64 tiles split 2 (M = 128), 64 x 64 tiles 3
+# stages deep, three per SM (M = 384), 8-warp 128 x 128 tiles 4 stages deep (M = 512, one per SM); 128 x 64 unsplit
+# (4096 x 2048 at M = 512); 64 x 64 tiles unsplit at M = 48 (8192 x 1024)
+TILE_TMA += [default_config(m, n, k, 1, 128, 132, tma=True, shared_memory=H100_SHARED, split_x=True)
+             for m, n, k in ((128, 4096, 8192), (384, 4096, 8192), (512, 4096, 8192), (512, 4096, 2048),
+                             (48, 8192, 1024))]
 SM90_SHARED_PER_SM = 228 * 1024  # an sm_90 SM's shared memory; each resident program also reserves 1 KB
 
 
@@ -408,9 +411,12 @@ def test_aot_tma_tile_builds_for_hopper_only(aot_builds, features, tiles):
     assert "TMA configs need sm_90+" in ampere["error"]
     if tiles.split_x:  # the weight and x's terms straight from shared memory into fp8 x fp8 MMAs
         assert hopper["wgmma_e4m3"] and hopper["wgmma_serialized"] is False
-        per_sm = 3 if (tiles.block_n, tiles.num_stages) == (64, 3) else 2  # the programs per SM the rule counts on
+        # the programs per SM the rule counts on
+        per_sm = {(64, 3): 3, (128, 4): 1}.get((tiles.block_n, tiles.num_stages), 2)
         assert per_sm * (hopper["shared"] + 1024) <= SM90_SHARED_PER_SM
-    if tiles.block_m == 256:  # the shared memory the rule asks of the GPU before it takes these tiles
+        if tiles.block_m == 128:  # the shared memory the rule asks of the GPU before it takes these tiles
+            assert hopper["shared"] <= SPLIT_X_WIDE_SHARED_MEMORY and tiles.num_warps == 8
+    if tiles.block_m == 256:  # the shared memory the rule asks of the GPU before it takes these tiles (also above)
         assert hopper["shared"] <= WIDE_TILE_SHARED_MEMORY
 
 
@@ -784,6 +790,7 @@ def test_direct_launch_only_where_tritons_layer_adds_nothing(monkeypatch):
 
 SPLIT_X_TILES = [KernelConfig(64, 64, 128, 1, 4, 4, tma=True, split_x=True),  # the split-x rule's tiles
                  KernelConfig(128, 64, 128, 2, 4, 3, tma=True, split_x=True),
+                 KernelConfig(128, 128, 128, 1, 8, 4, tma=True, split_x=True),
                  KernelConfig(64, 32, 64, 1, 4, 3, split_x=True)]  # by pointer loads, 64-deep K-tiles
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 
 from kernel_cases import H100_SHARED
-from fp8blk.kernels.fp8_tile import KernelConfig, default_config, m_bucket
+from fp8blk.kernels.fp8_tile import SPLIT_X_WIDE_SHARED_MEMORY, KernelConfig, default_config, m_bucket
 
 KERNELS = Path(__file__).resolve().parent.parent / "kernels"
 
@@ -222,47 +222,67 @@ def test_every_kernel_file_imports_only_torch_triton_and_its_siblings():
                     assert top in ("torch", "triton") or top in sys.stdlib_module_names, (path.name, name)
 
 
-def test_split_x_rule_takes_4_warp_fp8_tiles_at_m_65_to_512_where_they_fit_the_sms_at_once():
+def test_split_x_rule_takes_fp8_tiles_at_m_33_to_512_where_they_fit_the_sms():
     """split_x (fp8 tensor cores; FP8BLK_SPLIT_X not 0) with TMA, bf16 x, one group, M = 65-512, N >= SPLIT_X_MIN_N:
     64 x 64 tiles where they number at most two per SM, split in two while the programs stay within two per SM and
     keep >= SPLIT_X_SPLIT_K_TILES K-tiles; else the same tiles 3 stages deep where they number at most three per SM;
-    else 128 x 64 tiles where those fit two per SM; else the other rules."""
+    else 8-warp 128 x 128 tiles on >= SPLIT_X_LONG_K_TILES K-tiles where shared memory holds them; else 128 x 64 tiles
+    where those fit two per SM; else the other rules. M = 33-64: 64 x 64 tiles unsplit where they number from half to
+    twice the SMs on <= SPLIT_X_SHORT_K_TILES K-tiles."""
     sx = lambda block_n, split, stages: KernelConfig(block_n, 64, 128, split, 4, stages, tma=True, split_x=True)  # noqa: E731
+    wide = KernelConfig(128, 128, 128, 1, 8, 4, tma=True, split_x=True)
 
     def rule(m, n, k, sms=132, **kwargs):
         return default_config(m, n, k, kwargs.pop("groups", 1), 128, sms, tma=kwargs.pop("tma", True),
-                              shared_memory=H100_SHARED, split_x=kwargs.pop("split_x", True), **kwargs)
+                              shared_memory=kwargs.pop("shared_memory", H100_SHARED),
+                              split_x=kwargs.pop("split_x", True), **kwargs)
     assert rule(128, 4096, 8192) == sx(64, 2, 4)  # 128 tiles x 2, 32 K-tiles a program
     assert rule(96, 4096, 8192) == sx(64, 2, 4)
     assert rule(256, 4096, 8192) == sx(64, 1, 4)  # 256 tiles: no room to split
-    assert rule(512, 4096, 8192) == sx(128, 1, 3)  # 512 64 x 64 tiles: 256 128 x 64 ones
     assert rule(384, 4096, 8192) == sx(64, 1, 3)  # 384 64 x 64 tiles: three per SM
-    assert rule(384, 4096, 8192, sms=120) == sx(128, 1, 3)  # more than three per SM: 192 128 x 64 tiles
+    # more than three per SM on >= 32 K-tiles: one 8-warp 128 x 128 program per SM, if shared memory holds it
+    assert rule(512, 4096, 8192) == rule(384, 4096, 8192, sms=120) == rule(256, 7168, 16384) == wide
+    assert rule(256, 18432, 7168) == rule(512, 7168, 16384) == rule(384, 7168, 16384) == wide
+    assert SPLIT_X_WIDE_SHARED_MEMORY <= H100_SHARED
+    assert rule(512, 4096, 8192, shared_memory=SPLIT_X_WIDE_SHARED_MEMORY - 1) == sx(128, 1, 3)  # else 128 x 64
+    assert rule(512, 4096, 2048) == sx(128, 1, 3)  # 16 K-tiles: 128 x 64 tiles, 256 of them
     assert rule(256, 5120, 5120) == sx(64, 1, 3) and rule(192, 5120, 5120) == sx(64, 1, 4)
     assert rule(128, 2048, 4096) == sx(64, 2, 4)  # split 4 would leave 8 K-tiles a program
     assert rule(128, 4096, 2048) == sx(64, 1, 4)  # 16 K-tiles: no split
-    assert rule(256, 7168, 16384) == sx(128, 1, 3)
+    # M = 33-64: 66-264 64 x 64 tiles of <= 24 K-tiles, unsplit
+    for m, n, k in ((48, 8192, 1024), (40, 14336, 2048), (64, 6144, 3072), (33, 16896, 1024)):
+        assert rule(m, n, k) == sx(64, 1, 4), (m, n, k)
+    assert rule(48, 8192, 1024, sms=300).split_x is False  # 128 tiles for 300 SMs: fewer than half
     assert default_config(128, 4096, 8192, 1, 64, 132, tma=True, split_x=True).block_k == 64  # a 64-column scale block
-    # not taken: more tiles than two per SM, N < 2048, M <= 64 or > 512, groups, fp16, no TMA, split_x off, and a
-    # scale block that is no multiple of 32
-    for m, n, k, kwargs in ((128, 32768, 1024, {}), (256, 65536, 1536, {}), (512, 8192, 1024, {}), (512, 7168, 16384, {}),
-                            (256, 1024, 4096, {}), (64, 4096, 8192, {}), (513, 4096, 8192, {}),
+    # not taken: M = 33-64 with fewer than half the SMs' tiles, more than twice, or > 24 K-tiles; more tiles than fit
+    # on short K; N < 2048, M <= 32 or > 512, groups, fp16, no TMA, split_x off, and a scale block that is no multiple
+    # of 32
+    for m, n, k, kwargs in ((48, 4096, 2048, {}), (64, 2048, 4096, {}), (48, 17024, 1024, {}), (64, 8192, 3200, {}),
+                            (128, 32768, 1024, {}), (256, 65536, 1536, {}), (512, 8192, 1024, {}),
+                            (256, 1024, 4096, {}), (32, 8192, 1024, {}), (513, 4096, 8192, {}),
                             (128, 4096, 8192, {"groups": 2}), (128, 4096, 8192, {"x_bf16": False}),
-                            (128, 4096, 8192, {"tma": False}), (128, 4096, 8192, {"split_x": False})):
+                            (128, 4096, 8192, {"tma": False}), (128, 4096, 8192, {"split_x": False}),
+                            (48, 8192, 1024, {"split_x": False})):
         assert not rule(m, n, k, **kwargs).split_x, (m, n, k, kwargs)
     assert not default_config(128, 4096, 8192, 1, 48, 132, tma=True, split_x=True).split_x
     taken = 0
     for n, k, sms, m in itertools.product((2048, 3072, 4096, 7168, 8192, 16384), (1024, 2048, 4096, 7168, 16384),
-                                          (78, 108, 132), (65, 100, 128, 160, 256, 384, 512)):
+                                          (78, 108, 132), (40, 64, 65, 100, 128, 160, 256, 384, 512)):
         cfg = default_config(m, n, k, 1, 128, sms, tma=True, shared_memory=H100_SHARED, split_x=True)
         if cfg.split_x:
             taken += 1
-            programs = -(-n // cfg.block_n) * -(-m // 64) * cfg.split_k
+            tiles64 = -(-n // 64) * -(-m // 64)
+            k_tiles = -(-k // 128)
+            programs = -(-n // cfg.block_n) * -(-m // cfg.block_m) * cfg.split_k
+            if cfg.block_m == 128:  # one program per SM, any number of waves, on long K only
+                assert tiles64 > 3 * sms and k_tiles >= 32 and cfg.num_warps == 8, (n, k, sms, m)
+                continue
             per_sm = 3 if (cfg.block_n, cfg.num_stages) == (64, 3) else 2  # 72 KB / 98 KB of shared memory a program
             assert programs <= per_sm * sms and cfg.num_warps == 4 and cfg.block_m == 64, (n, k, sms, m)
             assert per_sm == 2 or programs > 2 * sms, (n, k, sms, m)
-            assert cfg.split_k == 1 or -(-k // 128) // cfg.split_k >= 16, (n, k, sms, m)
-    assert taken >= 100
+            assert cfg.split_k == 1 or k_tiles // cfg.split_k >= 16, (n, k, sms, m)
+            assert m > 64 or (cfg.split_k == 1 and programs >= sms / 2 and k_tiles <= 24), (n, k, sms, m)
+    assert taken >= 120
 
 
 def test_choose_config_splits_x_unless_fp8blk_split_x_is_0(monkeypatch):
