@@ -112,6 +112,15 @@ def failures(records: List[Dict]) -> Dict[str, List[str]]:
     return dict(found)
 
 
+def missing_points(records: List[Dict]) -> Dict[str, int]:
+    """impl -> how many of the run's (N, K, M) points hold no record of it (a run cut before its peers finished)."""
+    points = {(r["N"], r["K"], r["M"]) for r in records}
+    held: Dict[str, set] = defaultdict(set)
+    for r in records:
+        held[r["impl"]].add((r["N"], r["K"], r["M"]))
+    return {impl: len(points - got) for impl, got in held.items() if points - got}
+
+
 def host_us_by_impl(records: List[Dict]) -> Dict[str, float]:
     """impl -> median host (CPU) microseconds to queue one call, over the records that measured it."""
     found = defaultdict(list)
@@ -170,6 +179,11 @@ def render_markdown(results: Dict) -> str:
     if failed:
         lines += ["Not timed (reason, once per implementation):"] + [
             f"- `{impl}`: " + "; ".join(reasons[:3]) for impl, reasons in failed.items()] + [""]
+    missing = missing_points(records)
+    if missing:
+        total = len({(r["N"], r["K"], r["M"]) for r in records})
+        lines += ["Not measured (the run ended before these points): " + ", ".join(
+            f"`{impl}` {count} of {total} points" for impl, count in missing.items()) + ".", ""]
     falling = non_monotonic(records)
     lines += [f"Time falling as M grows (fp8blk more than {100 * MONOTONE_TOLERANCE:.0f}% slower at M than at the next "
               f"larger M): {len(falling)} point(s)" + (": " + ", ".join(

@@ -320,6 +320,9 @@ def test_report_shows_roof_cells_peers_failures_monotonicity_and_the_layer_graph
     assert "| 1 | 10.0 (25%) | 20.0 (12%) | 15.0 (12%) |" in text
     assert "read 4000 GB/s" in text and "config table: off (launch parameters by rule)" in text
     assert "`gemlite_a8w8_fp8_block`: W8A8" in text and "process died (exit code -11)" in text
+    total = len({(r["N"], r["K"], r["M"]) for r in results["records"]})  # a run cut before the peer's other points
+    assert report.missing_points(results["records"]) == {"gemlite_a8w8_fp8_block": total - 2}
+    assert f"Not measured (the run ended before these points): `gemlite_a8w8_fp8_block` {total - 2} of {total}" in text
     assert "1 point(s): 512×4096 M=8 12.0 µs > M=32 10.0 µs" in text
     assert report.non_monotonic(results["records"]) == [(512, 4096, 8, 12.0, 32, 10.0)]
     assert "Wide spread" not in text  # the synthetic samples carry no spread
