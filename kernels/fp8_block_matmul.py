@@ -51,7 +51,7 @@ DEQUANT_ENV = "FP8BLK_DEQUANT"  # "native" | "integer" | "auto"
 TABLE_ENV = "FP8BLK_CONFIG_TABLE"  # "0": launch parameters by rule only, the tuned table ignored
 PDL_ENV = "FP8BLK_PDL"  # "0": no programmatic dependent launch (else on for the decode and tile kernels on sm_90+)
 TMA_ENV = "FP8BLK_TMA"  # "0": no TMA descriptors (else the rules use them on sm_90+ where rows are 16-byte aligned)
-SPLIT_X_ENV = "FP8BLK_SPLIT_X"  # "0": the rules never split x into e4m3 terms (else they may on sm_90+, M = 65-512)
+SPLIT_X_ENV = "FP8BLK_SPLIT_X"  # "0": the rules never split x into e4m3 terms (else they may on sm_90+, M = 33-512)
 
 
 @triton.jit
@@ -634,7 +634,7 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
     stream). Large M with bf16 x (where the config table says ``expand_weight``): the weight is
     expanded to bf16 with one rounding, the same arithmetic as ``SCALE_IN_WEIGHT``, then multiplied
     by cuBLAS (a bias not in bf16 is cast per call there, one small allocation); fp16 x always takes the
-    tile kernel. On sm_90 the rules may split bf16 x into two e4m3 terms (M = 65-512; ``KernelConfig.split_x``,
+    tile kernel. On sm_90 the rules may split bf16 x into two e4m3 terms (M = 33-512; ``KernelConfig.split_x``,
     ``FP8BLK_SPLIT_X=0`` turns it off): the weight then enters fp8 tensor-core MMAs unconverted, with no rounding of
     scale * weight (x exact to 2**-9 of its row's largest value); a row of x holding inf or NaN then gives a NaN
     output row (other rows are unaffected).
