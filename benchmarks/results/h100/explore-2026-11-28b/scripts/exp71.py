@@ -6,8 +6,9 @@ A: M = 48 / 64 where the rule's 8-warp 128 x 64 tiles (weight converted to bf16:
    sooner), the decode kernel's 64-row launch (its rule at M = 48), split-x 64 x 64 tiles 3 / 4 stages unsplit and
    split 2.
 B: M = 96 / 128 / 192 on 18432 x 7168 (v42: 144 8-warp 128 x 128 split-x tiles, 1.09 waves; 113.7 us against
-   cuBLAS's 99.4): the rule, split-x 64 x 64 3 stages, split-x 128 x 64 3 stages, the two-per-SM 4-warp 128 x 128
-   tiles, the expand path.
+   cuBLAS's 99.4): the rule, split-x 64 x 64 3 stages, split-x 128 x 64 3 stages, split-x 64 x 128 4-warp tiles
+   (m64n128 wgmmas: 2 stages, 80 KB, two per SM; 3 stages, one), the two-per-SM 4-warp 128 x 128 tiles, the expand
+   path.
 C: 6144 x 4096 M = 384 (v42's one loss on unseen layers: 65 us against the expand path's 57.5) and its neighbours.
 Two alternating rounds, CUDA graphs, weights rotated over > 2x L2, float64 check first."""
 import json
@@ -41,11 +42,12 @@ def candidates(n, k, m, part):
                 "sx64x64s3": sx(64, 64, 4, 3), "sx64x64s4": sx(64, 64, 4, 4), "sx64x64s4k2": sx(64, 64, 4, 4, 2)}
     if part == "B":
         return {"rule": None, "sx64x64s3": sx(64, 64, 4, 3), "sx128x64s3": sx(128, 64, 4, 3),
+                "sx64x128s2": sx(64, 128, 4, 2), "sx64x128s3": sx(64, 128, 4, 3),
                 "pair128x128w4": KernelConfig(128, 128, 64, 1, 4, 4, True, tma=True),
                 "expand": KernelConfig(64, 1, 128, 1, 4, 1, expand_weight=True)}
     return {"rule": None, "expand": KernelConfig(64, 1, 128, 1, 4, 1, expand_weight=True),
             "sx128x64s3": sx(128, 64, 4, 3), "sx64x64s3": sx(64, 64, 4, 3),
-            "sx128x128w8s3": sx(128, 128, 8, 3)}
+            "sx128x128w8s3": sx(128, 128, 8, 3), "sx64x128s2": sx(64, 128, 4, 2)}
 
 
 def run(points, part):
