@@ -131,7 +131,9 @@ def main() -> int:
                            (24, (8192, 1024), None),  # the same tiles unsplit
                            (100, (4096, 2048), None),  # 64 x 128 tiles at M = 65-128, split 2 (on 132 SMs)
                            (48, (1024, 4096), None),  # the decode kernel on a small layer at M = 33-64 (v41)
-                           (250, (5120, 5120), None)):  # split x, 64 x 64 tiles three per SM (v41, on 132 SMs)
+                           (250, (5120, 5120), None),  # split x, 64 x 64 tiles three per SM (v41, on 132 SMs)
+                           (512, (4096, 8192), None),  # split x, one 8-warp 128 x 128 tile per SM (v42)
+                           (48, (8192, 1024), None)):  # split x, 64 x 64 tiles at M = 48 (v42, on 132 SMs)
         x, wq, scale, b = make(m, n, k, torch.bfloat16, torch.float32, True)
         eager = fp8_block_matmul(x, wq, scale, b, config=cfg)
         out = torch.empty_like(eager)
@@ -217,7 +219,15 @@ def main() -> int:
                              (70, 3000, 2000, KernelConfig(64, 64, 128, 2, 4, 4, tma=True, split_x=True)),
                              # v41: 64 x 64 tiles three per SM (3 stages); M = 80, the low terms at row 128 of 256
                              (250, 5120, 5120, default_config(250, 5120, 5120, 1, 128, sms, tma=True, split_x=True)),
-                             (80, 4096, 2048, default_config(80, 4096, 2048, 1, 128, sms, tma=True, split_x=True))):
+                             (80, 4096, 2048, default_config(80, 4096, 2048, 1, 128, sms, tma=True, split_x=True)),
+                             # v42: one 8-warp 128 x 128 tile per SM on long K (M = 512, and a ragged M = 300);
+                             # 64 x 64 tiles at M = 48 on short K
+                             (512, 4096, 8192, default_config(512, 4096, 8192, 1, 128, sms, tma=True,
+                                                              shared_memory=shared, split_x=True)),
+                             (300, 7168, 16384, default_config(300, 7168, 16384, 1, 128, sms, tma=True,
+                                                               shared_memory=shared, split_x=True)),
+                             (48, 8192, 1024, default_config(48, 8192, 1024, 1, 128, sms, tma=True,
+                                                             shared_memory=shared, split_x=True))):
             worst_err, same = 0.0, cfg.tma
             combos = ((torch.bfloat16, torch.float32, "native"), (torch.float16, torch.float8_e8m0fnu, "integer"))
             if getattr(cfg, "split_x", False):  # bf16 x and fp8 tensor cores only
