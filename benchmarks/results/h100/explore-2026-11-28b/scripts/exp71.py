@@ -10,6 +10,9 @@ B: M = 96 / 128 / 192 on 18432 x 7168 (v42: 144 8-warp 128 x 128 split-x tiles, 
    (m64n128 wgmmas: 2 stages, 80 KB, two per SM; 3 stages, one), the two-per-SM 4-warp 128 x 128 tiles, the expand
    path.
 C: 6144 x 4096 M = 384 (v42's one loss on unseen layers: 65 us against the expand path's 57.5) and its neighbours.
+D: M = 96 / 128 on small layers (<= 48 KB of weight per SM, where the decode kernel takes M <= 64; at M = 96 the tile
+   kernel's time jumps: 512 x 4096 8.2 us at M = 64, 13.7 at 96, cuBLAS 10.6): the decode kernel's rule at that M
+   (its tensor-core tiles 128 activation columns wide) and the same launch split twice as far, against the rule.
 Two alternating rounds, CUDA graphs, weights rotated over > 2x L2, float64 check first."""
 import json
 import os
@@ -28,6 +31,8 @@ PART_A = [(n, k, m) for n, k in ((18432, 7168), (24576, 1536), (17408, 4096), (2
           for m in (48, 64)]
 PART_B = [(18432, 7168, m) for m in (96, 128, 192)] + [(20480, 5120, 128)]
 PART_C = [(6144, 4096, 384), (6144, 4096, 320), (6144, 7168, 384), (5632, 4096, 384)]
+PART_D = [(n, k, m) for n, k in ((512, 4096), (1024, 4096), (512, 7168), (576, 7168), (1536, 4096), (3072, 1536))
+          for m in (96, 128)]
 
 
 def sx(bn, bm, warps, stages, split=1):
@@ -45,6 +50,9 @@ def candidates(n, k, m, part):
                 "sx64x128s2": sx(64, 128, 4, 2), "sx64x128s3": sx(64, 128, 4, 3),
                 "pair128x128w4": KernelConfig(128, 128, 64, 1, 4, 4, True, tma=True),
                 "expand": KernelConfig(64, 1, 128, 1, 4, 1, expand_weight=True)}
+    if part == "D":
+        decode = decode_config(m, n, k, 1, 128, sms, tma=True)
+        return {"rule": None, "decode": decode, "decode_split2x": decode._replace(split_k=min(16, 2 * decode.split_k))}
     return {"rule": None, "expand": KernelConfig(64, 1, 128, 1, 4, 1, expand_weight=True),
             "sx128x64s3": sx(128, 64, 4, 3), "sx64x64s3": sx(64, 64, 4, 3),
             "sx128x128w8s3": sx(128, 128, 8, 3), "sx64x128s2": sx(64, 128, 4, 2)}
@@ -80,5 +88,5 @@ def run(points, part):
     return records
 
 
-for part in (sys.argv[1] if len(sys.argv) > 1 else "ABC"):
-    run({"A": PART_A, "B": PART_B, "C": PART_C}[part], part)
+for part in (sys.argv[1] if len(sys.argv) > 1 else "ABCD"):
+    run({"A": PART_A, "B": PART_B, "C": PART_C, "D": PART_D}[part], part)
