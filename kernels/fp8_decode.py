@@ -48,7 +48,7 @@ from .fp8_tile_ops import _dot, _fp8_bytes_to, _scale_to_fp32, _write_output
 DECODE_MAX_M = 32  # the largest M the decode kernel takes on every layer (the tile kernel takes the rest; NOTES v25)
 SMALL_LAYER_MAX_M = 64  # ... and on small layers (``takes_decode``)
 SMALL_LAYER_BYTES_PER_SM = 48 * 1024  # a small layer's weight bytes per SM at most (~6.3 MB on 132 SMs)
-CUDA_CORE_PAIR_BYTES_PER_SM = 1 << 17  # M = 2 stays on CUDA cores up to this many weight bytes per SM
+CUDA_CORE_PAIR_BYTES_PER_SM = 1 << 16  # M = 2 stays on CUDA cores up to this many weight bytes per SM (NOTES item 64)
 TMA_MIN_STEPS = 16  # TMA weight boxes where each program streams at least this many K-steps (NOTES v29)
 MMA_MIN_STEPS_PER_SPLIT = 3  # a tensor-core K-split keeps at least this many steps (NOTES v35)
 NARROW_MMA_BYTES_PER_SM = 1 << 16  # tensor-core tiles of 32 weight rows up to this many weight bytes per SM (NOTES v42)
@@ -180,9 +180,13 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
       rows per program for small layers, so no K-split is needed), each step reading about 8 KB: ``subs``
       128-column scale blocks side by side (up to 32, i.e. 4 KB runs of each row); 3 stages where a program
       streams 6 steps or more, else 2 (H100 measurements, ``benchmarks/NOTES.md`` v19, v23).
-    * M = 2 on a layer of at most ``CUDA_CORE_PAIR_BYTES_PER_SM * sm_count`` bytes (~16 MB on 132 SMs): the
+    * M = 2 on a layer of at most ``CUDA_CORE_PAIR_BYTES_PER_SM * sm_count`` bytes (~8.6 MB on 132 SMs): the
       CUDA-core launch of M = 1 with both rows per program (the tensor-core pipeline's fixed latency dominates
-      such small layers; on larger ones its cheaper arithmetic wins: H100, ``benchmarks/NOTES.md`` v20).
+      such small layers; on larger ones its cheaper arithmetic wins: H100, ``benchmarks/NOTES.md`` v20). Above it
+      M = 2 takes the tensor-core launch of M = 4 (16-row tiles either way), which the v42 harness runs timed
+      below M = 2's CUDA-core launch on every 10.5-16 MB layer (1536 x 7168 8.7 against 9.4 us, 2048 x 7168 10.0
+      against 10.9, 32768 x 512 8.8 against 10.0) and level on two (within 2%); on the 2-8 MB layers the CUDA-core
+      launch stayed faster (512 x 4096 3.4 against 5.1, 2048 x 4096 6.9 against 7.6; NOTES item 64).
     * Other M up to ``DECODE_MAX_M`` (32; on small layers ``SMALL_LAYER_MAX_M``, see ``takes_decode``), tensor
       cores: 64 weight rows (the MMA's row side) by one scale block
       per step, 3 stages (at M = 17..32 this kernel beat the tile rule on 8 of 9 H100 shapes: NOTES v25); on layers

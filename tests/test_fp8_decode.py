@@ -183,6 +183,17 @@ def test_launch_rule_is_valid_for_any_shape_and_gpu(m, sm_count):
             assert cfg.split_k == 1  # the narrow tiles alone make the first wave
 
 
+def test_m_2_takes_cuda_cores_up_to_64_kb_a_sm_and_m_4s_tensor_core_launch_above():
+    """M = 2: the CUDA-core pair launch on layers of <= CUDA_CORE_PAIR_BYTES_PER_SM a SM (8 MB layers on 132 SMs),
+    else exactly the tensor-core launch M = 4 takes (NOTES item 64: timed faster on every 10.5-16 MB layer)."""
+    assert CUDA_CORE_PAIR_BYTES_PER_SM == 64 * 1024
+    for n, k in ((512, 4096), (2048, 4096), (4096, 2048), (8192, 1024)):  # 2-8 MB
+        assert not decode_config(2, n, k, 1, 128, 132, tma=True).use_mma, (n, k)
+    for n, k in ((1536, 7168), (2048, 7168), (7168, 2048), (32768, 512), (8192, 1536), (4096, 8192)):  # 10.5-32 MB
+        assert decode_config(2, n, k, 1, 128, 132, tma=True) == decode_config(4, n, k, 1, 128, 132, tma=True), (n, k)
+    assert decode_config(2, 8192, 1024, 1, 128, 120).use_mma  # 8 MB is more than 64 KB a SM on 120 SMs
+
+
 def test_launch_rule_takes_narrow_tensor_core_tiles_on_small_layers():
     # <= 64 KB a SM: 32-row tiles split as 64-row ones would (4 programs per SM), or unsplit where they fill the wave
     assert decode_config(16, 2048, 4096, 1, 128, 132)[:5] == (32, 16, 128, 1, 8)  # 64 tiles x 8 = 512 programs
