@@ -4,4 +4,4 @@ export PYTHONUNBUFFERED=1
 REPO=$PWD
 python3 -m pip install -q --no-deps --no-build-isolation --no-index . 2>&1 | grep -v WARN | tail -2
 cd /tmp
-FP8BLK_CONFIG_TABLE=0 timeout ${T:-400} python3 $REPO/.gpu/exp71.py ${PARTS:-ABCD} 2>&1 | grep -v "^W11" | tee $OUT/exp71.log
+FP8BLK_CONFIG_TABLE=0 timeout ${T:-400} python3 $REPO/.gpu/exp71.py ${PARTS:-EABCD} 2>&1 | grep -v "^W11" | tee $OUT/exp71.log

@@ -13,6 +13,8 @@ C: 6144 x 4096 M = 384 (v42's one loss on unseen layers: 65 us against the expan
 D: M = 96 / 128 on small layers (<= 48 KB of weight per SM, where the decode kernel takes M <= 64; at M = 96 the tile
    kernel's time jumps: 512 x 4096 8.2 us at M = 64, 13.7 at 96, cuBLAS 10.6): the decode kernel's rule at that M
    (its tensor-core tiles 128 activation columns wide) and the same launch split twice as far, against the rule.
+E: rule v43 (offline, NOTES item 64) at M = 2 on 8-16 MB layers: the rule (tensor cores above 64 KB a SM) against
+   the CUDA-core pair launch v42 took up to 128 KB a SM, and M = 4's time.
 Two alternating rounds, CUDA graphs, weights rotated over > 2x L2, float64 check first."""
 import json
 import os
@@ -31,12 +33,25 @@ PART_A = [(n, k, m) for n, k in ((18432, 7168), (24576, 1536), (17408, 4096), (2
           for m in (48, 64)]
 PART_B = [(18432, 7168, m) for m in (96, 128, 192)] + [(20480, 5120, 128)]
 PART_C = [(6144, 4096, 384), (6144, 4096, 320), (6144, 7168, 384), (5632, 4096, 384)]
+PART_E = [(n, k, 2) for n, k in ((1536, 7168), (2048, 7168), (7168, 2048), (32768, 512), (8192, 1536), (2048, 5632),
+                                  (8192, 1024), (2048, 4096))]
 PART_D = [(n, k, m) for n, k in ((512, 4096), (1024, 4096), (512, 7168), (576, 7168), (1536, 4096), (3072, 1536))
           for m in (96, 128)]
 
 
 def sx(bn, bm, warps, stages, split=1):
     return KernelConfig(bn, bm, 128, split, warps, stages, tma=True, split_x=True)
+
+
+def decode_config_v42(n, k):
+    """M = 2's launch under v42's bound (CUDA cores up to 128 KB a SM)."""
+    import fp8blk.kernels.fp8_decode as decode
+    bound = decode.CUDA_CORE_PAIR_BYTES_PER_SM
+    decode.CUDA_CORE_PAIR_BYTES_PER_SM = 1 << 17
+    try:
+        return decode.decode_config(2, n, k, 1, 128, sms, tma=True)
+    finally:
+        decode.CUDA_CORE_PAIR_BYTES_PER_SM = bound
 
 
 def candidates(n, k, m, part):
@@ -50,6 +65,8 @@ def candidates(n, k, m, part):
                 "sx64x128s2": sx(64, 128, 4, 2), "sx64x128s3": sx(64, 128, 4, 3),
                 "pair128x128w4": KernelConfig(128, 128, 64, 1, 4, 4, True, tma=True),
                 "expand": KernelConfig(64, 1, 128, 1, 4, 1, expand_weight=True)}
+    if part == "E":
+        return {"rule": None, "cuda_cores_v42": decode_config_v42(n, k), "m4_launch": decode_config(4, n, k, 1, 128, sms, tma=True)}
     if part == "D":
         decode = decode_config(m, n, k, 1, 128, sms, tma=True)
         return {"rule": None, "decode": decode, "decode_split2x": decode._replace(split_k=min(16, 2 * decode.split_k))}
@@ -88,5 +105,5 @@ def run(points, part):
     return records
 
 
-for part in (sys.argv[1] if len(sys.argv) > 1 else "ABCD"):
-    run({"A": PART_A, "B": PART_B, "C": PART_C, "D": PART_D}[part], part)
+for part in (sys.argv[1] if len(sys.argv) > 1 else "EABCD"):
+    run({"A": PART_A, "B": PART_B, "C": PART_C, "D": PART_D, "E": PART_E}[part], part)
