@@ -412,10 +412,10 @@ def split_x_config(m: int, n: int, k: int, block_k: int, sm_count: int, shared_m
     65536 x 1536). Three 64 x 64 programs per SM against two 128 x 64 ones (exp64, NOTES item 59, H100, two rounds):
     0.82-0.91x the time at 13 of 13 such points (5120 x 5120 M = 256 40.6 -> 35.6 us, 2560 x 4096 M = 512 34.1 ->
     28.5, 3584 x 8192 M = 320 62.5 -> 51.6, 7168 x 16384 M = 192 118.0 -> 106.0). One 8-warp 128 x 128 program per
-    SM runs its prologue and epilogue unhidden, which a long K loop earns back (exp68, NOTES item 60): 18432 x 7168
+    SM runs its prologue and epilogue unhidden, which a long K loop earns back (exp68, NOTES item 62): 18432 x 7168
     M = 256 232.6 -> 169.5 us, 7168 x 16384 M = 256 / 384 / 512 122.3 / 253.0 / 259.8 -> 118.4 / 243.2 / 247.6,
-    4096 x 8192 M = 512 69.6 -> 65.1; on K = 1024-1536 (32768 x 1024, 65536 x 1536 at M = 128-512) the rule's
-    launches were as fast or faster (0.95-1.0x).
+    4096 x 8192 M = 512 69.6 -> 65.1; on K = 1024-1536 (32768 x 1024, 65536 x 1536 at M = 128-512) they took
+    0.97-1.07x the time of the launches below.
     H100 (exp61, NOTES item 58; split prologue included): at M = 128 / 256 / 512 4096 x 8192 29.0 / 40.7 / 65.7 us
     against the previous rule's 33.7 / 51.3 / 83.8, 7168 x 16384 76.8 / 124.2 at M = 128 / 256 (92.5 / 160.9),
     4096 x 2048 12.0 / 13.8 / 20.2 (15.0 / 17.3 / 21.4); 3072 x 7168 M = 128 25.6 against 24.3 the one loss among the
@@ -424,9 +424,9 @@ def split_x_config(m: int, n: int, k: int, block_k: int, sm_count: int, shared_m
     0.83-1.98x).
 
     M = 33-64: the 64 x 64 tiles, 4 stages, unsplit, where they number from half to twice the SMs and each program
-    streams at most ``SPLIT_X_SHORT_K_TILES`` K-tiles (exp68, NOTES item 60, H100, M = 40-64: 8192 x 1024 9.5 ->
+    streams at most ``SPLIT_X_SHORT_K_TILES`` K-tiles (exp68, NOTES item 62, H100, M = 40-64: 8192 x 1024 9.5 ->
     8.1-8.2 us, 10240 x 1024 10.6 -> 8.4, 14336 x 2048 19.5 -> 15.6-15.9, 8192 x 1536, 6144 x 2048, 7168 x 2048,
-    7168 x 3072 0.87-0.93x; with fewer tiles they lost: 2048 x 4096 (32 tiles) 12.5 -> 17.0, 1536 x 7168 15.5 ->
+    7168 x 3072 0.84-0.93x; with fewer tiles they lost: 2048 x 4096 (32 tiles) 12.5 -> 17.0, 1536 x 7168 15.5 ->
     27.4, and 4096 x 2048 (64 tiles) was level)."""
     tile_k = math.gcd(block_k, 128)
     k_tiles = triton.cdiv(k, 128)
