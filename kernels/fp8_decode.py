@@ -184,9 +184,10 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
       CUDA-core launch of M = 1 with both rows per program (the tensor-core pipeline's fixed latency dominates
       such small layers; on larger ones its cheaper arithmetic wins: H100, ``benchmarks/NOTES.md`` v20). Above it
       M = 2 takes the tensor-core launch of M = 4 (16-row tiles either way), which the v42 harness runs timed
-      below M = 2's CUDA-core launch on every 10.5-16 MB layer (1536 x 7168 8.7 against 9.4 us, 2048 x 7168 10.0
-      against 10.9, 32768 x 512 8.8 against 10.0) and level on two (within 2%); on the 2-8 MB layers the CUDA-core
-      launch stayed faster (512 x 4096 3.4 against 5.1, 2048 x 4096 6.9 against 7.6; NOTES item 64).
+      7-14% below M = 2's CUDA-core launch on four of the six 10.5-16 MB layers (1536 x 7168 8.7 against 9.4 us,
+      2048 x 7168 10.0 against 10.9, 32768 x 512 8.8 against 10.0) and level on the other two (within 2%); on the
+      2-8 MB layers the CUDA-core launch stayed faster (512 x 4096 3.4 against 5.1, 2048 x 4096 6.9 against 7.6;
+      NOTES item 64).
     * Other M up to ``DECODE_MAX_M`` (32; on small layers ``SMALL_LAYER_MAX_M``, see ``takes_decode``), tensor
       cores: 64 weight rows (the MMA's row side) by one scale block
       per step, 3 stages (at M = 17..32 this kernel beat the tile rule on 8 of 9 H100 shapes: NOTES v25); on layers
