@@ -267,7 +267,36 @@ def split_by_model(results: Dict) -> Dict[str, Dict]:
             for model in models}
 
 
+def write_results(results: Dict, out: Path) -> None:
+    """results.json, results.md and the plots of each model under ``out/<gpu_tag>/<model>/``."""
+    from .report import write_report
+    for name, part in split_by_model(results).items():
+        where = out / results["env"]["gpu_tag"] / name
+        where.mkdir(parents=True, exist_ok=True)
+        (where / "results.json").write_text(json.dumps(part, indent=1))
+        write_report(part, where)
+        text = (where / "results.md").read_text()
+        print(text.split("\n## ", 2)[1] if "\n## " in text else "")
+        print(f"wrote {where}/results.json, results.md and plots")
+
+
+def render_checkpoint(out: Path, shapes_file: Optional[str]) -> int:
+    """Writes the reports of a run cut short from ``out/partial_records.json`` (what it measured; the reports name
+    what it did not), without measuring: runs on any machine. The checkpoint stays, so ``--resume`` still can."""
+    checkpoint = out / "partial_records.json"
+    if not checkpoint.is_file():
+        print(f"fp8blk bench: no checkpoint at {checkpoint} (a run writes it as it goes and removes it when done)",
+              file=sys.stderr)
+        return 2
+    results = json.loads(checkpoint.read_text())
+    results["shapes_source"] = sources(shapes_file)
+    write_results(results, out)
+    return 0
+
+
 def main(args) -> int:
+    if args.render_checkpoint:
+        return render_checkpoint(Path(args.out), args.shapes)
     if not torch.cuda.is_available():
         print("fp8blk bench: no CUDA device here; the benchmark measures GPU kernels and does not run on a CPU.",
               file=sys.stderr)
@@ -283,15 +312,7 @@ def main(args) -> int:
     results = run(shapes, ms, impls, args.graphs, args.vllm_sdist, checkpoint=out / "partial_records.json",
                   layer_graph=args.layer_graph, resume=args.resume)
     results["shapes_source"] = sources(args.shapes)
-    from .report import write_report
-    for name, part in split_by_model(results).items():
-        where = out / results["env"]["gpu_tag"] / name
-        where.mkdir(parents=True, exist_ok=True)
-        (where / "results.json").write_text(json.dumps(part, indent=1))
-        write_report(part, where)
-        text = (where / "results.md").read_text()
-        print(text.split("\n## ", 2)[1] if "\n## " in text else "")
-        print(f"wrote {where}/results.json, results.md and plots")
+    write_results(results, out)
     (out / "partial_records.json").unlink(missing_ok=True)
     return 0
 
@@ -316,6 +337,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--resume", action="store_true",
                         help="continue a run cut short: keep the points OUT/partial_records.json holds (same GPU, "
                              "config-table setting and kernel sources) and measure the rest")
+    parser.add_argument("--render-checkpoint", action="store_true",
+                        help="measure nothing: write the reports of a run cut short from OUT/partial_records.json "
+                             "(they name the points it did not reach); needs no GPU")
 
 
 __all__ = ["IMPLS", "run", "main", "add_arguments", "gpu_tag", "roof_fraction", "split_by_model", "model_names"]

@@ -186,6 +186,30 @@ def test_bench_without_cuda_says_so_and_exits_2(capsys):
     assert "no CUDA device" in capsys.readouterr().err
 
 
+def test_render_checkpoint_writes_a_cut_runs_reports_without_a_gpu(tmp_path, capsys):
+    """``fp8blk bench --render-checkpoint``: the reports of a run cut short, from its checkpoint, on any machine; the
+    points a peer did not reach are named; the checkpoint stays for ``--resume``; no checkpoint: exit 2, said."""
+    results = synthetic_results()
+    results["env"]["gpu_tag"] = "test"
+    shape = load_shapes("deepseek-v4-flash")[0]
+    results["records"].append({"model": shape.model, "layer": shape.layer, "groups": shape.groups, "N": shape.n,
+                               "K": shape.k, "M": 1, "impl": "gemlite_a16w8_fp8", "median_us": 12.0, "rel_err": 4e-3})
+    results["layer_graph"] = []
+    checkpoint = tmp_path / "partial_records.json"
+    checkpoint.write_text(json.dumps(results))
+    args = build_parser().parse_args(["bench", "--out", str(tmp_path), "--render-checkpoint"])
+    assert bench_main(args) == 0
+    where = tmp_path / "test" / "deepseek-v4-flash"
+    text = (where / "results.md").read_text()
+    total = len({(r["N"], r["K"], r["M"]) for r in results["records"]})
+    assert f"`gemlite_a16w8_fp8` {total - 1} of {total} points" in text
+    assert json.loads((where / "results.json").read_text())["records"] == results["records"]
+    assert (where / "latency.png").is_file() and checkpoint.is_file()
+    empty = tmp_path / "none"
+    args = build_parser().parse_args(["bench", "--out", str(empty), "--render-checkpoint"])
+    assert bench_main(args) == 2 and "no checkpoint at" in capsys.readouterr().err
+
+
 def test_tune_table_refine_candidates_and_no_gpu(monkeypatch, capsys):
     from benchmarks import tune_table
     from fp8blk.kernels import KernelConfig
