@@ -272,6 +272,11 @@ SPLIT_X_SPLIT_K_TILES = 16
 SPLIT_X_LONG_K_TILES = 32
 SPLIT_X_SHORT_K_TILES = 24
 SPLIT_X_WIDE_SHARED_MEMORY = 193 * 1024
+# split-x launches with more 64 x 64 tiles than three per SM (M = 65-512): a wave of three 64 x 64 programs per SM
+# takes this fraction of a wave of the larger tiles' (exp71, H100: 0.73-1.0, median 0.85, same K); at most this many
+# waves on long K (the waves measured)
+SPLIT_X_SMALL_TILE_WAVE = 0.85
+SPLIT_X_MOST_WAVES = 2
 
 
 def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: int,
@@ -402,20 +407,27 @@ def split_x_config(m: int, n: int, k: int, block_k: int, sm_count: int, shared_m
 
     M = 65-512: 64 x 64 tiles (4 stages, 98 KB of shared memory: two programs per SM) where they number at most two
     per SM, their K split in two while the programs stay within two per SM and keep >= ``SPLIT_X_SPLIT_K_TILES``
-    128-deep K-tiles; else the same tiles 3 stages deep (three programs per SM) where they number at most three per
-    SM; else, on layers of >= ``SPLIT_X_LONG_K_TILES`` K-tiles, 8-warp 128 x 128 tiles 4 stages deep (one program per
-    SM, where ``shared_memory`` holds ``SPLIT_X_WIDE_SHARED_MEMORY``); else 128 x 64 tiles (3 stages, two per SM)
-    where those fit (sm_90 builds: 98,368 / 73,784 / 98,872 bytes of shared memory a program; the counts per SM
-    assume the 228 KiB of an sm_90 or sm_100 SM). Each K-tile waits for its MMA before the block scale is applied
-    (Triton 3.6 pipelines no MMA whose sum the loop reads), so the programs on an SM hide each other's waits; where
-    the tiles are more, the rule's tiles, which spread the conversion over more programs, were faster (32768 x 1024,
-    65536 x 1536). Three 64 x 64 programs per SM against two 128 x 64 ones (exp64, NOTES item 59, H100, two rounds):
-    0.82-0.91x the time at 13 of 13 such points (5120 x 5120 M = 256 40.6 -> 35.6 us, 2560 x 4096 M = 512 34.1 ->
-    28.5, 3584 x 8192 M = 320 62.5 -> 51.6, 7168 x 16384 M = 192 118.0 -> 106.0). One 8-warp 128 x 128 program per
-    SM runs its prologue and epilogue unhidden, which a long K loop earns back (exp68, NOTES item 62): 18432 x 7168
-    M = 256 232.6 -> 169.5 us, 7168 x 16384 M = 256 / 384 / 512 122.3 / 253.0 / 259.8 -> 118.4 / 243.2 / 247.6,
-    4096 x 8192 M = 512 69.6 -> 65.1; on K = 1024-1536 (32768 x 1024, 65536 x 1536 at M = 128-512) they took
-    0.97-1.07x the time of the launches below.
+    128-deep K-tiles. Beyond that, the launch of the fewest waves (``split_x_waves``) among: the same tiles 3 stages
+    deep (three programs per SM; a wave of them counted as ``SPLIT_X_SMALL_TILE_WAVE`` of one of the larger tiles'),
+    4-warp 128 x 64 tiles (3 stages, two per SM), and, on layers of >= ``SPLIT_X_LONG_K_TILES`` K-tiles where
+    ``shared_memory`` holds ``SPLIT_X_WIDE_SHARED_MEMORY``, 8-warp 128 x 128 tiles 4 stages deep (one per SM, any
+    number of waves; ties go to them). The 4-warp tiles are taken in at most ``SPLIT_X_MOST_WAVES`` waves on long K
+    and one on short (sm_90 builds: 98,368 / 73,784 / 98,872 / 196,672 bytes of shared memory a program; the counts
+    per SM assume the 228 KiB of an sm_90 or sm_100 SM). Each K-tile waits for its MMA before the block scale is
+    applied (Triton 3.6 pipelines no MMA whose sum the loop reads), so a program's time is about fixed by its K and
+    tile, whether it shares its SM or not: a launch costs its waves, and a last wave of 12 programs costs a full one
+    (exp71, NOTES item 65, H100: 6144 x 4096 M = 384, 144 128 x 128 programs, 65.0 us; 5632 x 4096, 132 of them,
+    36.2). Against v43, which took the 8-warp tiles on long K whatever their waves and 128 x 64 tiles only in one
+    wave (exp72, every point where the two differ, H100, two rounds): 0.54-0.95x the time at 20 of 22 points,
+    level at two (20480 x 5120 M = 96/128), and the fastest of the three tiles at 20, within 1% at two; 18432 x 7168 M = 96/128/192 110.0/108.2/165.7 -> 100.1/100.9/123.2 us,
+    7168 x 16384 M = 384 233.7 -> 211.2, 6144 x 7168 M = 320 108.0 -> 58.2, 11008 x 4096 M = 192 64.6 -> 35.8.
+    Where the 64 x 64 tiles fit three per SM (exp64, NOTES item 59): against two 128 x 64 programs 0.82-0.91x the
+    time at 13 of 13 points (5120 x 5120 M = 256 40.6 -> 35.6 us, 3584 x 8192 M = 320 62.5 -> 51.6). Where the
+    tiles are many more than the SMs on short K (32768 x 1024, 65536 x 1536 at M >= 128), the rule's tiles, which
+    spread the conversion over more programs, were faster. One 8-warp 128 x 128 program per SM runs its prologue and
+    epilogue unhidden, which a long K loop earns back (exp68, NOTES item 62): 18432 x 7168 M = 256 232.6 -> 169.5 us,
+    7168 x 16384 M = 256 / 512 122.3 / 259.8 -> 118.4 / 247.6, 4096 x 8192 M = 512 69.6 -> 65.1; on K = 1024-1536
+    they took 0.97-1.07x the time of the launches below.
     H100 (exp61, NOTES item 58; split prologue included): at M = 128 / 256 / 512 4096 x 8192 29.0 / 40.7 / 65.7 us
     against the previous rule's 33.7 / 51.3 / 83.8, 7168 x 16384 76.8 / 124.2 at M = 128 / 256 (92.5 / 160.9),
     4096 x 2048 12.0 / 13.8 / 20.2 (15.0 / 17.3 / 21.4); 3072 x 7168 M = 128 25.6 against 24.3 the one loss among the
@@ -427,23 +439,39 @@ def split_x_config(m: int, n: int, k: int, block_k: int, sm_count: int, shared_m
     streams at most ``SPLIT_X_SHORT_K_TILES`` K-tiles (exp68, NOTES item 62, H100, M = 40-64: 8192 x 1024 9.5 ->
     8.1-8.2 us, 10240 x 1024 10.6 -> 8.4, 14336 x 2048 19.5 -> 15.6-15.9, 8192 x 1536, 6144 x 2048, 7168 x 2048,
     7168 x 3072 0.84-0.93x; with fewer tiles they lost: 2048 x 4096 (32 tiles) 12.5 -> 17.0, 1536 x 7168 15.5 ->
-    27.4, and 4096 x 2048 (64 tiles) was level)."""
+    27.4, and 4096 x 2048 (64 tiles) was level). The same tiles 3 stages deep (three per SM) where they number two to
+    three per SM, on any K (exp71/exp72, H100): 18432 x 7168 M = 48/64 85.7 -> 59.0 us, 17408 x 4096 0.70x,
+    20480 x 5120 0.74x, 22528 x 3072 0.83x, 24576 x 1536 0.90x (4 stages, two per SM: 75-76 us on 18432 x 7168)."""
     tile_k = math.gcd(block_k, 128)
     k_tiles = triton.cdiv(k, 128)
     tiles = triton.cdiv(n, 64) * triton.cdiv(m, 64)
+    small = KernelConfig(64, 64, tile_k, 1, 4, 3, tma=True, split_x=True)  # three per SM
     if m <= 64:
-        fits = sm_count / 2 <= tiles <= 2 * sm_count and k_tiles <= SPLIT_X_SHORT_K_TILES
-        return KernelConfig(64, 64, tile_k, 1, 4, 4, tma=True, split_x=True) if fits else None
+        if sm_count / 2 <= tiles <= 2 * sm_count and k_tiles <= SPLIT_X_SHORT_K_TILES:
+            return small._replace(num_stages=4)
+        return small if 2 * sm_count < tiles <= 3 * sm_count else None
     if tiles <= 2 * sm_count:
         split = _split_within(tiles, k_tiles, 2 * sm_count, SPLIT_X_SPLIT_K_TILES)
-        return KernelConfig(64, 64, tile_k, split, 4, 4, tma=True, split_x=True)
-    if tiles <= 3 * sm_count:
-        return KernelConfig(64, 64, tile_k, 1, 4, 3, tma=True, split_x=True)
-    if k_tiles >= SPLIT_X_LONG_K_TILES and shared_memory >= SPLIT_X_WIDE_SHARED_MEMORY:
-        return KernelConfig(128, 128, tile_k, 1, 8, 4, tma=True, split_x=True)
-    if triton.cdiv(n, 128) * triton.cdiv(m, 64) <= 2 * sm_count:
-        return KernelConfig(128, 64, tile_k, 1, 4, 3, tma=True, split_x=True)
-    return None
+        return small._replace(split_k=split, num_stages=4)
+    # More tiles than two per SM: the launch of the fewest waves (a wave of 64 x 64 programs counted as
+    # ``SPLIT_X_SMALL_TILE_WAVE`` of one of the larger tiles'), 4-warp tiles in at most ``SPLIT_X_MOST_WAVES`` waves
+    # on long K and one on short; ties to the 8-warp tiles (long K only, where shared memory holds them)
+    long_k = k_tiles >= SPLIT_X_LONG_K_TILES
+    most = SPLIT_X_MOST_WAVES if long_k else 1
+    waves = {}
+    if long_k and shared_memory >= SPLIT_X_WIDE_SHARED_MEMORY:
+        wide = KernelConfig(128, 128, tile_k, 1, 8, 4, tma=True, split_x=True)
+        waves[wide] = split_x_waves(triton.cdiv(n, 128) * triton.cdiv(m, 128), 1, sm_count)
+    for config, programs, per_sm, weight in ((small, tiles, 3, SPLIT_X_SMALL_TILE_WAVE),
+                                             (small._replace(block_n=128), triton.cdiv(n, 128) * triton.cdiv(m, 64), 2, 1)):
+        if split_x_waves(programs, per_sm, sm_count) <= most:
+            waves[config] = split_x_waves(programs, per_sm, sm_count) * weight
+    return min(waves, key=waves.get) if waves else None
+
+
+def split_x_waves(programs: int, per_sm: int, sm_count: int) -> int:
+    """Waves of ``programs`` programs launched ``per_sm`` to an SM."""
+    return triton.cdiv(programs, per_sm * sm_count)
 
 
 def _narrow_tile_split(tiles: int, k_tiles: int, sm_count: int, per_sm: int = 1) -> int:

@@ -225,10 +225,12 @@ def test_every_kernel_file_imports_only_torch_triton_and_its_siblings():
 def test_split_x_rule_takes_fp8_tiles_at_m_33_to_512_where_they_fit_the_sms():
     """split_x (fp8 tensor cores; FP8BLK_SPLIT_X not 0) with TMA, bf16 x, one group, M = 65-512, N >= SPLIT_X_MIN_N:
     64 x 64 tiles where they number at most two per SM, split in two while the programs stay within two per SM and
-    keep >= SPLIT_X_SPLIT_K_TILES K-tiles; else the same tiles 3 stages deep where they number at most three per SM;
-    else 8-warp 128 x 128 tiles on >= SPLIT_X_LONG_K_TILES K-tiles where shared memory holds them; else 128 x 64 tiles
-    where those fit two per SM; else the other rules. M = 33-64: 64 x 64 tiles unsplit where they number from half to
-    twice the SMs on <= SPLIT_X_SHORT_K_TILES K-tiles."""
+    keep >= SPLIT_X_SPLIT_K_TILES K-tiles; beyond that the launch of the fewest waves among 64 x 64 tiles 3 stages deep
+    (three per SM, a wave counted as SPLIT_X_SMALL_TILE_WAVE), 128 x 64 tiles (two per SM) and, on >= SPLIT_X_LONG_K_TILES
+    K-tiles where shared memory holds them, 8-warp 128 x 128 tiles (one per SM, any number of waves; ties go to them);
+    the 4-warp tiles in at most SPLIT_X_MOST_WAVES waves on long K, one on short; else the other rules. M = 33-64:
+    64 x 64 tiles unsplit, 4 stages where they number from half to twice the SMs on <= SPLIT_X_SHORT_K_TILES K-tiles,
+    3 stages where they number two to three per SM (any K)."""
     sx = lambda block_n, split, stages: KernelConfig(block_n, 64, 128, split, 4, stages, tma=True, split_x=True)  # noqa: E731
     wide = KernelConfig(128, 128, 128, 1, 8, 4, tma=True, split_x=True)
 
@@ -242,22 +244,29 @@ def test_split_x_rule_takes_fp8_tiles_at_m_33_to_512_where_they_fit_the_sms():
     assert rule(384, 4096, 8192) == sx(64, 1, 3)  # 384 64 x 64 tiles: three per SM
     # more than three per SM on >= 32 K-tiles: one 8-warp 128 x 128 program per SM, if shared memory holds it
     assert rule(512, 4096, 8192) == rule(384, 4096, 8192, sms=120) == rule(256, 7168, 16384) == wide
-    assert rule(256, 18432, 7168) == rule(512, 7168, 16384) == rule(384, 7168, 16384) == wide
+    assert rule(256, 18432, 7168) == rule(512, 7168, 16384) == rule(320, 18432, 7168) == wide
+    # fewest waves: 64 x 64 tiles in two waves (576 for 396 places: 1.7) against two of 128 x 128 (144 for 132)
+    assert rule(384, 6144, 4096) == rule(384, 7168, 16384) == rule(96, 18432, 7168) == sx(64, 1, 3)
+    assert rule(320, 6144, 4096) == sx(128, 1, 3)  # 240 128 x 64 tiles: one wave (64 x 64: two; 128 x 128: two)
+    assert rule(192, 18432, 7168) == sx(128, 1, 3)  # 432 of them: two waves (64 x 64: three; 128 x 128: three)
+    assert rule(384, 5632, 4096) == wide  # one wave of 132 128 x 128 tiles ties with 264 128 x 64 ones
     assert SPLIT_X_WIDE_SHARED_MEMORY <= H100_SHARED
     assert rule(512, 4096, 8192, shared_memory=SPLIT_X_WIDE_SHARED_MEMORY - 1) == sx(128, 1, 3)  # else 128 x 64
     assert rule(512, 4096, 2048) == sx(128, 1, 3)  # 16 K-tiles: 128 x 64 tiles, 256 of them
     assert rule(256, 5120, 5120) == sx(64, 1, 3) and rule(192, 5120, 5120) == sx(64, 1, 4)
     assert rule(128, 2048, 4096) == sx(64, 2, 4)  # split 4 would leave 8 K-tiles a program
     assert rule(128, 4096, 2048) == sx(64, 1, 4)  # 16 K-tiles: no split
-    # M = 33-64: 66-264 64 x 64 tiles of <= 24 K-tiles, unsplit
+    # M = 33-64: 66-264 64 x 64 tiles of <= 24 K-tiles, unsplit; 265-396 of them 3 stages deep, on any K
     for m, n, k in ((48, 8192, 1024), (40, 14336, 2048), (64, 6144, 3072), (33, 16896, 1024)):
         assert rule(m, n, k) == sx(64, 1, 4), (m, n, k)
+    for m, n, k in ((48, 18432, 7168), (64, 24576, 1536), (33, 17408, 4096), (64, 25344, 7168)):
+        assert rule(m, n, k) == sx(64, 1, 3), (m, n, k)
     assert rule(48, 8192, 1024, sms=300).split_x is False  # 128 tiles for 300 SMs: fewer than half
     assert default_config(128, 4096, 8192, 1, 64, 132, tma=True, split_x=True).block_k == 64  # a 64-column scale block
     # not taken: M = 33-64 with fewer than half the SMs' tiles, more than twice, or > 24 K-tiles; more tiles than fit
     # on short K; N < 2048, M <= 32 or > 512, groups, fp16, no TMA, split_x off, and a scale block that is no multiple
     # of 32
-    for m, n, k, kwargs in ((48, 4096, 2048, {}), (64, 2048, 4096, {}), (48, 17024, 1024, {}), (64, 8192, 3200, {}),
+    for m, n, k, kwargs in ((48, 4096, 2048, {}), (64, 2048, 4096, {}), (64, 8192, 3200, {}), (48, 25408, 1024, {}),
                             (128, 32768, 1024, {}), (256, 65536, 1536, {}), (512, 8192, 1024, {}),
                             (256, 1024, 4096, {}), (32, 8192, 1024, {}), (513, 4096, 8192, {}),
                             (128, 4096, 8192, {"groups": 2}), (128, 4096, 8192, {"x_bf16": False}),
@@ -275,13 +284,15 @@ def test_split_x_rule_takes_fp8_tiles_at_m_33_to_512_where_they_fit_the_sms():
             k_tiles = -(-k // 128)
             programs = -(-n // cfg.block_n) * -(-m // cfg.block_m) * cfg.split_k
             if cfg.block_m == 128:  # one program per SM, any number of waves, on long K only
-                assert tiles64 > 3 * sms and k_tiles >= 32 and cfg.num_warps == 8, (n, k, sms, m)
+                assert tiles64 > 3 * sms and k_tiles >= 32 and cfg.num_warps == 8 and m > 64, (n, k, sms, m)
                 continue
             per_sm = 3 if (cfg.block_n, cfg.num_stages) == (64, 3) else 2  # 72 KB / 98 KB of shared memory a program
-            assert programs <= per_sm * sms and cfg.num_warps == 4 and cfg.block_m == 64, (n, k, sms, m)
+            waves = -(-programs // (per_sm * sms))
+            assert cfg.num_warps == 4 and cfg.block_m == 64, (n, k, sms, m)
+            assert waves == 1 or (waves == 2 and k_tiles >= 32 and m > 64), (n, k, sms, m)  # two only on long K
             assert per_sm == 2 or programs > 2 * sms, (n, k, sms, m)
             assert cfg.split_k == 1 or k_tiles // cfg.split_k >= 16, (n, k, sms, m)
-            assert m > 64 or (cfg.split_k == 1 and programs >= sms / 2 and k_tiles <= 24), (n, k, sms, m)
+            assert m > 64 or (cfg.split_k == 1 and programs >= sms / 2 and (k_tiles <= 24 or per_sm == 3)), (n, k, sms, m)
     assert taken >= 120
 
 
