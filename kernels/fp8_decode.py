@@ -187,7 +187,8 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
       7-14% below M = 2's CUDA-core launch on four of the six 10.5-16 MB layers (1536 x 7168 8.7 against 9.4 us,
       2048 x 7168 10.0 against 10.9, 32768 x 512 8.8 against 10.0) and level on the other two (within 2%); on the
       2-8 MB layers the CUDA-core launch stayed faster (512 x 4096 3.4 against 5.1, 2048 x 4096 6.9 against 7.6;
-      NOTES item 64).
+      NOTES item 64). Timed at M = 2 itself (exp71 E, NOTES item 65): 1536 x 7168 8.7 against 9.0 us, 2048 x 7168
+      10.0 against 10.8, 7168 x 2048 9.7 against 10.6, 32768 x 512 8.8 against 10.0, level within 2% on three more.
     * Other M up to ``DECODE_MAX_M`` (32; on small layers ``SMALL_LAYER_MAX_M``, see ``takes_decode``), tensor
       cores: 64 weight rows (the MMA's row side) by one scale block
       per step, 3 stages (at M = 17..32 this kernel beat the tile rule on 8 of 9 H100 shapes: NOTES v25); on layers
