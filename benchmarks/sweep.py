@@ -22,9 +22,8 @@ from typing import List, Tuple, Union
 import torch
 import triton
 
-from fp8blk.kernels.fp8_block_matmul import (KernelConfig, _sm_count, default_config, fp8_block_matmul,
-                                             time_configs)
-from fp8blk.kernels.fp8_decode import DecodeConfig, decode_config, takes_decode
+from fp8blk.kernels.fp8_block_matmul import KernelConfig, fp8_block_matmul, launch_config, time_configs
+from fp8blk.kernels.fp8_decode import DecodeConfig
 
 from .report import roof_floor_us
 from .timing import bf16_tflops, read_bandwidth_gbps, rotation_count, time_calls
@@ -34,11 +33,9 @@ CUDA_CORE_SWEEP_MAX_M = 8  # the sweep tries the decode kernel's CUDA-core path 
 
 
 def rule_config(m: int, n: int, k: int) -> Config:
-    """What fp8_block_matmul launches with the table off."""
-    sms = _sm_count(torch.device("cuda", 0) if torch.cuda.is_available() else torch.device("cpu"))
-    if takes_decode(m, n, k, 1, sms):
-        return decode_config(m, n, k, 1, 128, sms)
-    return default_config(m, n, k, 1, 128, sms)
+    """What fp8_block_matmul launches here (contiguous bf16 x, 128 x 128 fp32 scales; TMA and split x as the
+    launch plan decides on this GPU; the config table as ``FP8BLK_CONFIG_TABLE`` says)."""
+    return launch_config(m, n, k, "cuda" if torch.cuda.is_available() else "cpu")
 
 
 def grid_configs(m: int, n: int, k: int) -> List[Config]:
@@ -59,12 +56,17 @@ def grid_configs(m: int, n: int, k: int) -> List[Config]:
                 found.append(DecodeConfig(block_n, block_m, 128, subs, split_k, mma, warps, stages))
     else:
         # bf16 x: the scale folded into the weight tile (what the rule launches); 256-column tiles need 16 warps
-        # (or 8 with 2 stages) to stay within registers and shared memory
+        # (or 8 with 2 stages) to stay within registers and shared memory. TMA where the rule reads by TMA.
         block_ms = sorted({min(triton.next_power_of_2(m), bm) for bm in (64, 128, 256)})
         for block_n, block_m, split_k, (warps, stages) in itertools.product(
                 (64, 128), block_ms, (1, 2, 4), ((4, 4), (8, 3), (8, 2), (16, 3))):
             if triton.cdiv(k, 128) >= 2 * split_k and (block_m < 256 or (warps, stages) != (8, 3)):
-                found.append(KernelConfig(block_n, block_m, 128, split_k, warps, stages, True))
+                found.append(KernelConfig(block_n, block_m, 128, split_k, warps, stages, True, tma=rule.tma))
+        if rule.tma and rule.split_x:  # x as two e4m3 terms: the split-x tiles (64/128 wide, up to ~196 KB)
+            for block_n, block_m, split_k, (warps, stages) in itertools.product(
+                    (64, 128), (64, 128), (1, 2), ((4, 3), (4, 4), (8, 2), (8, 4))):
+                if triton.cdiv(k, 128) >= 2 * split_k and (warps == 8 or block_n * block_m < 128 * 128):
+                    found.append(KernelConfig(block_n, block_m, 128, split_k, warps, stages, tma=True, split_x=True))
     return list(dict.fromkeys(found))
 
 

@@ -374,10 +374,11 @@ class _LaunchPlan(NamedTuple):
     # _DirectLaunch where it allows one, else as Triton's compiled kernel.
     constexpr_values: tuple = ()
     compiled: Optional[dict] = None
+    config: Optional[Union[KernelConfig, DecodeConfig]] = None  # the launch parameters (None: the split_x prologue)
 
 
-def _finish(plan: _LaunchPlan) -> _LaunchPlan:
-    return plan._replace(constexpr_values=tuple(value for _, value in plan.constexprs), compiled={})
+def _finish(plan: _LaunchPlan, config: Optional[Union[KernelConfig, DecodeConfig]] = None) -> _LaunchPlan:
+    return plan._replace(constexpr_values=tuple(value for _, value in plan.constexprs), compiled={}, config=config)
 
 
 def _compile_options(config: Union[KernelConfig, DecodeConfig], pdl: bool) -> Tuple[Tuple[str, int], ...]:
@@ -483,7 +484,8 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, weight
         split = cfg.split_k > 1
         return _finish(_LaunchPlan("decode", grid, int_args, constexprs, _compile_options(cfg, pdl),
                                    groups * cfg.split_k * m * n if split else 0, grid[0] * groups if split else 0, 0,
-                                   descriptors, _launch_plan(*fallback_args) if descriptors and not config else None))
+                                   descriptors, _launch_plan(*fallback_args) if descriptors and not config else None),
+                       cfg)
     # x by TMA too: its rows 16-byte aligned, and with groups K a multiple of the tile (a box must not reach into the
     # next group's columns, which the weight's zero-fill would not cancel for an inf there)
     tma_rows = tma_weight and x_stride[1] == 1 and (x_stride[0] * 2) % 16 == 0
@@ -499,7 +501,7 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, weight
         constexprs = tuple(_constexprs("expand", cfg, block_k, False, integer, e8m0, x_dtype, False, False).items())
         return _finish(_LaunchPlan("expand", (triton.cdiv(n_total, cfg.block_n), triton.cdiv(k, cfg.block_k), 1),
                                    (n_total, k, *weight_stride, *scale_stride, k, 1, block_n), constexprs,
-                                   _compile_options(cfg, False), 0, 0, n_total * k))
+                                   _compile_options(cfg, False), 0, 0, n_total * k), cfg)
     if block_k % cfg.block_k:
         raise ValueError(f"config block_k {cfg.block_k} must divide the scale block {block_k}")
     if config is None and cfg.split_x and (groups * k) % 16:  # the terms' rows would not be 16-byte aligned for TMA
@@ -537,7 +539,7 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, weight
     return _finish(_LaunchPlan("tile", grid, int_args, constexprs, _compile_options(cfg, pdl),
                                groups * cfg.split_k * m * n if split else 0, grid[0] * grid[1] * groups if split else 0,
                                0, descriptors, _launch_plan(*fallback_args) if descriptors and not config else None,
-                               prologue))
+                               prologue), cfg)
 
 
 def _jit_view(arg):
@@ -689,6 +691,24 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
 
 
 _TRITON_TYPES = {torch.bfloat16: "bf16", torch.float16: "fp16", torch.float32: "fp32", torch.float8_e8m0fnu: "u8"}
+
+
+def launch_config(m: int, n: int, k: int, device: Union[str, torch.device] = "cuda", groups: int = 1,
+                  block_size: Sequence[int] = (128, 128), x_dtype: torch.dtype = torch.bfloat16,
+                  scale_dtype: torch.dtype = torch.float32, dequant: Optional[str] = None,
+                  batch_invariant: bool = False) -> Union[KernelConfig, DecodeConfig]:
+    """The launch parameters ``fp8_block_matmul`` takes for a contiguous x ``[m, groups * k]``, weight
+    ``[groups * n, k]`` and scale of ``scale_dtype`` on ``device`` (config table and environment as they are) — the
+    rule's choice after every check of the launch plan (TMA, split x, the fallbacks), without tensors or a launch.
+    ``device`` "cuda" means the current CUDA device. Raises ``ValueError`` where ``fp8_block_matmul`` would."""
+    device = torch.device(device)
+    if device.type == "cuda" and device.index is None:
+        device = torch.device("cuda", torch.cuda.current_device())
+    block_n, block_k = (int(b) for b in block_size)
+    scale_shape = (triton.cdiv(groups * n, block_n), triton.cdiv(k, block_k))
+    return _launch_plan((m, groups * k), (groups * k, 1), x_dtype, (groups * n, k), (k, 1), torch.float8_e4m3fn,
+                        scale_shape, (scale_shape[1], 1), scale_dtype, None, None, None, None, (block_n, block_k),
+                        groups, device, dequant or _DEQUANT_DEFAULT, batch_invariant, None, _INTERPRETING).config
 
 
 def aot_compile(capability: int, config: Union[KernelConfig, DecodeConfig], x_dtype: torch.dtype = torch.bfloat16,

@@ -258,6 +258,35 @@ def test_sweep_grid_is_valid_for_the_kernels():
     assert {c.block_n for c in grid_configs(4, 512, 4096)} >= {16, 32, 64, 128}  # mma.sync and wgmma row tiles
 
 
+def test_sweep_rule_is_the_launch_plans_choice_on_hopper(monkeypatch):
+    """On an sm_90 GPU the sweep's "rule" is what ``fp8_block_matmul`` launches (TMA, split x), and its grid sweeps
+    TMA tiles and split-x tiles around it (faked device facts; nothing is launched)."""
+    import importlib
+    from benchmarks.sweep import grid_configs, rule_config
+    from fp8blk.kernels import KernelConfig, launch_config
+    from fp8blk.kernels.fp8_decode import decode_config
+    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
+    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0), 227 * 1024))
+    monkeypatch.setattr(kernel_module, "_INTERPRETING", False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "current_device", lambda: 0)
+    kernel_module._launch_plan.cache_clear()
+    kernel_module.choose_config.cache_clear()
+    try:
+        rule = rule_config(128, 4096, 8192)
+        assert rule == launch_config(128, 4096, 8192, torch.device("cuda", 0)) and rule.tma and rule.split_x
+        found = grid_configs(128, 4096, 8192)
+        assert found[0] == rule and len(found) == len(set(found))
+        assert all(c.tma for c in found) and sum(c.split_x for c in found) >= 8
+        assert KernelConfig(128, 128, 128, 1, 8, 4, tma=True, split_x=True) in found  # the rule's long-K tile
+        for m in (1, 16):  # the decode rule as the plan takes it (TMA where it may)
+            assert rule_config(m, 4096, 8192) == decode_config(m, 4096, 8192, 1, 128, 132, tma=True)
+        assert not rule_config(4096, 4096, 8192).tma  # the expand path
+    finally:
+        kernel_module._launch_plan.cache_clear()
+        kernel_module.choose_config.cache_clear()
+
+
 def test_crash_contained_peer_costs_one_point_and_the_run_goes_on():
     from fp8blk.bench.contained import run_contained
     units = [(64, 128, m, impl) for m in (1, 2, 4) for impl in ("peer_a", "peer_b")]

@@ -555,6 +555,42 @@ def test_programmatic_dependent_launch_only_where_the_gpu_has_it(monkeypatch):
     kernel_module._launch_plan.cache_clear()
 
 
+def test_launch_config_is_what_the_plan_launches(monkeypatch):
+    """``launch_config``: the plan's own choice (TMA, split x, their fallbacks) without tensors — on an sm_90 device
+    the rule's TMA and split-x launches, on sm_80 the integer path's, on the CPU the pointer tiles; the plan of a
+    real call's tensors holds the same config; bad input raises as the call would."""
+    import importlib
+    from fp8blk.kernels import launch_config
+    from fp8blk.kernels.fp8_decode import decode_config
+    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
+    cuda = torch.device("cuda", 0)
+    monkeypatch.setattr(kernel_module, "_INTERPRETING", False)  # a compiled process (the interpreter takes no TMA)
+    try:
+        for capability in ((9, 0), (8, 0)):
+            monkeypatch.setattr(kernel_module, "_device_facts", lambda device, c=capability: ("gpu", 132, c, H100_SHARED))
+            kernel_module._launch_plan.cache_clear()
+            kernel_module.choose_config.cache_clear()
+            hopper = capability == (9, 0)
+            for m, n, k in ((1, 4096, 8192), (128, 4096, 8192), (48, 18432, 7168), (384, 6144, 4096), (4096, 4096, 8192)):
+                got = launch_config(m, n, k, cuda)
+                assert got == launch_plan(m, n, k, cuda).config, (capability, m, n, k)
+                if m == 1:
+                    assert got == decode_config(1, n, k, 1, 128, 132, tma=hopper)
+                elif m <= 512:
+                    rule = default_config(m, n, k, 1, 128, 132, tma=hopper, shared_memory=H100_SHARED, split_x=hopper)
+                    assert got == rule and got.split_x is hopper and got.tma is hopper, (capability, m, n, k)
+                else:
+                    assert got.expand_weight
+            # fp16 x never splits x; a config the plan would refuse raises
+            assert not launch_config(128, 4096, 8192, cuda, x_dtype=torch.float16).split_x
+            with pytest.raises(ValueError):
+                launch_config(128, 4096, 8192, cuda, block_size=(128, 8))
+    finally:
+        kernel_module._launch_plan.cache_clear()
+        kernel_module.choose_config.cache_clear()
+    assert not launch_config(128, 4096, 8192, "cpu").tma
+
+
 TMA_TILE = KernelConfig(128, 64, 128, 2, 8, 3, True, tma=True)  # scale folded (bf16), split 2, both tiles by TMA
 TMA_TILE_TWO_PER_SM = KernelConfig(128, 128, 64, 2, 4, 4, True, tma=True)  # the TMA rule's 4-warp 128 x 128 tiles
 TMA_TILE_WIDE = KernelConfig(128, 256, 64, 1, 8, 4, True, tma=True)  # the TMA rule's 128 x 256 tiles (bf16, M 129-512)
