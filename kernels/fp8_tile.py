@@ -272,7 +272,7 @@ SPLIT_X_SPLIT_K_TILES = 16
 SPLIT_X_LONG_K_TILES = 32
 SPLIT_X_SHORT_K_TILES = 24
 SPLIT_X_WIDE_SHARED_MEMORY = 193 * 1024
-# split-x launches with more 64 x 64 tiles than three per SM (M = 65-512): a wave of three 64 x 64 programs per SM
+# split-x launches with more 64 x 64 tiles than two per SM (M = 65-512): a wave of three 64 x 64 programs per SM
 # takes this fraction of a wave of the larger tiles' (exp71, H100: 0.73-1.0, median 0.85, same K); at most this many
 # waves on long K (the waves measured)
 SPLIT_X_SMALL_TILE_WAVE = 0.85
@@ -419,8 +419,9 @@ def split_x_config(m: int, n: int, k: int, block_k: int, sm_count: int, shared_m
     (exp71, NOTES item 65, H100: 6144 x 4096 M = 384, 144 128 x 128 programs, 65.0 us; 5632 x 4096, 132 of them,
     36.2). Against v43, which took the 8-warp tiles on long K whatever their waves and 128 x 64 tiles only in one
     wave (exp72, every point where the two differ, H100, two rounds): 0.54-0.95x the time at 20 of 22 points,
-    level at two (20480 x 5120 M = 96/128), and the fastest of the three tiles at 20, within 1% at two; 18432 x 7168 M = 96/128/192 110.0/108.2/165.7 -> 100.1/100.9/123.2 us,
-    7168 x 16384 M = 384 233.7 -> 211.2, 6144 x 7168 M = 320 108.0 -> 58.2, 11008 x 4096 M = 192 64.6 -> 35.8.
+    level at two (20480 x 5120 M = 96/128), and the fastest of the three tiles at 20, within 1% at two;
+    18432 x 7168 M = 96/128/192 110.0/108.2/165.7 -> 100.1/100.9/123.2 us, 7168 x 16384 M = 384 233.7 -> 211.2,
+    6144 x 7168 M = 320 108.0 -> 58.2, 11008 x 4096 M = 192 64.6 -> 35.8.
     Where the 64 x 64 tiles fit three per SM (exp64, NOTES item 59): against two 128 x 64 programs 0.82-0.91x the
     time at 13 of 13 points (5120 x 5120 M = 256 40.6 -> 35.6 us, 3584 x 8192 M = 320 62.5 -> 51.6). Where the
     tiles are many more than the SMs on short K (32768 x 1024, 65536 x 1536 at M >= 128), the rule's tiles, which
@@ -462,8 +463,9 @@ def split_x_config(m: int, n: int, k: int, block_k: int, sm_count: int, shared_m
     if long_k and shared_memory >= SPLIT_X_WIDE_SHARED_MEMORY:
         wide = KernelConfig(128, 128, tile_k, 1, 8, 4, tma=True, split_x=True)
         waves[wide] = split_x_waves(triton.cdiv(n, 128) * triton.cdiv(m, 128), 1, sm_count)
+    tiles_128x64 = triton.cdiv(n, 128) * triton.cdiv(m, 64)
     for config, programs, per_sm, weight in ((small, tiles, 3, SPLIT_X_SMALL_TILE_WAVE),
-                                             (small._replace(block_n=128), triton.cdiv(n, 128) * triton.cdiv(m, 64), 2, 1)):
+                                             (small._replace(block_n=128), tiles_128x64, 2, 1)):
         if split_x_waves(programs, per_sm, sm_count) <= most:
             waves[config] = split_x_waves(programs, per_sm, sm_count) * weight
     return min(waves, key=waves.get) if waves else None
