@@ -14,7 +14,8 @@ from fp8blk.kernels.fp8_block_matmul import KernelConfig
 TAG = sys.argv[1]
 l2 = torch.cuda.get_device_properties(0).L2_cache_size
 POINTS = [(6144, 4096, 384), (5632, 4096, 384), (18432, 7168, 128), (18432, 7168, 256), (7168, 16384, 384),
-          (4096, 8192, 512), (24576, 1536, 192), (4096, 8192, 128)]
+          (4096, 8192, 512), (24576, 1536, 192), (4096, 8192, 128), (18432, 7168, 192), (18432, 7168, 512),
+          (7168, 16384, 256), (13824, 5120, 384), (6144, 4096, 320), (11008, 4096, 192)]  # 1-4 waves of each tile
 CANDS = {"rule": None,
          "sx256x64w8s2": KernelConfig(256, 64, 128, 1, 8, 2, tma=True, split_x=True),
          "sx128x128w8s2": KernelConfig(128, 128, 128, 1, 8, 2, tma=True, split_x=True),
