@@ -466,8 +466,9 @@ def split_x_config(m: int, n: int, k: int, block_k: int, sm_count: int, shared_m
     tiles_128x64 = triton.cdiv(n, 128) * triton.cdiv(m, 64)
     for config, programs, per_sm, weight in ((small, tiles, 3, SPLIT_X_SMALL_TILE_WAVE),
                                              (small._replace(block_n=128), tiles_128x64, 2, 1)):
-        if split_x_waves(programs, per_sm, sm_count) <= most:
-            waves[config] = split_x_waves(programs, per_sm, sm_count) * weight
+        count = split_x_waves(programs, per_sm, sm_count)
+        if count <= most:
+            waves[config] = count * weight
     return min(waves, key=waves.get) if waves else None
 
 
