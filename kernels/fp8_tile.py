@@ -274,9 +274,11 @@ SPLIT_X_SHORT_K_TILES = 24
 SPLIT_X_WIDE_SHARED_MEMORY = 193 * 1024
 # split-x launches with more 64 x 64 tiles than two per SM (M = 65-512): a wave of three 64 x 64 programs per SM
 # takes this fraction of a wave of the larger tiles' (exp71, H100: 0.73-1.0, median 0.85, same K); at most this many
-# waves on long K (the waves measured)
+# waves on long K (the waves measured); on short K from this many K-tiles in more than one wave only where they
+# take fewer waves than the tile kernel's 128 x 128 tiles (exp76, H200)
 SPLIT_X_SMALL_TILE_WAVE = 0.85
 SPLIT_X_MOST_WAVES = 2
+SPLIT_X_MANY_WAVES_K_TILES = 8
 
 
 def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: int,
@@ -413,7 +415,15 @@ def split_x_config(m: int, n: int, k: int, block_k: int, sm_count: int, shared_m
     ``shared_memory`` holds ``SPLIT_X_WIDE_SHARED_MEMORY``, 8-warp 128 x 128 tiles 4 stages deep (one per SM, any
     number of waves; ties go to them). The 4-warp tiles are taken in at most ``SPLIT_X_MOST_WAVES`` waves on long K
     and one on short (sm_90 builds: 98,368 / 73,784 / 98,872 / 196,672 bytes of shared memory a program; the counts
-    per SM assume the 228 KiB of an sm_90 or sm_100 SM). Each K-tile waits for its MMA before the block scale is
+    per SM assume the 228 KiB of an sm_90 or sm_100 SM). On short K from ``SPLIT_X_MANY_WAVES_K_TILES`` K-tiles
+    (v45) the 4-warp tiles are also taken in more waves where those are fewer than the waves of the tile kernel's
+    4-warp 128 x 128 tiles two per SM, counted double (a wave of them holds twice a 128 x 64 wave's outputs; at equal
+    counts the tile kernel was level or up to 8% faster): exp76 (H200, 12 short-K layers x M = 128-512, fitted there)
+    1.05-1.57x v44's speed at the 18 points where the two differ, the fastest of seven launches at 17; exp77 (H200,
+    12 layers no rule was fitted on, every M of 96-512 where the two differ, two rounds): 1.38x (geometric mean of 66
+    points, 1.11-2.00x at 65, 0.91x at 6144 x 1536 M = 384), 18432 x 2048 M = 192 71.4 -> 36.4 us, 9216 x 2560
+    M = 448 87.4 -> 43.8, 20480 x 1536 M = 128 36.0 -> 24.6; fp8blk / cuBLAS bf16 there 0.53 -> 0.73x (geometric
+    mean). Each K-tile waits for its MMA before the block scale is
     applied (Triton 3.6 pipelines no MMA whose sum the loop reads), so a program's time is about fixed by its K and
     tile, whether it shares its SM or not: a launch costs its waves, and a last wave of 12 programs costs a full one
     (exp71, NOTES item 65, H100: 6144 x 4096 M = 384, 144 128 x 128 programs, 65.0 us; 5632 x 4096, 132 of them,
@@ -459,6 +469,10 @@ def split_x_config(m: int, n: int, k: int, block_k: int, sm_count: int, shared_m
     # on long K and one on short; ties to the 8-warp tiles (long K only, where shared memory holds them)
     long_k = k_tiles >= SPLIT_X_LONG_K_TILES
     most = SPLIT_X_MOST_WAVES if long_k else 1
+    # short K: more waves where they are fewer than the tile kernel's 4-warp 128 x 128 tiles two per SM take (a wave
+    # of those holds twice the outputs of a 128 x 64 wave, so counts double)
+    rival = (2 * split_x_waves(triton.cdiv(n, 128) * triton.cdiv(m, 128), 2, sm_count)
+             if not long_k and k_tiles >= SPLIT_X_MANY_WAVES_K_TILES else 0)
     waves = {}
     if long_k and shared_memory >= SPLIT_X_WIDE_SHARED_MEMORY:
         wide = KernelConfig(128, 128, tile_k, 1, 8, 4, tma=True, split_x=True)
@@ -467,7 +481,7 @@ def split_x_config(m: int, n: int, k: int, block_k: int, sm_count: int, shared_m
     for config, programs, per_sm, weight in ((small, tiles, 3, SPLIT_X_SMALL_TILE_WAVE),
                                              (small._replace(block_n=128), tiles_128x64, 2, 1)):
         count = split_x_waves(programs, per_sm, sm_count)
-        if count <= most:
+        if count <= most or count * weight < rival:
             waves[config] = count * weight
     return min(waves, key=waves.get) if waves else None
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import torch
 
 from kernel_cases import H100_SHARED
-from fp8blk.kernels.fp8_tile import SPLIT_X_WIDE_SHARED_MEMORY, KernelConfig, default_config, m_bucket
+from fp8blk.kernels.fp8_tile import (SPLIT_X_SMALL_TILE_WAVE, SPLIT_X_WIDE_SHARED_MEMORY, KernelConfig, default_config,
+                                     m_bucket)
 
 KERNELS = Path(__file__).resolve().parent.parent / "kernels"
 
@@ -228,7 +229,9 @@ def test_split_x_rule_takes_fp8_tiles_at_m_33_to_512_where_they_fit_the_sms():
     keep >= SPLIT_X_SPLIT_K_TILES K-tiles; beyond that the launch of the fewest waves among 64 x 64 tiles 3 stages deep
     (three per SM, a wave counted as SPLIT_X_SMALL_TILE_WAVE), 128 x 64 tiles (two per SM) and, on >= SPLIT_X_LONG_K_TILES
     K-tiles where shared memory holds them, 8-warp 128 x 128 tiles (one per SM, any number of waves; ties go to them);
-    the 4-warp tiles in at most SPLIT_X_MOST_WAVES waves on long K, one on short; else the other rules. M = 33-64:
+    the 4-warp tiles in at most SPLIT_X_MOST_WAVES waves on long K, one on short, or on short K of at least
+    SPLIT_X_MANY_WAVES_K_TILES K-tiles in more waves where those are fewer than twice the waves of the tile kernel's
+    128 x 128 tiles two per SM; else the other rules. M = 33-64:
     64 x 64 tiles unsplit, 4 stages where they number from half to twice the SMs on <= SPLIT_X_SHORT_K_TILES K-tiles,
     3 stages where they number two to three per SM (any K)."""
     sx = lambda block_n, split, stages: KernelConfig(block_n, 64, 128, split, 4, stages, tma=True, split_x=True)  # noqa: E731
@@ -256,6 +259,11 @@ def test_split_x_rule_takes_fp8_tiles_at_m_33_to_512_where_they_fit_the_sms():
     assert rule(256, 5120, 5120) == sx(64, 1, 3) and rule(192, 5120, 5120) == sx(64, 1, 4)
     assert rule(128, 2048, 4096) == sx(64, 2, 4)  # split 4 would leave 8 K-tiles a program
     assert rule(128, 4096, 2048) == sx(64, 1, 4)  # 16 K-tiles: no split
+    # short K in more than one wave, where fewer than the tile kernel's 128 x 128 tiles (two per SM) take, doubled:
+    # 24576 x 1536 M = 192: 1152 64 x 64 tiles in three waves (2.55) against 384 128 x 128 tiles' 2 x 2
+    assert rule(192, 24576, 1536) == rule(128, 24576, 1536) == sx(64, 1, 3)
+    assert rule(256, 24576, 1536) == rule(192, 65536, 1536) == rule(192, 32768, 1024) == sx(128, 1, 3)
+    assert not rule(192, 65536, 512).split_x  # four K-tiles: the tile kernel
     # M = 33-64: 66-264 64 x 64 tiles of <= 24 K-tiles, unsplit; 265-396 of them 3 stages deep, on any K
     for m, n, k in ((48, 8192, 1024), (40, 14336, 2048), (64, 6144, 3072), (33, 16896, 1024)):
         assert rule(m, n, k) == sx(64, 1, 4), (m, n, k)
@@ -263,8 +271,9 @@ def test_split_x_rule_takes_fp8_tiles_at_m_33_to_512_where_they_fit_the_sms():
         assert rule(m, n, k) == sx(64, 1, 3), (m, n, k)
     assert rule(48, 8192, 1024, sms=300).split_x is False  # 128 tiles for 300 SMs: fewer than half
     assert default_config(128, 4096, 8192, 1, 64, 132, tma=True, split_x=True).block_k == 64  # a 64-column scale block
-    # not taken: M = 33-64 with fewer than half the SMs' tiles, more than twice, or > 24 K-tiles; more tiles than fit
-    # on short K; N < 2048, M <= 32 or > 512, groups, fp16, no TMA, split_x off, and a scale block that is no multiple
+    # not taken: M = 33-64 with fewer than half the SMs' tiles, more than twice, or > 24 K-tiles; on short K, as
+    # many waves as the tile kernel's or more (32768 x 1024 M = 128: two of 128 x 64 tiles, one of 128 x 128, doubled;
+    # 65536 x 1536 M = 256: eight and four); N < 2048, M <= 32 or > 512, groups, fp16, no TMA, split_x off, and a scale block that is no multiple
     # of 32
     for m, n, k, kwargs in ((48, 4096, 2048, {}), (64, 2048, 4096, {}), (64, 8192, 3200, {}), (48, 25408, 1024, {}),
                             (128, 32768, 1024, {}), (256, 65536, 1536, {}), (512, 8192, 1024, {}),
@@ -289,7 +298,11 @@ def test_split_x_rule_takes_fp8_tiles_at_m_33_to_512_where_they_fit_the_sms():
             per_sm = 3 if (cfg.block_n, cfg.num_stages) == (64, 3) else 2  # 72 KB / 98 KB of shared memory a program
             waves = -(-programs // (per_sm * sms))
             assert cfg.num_warps == 4 and cfg.block_m == 64, (n, k, sms, m)
-            assert waves == 1 or (waves == 2 and k_tiles >= 32 and m > 64), (n, k, sms, m)  # two only on long K
+            # two on long K; more on short K only in fewer waves than the tile kernel's, doubled
+            rival = 2 * -(-(-(-n // 128) * -(-m // 128)) // (2 * sms))
+            weighted = waves * (SPLIT_X_SMALL_TILE_WAVE if per_sm == 3 else 1)
+            assert (waves == 1 or (waves == 2 and k_tiles >= 32 and m > 64)
+                    or (8 <= k_tiles < 32 and m > 64 and weighted < rival)), (n, k, sms, m)
             assert per_sm == 2 or programs > 2 * sms, (n, k, sms, m)
             assert cfg.split_k == 1 or k_tiles // cfg.split_k >= 16, (n, k, sms, m)
             assert m > 64 or (cfg.split_k == 1 and programs >= sms / 2 and (k_tiles <= 24 or per_sm == 3)), (n, k, sms, m)
