@@ -423,8 +423,8 @@ def split_x_config(m: int, n: int, k: int, block_k: int, sm_count: int, shared_m
     12 layers no rule was fitted on, every M of 96-512 where the two differ, two rounds): 1.38x (geometric mean of 66
     points, 1.11-2.00x at 65, 0.91x at 6144 x 1536 M = 384), 18432 x 2048 M = 192 71.4 -> 36.4 us, 9216 x 2560
     M = 448 87.4 -> 43.8, 20480 x 1536 M = 128 36.0 -> 24.6; fp8blk / cuBLAS bf16 there 0.53 -> 0.73x (geometric
-    mean). Each K-tile waits for its MMA before the block scale is
-    applied (Triton 3.6 pipelines no MMA whose sum the loop reads), so a program's time is about fixed by its K and
+    mean). Each K-tile waits for its MMA before the block scale is applied (Triton 3.6 pipelines no MMA whose sum
+    the loop reads), so a program's time is about fixed by its K and
     tile, whether it shares its SM or not: a launch costs its waves, and a last wave of 12 programs costs a full one
     (exp71, NOTES item 65, H100: 6144 x 4096 M = 384, 144 128 x 128 programs, 65.0 us; 5632 x 4096, 132 of them,
     36.2). Against v43, which took the 8-warp tiles on long K whatever their waves and 128 x 64 tiles only in one

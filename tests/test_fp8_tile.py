@@ -272,9 +272,9 @@ def test_split_x_rule_takes_fp8_tiles_at_m_33_to_512_where_they_fit_the_sms():
     assert rule(48, 8192, 1024, sms=300).split_x is False  # 128 tiles for 300 SMs: fewer than half
     assert default_config(128, 4096, 8192, 1, 64, 132, tma=True, split_x=True).block_k == 64  # a 64-column scale block
     # not taken: M = 33-64 with fewer than half the SMs' tiles, more than twice, or > 24 K-tiles; on short K, as
-    # many waves as the tile kernel's or more (32768 x 1024 M = 128: two of 128 x 64 tiles, one of 128 x 128, doubled;
-    # 65536 x 1536 M = 256: eight and four); N < 2048, M <= 32 or > 512, groups, fp16, no TMA, split_x off, and a scale block that is no multiple
-    # of 32
+    # many waves as the tile kernel's or more (32768 x 1024 M = 128: two of 128 x 64 tiles against one of 128 x 128,
+    # doubled; 65536 x 1536 M = 256: eight against four); N < 2048, M <= 32 or > 512, groups, fp16, no TMA, split_x
+    # off, and a scale block that is no multiple of 32
     for m, n, k, kwargs in ((48, 4096, 2048, {}), (64, 2048, 4096, {}), (64, 8192, 3200, {}), (48, 25408, 1024, {}),
                             (128, 32768, 1024, {}), (256, 65536, 1536, {}), (512, 8192, 1024, {}),
                             (256, 1024, 4096, {}), (32, 8192, 1024, {}), (513, 4096, 8192, {}),
