@@ -1,8 +1,9 @@
 """exp79 (prepared 2026-11-28d, not yet run): M = 1 on >= 16 MB layers — the CUDA-core decode rule (about four
 programs per SM of ~8 KB steps) against launches that keep more bytes in flight per SM: 32 rows a program,
 16 KB steps (4 scale blocks), split until the programs reach 4 x the SMs ("inflight"), and its neighbours (steps of
-8 / 32 KB, half and twice the split, 3 stages). sweep78 (H200, 7168 x 16384): the rule 41.2 us, (32, 4 blocks,
-split 4, 2 stages) 31.6; on the H100 that launch was 5% faster there too (sweep60). Two alternating rounds, CUDA
+8 / 32 KB, half and twice the split, 3 stages), and the rule's own tiles 4 and 5 stages deep (more steps in flight,
+same tiles: NOTES item 73 reads time against bytes in flight per SM). sweep78 (H200, 7168 x 16384): the rule
+41.2 us, (32, 4 blocks, split 4, 2 stages) 31.6; on the H100 that launch was 5% faster there too (sweep60). Two alternating rounds, CUDA
 graphs, weights rotated over > 2x L2, float64 check first; the read bandwidth of the machine beside."""
 import json
 import os
@@ -40,6 +41,9 @@ for n, k in LAYERS:
              "step32k": inflight(n, k, subs=8), "split/2": inflight(n, k, split_scale=0.5),
              "split*2": inflight(n, k, split_scale=2.0), "stages3": inflight(n, k, stages=3),
              "rows16": inflight(n, k, block_n=16, subs=8)}
+    rule = cands["rule"]
+    if isinstance(rule, DecodeConfig) and not rule.use_mma:  # the rule's own tiles, more steps in flight
+        cands.update({"rule_s4": rule._replace(num_stages=4), "rule_s5": rule._replace(num_stages=5)})
     cands = {name: cfg for i, (name, cfg) in enumerate(cands.items()) if cfg not in list(cands.values())[:i]}
     for name, cfg in list(cands.items()):
         y = fp8_block_matmul(xs[0], *ws[0], config=cfg)
