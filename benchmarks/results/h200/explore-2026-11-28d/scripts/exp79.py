@@ -3,8 +3,9 @@ programs per SM of ~8 KB steps) against launches that keep more bytes in flight 
 16 KB steps (4 scale blocks), split until the programs reach 4 x the SMs ("inflight"), and its neighbours (steps of
 8 / 32 KB, half and twice the split, 3 stages), and the rule's own tiles 4 and 5 stages deep (more steps in flight,
 same tiles: NOTES item 73 reads time against bytes in flight per SM). sweep78 (H200, 7168 x 16384): the rule
-41.2 us, (32, 4 blocks, split 4, 2 stages) 31.6; on the H100 that launch was 5% faster there too (sweep60). Two alternating rounds, CUDA
-graphs, weights rotated over > 2x L2, float64 check first; the read bandwidth of the machine beside."""
+41.2 us, (32, 4 blocks, split 4, 2 stages) 31.6; on the H100 that launch was 5% faster there too (sweep60).
+Two alternating rounds, CUDA graphs, weights rotated over > 2x L2, float64 check first; the read bandwidth of the
+machine beside."""
 import json
 import os
 import torch
