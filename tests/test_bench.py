@@ -12,7 +12,7 @@ from fp8blk.bench.shapes import DEFAULT_MS, load_shapes
 from fp8blk.bench.timing import rotation_count, summarize
 from fp8blk.cli import build_parser
 
-RECORDED = Path(__file__).resolve().parent.parent / "benchmarks" / "results" / "h100"
+RECORDED = Path(__file__).resolve().parent.parent / "benchmarks" / "results"  # <gpu>/<model>/results.json
 ALL_PEERS = {"fp8blk", "marlin", "cublas_bf16", "torch_dequant", "gemlite_a16w8_fp8", "gemlite_a8w8_fp8_block"}
 SOME_PEERS = {"fp8blk", "marlin", "cublas_bf16", "gemlite_a16w8_fp8"}  # runs on shapes no rule was fitted on
 
@@ -146,16 +146,19 @@ def test_report_math_on_synthetic_results(tmp_path):
         assert (tmp_path / name).stat().st_size > 1000
 
 
-@pytest.mark.parametrize("model,peers", [("deepseek-v4-flash", ALL_PEERS), ("deepseek-v4-pro", ALL_PEERS),
-                                         ("deepseek-v3", SOME_PEERS), ("example-tiny", SOME_PEERS)])
-def test_recorded_h100_run_has_the_schema_and_renders(tmp_path, model, peers):
+@pytest.mark.parametrize("gpu,model,peers", [("h100", "deepseek-v4-flash", ALL_PEERS),
+                                             ("h100", "deepseek-v4-pro", ALL_PEERS),
+                                             ("h100", "deepseek-v3", SOME_PEERS), ("h100", "example-tiny", SOME_PEERS),
+                                             ("h200", "deepseek-v4-flash", ALL_PEERS),
+                                             ("h200", "deepseek-v4-pro", ALL_PEERS)])
+def test_recorded_run_has_the_schema_and_renders(tmp_path, gpu, model, peers):
     from fp8blk.bench.harness import MAX_REL_ERR, MAX_REL_ERR_W8A8
     from fp8blk.bench.peers import REQUANTIZED, W8A8
-    results = json.loads((RECORDED / model / "results.json").read_text())
+    results = json.loads((RECORDED / gpu / model / "results.json").read_text())
     for key in ("gpu", "driver", "cuda", "torch", "triton", "vllm_marlin_source", "date", "copy_GBps", "bf16_TFLOPs",
                 "read_GBps", "empty_kernel_us", "gpu_tag", "config_table"):
         assert key in results["env"]
-    assert results["env"]["gpu_tag"] == "h100" and results["env"]["config_table"] is False
+    assert results["env"]["gpu_tag"] == gpu and results["env"]["config_table"] is False
     for record in results["records"]:
         assert {"model", "layer", "N", "K", "M", "impl", "median_us", "p10_us", "p90_us", "rel_err", "roof_pct"} <= set(record)
         if record["median_us"] is None:  # not timed: the reason is recorded, never a silent gap
