@@ -71,6 +71,17 @@ def environment(marlin_source: str) -> Dict:
             "bf16_TFLOPs": round(bf16_tflops(), 1), "empty_kernel_us": round(empty_kernel_us(), 2)}
 
 
+def fp8blk_launch(m: int, n: int, k: int, device: str = "cuda") -> Dict:
+    """The launch fp8blk's rules take at a point (``launch_config`` on ``device``, as the harness calls it: contiguous
+    bf16 x, 128 x 128 fp32 scales, one group): ``{"kernel": "decode" | "tile" | "expand", **its parameters}``, kept in
+    the point's record so a run's points can be read by launch (two M that share one launch time the same kernel)."""
+    from fp8blk.kernels import launch_config
+    from fp8blk.kernels.fp8_decode import DecodeConfig
+    config = launch_config(m, n, k, device)
+    kernel = "decode" if isinstance(config, DecodeConfig) else "expand" if config.expand_weight else "tile"
+    return {"kernel": kernel, **config._asdict()}
+
+
 def _driver_version() -> str:
     try:
         import subprocess
@@ -207,6 +218,8 @@ def run(shapes: Sequence[LayerShape], ms: Sequence[int], impls: Sequence[str] = 
                 for impl in todo:
                     try:
                         measured[(n, k, m, impl)] = measure_impl(impl, makers[impl], inputs, use_graphs, log)
+                        if impl == "fp8blk":
+                            measured[(n, k, m, impl)]["launch"] = fp8blk_launch(m, n, k)
                     except Exception as exc:  # e.g. Marlin cannot be built here: record it, keep the run
                         log(f"\n{impl} N={n} K={k} M={m}: {type(exc).__name__}: {exc}".split("\n")[0])
                         measured[(n, k, m, impl)] = not_timed(n, k, m, impl, f"{type(exc).__name__}: {exc}"[:200])

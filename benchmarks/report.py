@@ -93,6 +93,15 @@ def non_monotonic(records: List[Dict], impl: str = "fp8blk",
     return found
 
 
+def same_launch(records: List[Dict], n: int, k: int, m: int, other_m: int, impl: str = "fp8blk") -> bool:
+    """Whether ``impl``'s records at (N, K, M) and (N, K, other M) name one launch (the harness records fp8blk's
+    ``launch``; runs from before it name none): a time fall between two such points is the spread between runs
+    of one kernel, not a rule choosing worse."""
+    launches = [r.get("launch") for r in records if r["impl"] == impl and (r["N"], r["K"]) == (n, k)
+                and r["M"] in (m, other_m)]
+    return len(launches) == 2 and launches[0] is not None and launches[0] == launches[1]
+
+
 def wide_spread(records: List[Dict], impl: str = "fp8blk",
                 limit: float = SPREAD_LIMIT) -> List[Tuple[int, int, int, float, float, float]]:
     """Points of ``impl`` whose samples spread wider than ``p90 > limit * p10``, widest first:
@@ -187,7 +196,9 @@ def render_markdown(results: Dict) -> str:
     falling = non_monotonic(records)
     lines += [f"Time falling as M grows (fp8blk more than {100 * MONOTONE_TOLERANCE:.0f}% slower at M than at the next "
               f"larger M): {len(falling)} point(s)" + (": " + ", ".join(
-                  f"{n}×{k} M={m} {us:.1f} µs > M={big} {big_us:.1f} µs" for n, k, m, us, big, big_us in falling[:12])
+                  f"{n}×{k} M={m} {us:.1f} µs > M={big} {big_us:.1f} µs"
+                  + (" (same launch)" if same_launch(records, n, k, m, big) else "")
+                  for n, k, m, us, big, big_us in falling[:12])
                   if falling else "") + ".", ""]
     noisy = wide_spread(records)
     if noisy:

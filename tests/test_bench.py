@@ -355,6 +355,16 @@ def test_roof_fraction_is_the_fp8_floor_over_time():
     assert roof_fraction(env, n, k, 1, None) is None and roof_fraction({}, n, k, 1, 5.0) is None
 
 
+def test_fp8blk_launch_names_the_kernel_and_parameters_launch_config_takes():
+    from fp8blk.bench.harness import fp8blk_launch
+    from fp8blk.kernels import launch_config
+    for m, kernel in ((1, "decode"), (16, "decode"), (256, "tile"), (4096, "expand")):
+        launch = fp8blk_launch(m, 4096, 8192, "cpu")
+        assert launch.pop("kernel") == kernel, m
+        assert tuple(launch.values()) == tuple(launch_config(m, 4096, 8192, "cpu")), m
+    assert json.loads(json.dumps(fp8blk_launch(1, 4096, 8192, "cpu"))) == fp8blk_launch(1, 4096, 8192, "cpu")
+
+
 def test_report_shows_roof_cells_peers_failures_monotonicity_and_the_layer_graph(tmp_path):
     results = synthetic_results()
     results["env"].update(read_GBps=4000.0, config_table=False, gpu_tag="test")
@@ -381,6 +391,17 @@ def test_report_shows_roof_cells_peers_failures_monotonicity_and_the_layer_graph
     assert f"Not measured (the run ended before these points): `gemlite_a8w8_fp8_block` {total - 2} of {total}" in text
     assert "1 point(s): 512×4096 M=8 12.0 µs > M=32 10.0 µs" in text
     assert report.non_monotonic(results["records"]) == [(512, 4096, 8, 12.0, 32, 10.0)]
+    # the harness names fp8blk's launch per point: a fall between two points of one launch is marked as such
+    fallen = [r for r in results["records"]
+              if (r["N"], r["K"], r["impl"]) == (512, 4096, "fp8blk") and r["M"] in (8, 32)]
+    assert len(fallen) == 2 and not report.same_launch(results["records"], 512, 4096, 8, 32)  # no launch recorded
+    for record in fallen:
+        record["launch"] = {"kernel": "decode", "block_n": 32, "split_k": 4}
+    assert report.same_launch(results["records"], 512, 4096, 8, 32)
+    assert "512×4096 M=8 12.0 µs > M=32 10.0 µs (same launch)" in report.render_markdown(results)
+    fallen[1]["launch"] = dict(fallen[0]["launch"], split_k=8)
+    assert not report.same_launch(results["records"], 512, 4096, 8, 32)
+    assert "(same launch)" not in report.render_markdown(results)
     assert "Wide spread" not in text  # the synthetic samples carry no spread
     stalled = next(r for r in results["records"] if (r["N"], r["K"], r["M"], r["impl"]) == (512, 4096, 8, "fp8blk"))
     stalled.update(p10_us=10.0, p90_us=16.0)  # p90 1.6x p10
