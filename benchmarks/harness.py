@@ -76,10 +76,9 @@ def fp8blk_launch(m: int, n: int, k: int, device: str = "cuda") -> Dict:
     bf16 x, 128 x 128 fp32 scales, one group): ``{"kernel": "decode" | "tile" | "expand", **its parameters}``, kept in
     the point's record so a run's points can be read by launch (two M that share one launch time the same kernel)."""
     from fp8blk.kernels import launch_config
-    from fp8blk.kernels.fp8_decode import DecodeConfig
+    from fp8blk.kernels.fp8_block_matmul import kernel_kind
     config = launch_config(m, n, k, device)
-    kernel = "decode" if isinstance(config, DecodeConfig) else "expand" if config.expand_weight else "tile"
-    return {"kernel": kernel, **config._asdict()}
+    return {"kernel": kernel_kind(config), **config._asdict()}
 
 
 def _driver_version() -> str:
@@ -218,11 +217,11 @@ def run(shapes: Sequence[LayerShape], ms: Sequence[int], impls: Sequence[str] = 
                 for impl in todo:
                     try:
                         measured[(n, k, m, impl)] = measure_impl(impl, makers[impl], inputs, use_graphs, log)
-                        if impl == "fp8blk":
-                            measured[(n, k, m, impl)]["launch"] = fp8blk_launch(m, n, k)
                     except Exception as exc:  # e.g. Marlin cannot be built here: record it, keep the run
                         log(f"\n{impl} N={n} K={k} M={m}: {type(exc).__name__}: {exc}".split("\n")[0])
                         measured[(n, k, m, impl)] = not_timed(n, k, m, impl, f"{type(exc).__name__}: {exc}"[:200])
+                    if impl == "fp8blk":  # outside the try: a failure here is the harness's, not the point's
+                        measured[(n, k, m, impl)]["launch"] = fp8blk_launch(m, n, k)
                 del inputs
                 torch.cuda.empty_cache()
             progress.step(f"N={n} K={k} M={m}")

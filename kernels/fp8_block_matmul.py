@@ -693,6 +693,12 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
 _TRITON_TYPES = {torch.bfloat16: "bf16", torch.float16: "fp16", torch.float32: "fp32", torch.float8_e8m0fnu: "u8"}
 
 
+def kernel_kind(config: Union[KernelConfig, DecodeConfig]) -> str:
+    """Which kernel a config launches: ``"decode"`` (a ``DecodeConfig``), ``"expand"`` (``expand_weight``: the dequant
+    kernel, then torch's GEMM) or ``"tile"``."""
+    return "decode" if isinstance(config, DecodeConfig) else "expand" if config.expand_weight else "tile"
+
+
 def launch_config(m: int, n: int, k: int, device: Union[str, torch.device] = "cuda", groups: int = 1,
                   block_size: Sequence[int] = (128, 128), x_dtype: torch.dtype = torch.bfloat16,
                   scale_dtype: torch.dtype = torch.float32, dequant: Optional[str] = None,
@@ -726,7 +732,7 @@ def aot_compile(capability: int, config: Union[KernelConfig, DecodeConfig], x_dt
     """
     act, scale_type = _TRITON_TYPES[x_dtype], _TRITON_TYPES[scale_dtype]
     e8m0 = scale_dtype == torch.float8_e8m0fnu
-    kind = "decode" if isinstance(config, DecodeConfig) else "expand" if config.expand_weight else "tile"
+    kind = kernel_kind(config)
     kernel = {"decode": _fp8_decode_kernel, "tile": _fp8_block_matmul_kernel, "expand": _fp8_block_dequant_kernel}[kind]
     if kind == "expand":
         signature = {"w_ptr": "*u8", "scale_ptr": f"*{scale_type}", "out_ptr": f"*{act}"}

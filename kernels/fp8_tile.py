@@ -471,12 +471,13 @@ def split_x_config(m: int, n: int, k: int, block_k: int, sm_count: int, shared_m
     most = SPLIT_X_MOST_WAVES if long_k else 1
     # short K: more waves where they are fewer than the tile kernel's 4-warp 128 x 128 tiles two per SM take (a wave
     # of those holds twice the outputs of a 128 x 64 wave, so counts double)
-    rival = (2 * split_x_waves(triton.cdiv(n, 128) * triton.cdiv(m, 128), 2, sm_count)
+    tiles_128x128 = triton.cdiv(n, 128) * triton.cdiv(m, 128)
+    rival = (2 * split_x_waves(tiles_128x128, 2, sm_count)
              if not long_k and k_tiles >= SPLIT_X_MANY_WAVES_K_TILES else 0)
     waves = {}
     if long_k and shared_memory >= SPLIT_X_WIDE_SHARED_MEMORY:
         wide = KernelConfig(128, 128, tile_k, 1, 8, 4, tma=True, split_x=True)
-        waves[wide] = split_x_waves(triton.cdiv(n, 128) * triton.cdiv(m, 128), 1, sm_count)
+        waves[wide] = split_x_waves(tiles_128x128, 1, sm_count)
     tiles_128x64 = triton.cdiv(n, 128) * triton.cdiv(m, 64)
     for config, programs, per_sm, weight in ((small, tiles, 3, SPLIT_X_SMALL_TILE_WAVE),
                                              (small._replace(block_n=128), tiles_128x64, 2, 1)):
