@@ -591,6 +591,8 @@ def stub_gpu_environment(monkeypatch) -> dict:
            "torch": "t", "triton": "t"}
     monkeypatch.setattr(harness, "environment", lambda source: dict(env))
     monkeypatch.setattr(harness, "point_inputs", lambda n, k, m, l2, seed: (n, k, m))
+    launch = harness.fp8blk_launch
+    monkeypatch.setattr(harness, "fp8blk_launch", lambda m, n, k: launch(m, n, k, "cpu"))  # the rules on CPU facts
     return env
 
 
@@ -638,6 +640,9 @@ def test_a_run_cut_short_resumes_where_its_checkpoint_stops(monkeypatch, tmp_pat
         harness.run(shapes, ms, impls, checkpoint=checkpoint, layer_graph=False, log=lambda *a: None)
     kept = json.loads(checkpoint.read_text())
     assert {(r["N"], r["K"]) for r in kept["records"]} == {unique[0]} and len(measured) == per_shape + 1
+    fp8blk_points = [r for r in kept["records"] if r["impl"] == "fp8blk"]  # each names the launch the rules took
+    assert fp8blk_points and all(r["launch"] == harness.fp8blk_launch(r["M"], r["N"], r["K"]) and r["median_us"]
+                                 for r in fp8blk_points)
     assert kept["env"]["date"] == "first" and not contained
     assert kept["env"]["vllm_marlin_source"] == built  # the Marlin its points used, not "not run"
 
