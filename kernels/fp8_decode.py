@@ -54,6 +54,10 @@ MMA_MIN_STEPS_PER_SPLIT = 3  # a tensor-core K-split keeps at least this many st
 NARROW_MMA_BYTES_PER_SM = 1 << 16  # tensor-core tiles of 32 weight rows up to this many weight bytes per SM (NOTES v42)
 TMA_DEEP_PROGRAMS_PER_SM = 3  # TMA launches of more programs per SM than this go 3 stages deep (NOTES v39)
 TMA_SHARED_BYTES_PER_SM = 228 * 1024  # shared memory of an sm_90 SM (TMA launches run on sm_90+ only)
+DEEP_STREAM_BYTES_PER_SM = 120 * 1024  # M = 1 deep streams (v46) on layers of at least this many bytes per SM ...
+DEEP_STREAM_STEP_BYTES = 1 << 14  # ... 32-row programs reading 32 rows x 512 columns a step ...
+DEEP_STREAM_PROGRAMS_PER_SM = 4  # ... split until the programs number at least this many per SM ...
+DEEP_STREAM_MIN_PROGRAMS_PER_SM = 3  # ... where the split takes them from fewer than this many per SM to this many
 
 
 @triton.jit
@@ -217,6 +221,10 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
     sub_k = 1 << (math.gcd(scale_block_k, 128).bit_length() - 1)  # a power of two dividing the scale block
     use_mma = m > 2 or (m == 2 and n * k * groups > CUDA_CORE_PAIR_BYTES_PER_SM * sm_count)
     blocks_per_row = triton.cdiv(k, sub_k)
+    if not use_mma and m == 1 and n * k * groups >= DEEP_STREAM_BYTES_PER_SM * sm_count:
+        deep = _deep_stream_config(n, k, groups, sub_k, sm_count)
+        if deep is not None:
+            return deep
     if use_mma:
         block_n = 32 if n * k * groups <= NARROW_MMA_BYTES_PER_SM * sm_count else 64
         block_m, subs, stages, max_steps = max(16, triton.next_power_of_2(m)), 1, 3, 16
@@ -242,3 +250,34 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
     if not use_mma and triton.cdiv(steps, split_k) >= 6:
         stages = 3
     return DecodeConfig(block_n, block_m, sub_k, subs, split_k, use_mma, 4, stages)
+
+
+def _deep_stream_config(n: int, k: int, groups: int, sub_k: int, sm_count: int) -> "DecodeConfig | None":
+    """The M = 1 launch of a large layer (``DEEP_STREAM_BYTES_PER_SM`` or more weight bytes per SM, ~15.5 MB on 132
+    SMs) as deep streams, or None where the rule of the other layers applies: 32-row programs reading
+    ``DEEP_STREAM_STEP_BYTES`` (16 KB) a step, 2 stages, K split (a power of two, each split keeping 2 steps or
+    more, at most 16) until the programs number ``DEEP_STREAM_PROGRAMS_PER_SM`` (4) per SM or more — taken where
+    that split is what brings the programs from fewer than ``DEEP_STREAM_MIN_PROGRAMS_PER_SM`` (3) per SM to that
+    many or more. Such a launch keeps about 100 KB of weight in flight per SM (programs resident x (stages - 1) x
+    step bytes; 61 registers, 18 KB of shared memory a program), twice the other rule's ~50 KB, which held the
+    H200 (4.3 TB/s) at 57-68% of its read bandwidth on these layers (NOTES item 73).
+
+    H200, NOTES item 75 (CUDA graphs, weights rotated over > 2x L2, two or three alternating rounds): fitted on
+    exp79 + exp80 (36 layers of 8-117 MB); on the 17 of them it takes 1.03-1.26x the speed of the rule before
+    (7168 x 16384 42.5 -> 34.4 us, 7168 x 18432 47.6 -> 38.1, 7168 x 12288 33.3 -> 26.5, 3584 x 8192 13.4 -> 11.2);
+    checked on exp81 (14 layers of 16-224 MB neither timed): 13 faster (1.06-1.25x: 8192 x 28672 71.7 -> 61.2,
+    3584 x 18944 27.5 -> 22.0, 7168 x 7168 20.8 -> 17.3), one slower (12288 x 4096 15.6 -> 17.2: 384 tiles, split 2).
+    Where the 32-row tiles alone reach 3 per SM a split lost (14336 x 4096 0.95x, 16384 x 7168 0.92x); where K's
+    steps cap the split below 3 programs per SM (3072 x 7168: 384) it lost (0.90x). ncu (7168 x 16384): DRAM
+    throughput 44% -> 63% of peak, warps active 20% -> 36%."""
+    block_n = 32
+    subs = min(32, max(1, DEEP_STREAM_STEP_BYTES // (block_n * sub_k)))
+    steps = triton.cdiv(k, sub_k * subs)
+    tiles = triton.cdiv(n, block_n) * groups
+    split_k = triton.next_power_of_2(triton.cdiv(DEEP_STREAM_PROGRAMS_PER_SM * sm_count, tiles))
+    most = 1 << (max(1, steps // 2).bit_length() - 1)  # the largest power of two <= steps / 2
+    split_k = max(1, min(split_k, 16, most))
+    least = DEEP_STREAM_MIN_PROGRAMS_PER_SM * sm_count
+    if tiles >= least or tiles * split_k < least:
+        return None
+    return DecodeConfig(block_n, 1, sub_k, subs, split_k, False, 4, 2)

@@ -10,12 +10,14 @@ import torch
 from aot_helpers import run_aot_jobs
 from kernel_cases import DEVICE, TOL, launch_plan, make, reference, rel_err
 from fp8blk.kernels import fp8_block_matmul
-from fp8blk.kernels.fp8_decode import (CUDA_CORE_PAIR_BYTES_PER_SM, DECODE_MAX_M, MMA_MIN_STEPS_PER_SPLIT,
-                                       NARROW_MMA_BYTES_PER_SM, SMALL_LAYER_BYTES_PER_SM, SMALL_LAYER_MAX_M,
-                                       DecodeConfig, decode_config, takes_decode)
+from fp8blk.kernels.fp8_decode import (CUDA_CORE_PAIR_BYTES_PER_SM, DECODE_MAX_M, DEEP_STREAM_BYTES_PER_SM,
+                                       DEEP_STREAM_MIN_PROGRAMS_PER_SM, DEEP_STREAM_PROGRAMS_PER_SM,
+                                       MMA_MIN_STEPS_PER_SPLIT, NARROW_MMA_BYTES_PER_SM, SMALL_LAYER_BYTES_PER_SM,
+                                       SMALL_LAYER_MAX_M, DecodeConfig, decode_config, takes_decode)
 
 CUDA_CORES = DecodeConfig(4, 1, 128, 4, 2, False, 4, 2)  # M = 1 path, split
 CUDA_CORE_ROWS = DecodeConfig(4, 4, 128, 4, 2, False, 4, 3)  # CUDA cores, up to 4 rows of x per program, split
+DEEP_STREAM = DecodeConfig(32, 1, 128, 4, 4, False, 4, 2)  # M = 1 on large layers: 32 rows x 512 columns a step, split
 TENSOR_CORES = DecodeConfig(64, 16, 128, 2, 3, True, 4, 3)  # M = 2..16 path, split (3: not a power of two)
 TENSOR_CORES_32 = DecodeConfig(64, 32, 128, 1, 2, True, 4, 3)  # M = 17..32: 32 columns, split in two
 TENSOR_CORES_TMA = DecodeConfig(64, 16, 128, 1, 3, True, 4, 4, tma=True)  # weight boxes by TMA (sm_90+), split
@@ -60,7 +62,8 @@ def test_ragged_shapes_by_rule(m, n, k, dequant):
 
 @pytest.mark.parametrize("x_dtype,scale_dtype,bias,config", list(itertools.product(
     [torch.bfloat16, torch.float16], [torch.float32, torch.bfloat16, torch.float16, torch.float8_e8m0fnu],
-    [False, True], [CUDA_CORES, CUDA_CORE_ROWS, TENSOR_CORES, TENSOR_CORES_32, TENSOR_CORES_16_ROWS])), ids=str)
+    [False, True], [CUDA_CORES, CUDA_CORE_ROWS, DEEP_STREAM, TENSOR_CORES, TENSOR_CORES_32, TENSOR_CORES_16_ROWS])),
+    ids=str)
 def test_every_dtype_combination_on_both_paths(x_dtype, scale_dtype, bias, config):
     m = 27 if config.block_m == 32 else 7 if config.use_mma else 3 if config.block_m > 1 else 1
     x, wq, scale, b = make(m, 136 if not config.use_mma else 300, 520,
@@ -88,7 +91,7 @@ def test_other_block_sizes(block, m):
     assert rel_err(y, reference(x, wq, scale, b, block)) < TOL[torch.bfloat16]
 
 
-@pytest.mark.parametrize("config", [CUDA_CORES, DecodeConfig(1, 1, 128, 2, 4, False, 4, 2), CUDA_CORE_ROWS,
+@pytest.mark.parametrize("config", [CUDA_CORES, DecodeConfig(1, 1, 128, 2, 4, False, 4, 2), CUDA_CORE_ROWS, DEEP_STREAM,
                                     TENSOR_CORES, DecodeConfig(64, 16, 128, 1, 8, True, 4, 4)], ids=str)
 def test_split_k_is_deterministic_bitwise(config):
     m = 9 if config.use_mma else 3 if config.block_m > 1 else 1  # 3 of 4 rows: a ragged M
@@ -209,9 +212,9 @@ def test_launch_rule_takes_narrow_tensor_core_tiles_on_small_layers():
 def test_launch_rule_reads_whole_rows_for_small_layers_and_splits_none():
     small = decode_config(1, 512, 4096, 1, 128, 132)
     assert (small.block_n, small.subs * small.sub_k, small.split_k) == (1, 4096, 1)
-    big = decode_config(1, 4096, 8192, 1, 128, 132)
+    big = decode_config(1, 16384, 7168, 1, 128, 132)  # 512 32-row tiles: no deep streams (3 or more per SM)
     assert big.split_k == 1 and big.block_n * big.subs * big.sub_k == 8192  # 8 KB per step
-    assert (small.num_stages, big.num_stages) == (2, 3)  # one step per program vs 8 steps: pipelined 3 deep
+    assert (small.num_stages, big.num_stages) == (2, 3)  # one step per program vs 14 steps: pipelined 3 deep
     assert decode_config(16, 4096, 8192, 1, 128, 132).split_k == 4  # 64 row tiles x 4 ~ 2 x 132 programs
     assert decode_config(16, 3072, 7168, 1, 128, 132).split_k == 8  # 48 x 4 = 192 would leave SMs with one
     # 16 row tiles would take 16 splits for 2 programs per SM, but 32 steps split 16 ways leave 2 steps a split
@@ -223,7 +226,39 @@ def test_launch_rule_reads_whole_rows_for_small_layers_and_splits_none():
     assert decode_config(1, 32768, 1024, 1, 128, 132).num_stages == 2  # 4 steps
 
 
+def test_m_1_on_large_layers_takes_deep_streams():
+    """v46 (NOTES item 75): M = 1 on layers of >= DEEP_STREAM_BYTES_PER_SM a SM takes 32-row programs of 16 KB
+    steps, 2 stages, split (each split >= 2 steps, at most 16) to >= 4 programs per SM, where that split takes them
+    from fewer than 3 per SM to 3 or more; the other layers keep the rule before."""
+    assert DEEP_STREAM_BYTES_PER_SM == 120 * 1024 and DEEP_STREAM_PROGRAMS_PER_SM == 4
+    assert decode_config(1, 7168, 16384, 1, 128, 132) == DecodeConfig(32, 1, 128, 4, 4, False, 4, 2)  # 224 x 4
+    assert decode_config(1, 4096, 8192, 1, 128, 132) == DecodeConfig(32, 1, 128, 4, 8, False, 4, 2)  # 16 steps: 2 a split
+    assert decode_config(1, 8192, 2048, 1, 128, 132) == DecodeConfig(32, 1, 128, 4, 2, False, 4, 2)  # 4 steps: at most 2
+    assert decode_config(1, 1024, 32768, 1, 128, 132).split_k == 16  # 32 tiles: the 16-split cap
+    assert decode_config(1, 7168, 16384, 1, 128, 78).split_k == 2  # 224 tiles x 2 >= 4 x 78
+    assert decode_config(1, 7168, 16384, 1, 128, 64).subs == 2  # 224 tiles >= 3 x 64: the rule before (8 KB steps)
+    assert decode_config(1, 18432, 7168, 1, 128, 132).subs == 2  # 576 tiles: 3 or more per SM alone
+    assert decode_config(1, 3072, 7168, 1, 128, 132).block_n == 8  # 96 tiles x 4 (14 steps cap) < 3 x 132
+    assert decode_config(1, 7168, 2048, 1, 128, 132).block_n == 16  # 14 MB: below the bound on 132 SMs
+    assert decode_config(1, 7168, 2048, 1, 128, 100).subs == 4  # ... and above it on 100
+    assert decode_config(2, 4096, 8192, 1, 128, 132).use_mma  # M = 2 keeps its launch
+    for (n, k), groups, sm_count, block_k in itertools.product(
+            [(2048, 4096), (4096, 4096), (3072, 7168), (6144, 4096), (12288, 4096), (14336, 4096), (2048, 16384),
+             (512, 4096), (65536, 1536), (7168, 18432)], (1, 4), (132, 108, 78), (128, 64)):
+        cfg = decode_config(1, n, k, groups, block_k, sm_count)
+        tiles, step = math.ceil(n / 32) * groups, 16 * 1024 // (32 * block_k)
+        steps = math.ceil(k / (block_k * step))
+        split = min(16, 1 << (max(1, steps // 2).bit_length() - 1),
+                    1 << math.ceil(math.log2(math.ceil(4 * sm_count / tiles))))
+        least = DEEP_STREAM_MIN_PROGRAMS_PER_SM * sm_count
+        deep = n * k * groups >= DEEP_STREAM_BYTES_PER_SM * sm_count and tiles < least <= tiles * split
+        assert (cfg == DecodeConfig(32, 1, block_k, step, split, False, 4, 2)) == deep, (n, k, groups, sm_count)
+        if deep:
+            assert steps >= 2 * cfg.split_k and tiles * cfg.split_k >= least
+
+
 DECODE_BUILDS = [CUDA_CORES, CUDA_CORE_ROWS, TENSOR_CORES, decode_config(1, 512, 4096, 1, 128, 132),
+                 decode_config(1, 7168, 16384, 1, 128, 132),
                  decode_config(4, 7168, 16384, 1, 128, 132, tma=True), decode_config(32, 7168, 16384, 1, 128, 132, tma=True),
                  decode_config(16, 4096, 8192, 1, 128, 132), decode_config(DECODE_MAX_M, 4096, 8192, 1, 128, 132),
                  DecodeConfig(8, 1, 128, 8, 1, False, 8, 2), TENSOR_CORES_16_ROWS, DecodeConfig(32, 32, 128, 2, 1, True, 4, 3),
