@@ -183,7 +183,9 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
     * M = 1, CUDA cores: about ``4 * sm_count`` programs of ``block_n`` rows each (a power of two, 1..32; whole
       rows per program for small layers, so no K-split is needed), each step reading about 8 KB: ``subs``
       128-column scale blocks side by side (up to 32, i.e. 4 KB runs of each row); 3 stages where a program
-      streams 6 steps or more, else 2 (H100 measurements, ``benchmarks/NOTES.md`` v19, v23).
+      streams 6 steps or more, else 2 (H100 measurements, ``benchmarks/NOTES.md`` v19, v23). On layers of
+      ``DEEP_STREAM_BYTES_PER_SM`` or more whose 32-row tiles number fewer than 3 per SM: deep streams instead
+      (``_deep_stream_config``, v46: twice the weight in flight per SM; H200, NOTES item 75).
     * M = 2 on a layer of at most ``CUDA_CORE_PAIR_BYTES_PER_SM * sm_count`` bytes (~8.6 MB on 132 SMs): the
       CUDA-core launch of M = 1 with both rows per program (the tensor-core pipeline's fixed latency dominates
       such small layers; on larger ones its cheaper arithmetic wins: H100, ``benchmarks/NOTES.md`` v20). Above it
