@@ -254,7 +254,7 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
     return DecodeConfig(block_n, block_m, sub_k, subs, split_k, use_mma, 4, stages)
 
 
-def _deep_stream_config(n: int, k: int, groups: int, sub_k: int, sm_count: int) -> "DecodeConfig | None":
+def _deep_stream_config(n: int, k: int, groups: int, sub_k: int, sm_count: int) -> DecodeConfig | None:
     """The M = 1 launch of a large layer (``DEEP_STREAM_BYTES_PER_SM`` or more weight bytes per SM, ~15.5 MB on 132
     SMs) as deep streams, or None where the rule of the other layers applies: 32-row programs reading
     ``DEEP_STREAM_STEP_BYTES`` (16 KB) a step, 2 stages, K split (a power of two, each split keeping 2 steps or
