@@ -168,6 +168,11 @@ def takes_decode(m: int, n: int, k: int, groups: int, sm_count: int) -> bool:
     return m <= DECODE_MAX_M or (m <= SMALL_LAYER_MAX_M and n * k * groups <= SMALL_LAYER_BYTES_PER_SM * sm_count)
 
 
+def _pow2_at_most(value: int) -> int:
+    """The largest power of two <= ``value`` (1 for ``value`` < 2)."""
+    return 1 << (max(1, value).bit_length() - 1)
+
+
 def _pow2_near(value: float) -> int:
     """The power of two nearest to ``value`` (>= 1), in log terms."""
     return 1 << max(0, round(math.log2(max(value, 1.0))))
@@ -220,13 +225,12 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
       v39). The copy engine issues a box's bytes without the
       program's threads, so longer programs stay fed; on shorter ones its start-up latency loses.
     """
-    sub_k = 1 << (math.gcd(scale_block_k, 128).bit_length() - 1)  # a power of two dividing the scale block
+    sub_k = _pow2_at_most(math.gcd(scale_block_k, 128))  # a power of two dividing the scale block
     use_mma = m > 2 or (m == 2 and n * k * groups > CUDA_CORE_PAIR_BYTES_PER_SM * sm_count)
     blocks_per_row = triton.cdiv(k, sub_k)
-    if not use_mma and m == 1 and n * k * groups >= DEEP_STREAM_BYTES_PER_SM * sm_count:
-        deep = _deep_stream_config(n, k, groups, sub_k, sm_count)
-        if deep is not None:
-            return deep
+    deep = None if use_mma or m != 1 else _deep_stream_config(n, k, groups, sub_k, sm_count)
+    if deep is not None:
+        return deep
     if use_mma:
         block_n = 32 if n * k * groups <= NARROW_MMA_BYTES_PER_SM * sm_count else 64
         block_m, subs, stages, max_steps = max(16, triton.next_power_of_2(m)), 1, 3, 16
@@ -247,7 +251,7 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
         return DecodeConfig(block_n, block_m, sub_k, subs, tma_split, True, 4, stages, tma=True)
     split_k = max(wave_split, triton.next_power_of_2(triton.cdiv(steps, max_steps)))
     least_steps = MMA_MIN_STEPS_PER_SPLIT if use_mma else 1
-    most = 1 << (max(1, steps // least_steps).bit_length() - 1)  # the largest power of two <= steps / least_steps
+    most = _pow2_at_most(steps // least_steps)
     split_k = max(1, min(split_k, 16, most))
     if not use_mma and triton.cdiv(steps, split_k) >= 6:
         stages = 3
@@ -272,13 +276,14 @@ def _deep_stream_config(n: int, k: int, groups: int, sub_k: int, sm_count: int) 
     Where the 32-row tiles alone reach 3 per SM a split lost (14336 x 4096 0.95x, 16384 x 7168 0.92x); where K's
     steps cap the split below 3 programs per SM (3072 x 7168: 384) it lost (0.90x). ncu (7168 x 16384): DRAM
     throughput 44% -> 63% of peak, warps active 20% -> 36%."""
+    if n * k * groups < DEEP_STREAM_BYTES_PER_SM * sm_count:
+        return None
     block_n = 32
     subs = min(32, max(1, DEEP_STREAM_STEP_BYTES // (block_n * sub_k)))
     steps = triton.cdiv(k, sub_k * subs)
     tiles = triton.cdiv(n, block_n) * groups
     split_k = triton.next_power_of_2(triton.cdiv(DEEP_STREAM_PROGRAMS_PER_SM * sm_count, tiles))
-    most = 1 << (max(1, steps // 2).bit_length() - 1)  # the largest power of two <= steps / 2
-    split_k = max(1, min(split_k, 16, most))
+    split_k = min(split_k, 16, _pow2_at_most(steps // 2))
     least = DEEP_STREAM_MIN_PROGRAMS_PER_SM * sm_count
     if tiles >= least or tiles * split_k < least:
         return None
