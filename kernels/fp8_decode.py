@@ -54,6 +54,8 @@ MMA_MIN_STEPS_PER_SPLIT = 3  # a tensor-core K-split keeps at least this many st
 NARROW_MMA_BYTES_PER_SM = 1 << 16  # tensor-core tiles of 32 weight rows up to this many weight bytes per SM (NOTES v42)
 TMA_DEEP_PROGRAMS_PER_SM = 3  # TMA launches of more programs per SM than this go 3 stages deep (NOTES v39)
 TMA_SHARED_BYTES_PER_SM = 228 * 1024  # shared memory of an sm_90 SM (TMA launches run on sm_90+ only)
+TMA_WIDE_SPLIT_MAX_M = 8  # at M <= this, 4-stage TMA launches split twice as far ...
+TMA_WIDE_SPLIT_PROGRAMS_PER_SM = 5  # ... where that leaves at most this many programs per SM (v47, NOTES item 80)
 DEEP_STREAM_BYTES_PER_SM = 120 * 1024  # M = 1 deep streams (v46) on layers of at least this many bytes per SM ...
 DEEP_STREAM_STEP_BYTES = 1 << 14  # ... 32-row programs reading 32 rows x 512 columns a step ...
 DEEP_STREAM_PROGRAMS_PER_SM = 4  # ... split until the programs number at least this many per SM ...
@@ -248,6 +250,9 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
         stage_bytes = block_n * sub_k + block_m * sub_k * 2  # a weight box (fp8) and an x tile (16-bit)
         resident = TMA_SHARED_BYTES_PER_SM // (4 * stage_bytes)  # programs per SM at 4 stages
         stages = 4 if tiles * tma_split <= min(resident, TMA_DEEP_PROGRAMS_PER_SM) * sm_count else 3
+        if (stages == 4 and m <= TMA_WIDE_SPLIT_MAX_M
+                and tiles * 2 * tma_split <= TMA_WIDE_SPLIT_PROGRAMS_PER_SM * sm_count):
+            tma_split = min(16, 2 * tma_split)  # v47: more weight in flight where few programs run 4 stages deep
         return DecodeConfig(block_n, block_m, sub_k, subs, tma_split, True, 4, stages, tma=True)
     split_k = max(wave_split, triton.next_power_of_2(triton.cdiv(steps, max_steps)))
     least_steps = MMA_MIN_STEPS_PER_SPLIT if use_mma else 1
