@@ -41,17 +41,20 @@ def time_calls(call: Callable[[int], object], copies: int, graphs: bool, reps: i
     between them) and divided by the number of calls in it. Without graphs each call is bracketed by CUDA events.
     Either way the timed work is queued behind a GPU sleep longer than the host needs to queue it (all replays,
     or a pass over the copies): the events then measure the GPU's work, not how fast the host launches (as in a
-    serving loop whose host runs ahead). That host cost is reported apart, as ``host_us``: wall time per call
-    while queuing, GPU not waited on.
+    serving loop whose host runs ahead). That host cost is reported apart, as ``host_us``: the median wall time of
+    one call while queuing (GPU not waited on), each of at least 32 calls timed alone — a median, so that one host
+    stall among them (seen in harness runs: single points at 3x their neighbours' host time) is not charged to the
+    implementation being timed.
     """
     for i in range(warmup * copies):
         call(i % copies)
     torch.cuda.synchronize()
-    host_calls = max(copies, 32)
-    host_start = time.perf_counter()
-    for i in range(host_calls):
+    host_seconds = []
+    for i in range(max(copies, 32)):
+        call_start = time.perf_counter()
         call(i % copies)
-    host_us = (time.perf_counter() - host_start) / host_calls * 1e6
+        host_seconds.append(time.perf_counter() - call_start)
+    host_us = statistics.median(host_seconds) * 1e6
     torch.cuda.synchronize()
     samples = []
     if graphs:

@@ -226,6 +226,12 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
       7168 x 18432 likewise, while 18432 x 7168's 288 programs ran 52.2 us at 4 stages against 54.6 at 3: H100, NOTES
       v39). The copy engine issues a box's bytes without the
       program's threads, so longer programs stay fed; on shorter ones its start-up latency loses.
+      At M <= ``TMA_WIDE_SPLIT_MAX_M`` (8) a 4-stage launch splits twice as far (at most 16) where that leaves at
+      most ``TMA_WIDE_SPLIT_PROGRAMS_PER_SM`` (5) programs per SM (v47): such launches ran 1.5-2.5 programs a SM,
+      too few loads in flight for the H200 (ncu, 4096 x 8192 M = 4: DRAM 37 -> 40% of peak, 19.4 -> 17.9 us at base
+      clocks). H200, NOTES item 80 (CUDA graphs, weights rotated): fitted on exp83-85 (30 layers); checked on exp87,
+      10 layers none had timed: 29 of 30 points (M = 2 / 4 / 8) faster, 1.006-1.15x, one 0.998x. At M = 16 the
+      same split was mixed (0.97-1.05x on exp85) and at M = 32 and 5-6 programs a SM slower (exp84), so neither.
     """
     sub_k = _pow2_at_most(math.gcd(scale_block_k, 128))  # a power of two dividing the scale block
     use_mma = m > 2 or (m == 2 and n * k * groups > CUDA_CORE_PAIR_BYTES_PER_SM * sm_count)

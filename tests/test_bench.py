@@ -97,6 +97,42 @@ def test_timed_work_is_queued_behind_a_gpu_sleep(monkeypatch, graphs):
         assert stats["median_us"] == pytest.approx(2)
 
 
+def test_host_time_is_the_median_call_not_the_mean(monkeypatch):
+    """``host_us`` is the median host time of one queued call: a single stall among the timed calls (here 1000x
+    the others) must not move it, as it would move a mean over the calls. A stand-in clock advances 1 µs a call."""
+    from types import SimpleNamespace
+
+    from fp8blk.bench import timing
+    clock = [0.0]
+    calls = [0]
+
+    def call(i):
+        calls[0] += 1
+        clock[0] += 1e-3 if calls[0] == 40 else 1e-6  # the 40th call (among the host-timed ones) stalls 1 ms
+
+    class Event:
+        def __init__(self, enable_timing=True):
+            pass
+
+        def record(self):
+            pass
+
+        def synchronize(self):
+            pass
+
+        def elapsed_time(self, other):
+            return 1e-3
+
+    fake = {"Event": Event, "synchronize": lambda: None, "_sleep": lambda cycles: None}
+    for name, value in fake.items():
+        monkeypatch.setattr(torch.cuda, name, value, raising=False)
+    monkeypatch.setattr(timing, "_sleep_cycles_per_us", lambda: 1000.0)
+    monkeypatch.setattr(timing, "time", SimpleNamespace(perf_counter=lambda: clock[0]))
+    stats = timing.time_calls(call, copies=3, graphs=False, reps=2, warmup=3)
+    assert calls[0] > 40  # the stall fell among the host-timed calls (9 warm-up calls, then 32 timed)
+    assert stats["host_us"] == pytest.approx(1.0)
+
+
 def test_ratio_and_bytes_math():
     assert report.ratio(20.0, 10.0) == 2.0 and report.ratio(None, 1.0) is None and report.ratio(1.0, 0) is None
     assert report.fp8_bytes(128, 128, 1) == 128 * 128 + 4 + 2 * 128 + 2 * 128

@@ -13,7 +13,8 @@ from fp8blk.kernels import fp8_block_matmul
 from fp8blk.kernels.fp8_decode import (CUDA_CORE_PAIR_BYTES_PER_SM, DECODE_MAX_M, DEEP_STREAM_BYTES_PER_SM,
                                        DEEP_STREAM_MIN_PROGRAMS_PER_SM, DEEP_STREAM_PROGRAMS_PER_SM,
                                        MMA_MIN_STEPS_PER_SPLIT, NARROW_MMA_BYTES_PER_SM, SMALL_LAYER_BYTES_PER_SM,
-                                       SMALL_LAYER_MAX_M, DecodeConfig, decode_config, takes_decode)
+                                       SMALL_LAYER_MAX_M, TMA_WIDE_SPLIT_MAX_M, TMA_WIDE_SPLIT_PROGRAMS_PER_SM,
+                                       DecodeConfig, decode_config, takes_decode)
 
 CUDA_CORES = DecodeConfig(4, 1, 128, 4, 2, False, 4, 2)  # M = 1 path, split
 CUDA_CORE_ROWS = DecodeConfig(4, 4, 128, 4, 2, False, 4, 3)  # CUDA cores, up to 4 rows of x per program, split
@@ -137,12 +138,34 @@ def test_tma_rule_for_long_programs_on_large_layers_only():
     for (n, k), m, sm_count, groups in itertools.product(SHAPES, (2, 3, 9, 16, 32), (132, 108, 78), (1, 8)):
         cfg = decode_config(m, n, k, groups, 128, sm_count, tma=True)
         if cfg.tma:
-            programs = math.ceil(n / 64) * groups * cfg.split_k
-            assert cfg.use_mma and math.ceil(math.ceil(k / 128) / cfg.split_k) >= 16
-            assert programs >= 0.95 * 2 * sm_count or cfg.split_k == 16
+            tiles = math.ceil(n / 64) * groups
+            wave_split = min(16, 1 << math.ceil(math.log2(math.ceil(0.95 * 2 * sm_count / tiles))))
+            wide = cfg.num_stages == 4 and m <= TMA_WIDE_SPLIT_MAX_M and tiles * 2 * wave_split <= 5 * sm_count
+            assert cfg.split_k == (min(16, 2 * wave_split) if wide else wave_split)  # v47: the test below
+            assert cfg.use_mma and math.ceil(math.ceil(k / 128) / wave_split) >= 16
+            assert tiles * wave_split >= 0.95 * 2 * sm_count or wave_split == 16
             stage_bytes = 64 * 128 + cfg.block_m * 128 * 2
             fit = min(3, 228 * 1024 // (4 * stage_bytes))  # programs per SM at 4 stages
-            assert cfg.num_stages == (4 if programs <= fit * sm_count else 3)
+            assert cfg.num_stages == (4 if tiles * wave_split <= fit * sm_count else 3)
+
+
+def test_tma_rule_splits_few_deep_programs_twice_as_far_at_small_m():
+    """v47 (NOTES item 80): at M <= TMA_WIDE_SPLIT_MAX_M (8), a TMA launch the rule takes 4 stages deep splits twice
+    as far (at most 16) where that leaves at most TMA_WIDE_SPLIT_PROGRAMS_PER_SM (5) programs per SM; M = 16, 3-stage
+    launches and launches that would exceed 5 programs per SM keep the wave split."""
+    assert (TMA_WIDE_SPLIT_MAX_M, TMA_WIDE_SPLIT_PROGRAMS_PER_SM) == (8, 5)
+    for m in (2, 3, 4, 8):
+        assert decode_config(m, 4096, 8192, 1, 128, 132, tma=True)[4:] == (8, True, 4, 4, True)  # 64 tiles: 4 -> 8
+        assert decode_config(m, 9216, 12288, 1, 128, 132, tma=True).split_k == 4  # 144 tiles: 2 -> 4 (4.4 a SM)
+        assert decode_config(m, 1024, 4096, 8, 128, 132, tma=True).split_k == 4  # 8 groups x 16 tiles: 2 -> 4
+        assert decode_config(m, 2048, 20480, 1, 128, 132, tma=True).split_k == 16  # 32 tiles: 8 -> 16
+    assert decode_config(16, 4096, 8192, 1, 128, 132, tma=True)[4:] == (4, True, 4, 4, True)  # M = 16: as before
+    assert decode_config(4, 6144, 16384, 1, 128, 132, tma=True).split_k == 4  # 96 tiles x 8 = 5.8 a SM: as before
+    assert decode_config(4, 7168, 16384, 1, 128, 132, tma=True)[4:] == (4, True, 4, 3, True)  # 3 stages: as before
+    assert decode_config(4, 1024, 32768, 1, 128, 132, tma=True).split_k == 16  # 16 tiles x 16: the cap
+    assert decode_config(16, 4096, 8192, 1, 128, 64, tma=True).split_k == 2  # 64 SMs: the wave split is 2 ...
+    assert decode_config(4, 4096, 8192, 1, 128, 64, tma=True).split_k == 4  # ... and doubles (4 programs a SM)
+    assert decode_config(4, 4096, 8192, 1, 128, 132).split_k == decode_config(16, 4096, 8192, 1, 128, 132).split_k
 
 
 def test_a_config_that_does_not_fit_is_a_clear_error():
