@@ -140,7 +140,8 @@ def test_tma_rule_for_long_programs_on_large_layers_only():
         if cfg.tma:
             tiles = math.ceil(n / 64) * groups
             wave_split = min(16, 1 << math.ceil(math.log2(math.ceil(0.95 * 2 * sm_count / tiles))))
-            wide = cfg.num_stages == 4 and m <= TMA_WIDE_SPLIT_MAX_M and tiles * 2 * wave_split <= 5 * sm_count
+            wide = (cfg.num_stages == 4 and m <= TMA_WIDE_SPLIT_MAX_M
+                    and tiles * 2 * wave_split <= TMA_WIDE_SPLIT_PROGRAMS_PER_SM * sm_count)
             assert cfg.split_k == (min(16, 2 * wave_split) if wide else wave_split)  # v47: the test below
             assert cfg.use_mma and math.ceil(math.ceil(k / 128) / wave_split) >= 16
             assert tiles * wave_split >= 0.95 * 2 * sm_count or wave_split == 16
