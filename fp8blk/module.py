@@ -9,7 +9,7 @@ from torch import nn
 from .errors import Fp8FormatError
 from .formats import (DEFAULT_BLOCK_SIZE, FP8_DTYPE, SCALE_DTYPES, block_scale_shape, check_block_scale,
                       check_fp8_weight, normalize_block_size, quantize_fp8_block)
-from .ops import fp8_block_linear
+from .ops import BoundLinear
 
 SCALE_NAMES = ("weight_scale_inv", "weight_scale", "scale")
 """The names checkpoints give the block scale: DeepSeek/HF, compressed-tensors, raw DeepSeek-V4."""
@@ -52,6 +52,7 @@ class Fp8BlockLinear(nn.Module):
             raise Fp8FormatError(f"scale_name must be one of {SCALE_NAMES}, got {scale_name!r}")
         if scale_dtype not in SCALE_DTYPES:
             raise Fp8FormatError(f"scale_dtype must be one of {[str(d) for d in SCALE_DTYPES]}, got {scale_dtype}")
+        self._linear = BoundLinear()
         self.in_features = int(in_features)
         self.out_features = int(out_features)
         self.block_size = normalize_block_size(block_size)
@@ -90,12 +91,34 @@ class Fp8BlockLinear(nn.Module):
         if name == self.__dict__.get("_scale_name") and isinstance(value, torch.Tensor):
             value = _as_parameter(value)
         super().__setattr__(name, value)
+        self._unbind()
 
     def __delattr__(self, name: str) -> None:
         super().__delattr__(self._canonical(name))
+        self._unbind()
 
     def register_parameter(self, name: str, param: Optional[nn.Parameter]) -> None:
         super().register_parameter(self._canonical(name), param)
+        self._unbind()
+
+    # -- the forward's bound launches (``BoundLinear``): dropped wherever the parameters may change or move --------
+    def _unbind(self) -> None:
+        linear = self.__dict__.get("_linear")
+        if linear is not None:
+            linear.clear()
+
+    def _apply(self, fn, *args, **kwargs):
+        self._unbind()
+        return super()._apply(fn, *args, **kwargs)
+
+    def __getstate__(self) -> Dict[str, Any]:
+        state = super().__getstate__()  # bound launches hold this process's device addresses: not pickled or copied
+        state["_linear"] = None
+        return state
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        super().__setstate__(state)
+        self._linear = BoundLinear()
 
     @property
     def block_scale(self) -> torch.Tensor:
@@ -123,6 +146,7 @@ class Fp8BlockLinear(nn.Module):
                                      f"found {list(weight.shape)}")
         for name, scale in found.items():
             check_block_scale(scale, (self.out_features, self.in_features), self.block_size, key=prefix + name)
+        self._unbind()
         if found:
             # Everything is checked: hand the scale to torch under the canonical name, drop the aliases.
             scale = next(iter(found.values()))
@@ -167,6 +191,7 @@ class Fp8BlockLinear(nn.Module):
             raise Fp8FormatError(f"{f'key {key}.bias: ' if key else ''}expected bias [{n}], found {list(bias.shape)}")
         layer = cls.__new__(cls)
         nn.Module.__init__(layer)
+        layer._linear = BoundLinear()
         layer.in_features, layer.out_features = k, n
         layer.block_size = normalize_block_size(block_size)
         layer._scale_name = scale_name
@@ -215,10 +240,13 @@ class Fp8BlockLinear(nn.Module):
 
     # -- compute --------------------------------------------------------------------------------------
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """``x @ dequant(weight, scale).T + bias`` for bf16/fp16 ``x [..., K]``; output in ``x.dtype``."""
+        """``x @ dequant(weight, scale).T + bias`` for bf16/fp16 ``x [..., K]``; output in ``x.dtype``.
+
+        Eager GPU calls after the first of each input signature launch the kernel bound to this layer's tensors
+        (``fp8blk.ops.BoundLinear``): replace parameters by assignment, ``load_state_dict`` or ``.data =``, not by
+        reshaping a parameter's storage in place."""
         params = self._parameters  # direct reads: this sits on every decode step's host path
-        return fp8_block_linear(x, params["weight"], params[self._scale_name], params["bias"], self.block_size,
-                                normalized=True)
+        return self._linear(x, params["weight"], params[self._scale_name], params["bias"], self.block_size)
 
     def dequantized_weight(self, dtype: torch.dtype = torch.float32) -> torch.Tensor:
         """The weight this layer computes with, ``[N, K]`` in ``dtype``."""

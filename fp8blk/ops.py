@@ -8,7 +8,7 @@ everything else runs the reference path (dequantize, then matmul in float32).
 from __future__ import annotations
 
 import functools
-from typing import List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 import torch
 
@@ -46,6 +46,17 @@ def _kernel():
         from fp8blk.kernels import fp8_block_matmul
         _KERNEL = fp8_block_matmul
     return _KERNEL
+
+
+_BIND = None  # fp8blk.kernels.bind_call, imported on the first binding
+
+
+def _bind():
+    global _BIND
+    if _BIND is None:
+        from fp8blk.kernels import bind_call
+        _BIND = bind_call
+    return _BIND
 
 
 def _dispatch(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor, bias: Optional[torch.Tensor],
@@ -137,4 +148,47 @@ def fp8_block_linear(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
     return y if dims == 2 else y.reshape(*x.shape[:-1], weight.shape[0])
 
 
-__all__ = ["fp8_block_linear", "reference_linear", "compute_path", "ACTIVATION_DTYPES", "SCALE_DTYPES"]
+class BoundLinear:
+    """``fp8_block_linear`` for one layer's tensors, with the kernel's launches bound per input signature.
+
+    The first eager GPU call of each x signature (shape, strides, dtype, device) runs ``fp8_block_linear`` and then
+    binds that launch (``fp8blk.kernels.bind_call``); later calls with that signature skip the op layer, the kernel
+    wrapper's checks and its plan lookup: they allocate the output and call the compiled launchers (issue: an eager
+    call should cost no more host time than ``F.linear``). The bindings are keyed on the layer tensors' addresses,
+    so a tensor replaced or moved (``.data =``, ``.to()``) is bound anew; changing a tensor's shape or strides in
+    place while keeping its storage address (``.data =`` a view of the same storage) is not detected, and the owner
+    must ``clear()``. CPU tensors, ``torch.compile`` and calls a binding cannot take go through ``fp8_block_linear``.
+    """
+    MAX_BINDINGS = 64  # per layer (decode steps reuse one or two signatures; prefill sees many M)
+
+    def __init__(self) -> None:
+        self._bound: Dict[tuple, Optional[Callable[[torch.Tensor], Optional[torch.Tensor]]]] = {}
+
+    def clear(self) -> None:
+        """Forgets every binding (the owner's tensors were replaced)."""
+        self._bound.clear()
+
+    def __call__(self, x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor, bias: Optional[torch.Tensor],
+                 block_size: Sequence[int]) -> torch.Tensor:
+        """``fp8_block_linear(x, weight, scale, bias, block_size)``; ``block_size`` a normalized tuple."""
+        if getattr(x, _KERNEL_DEVICE_FLAG) and not torch.compiler.is_compiling():
+            key = (x.shape, x.stride(), x.dtype, x.get_device(), weight.data_ptr(), scale.data_ptr(),
+                   None if bias is None else bias.data_ptr())
+            bound = self._bound.get(key, _UNBOUND)
+            if bound is _UNBOUND:  # first call of this signature: the full path (checks, plan, compile), then bind
+                y = fp8_block_linear(x, weight, scale, bias, block_size, normalized=True)
+                if len(self._bound) >= self.MAX_BINDINGS:
+                    self._bound.clear()
+                self._bound[key] = (_BIND or _bind())(x, weight, scale, bias, block_size)
+                return y
+            if bound is not None:
+                y = bound(x)
+                if y is not None:
+                    return y
+        return fp8_block_linear(x, weight, scale, bias, block_size, normalized=True)
+
+
+_UNBOUND = object()  # a signature not seen yet (a None binding: seen, and not bindable)
+
+
+__all__ = ["fp8_block_linear", "reference_linear", "compute_path", "BoundLinear", "ACTIVATION_DTYPES", "SCALE_DTYPES"]

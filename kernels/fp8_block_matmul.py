@@ -39,7 +39,7 @@ import triton
 import triton.language as tl
 from triton.tools.tensor_descriptor import TensorDescriptor
 
-from .fp8_decode import DecodeConfig, _fp8_decode_kernel, decode_config, takes_decode
+from .fp8_decode import H100_DRAM_GBPS, DecodeConfig, _fp8_decode_kernel, decode_config, takes_decode
 from .fp8_tile import (KernelConfig, _fp8_block_matmul_kernel, _split_x_kernel, default_config, low_terms_row, m_bucket,
                        with_tma)
 from .fp8_tile_ops import _fp8_bytes_to, _scale_to_fp32
@@ -124,6 +124,19 @@ def _device_facts(device: torch.device) -> Tuple[str, int, Tuple[int, int], int]
 
 def _sm_count(device: torch.device) -> int:
     return _device_facts(device)[1]
+
+
+@functools.lru_cache(maxsize=None)
+def _dram_gbps(device: torch.device) -> float:
+    """The device's DRAM bandwidth in GB/s from its memory clock and bus width (double data rate), as Triton's driver
+    reports them; the decode rule's pipeline depth follows it (a launch parameter, not a result: where no driver
+    answers, as for the CPU or a device faked in tests, an H100 SXM's)."""
+    try:
+        props = triton.runtime.driver.active.utils.get_device_properties(device.index)
+    except Exception:  # no CUDA driver in this process (CPU, the interpreter)
+        return H100_DRAM_GBPS
+    gbps = 2 * props.get("mem_clock_rate", 0) * 1e3 * props.get("mem_bus_width", 0) / 8 / 1e9  # clock in kHz
+    return gbps if gbps > 0 else H100_DRAM_GBPS
 
 
 @functools.lru_cache(maxsize=4096)
@@ -469,7 +482,8 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, weight
                      batch_invariant, config, interpreting, False)
     if isinstance(config, DecodeConfig) or (config is None and not batch_invariant
                                             and takes_decode(m, n, k, groups, _sm_count(device))):
-        cfg = config or decode_config(m, n, k, groups, block_k, _sm_count(device), tma=tma_auto)
+        cfg = config or decode_config(m, n, k, groups, block_k, _sm_count(device), tma=tma_auto,
+                                      dram_gbps=_dram_gbps(device))
         if m > cfg.block_m or (cfg.sub_k > block_k or block_k % cfg.sub_k):
             raise ValueError(f"{cfg} does not fit M = {m} and scale block_k = {block_k}")
         descriptors = ()
@@ -570,7 +584,7 @@ def _launch(kernel, plan: _LaunchPlan, device: torch.device, pointers: tuple) ->
             raise ValueError("a TMA config needs x and weight at 16-byte aligned addresses")
         return _launch(kernel, plan.fallback, device, pointers)
     compiled = plan.compiled.get(aligned)
-    hook = triton.knobs.runtime.launch_enter_hook  # a HookChain (Triton 3.4+); profilers add to it
+    hook = _RUNTIME_KNOBS.launch_enter_hook  # a HookChain (Triton 3.4+); profilers add to it
     if compiled is None or getattr(hook, "calls", hook):  # first call, or a profiler listening: Triton's own path
         args = [_jit_view(p) for p in pointers]
         for d in plan.descriptors:
@@ -590,6 +604,7 @@ def _launch(kernel, plan: _LaunchPlan, device: torch.device, pointers: tuple) ->
                  *args, *plan.int_args, *plan.constexpr_values)
 
 
+_RUNTIME_KNOBS = triton.knobs.runtime
 _DATA_PTR = torch.Tensor.data_ptr  # mapped over a launch's tensors (cheaper per call than a comprehension)
 _STREAM_GETTER = None  # the active driver's current-stream function, looked up on the first launch
 
@@ -688,6 +703,90 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
     _launch(_fp8_block_matmul_kernel, plan, device,
             (x, weight, scale, out if bias is None else bias, out, partial, counter, x_scale))
     return out
+
+
+class BoundCall(NamedTuple):
+    """``fp8_block_matmul(x, weight, scale, bias, block_size)`` for one x signature (shape, strides, dtype, device,
+    16-byte aligned address) with ``weight``, ``scale`` and ``bias`` fixed: what a call needs besides x's and the
+    output's addresses is worked out once (``bind_call``), so a call allocates the output and calls the compiled
+    launchers. It holds addresses, not tensors: the caller keeps the tensors alive and unchanged (same storage,
+    shape and strides), as ``Fp8BlockLinear`` does by keying its bound calls on its parameters' addresses."""
+    plan: _LaunchPlan
+    device: torch.device
+    launch: _DirectLaunch  # the plan's compiled launch for aligned pointers (the tile launch after a split x)
+    prologue: Optional[_DirectLaunch]  # split x: the launch writing x's two e4m3 terms
+    weight: int  # addresses
+    scale: int
+    bias: Optional[int]
+    out_shape: Tuple[int, ...]  # the output as returned: x's leading dims and N
+    rows_shape: Tuple[int, int]  # x as the kernel reads it, [M, groups * K]
+    weight_shape: Tuple[int, int]
+
+    def __call__(self, x: torch.Tensor) -> Optional[torch.Tensor]:
+        """``x`` of the bound signature -> the output; None where this call must take ``fp8_block_matmul`` instead
+        (x not 16-byte aligned, or a profiler listening to Triton's launches)."""
+        x_address = x.data_ptr()
+        hook = _RUNTIME_KNOBS.launch_enter_hook  # a profiler listening: Triton's own path (``_launch``)
+        if x_address & 15 or getattr(hook, "calls", hook):
+            return None
+        plan, device = self.plan, self.device
+        stream = _current_stream(device)
+        if plan.kind == "expand":  # the weight expanded into the device's scratch, then torch's GEMM
+            dense, dense_t = _expanded_weight(device, x.dtype, self.weight_shape)
+            self.launch(plan, stream, [self.weight, self.scale, dense.data_ptr()])
+            if x.dim() == 2:
+                return torch.mm(x, dense_t)
+            return torch.mm(x.view(self.rows_shape), dense_t).view(self.out_shape)
+        out = x.new_empty(*self.out_shape)  # sizes as separate ints: torch parses them faster than a tuple
+        out_address = out.data_ptr()
+        partial = counter = out_address  # unused without a K-split
+        if plan.partial_elems:
+            buffers = _split_k_buffers(device, plan.partial_elems, plan.tiles)
+            partial, counter = buffers[0].data_ptr(), buffers[1].data_ptr()
+        bias = out_address if self.bias is None else self.bias
+        if plan.kind == "decode":
+            self.launch(plan, stream, [x_address, self.weight, self.scale, bias, out_address, partial, counter])
+            return out
+        x_scale = out_address  # unused without a split x
+        if self.prologue is not None:
+            m, k = self.rows_shape
+            terms, row_scales = _split_x_buffers(device, m, k, plan.prologue.int_args[0])
+            x_address, x_scale = terms.data_ptr(), row_scales.data_ptr()
+            self.prologue(plan.prologue, stream, [x.data_ptr(), x_address, x_scale])
+        self.launch(plan, stream, [x_address, self.weight, self.scale, bias, out_address, partial, counter, x_scale])
+        return out
+
+
+def bind_call(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor, bias: Optional[torch.Tensor] = None,
+              block_size: Sequence[int] = (128, 128)) -> Optional[BoundCall]:
+    """A ``BoundCall`` repeating ``fp8_block_matmul(x, weight, scale, bias, block_size)`` for any x of this one's
+    shape, strides, dtype and device (x may have leading dims: the kernel reads it as ``[-1, K]``, which must be a
+    view), or None where a call cannot skip the wrapper: not a compiled CUDA launch, no prior call of this signature
+    (the kernels are compiled by the first), a tensor not 16-byte aligned, a bias on the expand path, or a
+    compiled kernel Triton must launch itself (scratch buffers)."""
+    if _INTERPRETING or not getattr(x, _BIND_DEVICE_FLAG) or x.dim() < 2 or x.numel() == 0:
+        return None
+    rows = x.view(-1, x.shape[-1]) if x.dim() > 2 and x.is_contiguous() else x
+    if rows.dim() != 2:
+        return None
+    plan = _launch_plan(rows.shape, rows.stride(), rows.dtype, weight.shape, weight.stride(), weight.dtype,
+                        scale.shape, scale.stride(), scale.dtype, None if bias is None else bias.shape,
+                        None if bias is None else bias.dtype, None, None, tuple(block_size), 1, x.device,
+                        _DEQUANT_DEFAULT, False, None, _INTERPRETING)
+    pointers = (x, weight, scale) + (() if bias is None else (bias,))
+    if any(t.data_ptr() & 15 for t in pointers) or (plan.kind == "expand" and bias is not None):
+        return None
+    arity = {"decode": 7, "tile": 8, "expand": 3}[plan.kind]
+    launch = plan.compiled.get(_ALL_ALIGNED[arity])
+    prologue = None if plan.prologue is None else plan.prologue.compiled.get(_ALL_ALIGNED[3])
+    if not isinstance(launch, _DirectLaunch) or (plan.prologue is not None and not isinstance(prologue, _DirectLaunch)):
+        return None
+    return BoundCall(plan, x.device, launch, prologue, weight.data_ptr(), scale.data_ptr(),
+                     None if bias is None else bias.data_ptr(), (*x.shape[:-1], weight.shape[0]), tuple(rows.shape),
+                     tuple(weight.shape))
+
+
+_BIND_DEVICE_FLAG = "is_cuda"  # the tensor flag of the device whose launches bind (tests with stand-in launchers: "is_cpu")
 
 
 _TRITON_TYPES = {torch.bfloat16: "bf16", torch.float16: "fp16", torch.float32: "fp32", torch.float8_e8m0fnu: "u8"}

@@ -52,9 +52,10 @@ CUDA_CORE_PAIR_BYTES_PER_SM = 1 << 16  # M = 2 stays on CUDA cores up to this ma
 TMA_MIN_STEPS = 16  # TMA weight boxes where each program streams at least this many K-steps (NOTES v29)
 MMA_MIN_STEPS_PER_SPLIT = 3  # a tensor-core K-split keeps at least this many steps (NOTES v35)
 NARROW_MMA_BYTES_PER_SM = 1 << 16  # tensor-core tiles of 32 weight rows up to this many weight bytes per SM (NOTES v42)
-TMA_DEEP_PROGRAMS_PER_SM = 3  # TMA launches of more programs per SM than this go 3 stages deep (NOTES v39)
 TMA_SHARED_BYTES_PER_SM = 228 * 1024  # shared memory of an sm_90 SM (TMA launches run on sm_90+ only)
-TMA_WIDE_SPLIT_MAX_M = 8  # at M <= this, 4-stage TMA launches split twice as far ...
+IN_FLIGHT_US = 2.1  # TMA launches keep a SM's share of DRAM bandwidth times this in flight (NOTES items 85, 86)
+H100_DRAM_GBPS = 3352  # an H100 SXM's DRAM bandwidth: decode_config's default (2 x 2619 MHz x 5120 bits)
+TMA_WIDE_SPLIT_MAX_M = 8  # at M <= this, 4-stage TMA launches short of it split twice as far ...
 TMA_WIDE_SPLIT_PROGRAMS_PER_SM = 5  # ... where that leaves at most this many programs per SM (v47, NOTES item 80)
 DEEP_STREAM_BYTES_PER_SM = 120 * 1024  # M = 1 deep streams (v46) on layers of at least this many bytes per SM ...
 DEEP_STREAM_STEP_BYTES = 1 << 14  # ... 32-row programs reading 32 rows x 512 columns a step ...
@@ -181,9 +182,9 @@ def _pow2_near(value: float) -> int:
 
 
 def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_count: int,
-                  tma: bool = False) -> DecodeConfig:
-    """The decode launch for one problem, from its size and the GPU's SM count (no table); ``tma``: whether the
-    launch may read the weight by TMA (sm_90+, 16-byte aligned rows).
+                  tma: bool = False, dram_gbps: float = H100_DRAM_GBPS) -> DecodeConfig:
+    """The decode launch for one problem, from its size and the GPU's SM count and DRAM bandwidth (GB/s; no table);
+    ``tma``: whether the launch may read the weight by TMA (sm_90+, 16-byte aligned rows).
 
     The rule (fitted on H200 sweeps of 8 shapes against the best swept config per point; ``benchmarks/NOTES.md``):
 
@@ -219,19 +220,22 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
       1024 x 4096 at M = 16 split 16 7.0 us, split 8 6.3; 512 x 4096 at M = 8 5.4 against 5.1).
     * With ``tma`` on the tensor-core path (M = 3..32, and 2 on large layers): where the split for 2 programs per SM
       alone leaves each program 16 or more steps, that split with TMA weight boxes instead of the 16-step cap (the
-      ~96 MB+ layers with long K; H100, ``benchmarks/NOTES.md`` v29, v30), 4 stages deep where that many fit the
-      launch's programs in one round of shared memory and number at most ``TMA_DEEP_PROGRAMS_PER_SM`` (3) per SM,
-      else 3 (7168 x 16384 at M = 32, 448 programs: 3 per SM fit at 4 stages, and 4 stages ran 72.8 us against 54.1
-      at 3; at M = 2-16, 448 programs that fit 4 per SM, 3 stages 47.2-49.0 us against 48.9-51.2 at 4, and
-      7168 x 18432 likewise, while 18432 x 7168's 288 programs ran 52.2 us at 4 stages against 54.6 at 3: H100, NOTES
-      v39). The copy engine issues a box's bytes without the
-      program's threads, so longer programs stay fed; on shorter ones its start-up latency loses.
-      At M <= ``TMA_WIDE_SPLIT_MAX_M`` (8) a 4-stage launch splits twice as far (at most 16) where that leaves at
-      most ``TMA_WIDE_SPLIT_PROGRAMS_PER_SM`` (5) programs per SM (v47): such launches ran 1.5-2.5 programs a SM,
-      too few loads in flight for the H200 (ncu, 4096 x 8192 M = 4: DRAM 37 -> 40% of peak, 19.4 -> 17.9 us at base
-      clocks). H200, NOTES item 80 (CUDA graphs, weights rotated): fitted on exp83-85 (30 layers); checked on exp87,
-      10 layers none had timed: 29 of 30 points (M = 2 / 4 / 8) faster, 1.006-1.15x, one 0.998x. At M = 16 the
-      same split was mixed (0.97-1.05x on exp85) and at M = 32 and 5-6 programs a SM slower (exp84), so neither.
+      ~96 MB+ layers with long K; H100, ``benchmarks/NOTES.md`` v29, v30). The copy engine issues a box's bytes
+      without the program's threads, so longer programs stay fed; on shorter ones its start-up latency loses.
+      Pipeline depth by the weight bytes a SM keeps in flight, programs per SM x (stages - 1) x the weight box,
+      against what its share of DRAM bandwidth needs over ``IN_FLIGHT_US`` (2.1 us: ~53 KB on an H100, ~78 KB on an
+      H200, NOTES items 85-86): 4 stages where 3 keep less and the programs fit one round of shared memory at 4, else
+      3. H100 (NOTES v39): 7168 x 16384 at M = 2-16, 448 programs (3.4 a SM, 54 KB at 3 stages) 47.2-49.0 us at 3
+      stages against 48.9-51.2 at 4, 7168 x 18432 likewise; 18432 x 7168's 288 programs (2.2 a SM, 35 KB at 3) 52.2
+      us at 4 against 54.6; at M = 32 the 448 programs do not fit 4 deep (72.8 against 54.1 us). H200 (exp89, NOTES
+      item 83): the same 448-program launches 2.3-3.4% faster at 4 stages (82 KB) than at 3.
+      At M <= ``TMA_WIDE_SPLIT_MAX_M`` (8) a 4-stage launch that still keeps less than that need splits twice as far
+      (at most 16) where that leaves at most ``TMA_WIDE_SPLIT_PROGRAMS_PER_SM`` (5) programs per SM (v47): such
+      launches ran 1.5-2.5 programs a SM, too few loads in flight for the H200 (ncu, 4096 x 8192 M = 4: DRAM 37 ->
+      40% of peak, 19.4 -> 17.9 us at base clocks). H200, NOTES item 80 (CUDA graphs, weights rotated): fitted on
+      exp83-85 (30 layers); checked on exp87, 10 layers none had timed: 29 of 30 points (M = 2 / 4 / 8) faster,
+      1.006-1.15x, one 0.998x. At M = 16 the same split was mixed (0.97-1.05x on exp85) and at M = 32 and 5-6
+      programs a SM slower (exp84), so neither.
     """
     sub_k = _pow2_at_most(math.gcd(scale_block_k, 128))  # a power of two dividing the scale block
     use_mma = m > 2 or (m == 2 and n * k * groups > CUDA_CORE_PAIR_BYTES_PER_SM * sm_count)
@@ -253,10 +257,13 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
     wave_split = triton.next_power_of_2(math.ceil(0.95 * per_sm * sm_count / tiles))
     tma_split = min(wave_split, 16)
     if tma and use_mma and triton.cdiv(steps, tma_split) >= TMA_MIN_STEPS:
-        stage_bytes = block_n * sub_k + block_m * sub_k * 2  # a weight box (fp8) and an x tile (16-bit)
+        box = block_n * sub_k  # weight bytes a stage brings (fp8)
+        stage_bytes = box + block_m * sub_k * 2  # ... and its x tile (16-bit)
         resident = TMA_SHARED_BYTES_PER_SM // (4 * stage_bytes)  # programs per SM at 4 stages
-        stages = 4 if tiles * tma_split <= min(resident, TMA_DEEP_PROGRAMS_PER_SM) * sm_count else 3
-        if (stages == 4 and m <= TMA_WIDE_SPLIT_MAX_M
+        needed = dram_gbps * 1e3 / sm_count * IN_FLIGHT_US  # bytes a SM keeps in flight (GB/s = 1e3 bytes per us)
+        programs = tiles * tma_split / sm_count  # per SM
+        stages = 4 if math.ceil(programs) <= resident and programs * 2 * box < needed else 3
+        if (stages == 4 and m <= TMA_WIDE_SPLIT_MAX_M and programs * 3 * box < needed
                 and tiles * 2 * tma_split <= TMA_WIDE_SPLIT_PROGRAMS_PER_SM * sm_count):
             tma_split = min(16, 2 * tma_split)  # v47: more weight in flight where few programs run 4 stages deep
         return DecodeConfig(block_n, block_m, sub_k, subs, tma_split, True, 4, stages, tma=True)

@@ -824,6 +824,196 @@ def test_direct_launch_only_where_tritons_layer_adds_nothing(monkeypatch):
     kernel_module._launch_plan.cache_clear()
 
 
+def test_the_decode_rule_reads_the_gpus_dram_bandwidth(monkeypatch):
+    """The launch plan passes ``decode_config`` the device's DRAM bandwidth from Triton's driver (2 x memory clock x
+    bus width): an H200's 4.9 TB/s takes the 448-program TMA launch of 7168 x 16384 at M = 4 4 stages deep where an
+    H100's 3.35 TB/s keeps 3 (NOTES items 83, 86); without a driver (CPU, a faked device) the H100's figure."""
+    import importlib
+    import triton
+    from fp8blk.kernels.fp8_decode import H100_DRAM_GBPS
+    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
+    cuda = torch.device("cuda", 0)
+    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0), H100_SHARED))
+    stages = {}
+    for name, clock_khz, bus_bits in (("H100", 2619000, 5120), ("H200", 3201000, 6144)):
+        class Utils:
+            @staticmethod
+            def get_device_properties(index, clock=clock_khz, bits=bus_bits):
+                return {"mem_clock_rate": clock, "mem_bus_width": bits, "multiprocessor_count": 132}
+
+        class Driver:
+            utils = Utils()
+        monkeypatch.setattr(triton.runtime.driver, "_active", Driver())
+        kernel_module._dram_gbps.cache_clear()
+        kernel_module._launch_plan.cache_clear()
+        assert kernel_module._dram_gbps(cuda) == pytest.approx(2 * clock_khz * 1e3 * bus_bits / 8 / 1e9)
+        plan = launch_plan(4, 7168, 16384, cuda)
+        assert plan.config.tma and plan.grid == (112, 4, 1)
+        stages[name] = plan.config.num_stages
+    assert stages == {"H100": 3, "H200": 4}
+    monkeypatch.undo()
+    kernel_module._dram_gbps.cache_clear()
+    kernel_module._launch_plan.cache_clear()
+    assert kernel_module._dram_gbps(torch.device("cpu")) == H100_DRAM_GBPS
+    kernel_module._dram_gbps.cache_clear()
+
+
+BOUND_CASES = {  # (m, n, k, bias): a call of each launch kind a bound call repeats (sm_90 plans)
+    "decode": (1, 256, 512, True),
+    "decode-split": (4, 256, 4096, False),
+    "decode-tma": (4, 7168, 16384, False),
+    "tile-tma": (64, 256, 512, True),
+    "split-x": (256, 2048, 1024, False),
+    "expand": (1024, 256, 512, False),
+}
+
+
+@pytest.fixture
+def stand_in_launchers(monkeypatch):
+    """CPU tensors launched as on an sm_90 GPU: the plans are a CUDA device's, Triton's JIT and C launchers are
+    stand-ins (the C launcher records its arguments; TMA arguments go through Triton's own descriptor wrapper and
+    tensor-map expansion, with the driver's encoder faked). Yields the list of recorded launches."""
+    import importlib
+    import triton
+    from triton.backends.nvidia.driver import CudaLauncher, wrap_handle_tensordesc
+    from triton.tools.tensor_descriptor import TensorDescriptor
+    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
+    plan_of = kernel_module._launch_plan
+
+    def plan_on_gpu(*args):  # the plan a CUDA device would get (argument 15 is the device)
+        return plan_of(*args[:15], torch.device("cuda", 0), *args[16:])
+    plan_on_gpu.cache_clear = plan_of.cache_clear
+    monkeypatch.setattr(kernel_module, "_launch_plan", plan_on_gpu)
+    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0), H100_SHARED))
+    monkeypatch.setattr(kernel_module, "_interpreting", lambda: False)
+    monkeypatch.setattr(kernel_module, "_INTERPRETING", False)
+    monkeypatch.setattr(kernel_module, "_current_stream", lambda device: 7)
+    monkeypatch.setattr(kernel_module, "_BIND_DEVICE_FLAG", "is_cpu")
+
+    class Utils:
+        @staticmethod
+        def fill_tma_descriptor(*fields):
+            return ("tensor map",) + tuple(tuple(f) if isinstance(f, list) else f for f in fields)
+
+    class Driver:
+        utils = Utils()
+    monkeypatch.setattr(triton.runtime.driver, "_active", Driver())
+    launches = []
+
+    class CLauncher:  # a builtin stands here in Triton: no Python closure
+        def __call__(self, *args):
+            launches.append(args)
+
+    def jit(kind):
+        names = kernel_module._SIGNATURES[kind]
+
+        class Jit:
+            def __getitem__(self, grid):
+                def compile_it(*args, **kwargs):  # Triton's JIT: compiles (here: builds the launcher), launches
+                    described = [i for i, a in enumerate(args) if isinstance(a, TensorDescriptor)]
+                    signature = {name: "tensordesc<u8[8, 16]>" if i in described else "i32"
+                                 for i, name in enumerate(names)}
+                    meta = [{"swizzle": 3, "elem_size": 1, "elem_type": 0, "block_size": list(args[i].block_shape),
+                             "fp4_padded": False} for i in described]
+                    launcher = object.__new__(CudaLauncher)
+                    launcher.__dict__.update(
+                        num_ctas=1, launch=wrap_handle_tensordesc(CLauncher(), signature, meta) if described else
+                        CLauncher(), global_scratch_size=0, global_scratch_align=1, profile_scratch_size=0,
+                        profile_scratch_align=1, launch_cooperative_grid=False, launch_pdl=True)
+                    return type("Compiled", (), {"function": 1234, "packed_metadata": "packed", "run": launcher})()
+                return compile_it
+        return Jit()
+    for name, kind in (("_fp8_decode_kernel", "decode"), ("_fp8_block_matmul_kernel", "tile"),
+                       ("_fp8_block_dequant_kernel", "expand"), ("_split_x_kernel", "split_x")):
+        monkeypatch.setattr(kernel_module, name, jit(kind))
+    kernel_module._launch_plan.cache_clear()
+    yield launches
+    kernel_module._launch_plan.cache_clear()
+
+
+def _as_sent(launches, x, out):
+    """Recorded launches with x's and the output's addresses (new per call) named, in tensor maps too."""
+    names = {x.data_ptr(): "x", out.data_ptr(): "out"}
+
+    def named(a):
+        if isinstance(a, tuple):
+            return tuple(map(named, a))
+        return a if isinstance(a, bool) or not isinstance(a, int) else names.get(a, a)
+    return [named(args) for args in launches]
+
+
+@pytest.mark.parametrize("case", BOUND_CASES)
+def test_a_bound_call_launches_what_the_wrapper_launches(stand_in_launchers, case):
+    """``bind_call`` after a call: the bound call for another x of the same signature sends the C launchers exactly
+    the wrapper's arguments (decode, split-K, TMA weight boxes, TMA tiles, split x's two launches, the expand path's
+    dequant launch) and returns the same output; x with leading dims binds as its ``[-1, K]`` rows."""
+    import importlib
+    from fp8blk.kernels import bind_call
+    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
+    m, n, k, has_bias = BOUND_CASES[case]
+    x, wq, scale, bias = make(m, n, k, bias=has_bias)
+    launches = stand_in_launchers
+    fp8_block_matmul(x, wq, scale, bias)  # first call: plan, "compile"
+    plan = kernel_module._launch_plan(x.shape, x.stride(), x.dtype, wq.shape, wq.stride(), wq.dtype, scale.shape,
+                                      scale.stride(), scale.dtype, None if bias is None else bias.shape,
+                                      None if bias is None else bias.dtype, None, None, (128, 128), 1, x.device,
+                                      "auto", False, None, False)
+    kind = {"decode-split": "decode", "decode-tma": "decode", "tile-tma": "tile", "split-x": "tile"}.get(case, case)
+    assert plan.kind == kind and bool(plan.descriptors) == ("tma" in case or case == "split-x")
+    assert (plan.prologue is not None) == (case == "split-x") and bool(plan.partial_elems) == (case in ("decode-split", "decode-tma"))
+    launches.clear()
+    y = fp8_block_matmul(x, wq, scale, bias)
+    sent = _as_sent(launches, x, y)
+    assert len(sent) == (2 if case == "split-x" else 1)
+    bound = bind_call(x, wq, scale, bias)
+    assert bound is not None and bound.plan is plan
+    x2 = x.clone()  # another x of the signature
+    for other in (x2, x2.view(1, m, k)):
+        if other.dim() == 3:
+            bound = bind_call(other, wq, scale, bias)
+        launches.clear()
+        y2 = bound(other)
+        assert y2.shape == (*other.shape[:-1], n) and y2.dtype == x.dtype
+        assert _as_sent(launches, other, y2) == sent, case
+        if case == "expand":  # torch's GEMM on the stand-in's (zero) dense weight, as the wrapper's
+            assert torch.equal(y2.view(m, n), y)
+
+
+def test_a_bound_call_gives_way_where_the_wrapper_must_launch(stand_in_launchers):
+    """A bound call returns None (its caller then takes ``fp8_block_matmul``) for an x at an address not 16-byte
+    aligned and while a profiler listens to Triton's launches; ``bind_call`` binds nothing before a signature's first
+    call, for CPU launches, under the interpreter, or for the expand path with a bias."""
+    import importlib
+    import triton
+    from fp8blk.kernels import bind_call
+    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
+    x, wq, scale, bias = make(1, 256, 512)
+    assert bind_call(x, wq, scale) is None  # not called yet: nothing compiled to bind
+    fp8_block_matmul(x, wq, scale)
+    bound = bind_call(x, wq, scale)
+    stand_in_launchers.clear()
+    assert bound(x) is not None and len(stand_in_launchers) == 1
+    flat = torch.empty(x.numel() + 1, dtype=x.dtype)
+    shifted = flat[1:].view(x.shape)  # the signature's shape and strides, 2 bytes off alignment
+    assert shifted.stride() == x.stride() and bound(shifted) is None
+    hook = triton.knobs.runtime.launch_enter_hook
+    try:
+        triton.knobs.runtime.launch_enter_hook = lambda metadata: None
+        assert bound(x) is None
+    finally:
+        triton.knobs.runtime.launch_enter_hook = hook
+    assert len(stand_in_launchers) == 1
+    kernel_module._BIND_DEVICE_FLAG = "is_cuda"  # (restored by the fixture's monkeypatch)
+    assert bind_call(x, wq, scale) is None  # a CPU tensor: no compiled launch
+    kernel_module._BIND_DEVICE_FLAG = "is_cpu"
+    kernel_module._INTERPRETING = True
+    assert bind_call(x, wq, scale) is None
+    kernel_module._INTERPRETING = False
+    big, wq, scale, bias = make(1024, 256, 512, bias=True)
+    fp8_block_matmul(big, wq, scale, bias)
+    assert bind_call(big, wq, scale, bias) is None  # the expand path casts the bias per call: not bound
+
+
 SPLIT_X_TILES = [KernelConfig(64, 64, 128, 1, 4, 4, tma=True, split_x=True),  # the split-x rule's tiles
                  KernelConfig(128, 64, 128, 2, 4, 3, tma=True, split_x=True),
                  KernelConfig(128, 128, 128, 1, 8, 4, tma=True, split_x=True),

@@ -11,8 +11,8 @@ from aot_helpers import run_aot_jobs
 from kernel_cases import DEVICE, TOL, launch_plan, make, reference, rel_err
 from fp8blk.kernels import fp8_block_matmul
 from fp8blk.kernels.fp8_decode import (CUDA_CORE_PAIR_BYTES_PER_SM, DECODE_MAX_M, DEEP_STREAM_BYTES_PER_SM,
-                                       DEEP_STREAM_MIN_PROGRAMS_PER_SM, DEEP_STREAM_PROGRAMS_PER_SM,
-                                       MMA_MIN_STEPS_PER_SPLIT, NARROW_MMA_BYTES_PER_SM, SMALL_LAYER_BYTES_PER_SM,
+                                       DEEP_STREAM_MIN_PROGRAMS_PER_SM, DEEP_STREAM_PROGRAMS_PER_SM, H100_DRAM_GBPS,
+                                       IN_FLIGHT_US, MMA_MIN_STEPS_PER_SPLIT, NARROW_MMA_BYTES_PER_SM, SMALL_LAYER_BYTES_PER_SM,
                                        SMALL_LAYER_MAX_M, TMA_WIDE_SPLIT_MAX_M, TMA_WIDE_SPLIT_PROGRAMS_PER_SM,
                                        DecodeConfig, decode_config, takes_decode)
 
@@ -119,51 +119,68 @@ def test_tma_weight_boxes_match_pointer_loads_bitwise(x_dtype, scale_dtype, grou
         assert torch.equal(y, pointer)
 
 
+H200_GBPS = 4917  # 2 x 3201 MHz x 6144 bits: what the H200's driver reports (decode_config's default is an H100's)
+
+
 def test_tma_rule_for_long_programs_on_large_layers_only():
     """With TMA available the rule takes it on the tensor-core path (M = 3..32) where the split for two programs per
-    SM leaves each program >= 16 steps (no 16-step cap then), 4 stages deep where that many fit the launch's programs
-    in one round of shared memory and they number at most three per SM (NOTES v39), else 3; elsewhere it gives the
-    pointer-load launch."""
+    SM leaves each program >= 16 steps (no 16-step cap then), 4 stages deep where 3 keep fewer weight bytes in flight
+    per SM than its share of DRAM bandwidth needs over IN_FLIGHT_US and the programs fit one round of shared memory
+    at 4 (NOTES v39, items 85-86), else 3; elsewhere it gives the pointer-load launch."""
+    assert (IN_FLIGHT_US, H100_DRAM_GBPS) == (2.1, 3352)
     tma = decode_config(4, 7168, 16384, 1, 128, 132, tma=True)  # 112 row tiles x 4 = 448 programs of 32 steps
-    assert tma.tma and (tma.split_k, tma.num_stages, tma.use_mma) == (4, 3, True)  # 4 per SM fit, but 3.4 per SM
-    assert decode_config(4, 6144, 16384, 1, 128, 132, tma=True)[4:] == (4, True, 4, 4, True)  # 384 programs: 2.9
+    assert tma.tma and (tma.split_k, tma.num_stages, tma.use_mma) == (4, 3, True)  # H100: 3.4 a SM x 2 x 8 KB = 54 KB
+    h200 = decode_config(4, 7168, 16384, 1, 128, 132, tma=True, dram_gbps=H200_GBPS)  # needs ~78 KB: 4 deep (82)
+    assert h200 == tma._replace(num_stages=4)
+    for gbps in (H100_DRAM_GBPS, H200_GBPS):
+        assert decode_config(4, 6144, 16384, 1, 128, 132, True, gbps)[4:] == (4, True, 4, 4, True)  # 384: 2.9 a SM
     assert decode_config(4, 7168, 16384, 1, 128, 132).split_k == 8  # the pointer launch caps programs at 16 steps
     assert decode_config(16, 18432, 7168, 1, 128, 132, tma=True)[:5] == (64, 16, 128, 1, 1)  # 288 tiles: no split
     # M = 17..32 (64 x 32 programs, 64 KB at 4 stages: 3 per SM): 448 programs take 3 stages, 288 take 4
-    wide = decode_config(32, 7168, 16384, 1, 128, 132, tma=True)
-    assert wide.tma and (wide.block_m, wide.split_k, wide.num_stages) == (32, 4, 3)
-    assert decode_config(24, 18432, 7168, 1, 128, 132, tma=True)[3:] == (1, 1, True, 4, 4, True)
+    for gbps in (H100_DRAM_GBPS, H200_GBPS):
+        wide = decode_config(32, 7168, 16384, 1, 128, 132, tma=True, dram_gbps=gbps)
+        assert wide.tma and (wide.block_m, wide.split_k, wide.num_stages) == (32, 4, 3)
+        assert decode_config(24, 18432, 7168, 1, 128, 132, True, gbps)[3:] == (1, 1, True, 4, 4, True)
     for m, n, k in ((4, 3072, 7168), (1, 7168, 16384), (32, 3072, 7168), (16, 65536, 1536), (2, 2048, 4096)):
         assert decode_config(m, n, k, 1, 128, 132, tma=True) == decode_config(m, n, k, 1, 128, 132)
-    for (n, k), m, sm_count, groups in itertools.product(SHAPES, (2, 3, 9, 16, 32), (132, 108, 78), (1, 8)):
-        cfg = decode_config(m, n, k, groups, 128, sm_count, tma=True)
+    for (n, k), m, sm_count, groups, gbps in itertools.product(SHAPES, (2, 3, 9, 16, 32), (132, 108, 78), (1, 8),
+                                                               (2000, H100_DRAM_GBPS, H200_GBPS, 8000)):
+        cfg = decode_config(m, n, k, groups, 128, sm_count, tma=True, dram_gbps=gbps)
         if cfg.tma:
             tiles = math.ceil(n / 64) * groups
             wave_split = min(16, 1 << math.ceil(math.log2(math.ceil(0.95 * 2 * sm_count / tiles))))
-            wide = (cfg.num_stages == 4 and m <= TMA_WIDE_SPLIT_MAX_M
-                    and tiles * 2 * wave_split <= TMA_WIDE_SPLIT_PROGRAMS_PER_SM * sm_count)
-            assert cfg.split_k == (min(16, 2 * wave_split) if wide else wave_split)  # v47: the test below
             assert cfg.use_mma and math.ceil(math.ceil(k / 128) / wave_split) >= 16
             assert tiles * wave_split >= 0.95 * 2 * sm_count or wave_split == 16
-            stage_bytes = 64 * 128 + cfg.block_m * 128 * 2
-            fit = min(3, 228 * 1024 // (4 * stage_bytes))  # programs per SM at 4 stages
-            assert cfg.num_stages == (4 if tiles * wave_split <= fit * sm_count else 3)
+            per_sm, box = tiles * wave_split / sm_count, 64 * 128
+            needed = gbps * 1e3 / sm_count * IN_FLIGHT_US
+            fit = 228 * 1024 // (4 * (box + cfg.block_m * 128 * 2))  # programs per SM at 4 stages
+            deep = math.ceil(per_sm) <= fit and per_sm * 2 * box < needed
+            assert cfg.num_stages == (4 if deep else 3)
+            wide = (deep and m <= TMA_WIDE_SPLIT_MAX_M and per_sm * 3 * box < needed
+                    and tiles * 2 * wave_split <= TMA_WIDE_SPLIT_PROGRAMS_PER_SM * sm_count)
+            assert cfg.split_k == (min(16, 2 * wave_split) if wide else wave_split)  # v47: the test below
 
 
 def test_tma_rule_splits_few_deep_programs_twice_as_far_at_small_m():
-    """v47 (NOTES item 80): at M <= TMA_WIDE_SPLIT_MAX_M (8), a TMA launch the rule takes 4 stages deep splits twice
-    as far (at most 16) where that leaves at most TMA_WIDE_SPLIT_PROGRAMS_PER_SM (5) programs per SM; M = 16, 3-stage
-    launches and launches that would exceed 5 programs per SM keep the wave split."""
+    """v47 (NOTES items 80, 86): at M <= TMA_WIDE_SPLIT_MAX_M (8), a TMA launch the rule takes 4 stages deep whose
+    weight in flight per SM is still short of what DRAM bandwidth needs splits twice as far (at most 16) where that
+    leaves at most TMA_WIDE_SPLIT_PROGRAMS_PER_SM (5) programs per SM; M = 16, 3-stage launches and launches that
+    would exceed 5 programs per SM keep the wave split. Fitted on the H200; on an H100 (less bandwidth per SM) only
+    launches keeping less than ~53 KB in flight double."""
     assert (TMA_WIDE_SPLIT_MAX_M, TMA_WIDE_SPLIT_PROGRAMS_PER_SM) == (8, 5)
     for m in (2, 3, 4, 8):
-        assert decode_config(m, 4096, 8192, 1, 128, 132, tma=True)[4:] == (8, True, 4, 4, True)  # 64 tiles: 4 -> 8
-        assert decode_config(m, 9216, 12288, 1, 128, 132, tma=True).split_k == 4  # 144 tiles: 2 -> 4 (4.4 a SM)
-        assert decode_config(m, 1024, 4096, 8, 128, 132, tma=True).split_k == 4  # 8 groups x 16 tiles: 2 -> 4
-        assert decode_config(m, 2048, 20480, 1, 128, 132, tma=True).split_k == 16  # 32 tiles: 8 -> 16
-    assert decode_config(16, 4096, 8192, 1, 128, 132, tma=True)[4:] == (4, True, 4, 4, True)  # M = 16: as before
-    assert decode_config(4, 6144, 16384, 1, 128, 132, tma=True).split_k == 4  # 96 tiles x 8 = 5.8 a SM: as before
-    assert decode_config(4, 7168, 16384, 1, 128, 132, tma=True)[4:] == (4, True, 4, 3, True)  # 3 stages: as before
-    assert decode_config(4, 1024, 32768, 1, 128, 132, tma=True).split_k == 16  # 16 tiles x 16: the cap
+        for gbps in (H100_DRAM_GBPS, H200_GBPS):  # 256 programs x 3 x 8 KB = 47 KB in flight at 4 stages
+            assert decode_config(m, 4096, 8192, 1, 128, 132, True, gbps)[4:] == (8, True, 4, 4, True)  # 64 tiles: 4 -> 8
+            assert decode_config(m, 1024, 4096, 8, 128, 132, True, gbps).split_k == 4  # 8 groups x 16 tiles: 2 -> 4
+            assert decode_config(m, 2048, 20480, 1, 128, 132, True, gbps).split_k == 16  # 32 tiles: 8 -> 16
+        # 144 tiles x 2: 54 KB in flight, short of the H200's ~78 (2 -> 4), not of the H100's ~53
+        assert decode_config(m, 9216, 12288, 1, 128, 132, tma=True, dram_gbps=H200_GBPS).split_k == 4
+        assert decode_config(m, 9216, 12288, 1, 128, 132, tma=True).split_k == 2
+    for gbps in (H100_DRAM_GBPS, H200_GBPS):
+        assert decode_config(16, 4096, 8192, 1, 128, 132, True, gbps)[4:] == (4, True, 4, 4, True)  # M = 16: as before
+        assert decode_config(4, 6144, 16384, 1, 128, 132, True, gbps).split_k == 4  # 96 tiles x 8 = 5.8 a SM
+        assert decode_config(4, 7168, 16384, 1, 128, 132, True, gbps).split_k == 4  # 448 programs: not doubled
+        assert decode_config(4, 1024, 32768, 1, 128, 132, True, gbps).split_k == 16  # 16 tiles x 16: the cap
     assert decode_config(16, 4096, 8192, 1, 128, 64, tma=True).split_k == 2  # 64 SMs: the wave split is 2 ...
     assert decode_config(4, 4096, 8192, 1, 128, 64, tma=True).split_k == 4  # ... and doubles (4 programs a SM)
     assert decode_config(4, 4096, 8192, 1, 128, 132).split_k == decode_config(16, 4096, 8192, 1, 128, 132).split_k

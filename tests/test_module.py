@@ -192,10 +192,11 @@ def test_concat_refuses_layers_that_do_not_line_up():
 
 
 def test_forward_host_work_is_fixed_and_small(monkeypatch):
-    """A module call's Python work above the kernel: forward -> fp8_block_linear -> the CPU path's cached checks and
-    matmul, or on the GPU path the kernel wrapper alone (it validates its own cached signature). No block-size
-    normalization, parameter __getattr__ or checks recomputed per call (the kernel wrapper's own work is pinned in
-    tests/test_fp8_block_matmul.py)."""
+    """A module call's Python work above the kernel: forward -> the layer's ``BoundLinear`` -> on the CPU path the
+    cached checks and the matmul; on the GPU path, after a signature's first call, the bound launch alone (no op
+    layer, no wrapper); where no binding exists, ``fp8_block_linear`` and the kernel wrapper (which validates its own
+    cached signature). No block-size normalization, parameter __getattr__ or checks recomputed per call (the kernel
+    wrapper's and the bound call's own work are pinned in tests/test_fp8_block_matmul.py)."""
     import sys
 
     import fp8blk.ops as ops
@@ -211,19 +212,55 @@ def test_forward_host_work_is_fixed_and_small(monkeypatch):
             calls.append(frame.f_code.co_name)
         elif event == "call" and frame.f_code.co_name == "<lambda>":
             calls.append("kernel")
-    sys.setprofile(profile)
-    try:
-        layer(x)
-    finally:
-        sys.setprofile(None)
-    assert calls == ["forward", "fp8_block_linear", "check_linear_inputs", "kernel"], calls
-    # On the GPU path the kernel validates its own (cached) signature: no second check above it.
+
+    def traced():
+        calls.clear()
+        sys.setprofile(profile)
+        try:
+            layer(x)
+        finally:
+            sys.setprofile(None)
+        return calls
+    assert traced() == ["forward", "__call__", "fp8_block_linear", "check_linear_inputs", "kernel"], calls
+    # The GPU path: the first call binds; later calls run the binding only.
     monkeypatch.setattr(ops, "_KERNEL_DEVICE_FLAG", "is_cpu")
     monkeypatch.setattr(ops, "_KERNEL", lambda *args: x)
-    calls.clear()
-    sys.setprofile(profile)
-    try:
+    monkeypatch.setattr(ops, "_BIND", lambda *args: lambda x: x)
+    layer(x)
+    assert traced() == ["forward", "__call__", "kernel"], calls
+    # No binding (the kernel gave none): the op and the wrapper, which validates its own signature.
+    layer._linear.clear()
+    monkeypatch.setattr(ops, "_BIND", lambda *args: None)
+    layer(x)
+    assert traced() == ["forward", "__call__", "fp8_block_linear", "kernel"], calls
+
+
+def test_bindings_are_dropped_where_the_parameters_may_change(monkeypatch):
+    """The forward's bound launches (``BoundLinear``) are forgotten on parameter assignment (any scale name),
+    ``load_state_dict``, ``.to()``/``.cuda()`` (``_apply``) and ``register_parameter``; a copy or unpickled layer starts
+    with none (they hold device addresses), while the original keeps its own."""
+    import copy
+
+    import fp8blk.ops as ops
+    from fp8blk import quantize_fp8_block
+    monkeypatch.setattr(ops, "_KERNEL_DEVICE_FLAG", "is_cpu")
+    monkeypatch.setattr(ops, "_KERNEL", lambda x, w, *args: x.new_zeros(x.shape[0], w.shape[0]))
+    monkeypatch.setattr(ops, "_BIND", lambda *args: lambda x: None)
+    wq, scale = quantize_fp8_block(torch.randn(256, 512))
+    layer = Fp8BlockLinear.from_tensors(wq, scale)
+    x = torch.randn(3, 512).to(torch.bfloat16)
+    state = {k: v.clone() for k, v in layer.state_dict().items()}
+    changes = [lambda: setattr(layer, "weight", torch.nn.Parameter(wq.clone(), requires_grad=False)),
+               lambda: setattr(layer, "weight_scale", scale.clone()), lambda: layer.load_state_dict(state), lambda: layer.to("cpu"),
+               lambda: layer.register_parameter("bias", None)]
+    for change in changes:
         layer(x)
-    finally:
-        sys.setprofile(None)
-    assert calls == ["forward", "fp8_block_linear", "kernel"], calls
+        assert len(layer._linear._bound) == 1
+        change()
+        assert not layer._linear._bound, change
+    layer(x)
+    assert layer.__getstate__()["_linear"] is None  # what pickle and copy are handed
+    for other in (copy.deepcopy(layer), copy.copy(layer)):
+        assert isinstance(other._linear, ops.BoundLinear) and other._linear is not layer._linear
+        assert not other._linear._bound and len(layer._linear._bound) == 1
+        assert torch.equal(other(x), layer(x))

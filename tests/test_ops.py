@@ -102,3 +102,81 @@ def test_kernel_path_errors_are_restated_as_format_errors(kernel_on_cpu, case, m
     for _ in range(2):  # the first call of a signature and a cached one
         with pytest.raises(Fp8FormatError, match=match):
             fp8_block_linear(x, wq, scale, bias)
+
+
+@pytest.fixture
+def stand_in_kernel(monkeypatch):
+    """The GPU dispatch pointed at CPU tensors with a recording stand-in for the kernel and for ``bind_call`` (whose
+    bound calls record too and return what ``bound_result`` holds: an output, or None to give way)."""
+    import fp8blk.ops as ops
+    record = {"kernel": [], "bind": [], "bound": [], "bound_result": "output"}
+
+    def kernel(x, weight, scale, bias, block_size):
+        record["kernel"].append(x)
+        return x.new_zeros(x.shape[0], weight.shape[0])
+
+    def bind(x, weight, scale, bias, block_size):
+        record["bind"].append((x.shape, weight.data_ptr(), block_size))
+
+        def bound(x2):
+            record["bound"].append(x2)
+            return x2.new_ones(*x2.shape[:-1], weight.shape[0]) if record["bound_result"] == "output" else None
+        return bound
+    monkeypatch.setattr(ops, "_KERNEL_DEVICE_FLAG", "is_cpu")
+    monkeypatch.setattr(ops, "_KERNEL", kernel)
+    monkeypatch.setattr(ops, "_BIND", bind)
+    return record
+
+
+def test_bound_linear_binds_after_the_first_call_of_a_signature(stand_in_kernel):
+    """``BoundLinear``: a signature's first call runs ``fp8_block_linear`` (checks, plan, compile) and binds it; later
+    calls take the binding; a binding that gives way (None) falls back to ``fp8_block_linear``; a new x shape, dtype
+    or stride, or a layer tensor at a new address (``.data =``), binds anew; ``clear`` forgets every binding."""
+    from fp8blk.ops import BoundLinear
+    record = stand_in_kernel
+    wq, scale = quantize_fp8_block(torch.randn(256, 128))
+    linear = BoundLinear()
+    x = torch.randn(3, 128, dtype=torch.bfloat16)
+    first = linear(x, wq, scale, None, (128, 128))
+    assert torch.equal(first, torch.zeros(3, 256, dtype=torch.bfloat16))  # the kernel's result
+    assert len(record["kernel"]) == 1 and record["bind"] == [(x.shape, wq.data_ptr(), (128, 128))]
+    for _ in range(3):
+        assert torch.equal(linear(x, wq, scale, None, (128, 128)), torch.ones(3, 256, dtype=torch.bfloat16))
+    assert len(record["kernel"]) == 1 and len(record["bound"]) == 3 and len(record["bind"]) == 1
+    record["bound_result"] = None  # e.g. x at an unaligned address: the full path
+    assert torch.equal(linear(x, wq, scale, None, (128, 128)), first)
+    assert len(record["kernel"]) == 2 and len(record["bound"]) == 4
+    record["bound_result"] = "output"
+    for other in (torch.randn(5, 128, dtype=torch.bfloat16), torch.randn(3, 128, dtype=torch.float16),
+                  torch.randn(3, 256, dtype=torch.bfloat16)[:, :128], torch.randn(1, 3, 128, dtype=torch.bfloat16)):
+        linear(other, wq, scale, None, (128, 128))
+    assert len(record["bind"]) == 5 and len(record["kernel"]) == 6
+    moved = wq.clone()
+    linear(x, moved, scale, None, (128, 128))  # the weight's storage moved: a new binding
+    assert len(record["bind"]) == 6 and record["bind"][-1][1] == moved.data_ptr()
+    linear.clear()
+    linear(x, wq, scale, None, (128, 128))
+    assert len(record["bind"]) == 7
+
+
+def test_bound_linear_keeps_out_of_cpu_tensors_compile_and_stays_bounded(stand_in_kernel, monkeypatch):
+    """No binding for tensors the kernel does not run on (the CPU reference path) nor while torch.compile traces (the
+    custom op must stay in the graph); at most ``MAX_BINDINGS`` signatures are kept per layer."""
+    import fp8blk.ops as ops
+    from fp8blk.ops import BoundLinear
+    record = stand_in_kernel
+    wq, scale = quantize_fp8_block(torch.randn(256, 128))
+    x = torch.randn(3, 128, dtype=torch.bfloat16)
+    linear = BoundLinear()
+    monkeypatch.setattr(torch.compiler, "is_compiling", lambda: True)
+    linear(x, wq, scale, None, (128, 128))
+    linear(x, wq, scale, None, (128, 128))
+    assert not record["bind"] and not record["bound"] and len(record["kernel"]) == 2  # through the custom op
+    monkeypatch.setattr(torch.compiler, "is_compiling", lambda: False)
+    monkeypatch.setattr(ops, "_KERNEL_DEVICE_FLAG", "is_cuda")  # CPU tensors: the reference path
+    assert torch.equal(linear(x, wq, scale, None, (128, 128)), reference_linear(x, wq, scale, None, (128, 128)))
+    assert not record["bind"] and not linear._bound
+    monkeypatch.setattr(ops, "_KERNEL_DEVICE_FLAG", "is_cpu")
+    for m in range(1, BoundLinear.MAX_BINDINGS + 2):
+        linear(torch.randn(m, 128, dtype=torch.bfloat16), wq, scale, None, (128, 128))
+    assert len(linear._bound) == 1 and len(record["bind"]) == BoundLinear.MAX_BINDINGS + 1

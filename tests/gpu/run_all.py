@@ -8,7 +8,9 @@
    output, replayed from a graph, bitwise equal to the chain run with a synchronization after every call;
 5. determinism: 20 runs bitwise equal, split-K up to 16, both kernels; batch_invariant rows independent of M;
 6. TMA (sm_90+): the TMA launches of both kernels bitwise equal to the same launches by pointer loads, and the rule
-   taking them where it should.
+   taking them where it should;
+7. ``Fp8BlockLinear``'s bound launches (every launch kind, x with leading dims, a bias): bitwise the wrapper's output
+   for new inputs, captured into a CUDA graph and replayed bitwise, rebound after the weight moves.
 Prints a summary table last; exits non-zero on any failure.
 """
 import importlib
@@ -270,6 +272,37 @@ def main() -> int:
     record("split x: terms are torch's e4m3 roundings; an inf row gives a NaN row only",
            bytes_equal and bool(torch.isnan(y[5]).all()) and torch.equal(y[others], clean[others]),
            f"bytes equal {bytes_equal}, NaN row {bool(torch.isnan(y[5]).all())}")
+
+    # Fp8BlockLinear's bound launches: after a signature's first call the forward launches the bound kernel; its output
+    # for a new x equals the wrapper's bitwise, in eager mode and replayed from a graph; a moved weight binds anew.
+    from fp8blk import Fp8BlockLinear
+    for m, n, k, bias, lead in ((1, 1024, 4096, True, ()), (4, 7168, 16384, False, ()), (16, 512, 4096, False, (2,)),
+                                (64, 4096, 8192, True, ()), (256, 4096, 8192, False, (4,)),
+                                (4096, 4096, 4096, False, ())):
+        x, wq, scale, b = make(m, n, k, torch.bfloat16, torch.float32, bias)
+        layer = Fp8BlockLinear.from_tensors(wq, scale, b)
+        shape = (*lead, m // (lead[0] if lead else 1), k)
+        layer(x.view(shape))  # first call: the full path, then bound
+        bound = [c for c in layer._linear._bound.values() if c is not None]
+        fresh = make(m, n, k, torch.bfloat16, torch.float32, bias, seed=1)[0].view(shape)
+        same = bool(bound) and torch.equal(layer(fresh).view(m, n), fp8_block_matmul(fresh.view(m, k), wq, scale, b))
+        static = fresh.clone()
+        eager = layer(static)
+        graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(graph):
+            captured = layer(static)
+        static.copy_(x.view(shape))
+        graph.replay()
+        torch.cuda.synchronize()
+        replay_same = torch.equal(captured, layer(x.view(shape))) and not torch.equal(captured, eager)
+        layer.weight.data = wq.clone()  # the weight moves: a new binding
+        moved_same = torch.equal(layer(fresh), eager) and len(layer._linear._bound) == 2
+        plan = bound[0].plan if bound else None
+        kind = "none" if plan is None else plan.kind + (" split_x" if plan.prologue else "") + (
+            " tma" if plan.descriptors else "")
+        record(f"Fp8BlockLinear bound launch M={m} N={n} K={k} {kind}{' bias' if bias else ''}"
+               f"{' x ' + 'x'.join(map(str, shape)) if lead else ''}", same and replay_same and moved_same,
+               f"bound {bool(bound)}, equals the wrapper {same}, graph replay {replay_same}, rebound {moved_same}")
 
     x, wq, scale, _ = make(4096, 2048, 4096, torch.bfloat16, torch.float32, False)
     full = fp8_block_matmul(x, wq, scale, batch_invariant=True)
