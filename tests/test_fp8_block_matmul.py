@@ -10,6 +10,7 @@ import torch
 from aot_helpers import run_aot_jobs
 from kernel_cases import DEVICE, H100_SHARED, TOL, launch_plan, make, reference, rel_err
 from fp8blk.kernels import KernelConfig, fp8_block_matmul
+from fp8blk.kernels import bind_call as kernels_bind_call
 from fp8blk.kernels.fp8_block_matmul import CONFIG_FILE, choose_config, default_config, m_bucket
 from fp8blk.kernels.fp8_tile import SPLIT_X_WIDE_SHARED_MEMORY, WIDE_TILE_SHARED_MEMORY, low_terms_row, with_tma
 
@@ -978,6 +979,33 @@ def test_a_bound_call_launches_what_the_wrapper_launches(stand_in_launchers, cas
         if case == "expand":  # torch's GEMM on the stand-in's (zero) dense weight, as the wrapper's
             assert torch.equal(y2.view(m, n), y)
 
+
+@pytest.mark.parametrize("case, expected", [
+    ("decode", ["__call__", "<lambda>", "__call__", "__call__"]),
+    ("decode-split", ["__call__", "<lambda>", "_split_k_buffers", "__call__", "__call__"]),
+    ("split-x", ["__call__", "<lambda>", "_split_x_buffers", "_terms_bytes", "_scratch_views", "__call__", "__call__",
+                 "__call__", "__call__"])])
+def test_a_bound_call_does_a_fixed_small_amount_of_host_work(stand_in_launchers, case, expected):
+    """What a bound call runs in Python (the host path of an eager ``Fp8BlockLinear`` call after its first): itself,
+    the stream lookup (a stand-in here), the scratch lookups its launches need, and per launch the direct launch and
+    the C launcher -- no plan lookup, no validation, no view building."""
+    m, n, k, has_bias = BOUND_CASES[case]
+    x, wq, scale, bias = make(m, n, k, bias=has_bias)
+    fp8_block_matmul(x, wq, scale, bias)
+    bound = kernels_bind_call(x, wq, scale, bias)
+    bound(x)
+    calls = []
+
+    def profile(frame, event, arg):
+        if event == "call":
+            calls.append(frame.f_code.co_name)
+    sys.setprofile(profile)
+    try:
+        bound(x)
+    finally:
+        sys.setprofile(None)
+    named = [c for c in calls if not c.startswith("<") or c == "<lambda>"]
+    assert named == expected, " ".join(named)
 
 def test_a_bound_call_gives_way_where_the_wrapper_must_launch(stand_in_launchers):
     """A bound call returns None (its caller then takes ``fp8_block_matmul``) for an x at an address not 16-byte
