@@ -31,6 +31,22 @@ def tile_kernel_from_m_33(monkeypatch):
     kernel_module._launch_plan.cache_clear()
 
 
+def python_calls(call):
+    """The names of the Python functions ``call()`` enters below itself (lambdas included; comprehensions, which
+    Python 3.12+ inlines, left out)."""
+    calls = []
+
+    def profile(frame, event, arg):
+        if event == "call":
+            calls.append(frame.f_code.co_name)
+    sys.setprofile(profile)
+    try:
+        call()
+    finally:
+        sys.setprofile(None)
+    return [c for c in calls[1:] if not c.startswith("<") or c == "<lambda>"]
+
+
 def run(x, wq, scale, b, block=(128, 128), **kwargs):
     to = lambda t: None if t is None else t.to(DEVICE)  # noqa: E731
     return fp8_block_matmul(to(x), to(wq), to(scale), to(b), block, **kwargs)
@@ -521,18 +537,8 @@ def test_a_cached_call_does_a_fixed_small_amount_of_host_work(monkeypatch):
     for m in (1, 40):  # the decode kernel and the tile kernel
         x, wq, scale, b = make(m, 256, 512, bias=True)
         fp8_block_matmul(x, wq, scale, b)  # first call: plan, JIT
-        calls = []
-
-        def profile(frame, event, arg):
-            if event == "call":
-                calls.append(frame.f_code.co_name)
-        sys.setprofile(profile)
-        try:
-            fp8_block_matmul(x, wq, scale, b)
-        finally:
-            sys.setprofile(None)
-        named = [c for c in calls if not c.startswith("<") or c == "<lambda>"]  # comprehensions inline on 3.12+
-        assert named == ["fp8_block_matmul", "_launch", "<lambda>", "run"], calls
+        named = python_calls(lambda: fp8_block_matmul(x, wq, scale, b))
+        assert named == ["fp8_block_matmul", "_launch", "<lambda>", "run"], named
 
 
 def test_programmatic_dependent_launch_only_where_the_gpu_has_it(monkeypatch):
@@ -994,18 +1000,9 @@ def test_a_bound_call_does_a_fixed_small_amount_of_host_work(stand_in_launchers,
     fp8_block_matmul(x, wq, scale, bias)
     bound = kernels_bind_call(x, wq, scale, bias)
     bound(x)
-    calls = []
-
-    def profile(frame, event, arg):
-        if event == "call":
-            calls.append(frame.f_code.co_name)
-    sys.setprofile(profile)
-    try:
-        bound(x)
-    finally:
-        sys.setprofile(None)
-    named = [c for c in calls if not c.startswith("<") or c == "<lambda>"]
+    named = python_calls(lambda: bound(x))
     assert named == expected, " ".join(named)
+
 
 def test_a_bound_call_gives_way_where_the_wrapper_must_launch(stand_in_launchers):
     """A bound call returns None (its caller then takes ``fp8_block_matmul``) for an x at an address not 16-byte
