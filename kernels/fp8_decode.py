@@ -223,12 +223,13 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
       ~96 MB+ layers with long K; H100, ``benchmarks/NOTES.md`` v29, v30). The copy engine issues a box's bytes
       without the program's threads, so longer programs stay fed; on shorter ones its start-up latency loses.
       Pipeline depth by the weight bytes a SM keeps in flight, programs per SM x (stages - 1) x the weight box,
-      against what its share of DRAM bandwidth needs over ``IN_FLIGHT_US`` (2.1 us: ~53 KB on an H100, ~78 KB on an
+      against what its share of DRAM bandwidth needs over ``IN_FLIGHT_US`` (2.1 us: ~53 KB on an H100, ~77 KB on an
       H200, NOTES items 85-86): 4 stages where 3 keep less and the programs fit one round of shared memory at 4, else
       3. H100 (NOTES v39): 7168 x 16384 at M = 2-16, 448 programs (3.4 a SM, 54 KB at 3 stages) 47.2-49.0 us at 3
       stages against 48.9-51.2 at 4, 7168 x 18432 likewise; 18432 x 7168's 288 programs (2.2 a SM, 35 KB at 3) 52.2
       us at 4 against 54.6; at M = 32 the 448 programs do not fit 4 deep (72.8 against 54.1 us). H200 (exp89, NOTES
-      item 83): the same 448-program launches 2.3-3.4% faster at 4 stages (82 KB) than at 3.
+      items 83, 86): the same 448-program launches 2.0-3.5% faster at 4 stages (82 KB) than at 3 (exp89, exp92), two
+      448-program layers no rule was fitted on (3584 x 18944, 14336 x 4096) 1.000-1.013x.
       At M <= ``TMA_WIDE_SPLIT_MAX_M`` (8) a 4-stage launch that still keeps less than that need splits twice as far
       (at most 16) where that leaves at most ``TMA_WIDE_SPLIT_PROGRAMS_PER_SM`` (5) programs per SM (v47): such
       launches ran 1.5-2.5 programs a SM, too few loads in flight for the H200 (ncu, 4096 x 8192 M = 4: DRAM 37 ->
