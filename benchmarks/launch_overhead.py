@@ -1,11 +1,11 @@
 """Host time per eager call, on a GPU:  python -m fp8blk.bench.launch_overhead
 
-For each M (decode kernel, tile kernel, expand path) on a 4096 x 4096 layer, the GPU is first given a long sleep,
-then N calls are queued and timed on the host: what the CPU spends per call, whatever the GPU's time. Compares
-``Fp8BlockLinear(x)``, the kernel wrapper ``fp8_block_matmul`` and ``torch.nn.functional.linear`` on bf16 weights
-(the cost a user pays per layer in an eager model), then prints the module's cProfile top entries.
-A host's timings drift from one moment to the next: each figure is the median of ROUNDS rounds, the three calls
-measured in turn within every round, and the ratio column is the median of the per-round ratios.
+For each M (decode kernel, tile kernel, split x, expand path) on a 4096 x 4096 layer: ``Fp8BlockLinear(x)``, the
+kernel wrapper ``fp8_block_matmul`` and ``torch.nn.functional.linear`` on bf16 weights (the cost a user pays per
+layer in an eager model) are called in turn, each call timed alone while the GPU sleeps (the launch queue absorbs
+them), so the three share whatever the host does meanwhile; each figure is the median call of a round, then the
+median of ROUNDS rounds, and the ratio column the median of the per-round ratios. Then the module's cProfile top
+entries.
 """
 import cProfile
 import pstats
@@ -22,18 +22,21 @@ from fp8blk.kernels import fp8_block_matmul
 ROUNDS = 7
 
 
-def host_us(fn, calls=200):
-    """Host µs per call while the GPU is busy sleeping (the launch queue absorbs the calls)."""
-    for _ in range(10):
-        fn()
+def host_us(fns, calls=300):
+    """Median host µs per call of each function in ``fns``, called in turn ``calls`` times while the GPU sleeps."""
+    for fn in fns:
+        for _ in range(10):
+            fn()
     torch.cuda.synchronize()
-    torch.cuda._sleep(200_000_000)  # ~0.1 s of GPU time: longer than queuing the calls takes
-    start = time.perf_counter()
+    torch.cuda._sleep(400_000_000)  # ~0.2 s of GPU time: longer than queuing the calls takes
+    times = [[] for _ in fns]
     for _ in range(calls):
-        fn()
-    elapsed = time.perf_counter() - start
+        for fn, spent in zip(fns, times):
+            start = time.perf_counter()
+            fn()
+            spent.append(time.perf_counter() - start)
     torch.cuda.synchronize()
-    return elapsed / calls * 1e6
+    return [statistics.median(spent) * 1e6 for spent in times]
 
 
 def main():
@@ -43,11 +46,12 @@ def main():
     layer = Fp8BlockLinear.from_tensors(wq, scale)
     print(f"{torch.cuda.get_device_name()} · torch {torch.__version__}; host µs per eager call, layer {n}x{k}")
     print(f"{'M':>5} {'F.linear':>9} {'Fp8BlockLinear':>15} {'fp8_block_matmul':>17} {'module / F.linear':>18}"
-          f"   (median of {ROUNDS} rounds)")
+          f"   (calls interleaved; median of {ROUNDS} rounds)")
     for m in (1, 16, 64, 256, 4096):
         x = torch.randn(m, k, device="cuda").to(torch.bfloat16)
-        rounds = [(host_us(lambda: F.linear(x, dense)), host_us(lambda: layer(x)),
-                   host_us(lambda: fp8_block_matmul(x, wq, scale))) for _ in range(ROUNDS)]
+        calls = 300 if m <= 256 else 60  # large M: the queued GPU work must stay within the sleep and launch queue
+        rounds = [host_us((lambda: F.linear(x, dense), lambda: layer(x), lambda: fp8_block_matmul(x, wq, scale)),
+                          calls) for _ in range(ROUNDS)]
         ref, module, wrapper = (statistics.median(column) for column in zip(*rounds))
         ratio = statistics.median(mod / lin for lin, mod, _ in rounds)
         print(f"{m:>5} {ref:>9.1f} {module:>15.1f} {wrapper:>17.1f} {ratio:>17.2f}x")
