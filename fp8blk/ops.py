@@ -154,10 +154,11 @@ class BoundLinear:
     The first eager GPU call of each x signature (shape, strides, dtype, device) runs ``fp8_block_linear`` and then
     binds that launch (``fp8blk.kernels.bind_call``); later calls with that signature skip the op layer, the kernel
     wrapper's checks and its plan lookup: they allocate the output and call the compiled launchers, so an eager call
-    costs about what the bare kernel wrapper does (``benchmarks/NOTES.md`` item 87). The bindings are keyed on the layer tensors' addresses,
-    so a tensor replaced or moved (``.data =``, ``.to()``) is bound anew; changing a tensor's shape or strides in
-    place while keeping its storage address (``.data =`` a view of the same storage) is not detected, and the owner
-    must ``clear()``. CPU tensors, ``torch.compile`` and calls a binding cannot take go through ``fp8_block_linear``.
+    costs about what the bare kernel wrapper does (``benchmarks/NOTES.md`` item 87). The bindings are keyed on the
+    layer tensors' addresses, so a tensor replaced or moved (``.data =``, ``.to()``) is bound anew; changing a
+    tensor's shape or strides in place while keeping its storage address (``.data =`` a view of the same storage) is
+    not detected, and the owner must ``clear()``. CPU tensors, ``torch.compile`` and calls a binding cannot take go
+    through ``fp8_block_linear``.
     """
     MAX_BINDINGS = 64  # per layer (decode steps reuse one or two signatures; prefill sees many M)
 

@@ -786,7 +786,7 @@ def bind_call(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor, bias: 
                      tuple(weight.shape))
 
 
-_BIND_DEVICE_FLAG = "is_cuda"  # the tensor flag of the device whose launches bind (tests with stand-in launchers: "is_cpu")
+_BIND_DEVICE_FLAG = "is_cuda"  # the tensor flag of the device whose launches bind (stand-in launchers in tests: "is_cpu")
 
 
 _TRITON_TYPES = {torch.bfloat16: "bf16", torch.float16: "fp16", torch.float32: "fp32", torch.float8_e8m0fnu: "u8"}
