@@ -736,14 +736,43 @@ def test_tma_launch_passes_descriptors_and_falls_back_for_unaligned_addresses(mo
     kernel_module._launch_plan.cache_clear()
 
 
+def fake_tensor_map_encoder(monkeypatch, encoded):
+    """Triton's active driver replaced by one whose tensor-map encoder records each encoding in ``encoded`` and
+    returns its fields as the map."""
+    import triton
+
+    class Utils:
+        @staticmethod
+        def fill_tma_descriptor(*fields):
+            encoded.append(fields)
+            return ("tensor map",) + tuple(tuple(f) if isinstance(f, list) else f for f in fields)
+
+    class Driver:
+        utils = Utils()
+    monkeypatch.setattr(triton.runtime.driver, "_active", Driver())
+
+
+def stand_in_compiled(calls, signature, meta):
+    """A compiled kernel whose C launcher records its arguments in ``calls``, behind Triton's own ``CudaLauncher``
+    and, for TMA arguments (``tensordesc`` in ``signature``, ``meta`` per descriptor), its descriptor wrapper."""
+    from triton.backends.nvidia.driver import CudaLauncher, wrap_handle_tensordesc
+
+    class CLauncher:  # stands in for the compiled C launcher (a builtin: no Python closure)
+        def __call__(self, *args):
+            calls.append(args)
+    launcher = object.__new__(CudaLauncher)
+    launcher.__dict__.update(num_ctas=1, launch=wrap_handle_tensordesc(CLauncher(), signature, meta),
+                             global_scratch_size=0, global_scratch_align=1, profile_scratch_size=0,
+                             profile_scratch_align=1, launch_cooperative_grid=False, launch_pdl=True)
+    return type("Compiled", (), {"function": 1234, "packed_metadata": "packed", "run": launcher})()
+
+
 @pytest.mark.parametrize("m,n,k", [(64, 256, 512), (4, 7168, 16384), (48, 256, 512)], ids=["tile-tma", "decode-tma", "tile"])
 def test_direct_launch_passes_what_tritons_launcher_would(monkeypatch, m, n, k):
     """The direct launch calls the compiled kernel's C launcher with exactly the arguments Triton's own layer
     (``CudaLauncher.__call__`` and its descriptor wrapper) would pass, and encodes each descriptor's tensor map once
     per argument and address instead of per launch."""
     import importlib
-    import triton
-    from triton.backends.nvidia.driver import CudaLauncher, wrap_handle_tensordesc
     kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
     cuda = torch.device("cuda", 0)
     monkeypatch.setattr(kernel_module, "_interpreting", lambda: False)
@@ -754,37 +783,18 @@ def test_direct_launch_passes_what_tritons_launcher_would(monkeypatch, m, n, k):
     plan = launch_plan(m, n, k, cuda)
     assert bool(plan.descriptors) == (m != 48)
     names = kernel_module._SIGNATURES[plan.kind]
-    encoded = []
-
-    class Utils:  # the driver's tensor-map encoder, recorded
-        @staticmethod
-        def fill_tma_descriptor(*fields):
-            encoded.append(fields)
-            return ("tensor map",) + tuple(tuple(f) if isinstance(f, list) else f for f in fields)
-
-    class Driver:
-        utils = Utils()
-    monkeypatch.setattr(triton.runtime.driver, "_active", Driver())
-    calls = []
-
-    class CLauncher:  # stands in for the compiled C launcher (a builtin: no Python closure)
-        def __call__(self, *args):
-            calls.append(args)
+    encoded, calls = [], []
+    fake_tensor_map_encoder(monkeypatch, encoded)
     indices = {d.index for d in plan.descriptors}
     signature = {name: ("tensordesc<u8[8, 16]>" if i in indices else "i32") for i, name in enumerate(names)}
     meta = [{"swizzle": 3, "elem_size": 1, "elem_type": 0, "block_size": list(d.box), "fp4_padded": False}
             for d in plan.descriptors]
-    launcher = object.__new__(CudaLauncher)
-    launcher.__dict__.update(num_ctas=1, launch=wrap_handle_tensordesc(CLauncher(), signature, meta),
-                             global_scratch_size=0, global_scratch_align=1, profile_scratch_size=0,
-                             profile_scratch_align=1, launch_cooperative_grid=False, launch_pdl=True)
-
-    class Compiled:
-        function, packed_metadata, run = 1234, "packed", launcher
+    compiled = stand_in_compiled(calls, signature, meta)
+    launcher = compiled.run
 
     class Jit:
         def __getitem__(self, grid):
-            return lambda *args, **kwargs: Compiled()
+            return lambda *args, **kwargs: compiled
     kind = Jit()
     x, wq, scale, b = make(m, n, k)
     out = torch.empty(m, n, dtype=torch.bfloat16)
@@ -881,8 +891,6 @@ def stand_in_launchers(monkeypatch):
     stand-ins (the C launcher records its arguments; TMA arguments go through Triton's own descriptor wrapper and
     tensor-map expansion, with the driver's encoder faked). Yields the list of recorded launches."""
     import importlib
-    import triton
-    from triton.backends.nvidia.driver import CudaLauncher, wrap_handle_tensordesc
     from triton.tools.tensor_descriptor import TensorDescriptor
     kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
     plan_of = kernel_module._launch_plan
@@ -896,20 +904,8 @@ def stand_in_launchers(monkeypatch):
     monkeypatch.setattr(kernel_module, "_INTERPRETING", False)
     monkeypatch.setattr(kernel_module, "_current_stream", lambda device: 7)
     monkeypatch.setattr(kernel_module, "_BIND_DEVICE_FLAG", "is_cpu")
-
-    class Utils:
-        @staticmethod
-        def fill_tma_descriptor(*fields):
-            return ("tensor map",) + tuple(tuple(f) if isinstance(f, list) else f for f in fields)
-
-    class Driver:
-        utils = Utils()
-    monkeypatch.setattr(triton.runtime.driver, "_active", Driver())
+    fake_tensor_map_encoder(monkeypatch, [])
     launches = []
-
-    class CLauncher:  # a builtin stands here in Triton: no Python closure
-        def __call__(self, *args):
-            launches.append(args)
 
     def jit(kind):
         names = kernel_module._SIGNATURES[kind]
@@ -922,12 +918,7 @@ def stand_in_launchers(monkeypatch):
                                  for i, name in enumerate(names)}
                     meta = [{"swizzle": 3, "elem_size": 1, "elem_type": 0, "block_size": list(args[i].block_shape),
                              "fp4_padded": False} for i in described]
-                    launcher = object.__new__(CudaLauncher)
-                    launcher.__dict__.update(
-                        num_ctas=1, launch=wrap_handle_tensordesc(CLauncher(), signature, meta) if described else
-                        CLauncher(), global_scratch_size=0, global_scratch_align=1, profile_scratch_size=0,
-                        profile_scratch_align=1, launch_cooperative_grid=False, launch_pdl=True)
-                    return type("Compiled", (), {"function": 1234, "packed_metadata": "packed", "run": launcher})()
+                    return stand_in_compiled(launches, signature, meta)
                 return compile_it
         return Jit()
     for name, kind in (("_fp8_decode_kernel", "decode"), ("_fp8_block_matmul_kernel", "tile"),
