@@ -57,6 +57,10 @@ IN_FLIGHT_US = 2.1  # TMA launches keep a SM's share of DRAM bandwidth times thi
 H100_DRAM_GBPS = 3352  # an H100 SXM's DRAM bandwidth: decode_config's default (2 x 2619 MHz x 5120 bits)
 TMA_WIDE_SPLIT_MAX_M = 8  # at M <= this, 4-stage TMA launches short of it split twice as far ...
 TMA_WIDE_SPLIT_PROGRAMS_PER_SM = 5  # ... where that leaves at most this many programs per SM (v47, NOTES item 80)
+TMA_BALANCED = 0.9  # TMA launches whose programs fill their rounds less evenly than this (programs a SM / its ceiling) ...
+TMA_REBALANCE_MAX_M = 16  # ... at M up to this ...
+TMA_REBALANCE_FEW_PROGRAMS_PER_SM = 3  # ... (above TMA_WIDE_SPLIT_MAX_M: with fewer than this many programs a SM) ...
+TMA_BUILD_PROGRAMS_PER_SM = 6  # ... are re-split at 3 stages, at most this many a SM (the build's registers; v49)
 DEEP_STREAM_BYTES_PER_SM = 120 * 1024  # M = 1 deep streams (v46) on layers of at least this many bytes per SM ...
 DEEP_STREAM_STEP_BYTES = 1 << 14  # ... 32-row programs reading 32 rows x 512 columns a step ...
 DEEP_STREAM_PROGRAMS_PER_SM = 4  # ... split until the programs number at least this many per SM ...
@@ -237,6 +241,17 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
       exp83-85 (30 layers); checked on exp87, 10 layers none had timed: 29 of 30 points (M = 2 / 4 / 8) faster,
       1.006-1.15x, one 0.998x. At M = 16 the same split was mixed (0.97-1.05x on exp85) and at M = 32 and 5-6
       programs a SM slower (exp84), so neither.
+      Rebalanced (v49): where the launch so far fills its rounds unevenly (programs a SM over its ceiling below
+      ``TMA_BALANCED``, 0.9: some SMs run a program more than others for the whole launch) at M <= 8, or at M = 9..16
+      with fewer than 3 programs a SM, the split (any integer up to 16 keeping 16 steps a program) that fills them
+      most evenly with at most ``TMA_BUILD_PROGRAMS_PER_SM`` (6) programs a SM, 3 stages deep, if it is at least 0.05
+      more even. The 6 comes from the build: the TMA decode kernel takes 72-79 registers a thread, which the
+      256-register warp allocation rounds to 80, so 6 four-warp programs fit a SM's 65,536 (7 only at 72: a launch
+      planned for 7 spills into a second round, 20-30% slower: NOTES items 91-92, ncu). H200, NOTES item 92 (CUDA
+      graphs, weights rotated, three alternating rounds): fitted on exp96 (12 layers), checked on exp98 (7 layers none
+      had timed): 7168 x 16384 M = 2-8 split 4 -> 7 1.02-1.06x, 11008 x 8192 M = 2-16 1.02-1.04x, 9216 x 8192,
+      5120 x 20480, 10240 x 12288, 9728 x 10240 at M = 16 1.05-1.09x, one loss (20480 x 4096 M = 16 0.994x); balanced
+      launches (2.9 of 3, 1.9 of 2 a SM) re-split lost 1-5% (exp96), and 448-program launches at M = 16 (3.4 a SM) 2-3%.
     """
     sub_k = _pow2_at_most(math.gcd(scale_block_k, 128))  # a power of two dividing the scale block
     use_mma = m > 2 or (m == 2 and n * k * groups > CUDA_CORE_PAIR_BYTES_PER_SM * sm_count)
@@ -267,6 +282,12 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
         if (stages == 4 and m <= TMA_WIDE_SPLIT_MAX_M and programs * 3 * box < needed
                 and tiles * 2 * tma_split <= TMA_WIDE_SPLIT_PROGRAMS_PER_SM * sm_count):
             tma_split = min(16, 2 * tma_split)  # v47: more weight in flight where few programs run 4 stages deep
+        programs = tiles * tma_split / sm_count
+        if m <= TMA_REBALANCE_MAX_M and (m <= TMA_WIDE_SPLIT_MAX_M or programs < TMA_REBALANCE_FEW_PROGRAMS_PER_SM):
+            most = min(TMA_BUILD_PROGRAMS_PER_SM, TMA_SHARED_BYTES_PER_SM // (3 * stage_bytes))
+            balanced = _balanced_tma_split(tiles, steps, sm_count, most)
+            if _balance(tiles * balanced / sm_count) >= _balance(programs) + 0.05 and _balance(programs) < TMA_BALANCED:
+                tma_split, stages = balanced, 3  # v49: programs that fill their rounds evenly
         return DecodeConfig(block_n, block_m, sub_k, subs, tma_split, True, 4, stages, tma=True)
     split_k = max(wave_split, triton.next_power_of_2(triton.cdiv(steps, max_steps)))
     least_steps = MMA_MIN_STEPS_PER_SPLIT if use_mma else 1
@@ -275,6 +296,25 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
     if not use_mma and triton.cdiv(steps, split_k) >= 6:
         stages = 3
     return DecodeConfig(block_n, block_m, sub_k, subs, split_k, use_mma, 4, stages)
+
+
+def _balance(programs_per_sm: float) -> float:
+    """How evenly a launch of ``programs_per_sm`` programs a SM fills its rounds: the average SM's programs over the
+    busiest SM's (1.0: every SM runs as many), to two decimals."""
+    return round(programs_per_sm / math.ceil(programs_per_sm), 2)
+
+
+def _balanced_tma_split(tiles: int, steps: int, sm_count: int, most_per_sm: int) -> int:
+    """The K split (any integer up to 16 keeping ``TMA_MIN_STEPS`` steps a program) whose ``tiles * split`` programs
+    fill their rounds most evenly with at most ``most_per_sm`` a SM; ties to the smaller split."""
+    best, best_balance = 1, -1.0
+    for split in range(1, 17):
+        if triton.cdiv(steps, split) < TMA_MIN_STEPS:
+            break
+        per_sm = tiles * split / sm_count
+        if math.ceil(per_sm) <= most_per_sm and _balance(per_sm) > best_balance:
+            best, best_balance = split, _balance(per_sm)
+    return best
 
 
 def _deep_stream_config(n: int, k: int, groups: int, sub_k: int, sm_count: int) -> DecodeConfig | None:

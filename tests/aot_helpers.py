@@ -17,14 +17,23 @@ NVDISASM = os.path.join(os.path.dirname(triton.backends.nvidia.__file__), "bin",
 PTXAS = os.path.join(os.path.dirname(triton.backends.nvidia.__file__), "bin", "ptxas")
 
 
-def wgmma_serialized(ptx):
-    # ptxas's own report (Triton's ptxas, sm_90a): does it serialize the build's wgmmas, waiting after each one?
+def ptxas_log(ptx):
+    # ptxas's own report on the build (Triton's ptxas, sm_90a, as the JIT assembles it)
     with tempfile.NamedTemporaryFile("w", suffix=".ptx") as f:
         f.write(ptx)
         f.flush()
-        log = subprocess.run([PTXAS, "-arch=sm_90a", "-v", f.name, "-o", os.devnull], capture_output=True,
-                             text=True, check=True).stderr
-    return "wgmma.mma_async instructions are serialized" in log
+        return subprocess.run([PTXAS, "-arch=sm_90a", "-v", f.name, "-o", os.devnull], capture_output=True,
+                              text=True, check=True).stderr
+
+
+def wgmma_serialized(ptx):
+    # does ptxas serialize the build's wgmmas, waiting after each one?
+    return "wgmma.mma_async instructions are serialized" in ptxas_log(ptx)
+
+
+def registers(ptx):
+    # registers a thread of the build
+    return int(re.search(r"Used (\d+) registers", ptxas_log(ptx)).group(1))
 
 
 def wgmma_pending(cubin):
@@ -52,6 +61,8 @@ for cc, cfg, x_dtype, scale_dtype, bias, integer, *aligned in json.loads(sys.std
                         "wgmma_pending": wgmma_pending(c.asm["cubin"]) if cc >= 90 else None,
                         "wgmma_serialized": (wgmma_serialized(ptx) if cc >= 90 and "wgmma.mma_async" in ptx
                                              and isinstance(config, KernelConfig) and config.tma else None),
+                        "registers": (registers(ptx) if cc >= 90 and isinstance(config, DecodeConfig) and config.tma
+                                      else None),
                         "pdl": [ptx.count("griddepcontrol.wait"), ptx.count("griddepcontrol.launch_dependents"),
                                 bool(getattr(c.metadata, "launch_pdl", False))]})
     except Exception as exc:  # the whole chain: Triton wraps the root cause once per inlined function
