@@ -635,7 +635,8 @@ def test_tma_only_where_the_gpu_and_the_layout_allow_it(monkeypatch):
     large = launch_plan(4, 7168, 16384, cuda)  # 112 row tiles x 4: 32 steps each
     assert [d.index for d in large.descriptors] == [1] and large.descriptors[0].box == (64, 128)  # the weight only
     assert large.fallback is not None and not large.fallback.descriptors
-    assert large.grid == (112, 4, 1) and large.fallback.grid == (112, 8, 1)  # the pointer rule caps at 16 steps
+    # v49 re-splits the TMA launch 7 ways (5.9 programs a SM, even rounds); the pointer rule caps programs at 16 steps
+    assert large.grid == (112, 7, 1) and large.fallback.grid == (112, 8, 1)
     assert not launch_plan(4, 7168, 16392, cuda).descriptors  # 16392-byte weight rows: not 16-aligned
     tile = launch_plan(64, 256, 4096, cuda)
     assert tile.kind == "tile" and [d.index for d in tile.descriptors] == [0, 1] and dict(tile.constexprs)["TMA"]
@@ -843,7 +844,7 @@ def test_direct_launch_only_where_tritons_layer_adds_nothing(monkeypatch):
 
 def test_the_decode_rule_reads_the_gpus_dram_bandwidth(monkeypatch):
     """The launch plan passes ``decode_config`` the device's DRAM bandwidth from Triton's driver (2 x memory clock x
-    bus width): an H200's 4.9 TB/s takes the 448-program TMA launch of 7168 x 16384 at M = 4 4 stages deep where an
+    bus width): an H200's 4.9 TB/s takes the 448-program TMA launch of 7168 x 16384 at M = 16 4 stages deep where an
     H100's 3.35 TB/s keeps 3 (NOTES items 83, 86); without a driver (CPU, a faked device) the H100's figure."""
     import importlib
     import triton
@@ -864,7 +865,7 @@ def test_the_decode_rule_reads_the_gpus_dram_bandwidth(monkeypatch):
         kernel_module._dram_gbps.cache_clear()
         kernel_module._launch_plan.cache_clear()
         assert kernel_module._dram_gbps(cuda) == pytest.approx(2 * clock_khz * 1e3 * bus_bits / 8 / 1e9)
-        plan = launch_plan(4, 7168, 16384, cuda)
+        plan = launch_plan(16, 7168, 16384, cuda)  # M = 16, 3.4 programs a SM: v48's depth, not re-split (v49)
         assert plan.config.tma and plan.grid == (112, 4, 1)
         stages[name] = plan.config.num_stages
     assert stages == {"H100": 3, "H200": 4}
