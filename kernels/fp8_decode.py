@@ -283,11 +283,12 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
                 and tiles * 2 * tma_split <= TMA_WIDE_SPLIT_PROGRAMS_PER_SM * sm_count):
             tma_split = min(16, 2 * tma_split)  # v47: more weight in flight where few programs run 4 stages deep
         programs = tiles * tma_split / sm_count
-        if (_balance(programs) < TMA_BALANCED and m <= TMA_REBALANCE_MAX_M
+        balance = _balance(programs)
+        if (balance < TMA_BALANCED and m <= TMA_REBALANCE_MAX_M
                 and (m <= TMA_WIDE_SPLIT_MAX_M or programs < TMA_REBALANCE_FEW_PROGRAMS_PER_SM)):
             most = min(TMA_BUILD_PROGRAMS_PER_SM, TMA_SHARED_BYTES_PER_SM // (3 * stage_bytes))
             balanced = _balanced_tma_split(tiles, steps, sm_count, most)
-            if _balance(tiles * balanced / sm_count) >= _balance(programs) + 0.05:
+            if _balance(tiles * balanced / sm_count) >= balance + 0.05:
                 tma_split, stages = balanced, 3  # v49: programs that fill their rounds evenly
         return DecodeConfig(block_n, block_m, sub_k, subs, tma_split, True, 4, stages, tma=True)
     split_k = max(wave_split, triton.next_power_of_2(triton.cdiv(steps, max_steps)))

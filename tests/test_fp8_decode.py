@@ -131,22 +131,22 @@ def test_tma_rule_for_long_programs_on_large_layers_only(monkeypatch):
     at 4 (NOTES v39, items 85-86), else 3; elsewhere it gives the pointer-load launch. (The named launches below with
     v49's re-split off; the property check at the end with it on.)"""
     assert (IN_FLIGHT_US, H100_DRAM_GBPS) == (2.1, 3352)
-    rebalanced = monkeypatch.context()
-    rebalanced.__enter__().setattr(fp8_decode, "TMA_REBALANCE_MAX_M", 0)
-    tma = decode_config(4, 7168, 16384, 1, 128, 132, tma=True)  # 112 row tiles x 4 = 448 programs of 32 steps
-    assert tma.tma and (tma.split_k, tma.num_stages, tma.use_mma) == (4, 3, True)  # H100: 3.4 a SM x 2 x 8 KB = 54 KB
-    h200 = decode_config(4, 7168, 16384, 1, 128, 132, tma=True, dram_gbps=H200_GBPS)  # needs ~78 KB: 4 deep (82)
-    assert h200 == tma._replace(num_stages=4)
-    for gbps in (H100_DRAM_GBPS, H200_GBPS):
-        assert decode_config(4, 6144, 16384, 1, 128, 132, True, gbps)[4:] == (4, True, 4, 4, True)  # 384: 2.9 a SM
-    assert decode_config(4, 7168, 16384, 1, 128, 132).split_k == 8  # the pointer launch caps programs at 16 steps
-    assert decode_config(16, 18432, 7168, 1, 128, 132, tma=True)[:5] == (64, 16, 128, 1, 1)  # 288 tiles: no split
-    # M = 17..32 (64 x 32 programs, 64 KB at 4 stages: 3 per SM): 448 programs take 3 stages, 288 take 4
-    for gbps in (H100_DRAM_GBPS, H200_GBPS):
-        wide = decode_config(32, 7168, 16384, 1, 128, 132, tma=True, dram_gbps=gbps)
-        assert wide.tma and (wide.block_m, wide.split_k, wide.num_stages) == (32, 4, 3)
-        assert decode_config(24, 18432, 7168, 1, 128, 132, True, gbps)[3:] == (1, 1, True, 4, 4, True)
-    rebalanced.__exit__(None, None, None)
+    with monkeypatch.context() as v48_only:
+        v48_only.setattr(fp8_decode, "TMA_REBALANCE_MAX_M", 0)
+        tma = decode_config(4, 7168, 16384, 1, 128, 132, tma=True)  # 112 row tiles x 4 = 448 programs of 32 steps
+        # H100: 3.4 programs a SM x 2 stages in flight x 8 KB = 54 KB
+        assert tma.tma and (tma.split_k, tma.num_stages, tma.use_mma) == (4, 3, True)
+        h200 = decode_config(4, 7168, 16384, 1, 128, 132, tma=True, dram_gbps=H200_GBPS)  # needs ~78 KB: 4 deep (82)
+        assert h200 == tma._replace(num_stages=4)
+        for gbps in (H100_DRAM_GBPS, H200_GBPS):
+            assert decode_config(4, 6144, 16384, 1, 128, 132, True, gbps)[4:] == (4, True, 4, 4, True)  # 384: 2.9 a SM
+        assert decode_config(4, 7168, 16384, 1, 128, 132).split_k == 8  # the pointer launch caps programs at 16 steps
+        assert decode_config(16, 18432, 7168, 1, 128, 132, tma=True)[:5] == (64, 16, 128, 1, 1)  # 288 tiles: no split
+        # M = 17..32 (64 x 32 programs, 64 KB at 4 stages: 3 per SM): 448 programs take 3 stages, 288 take 4
+        for gbps in (H100_DRAM_GBPS, H200_GBPS):
+            wide = decode_config(32, 7168, 16384, 1, 128, 132, tma=True, dram_gbps=gbps)
+            assert wide.tma and (wide.block_m, wide.split_k, wide.num_stages) == (32, 4, 3)
+            assert decode_config(24, 18432, 7168, 1, 128, 132, True, gbps)[3:] == (1, 1, True, 4, 4, True)
     for m, n, k in ((4, 3072, 7168), (1, 7168, 16384), (32, 3072, 7168), (16, 65536, 1536), (2, 2048, 4096)):
         assert decode_config(m, n, k, 1, 128, 132, tma=True) == decode_config(m, n, k, 1, 128, 132)
     for (n, k), m, sm_count, groups, gbps in itertools.product(SHAPES, (2, 3, 9, 16, 32), (132, 108, 78), (1, 8),
