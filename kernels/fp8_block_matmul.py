@@ -1,9 +1,9 @@
 """W8A16 block-FP8 GEMM in Triton: ``y = x @ dequant(weight, scale).T (+ bias)`` -- the entry point.
 
 torch + triton only: vendor this file with ``fp8_decode.py`` (the decode kernel, M <= 32 or 64 on small layers, and
-its launch rule), ``fp8_tile.py`` (the tile kernel, larger M, and its launch rule), ``fp8_tile_ops.py`` (device
-functions they share)
-and, optionally, the tuned table ``fp8_block_matmul_configs.json`` beside them. This file checks the arguments,
+its launch rule), ``fp8_tile.py`` (the tile kernel, larger M, and its launch rule), ``fp8_serving.py`` (sm_90's
+warp-specialized kernel for M = 65-512 where its tiles fill the GPU, and its rule), ``fp8_tile_ops.py`` (device
+functions they share) and, optionally, the tuned table ``fp8_block_matmul_configs.json`` beside them. This file checks the arguments,
 works out a launch plan once per call signature (kernel, grid, constexprs; the table's config or the rules'),
 launches it, and holds the large-M expand path, ahead-of-time builds and the tuning tool.
 
@@ -37,9 +37,11 @@ from typing import Dict, NamedTuple, Optional, Sequence, Tuple, Union
 import torch
 import triton
 import triton.language as tl
+from triton.experimental.gluon.nvidia.hopper import TensorDescriptor as GluonTensorDescriptor
 from triton.tools.tensor_descriptor import TensorDescriptor
 
 from .fp8_decode import H100_DRAM_GBPS, DecodeConfig, _fp8_decode_kernel, decode_config, takes_decode
+from .fp8_serving import MATH_REGISTERS, _fp8_serving_kernel, serving_config, shared_layouts
 from .fp8_tile import (KernelConfig, _fp8_block_matmul_kernel, _split_x_kernel, default_config, low_terms_row, m_bucket,
                        with_tma)
 from .fp8_tile_ops import _fp8_bytes_to, _scale_to_fp32
@@ -52,6 +54,7 @@ TABLE_ENV = "FP8BLK_CONFIG_TABLE"  # "0": launch parameters by rule only, the tu
 PDL_ENV = "FP8BLK_PDL"  # "0": no programmatic dependent launch (else on for the decode and tile kernels on sm_90+)
 TMA_ENV = "FP8BLK_TMA"  # "0": no TMA descriptors (else the rules use them on sm_90+ where rows are 16-byte aligned)
 SPLIT_X_ENV = "FP8BLK_SPLIT_X"  # "0": the rules never split x into e4m3 terms (else they may on sm_90+, M = 33-512)
+SERVING_ENV = "FP8BLK_SERVING"  # "0": the rules never take the warp-specialized serving kernel (else sm_90, M = 65-512)
 
 
 @triton.jit
@@ -142,14 +145,16 @@ def _dram_gbps(device: torch.device) -> float:
 @functools.lru_cache(maxsize=4096)
 def choose_config(m: int, n: int, k: int, groups: int, block_k: int, device: torch.device,
                   batch_invariant: bool = False, tma: bool = False, x_bf16: bool = True,
-                  split_x: bool = True) -> KernelConfig:
+                  split_x: bool = True, serving: bool = False) -> KernelConfig:
     """The table's config for (GPU, N, K, M-bucket), else ``default_config``.
 
     ``batch_invariant`` uses the M = 1 config for every M, so a row's arithmetic never depends on M. ``tma``: the
     launch may read both tiles by TMA (a table entry then gets ``with_tma``; the rule has its own TMA tiles).
     ``x_bf16=False`` (fp16 activations): no bf16-only launch (a table's expand-weight entry is passed over for the
     rule, which then keeps the tile kernel and its 128 x 128 tiles). ``split_x=False`` (the launch converts with
-    the integer path): no split-x launch; ``FP8BLK_SPLIT_X=0`` turns them off everywhere.
+    the integer path): no split-x launch; ``FP8BLK_SPLIT_X=0`` turns them off everywhere. ``serving`` (the GPU is
+    sm_90: Gluon's Hopper wgmma): the rule may take the serving kernel (``fp8_serving.serving_config``) for a split-x
+    launch; ``FP8BLK_SERVING=0`` turns it off.
     """
     if batch_invariant:
         m = 1
@@ -161,8 +166,13 @@ def choose_config(m: int, n: int, k: int, groups: int, block_k: int, device: tor
             return config
         programs = triton.cdiv(n, config.block_n) * triton.cdiv(m, config.block_m) * groups * config.split_k
         return with_tma(config, programs, _sm_count(device))
+    split_x = split_x and _SPLIT_X_ALLOWED
+    if serving and split_x and x_bf16 and tma and _SERVING_ALLOWED:
+        launch = serving_config(m, n, k, groups, block_k, _sm_count(device), _device_facts(device)[3])
+        if launch is not None:
+            return launch
     return default_config(m, n, k, groups, block_k, _sm_count(device), x_bf16=x_bf16, tma=tma,
-                          shared_memory=_device_facts(device)[3], split_x=split_x and _SPLIT_X_ALLOWED)
+                          shared_memory=_device_facts(device)[3], split_x=split_x)
 
 
 # Keyed by the tensor's own torch.device (CUDA tensors always carry their index): hashing it costs a fraction of
@@ -269,6 +279,7 @@ _TMA_ALLOWED = os.environ.get(TMA_ENV, "1") != "0"  # read once, at import
 
 
 _SPLIT_X_ALLOWED = os.environ.get(SPLIT_X_ENV, "1") != "0"  # read once, at import
+_SERVING_ALLOWED = os.environ.get(SERVING_ENV, "1") != "0"  # read once, at import
 
 
 def _tma_supported(capability: Tuple[int, int]) -> bool:
@@ -293,6 +304,7 @@ class _Descriptor(NamedTuple):
     cols: int
     row_stride: int  # elements
     box: Tuple[int, int]  # the block one copy moves
+    layout: object = None  # a Gluon kernel's shared-memory layout of the box (None: a Triton kernel's descriptor)
 
 
 def _tma_boxes(kind: str, config: Union[KernelConfig, DecodeConfig]) -> Dict[str, Tuple[int, int]]:
@@ -365,8 +377,9 @@ class _DirectLaunch(NamedTuple):
 class _LaunchPlan(NamedTuple):
     """Everything about a call that follows from shapes, strides and dtypes alone (cached per signature).
 
-    Describes one Triton launch (``kind``): the decode kernel (``"decode"``), the tile kernel (``"tile"``),
-    or the dequant kernel (``"expand"``, whose output, ``scratch_elems`` long, then feeds torch.mm).
+    Describes one Triton launch (``kind``): the decode kernel (``"decode"``), the tile kernel (``"tile"``), the
+    serving kernel (``"serving"``, Gluon; after a split-x prologue) or the dequant kernel (``"expand"``, whose output,
+    ``scratch_elems`` long, then feeds torch.mm).
     """
     kind: str
     grid: Tuple[int, int, int]
@@ -505,7 +518,10 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, weight
     tma_rows = tma_weight and x_stride[1] == 1 and (x_stride[0] * 2) % 16 == 0
     tma_tiles = tma_auto and tma_rows  # the rules' choice (their tiles: groups are checked below)
     x_bf16 = x_dtype == torch.bfloat16
-    cfg = config or choose_config(m, n, k, groups, block_k, device, batch_invariant, tma_tiles, x_bf16, not integer)
+    # the serving kernel's GPU (Gluon's Hopper wgmma; Triton's interpreter does not run Gluon)
+    hopper = not interpreting and device.type == "cuda" and _device_facts(device)[2] == (9, 0)
+    cfg = config or choose_config(m, n, k, groups, block_k, device, batch_invariant, tma_tiles, x_bf16, not integer,
+                                  hopper)
     if cfg.expand_weight and not x_bf16:  # asked for with fp16 x, which would flush small scale * weight products
         cfg = default_config(m, n, k, groups, block_k, _sm_count(device), x_bf16=False, tma=tma_tiles,
                              shared_memory=_device_facts(device)[3])
@@ -533,6 +549,23 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, weight
         int_args = (m, n, k, *x_stride, *weight_stride, *scale_stride, *out_stride, block_n)
         tma_rows = tma_weight and (groups * k) % 16 == 0
     tma_x = tma_rows and (groups == 1 or k % cfg.block_k == 0)
+    if cfg.warp_specialized:  # the serving kernel: x's terms and the weight by TMA, one 128 x 128 tile a program
+        if not (prologue is not None and tma_device and tma_x and groups == 1 and block_k % cfg.block_k == 0
+                and hopper):
+            raise ValueError(f"{cfg}: the serving kernel needs an sm_90 GPU (not the interpreter), split x, one group, "
+                             f"rows 16-byte aligned and scale blocks a multiple of {cfg.block_k} deep")
+        x_layout, w_layout = shared_layouts()
+        fp8 = torch.float8_e4m3fn
+        descriptors = (_Descriptor(0, fp8, terms_rows, k, k, (cfg.block_m, cfg.block_k), x_layout),
+                       _Descriptor(1, fp8, n, k, weight_stride[0], (cfg.block_n // 2, cfg.block_k), w_layout))
+        constexprs = (("SCALE_BLOCK_K", block_k), ("HAS_BIAS", bias_shape is not None), ("SCALE_E8M0", e8m0),
+                      ("STAGES", cfg.num_stages), ("MATH_REGISTERS", MATH_REGISTERS))
+        grid = (triton.cdiv(n, cfg.block_n) * triton.cdiv(m, cfg.block_m), 1, 1)
+        # the launch the plan takes where the weight is not 16-byte aligned (``fp8_block_matmul`` checks; x's terms
+        # are the library's scratch): the tile kernel by pointer loads
+        return _finish(_LaunchPlan("serving", grid, (m, n, k, low_row, *scale_stride, out_stride[0], block_n),
+                                   constexprs, (("num_warps", 4),), 0, 0, 0, descriptors,
+                                   _launch_plan(*fallback_args) if not config else None, prologue), cfg)
     if config is None and cfg.tma and not tma_x:  # the rules' TMA tiles do not divide each group's K
         cfg = choose_config(m, n, k, groups, block_k, device, batch_invariant, False, x_bf16, not integer)
     grid = (triton.cdiv(n, cfg.block_n), triton.cdiv(m, cfg.block_m), groups * cfg.split_k)
@@ -561,7 +594,7 @@ def _jit_view(arg):
     return arg.view(torch.uint8) if getattr(arg, "dtype", None) in (torch.float8_e4m3fn, torch.float8_e8m0fnu) else arg
 
 
-_ALL_ALIGNED = {count: (True,) * count for count in (3, 7, 8)}  # the alignment key of the common case, per kernel arity
+_ALL_ALIGNED = {count: (True,) * count for count in (3, 6, 7, 8)}  # the alignment key of the common case, per kernel arity
 
 
 def _launch(kernel, plan: _LaunchPlan, device: torch.device, pointers: tuple) -> None:
@@ -588,8 +621,10 @@ def _launch(kernel, plan: _LaunchPlan, device: torch.device, pointers: tuple) ->
     if compiled is None or getattr(hook, "calls", hook):  # first call, or a profiler listening: Triton's own path
         args = [_jit_view(p) for p in pointers]
         for d in plan.descriptors:
-            args[d.index] = TensorDescriptor(pointers[d.index].view(d.dtype), [d.rows, d.cols], [d.row_stride, 1],
-                                             list(d.box))
+            view = pointers[d.index].view(d.dtype)
+            args[d.index] = (TensorDescriptor(view, [d.rows, d.cols], [d.row_stride, 1], list(d.box))
+                             if d.layout is None else
+                             GluonTensorDescriptor(view, [d.rows, d.cols], [d.row_stride, 1], list(d.box), d.layout))
         compiled = kernel[plan.grid](*args, *plan.int_args, **dict(plan.constexprs), **dict(plan.options))
         if not _interpreting() and all(hasattr(compiled, a) for a in ("run", "function", "packed_metadata")):
             plan.compiled[aligned] = _DirectLaunch.of(compiled, plan) or compiled
@@ -676,6 +711,10 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
                         None if bias is None else bias.dtype, None if out is None else out.shape,
                         None if out is None else out.stride(), tuple(block_size), groups, device,
                         dequant or _DEQUANT_DEFAULT, batch_invariant, config, _INTERPRETING)
+    if plan.kind == "serving" and weight.data_ptr() & 15:  # TMA needs a 16-byte aligned weight
+        if plan.fallback is None:
+            raise ValueError("a forced serving config needs the weight at a 16-byte aligned address")
+        plan = plan.fallback
     if plan.kind == "expand" and x.shape[0]:
         dense, dense_t = _expanded_weight(device, x.dtype, weight.shape)
         _launch(_fp8_block_dequant_kernel, plan, device, (weight, scale, dense))
@@ -700,6 +739,9 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
         terms, x_scale = _split_x_buffers(device, x.shape[0], x.shape[1], plan.prologue.int_args[0])
         _launch(_split_x_kernel, plan.prologue, device, (x, terms, x_scale))
         x = terms
+    if plan.kind == "serving":
+        _launch(_fp8_serving_kernel, plan, device, (x, weight, scale, out if bias is None else bias, out, x_scale))
+        return out
     _launch(_fp8_block_matmul_kernel, plan, device,
             (x, weight, scale, out if bias is None else bias, out, partial, counter, x_scale))
     return out
@@ -753,6 +795,9 @@ class BoundCall(NamedTuple):
             terms, row_scales = _split_x_buffers(device, m, k, plan.prologue.int_args[0])
             x_address, x_scale = terms.data_ptr(), row_scales.data_ptr()
             self.prologue(plan.prologue, stream, [x.data_ptr(), x_address, x_scale])
+        if plan.kind == "serving":
+            self.launch(plan, stream, [x_address, self.weight, self.scale, bias, out_address, x_scale])
+            return out
         self.launch(plan, stream, [x_address, self.weight, self.scale, bias, out_address, partial, counter, x_scale])
         return out
 
@@ -776,7 +821,7 @@ def bind_call(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor, bias: 
     pointers = (x, weight, scale) + (() if bias is None else (bias,))
     if any(t.data_ptr() & 15 for t in pointers) or (plan.kind == "expand" and bias is not None):
         return None
-    arity = {"decode": 7, "tile": 8, "expand": 3}[plan.kind]
+    arity = {"decode": 7, "tile": 8, "expand": 3, "serving": 6}[plan.kind]
     launch = plan.compiled.get(_ALL_ALIGNED[arity])
     prologue = None if plan.prologue is None else plan.prologue.compiled.get(_ALL_ALIGNED[3])
     if not isinstance(launch, _DirectLaunch) or (plan.prologue is not None and not isinstance(prologue, _DirectLaunch)):
@@ -794,8 +839,11 @@ _TRITON_TYPES = {torch.bfloat16: "bf16", torch.float16: "fp16", torch.float32: "
 
 def kernel_kind(config: Union[KernelConfig, DecodeConfig]) -> str:
     """Which kernel a config launches: ``"decode"`` (a ``DecodeConfig``), ``"expand"`` (``expand_weight``: the dequant
-    kernel, then torch's GEMM) or ``"tile"``."""
-    return "decode" if isinstance(config, DecodeConfig) else "expand" if config.expand_weight else "tile"
+    kernel, then torch's GEMM), ``"serving"`` (``warp_specialized``: the Gluon kernel of ``fp8_serving.py``) or
+    ``"tile"``."""
+    if isinstance(config, DecodeConfig):
+        return "decode"
+    return "expand" if config.expand_weight else "serving" if config.warp_specialized else "tile"
 
 
 def launch_config(m: int, n: int, k: int, device: Union[str, torch.device] = "cuda", groups: int = 1,
@@ -822,7 +870,8 @@ def aot_compile(capability: int, config: Union[KernelConfig, DecodeConfig], x_dt
     """Compiles one kernel variant ahead of time for ``sm_<capability>`` (no GPU needed).
 
     A ``DecodeConfig`` builds the decode kernel; ``config.expand_weight`` the dequant kernel of the large-M
-    path; any other ``KernelConfig`` the tile kernel. ``config.tma`` (sm_90+ only) builds the TMA variant: the weight
+    path; ``config.warp_specialized`` the serving kernel (Gluon, sm_90 only; bf16 x, split x); any other
+    ``KernelConfig`` the tile kernel. ``config.tma`` (sm_90+ only) builds the TMA variant: the weight
     (and for the tile kernel x) as tensor descriptors.
     ``aligned`` specializes the build as Triton's JIT does for a typical call: contiguous inner dims
     (unit strides become constants), 16-byte-aligned pointers, N, K and row strides divisible by 16
@@ -832,6 +881,8 @@ def aot_compile(capability: int, config: Union[KernelConfig, DecodeConfig], x_dt
     act, scale_type = _TRITON_TYPES[x_dtype], _TRITON_TYPES[scale_dtype]
     e8m0 = scale_dtype == torch.float8_e8m0fnu
     kind = kernel_kind(config)
+    if kind == "serving":
+        return _aot_serving(capability, config, scale_type, has_bias, scale_block_k, aligned)
     kernel = {"decode": _fp8_decode_kernel, "tile": _fp8_block_matmul_kernel, "expand": _fp8_block_dequant_kernel}[kind]
     if kind == "expand":
         signature = {"w_ptr": "*u8", "scale_ptr": f"*{scale_type}", "out_ptr": f"*{act}"}
@@ -862,6 +913,38 @@ def aot_compile(capability: int, config: Union[KernelConfig, DecodeConfig], x_dt
         attrs = {(kernel.arg_names.index(name),): [["tt.divisibility", 16]] for name in divisible}
     signature.update({name: "constexpr" for name in constexprs})
     return _build_for(capability, kernel, signature, constexprs, dict(_compile_options(config, pdl)), attrs)
+
+
+def _aot_serving(capability: int, config: KernelConfig, scale_type: str, has_bias: bool, scale_block_k: int,
+                 aligned: bool):
+    """``aot_compile`` of the serving kernel (Gluon): the launch plan's signature, descriptors with their layouts."""
+    from triton.backends.compiler import GPUTarget
+    from triton.experimental.gluon._runtime import GluonASTSource
+
+    if capability != 90:
+        raise ValueError(f"the serving kernel (Hopper wgmma) builds for sm_90 only, asked for sm_{capability}")
+    x_layout, w_layout = shared_layouts()
+    signature = {"x_desc": f"tensordesc<fp8e4nv[{config.block_m}, {config.block_k}],{x_layout!r}>",
+                 "w_desc": f"tensordesc<fp8e4nv[{config.block_n // 2}, {config.block_k}],{w_layout!r}>",
+                 "scale_ptr": f"*{scale_type}", "bias_ptr": "*bf16", "y_ptr": "*bf16", "x_scale_ptr": "*fp32",
+                 **{name: "i32" for name in ("M", "N", "K", "low_row", "stride_sn", "stride_sk", "stride_ym",
+                                             "scale_block_n")}}
+    constexprs = {"SCALE_BLOCK_K": scale_block_k, "HAS_BIAS": has_bias, "SCALE_E8M0": scale_type == "u8",
+                  "STAGES": config.num_stages, "MATH_REGISTERS": MATH_REGISTERS}
+    attrs = {}
+    if aligned:  # as the JIT specializes a typical call: unit scale stride, the other integers divisible by 16
+        constexprs["stride_sk"] = 1
+        names = list(signature)
+        attrs = {(names.index(name),): [["tt.divisibility", 16]] for name in names
+                 if name not in constexprs and name not in ("M", "low_row") and not name.endswith("desc")}
+    signature.update({name: "constexpr" for name in constexprs})
+    interpret = os.environ.pop("TRITON_INTERPRET", None)
+    try:
+        return triton.compile(GluonASTSource(_fp8_serving_kernel, signature, constexprs, attrs),
+                              target=GPUTarget("cuda", capability, 32), options={"num_warps": 4})
+    finally:
+        if interpret is not None:
+            os.environ["TRITON_INTERPRET"] = interpret
 
 
 def aot_compile_split_x(capability: int, k: int = 4096):

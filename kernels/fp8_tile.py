@@ -235,6 +235,9 @@ class KernelConfig(NamedTuple):
     # bf16 x, sm_89+: x split into two e4m3 terms by ``_split_x_kernel`` (exact, see there), so the weight enters the
     # MMA as fp8 bytes, unconverted: two fp8 x fp8 products a K-tile, the block scale on their fp32 sums
     split_x: bool = False
+    # sm_90, with split_x: the warp-specialized serving kernel (``fp8_serving.py``, Gluon) instead of this file's
+    # tile kernel; its tile is fixed (128 x 128, 4 stages, no K split)
+    warp_specialized: bool = False
 
 
 def low_terms_row(m: int, block_m: int) -> int:

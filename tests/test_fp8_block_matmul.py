@@ -654,6 +654,12 @@ def test_tma_only_where_the_gpu_and_the_layout_allow_it(monkeypatch):
     assert [d.box for d in two.descriptors] == [(128, 64), (128, 64)] and two.grid == (256, 2, 1)  # rule); 8 warps
     assert dict(two.options)["num_warps"] == 4 and dict(two.fallback.options)["num_warps"] == 8  # by pointers
     assert not two.fallback.descriptors and dict(two.fallback.constexprs)["BLOCK_K"] == 128
+    serving = launch_plan(256, 32768, 1024, cuda)  # bf16 x on sm_90: the serving kernel (its own tests: test_fp8_serving)
+    assert serving.kind == "serving" and [d.box for d in serving.descriptors] == [(128, 128), (64, 128)]
+    assert serving.fallback.kind == "tile" and not serving.fallback.descriptors
+    monkeypatch.setattr(kernel_module, "_SERVING_ALLOWED", False)  # FP8BLK_SERVING=0 below: the tile kernel's tiles
+    kernel_module._launch_plan.cache_clear()
+    kernel_module.choose_config.cache_clear()
     wide = launch_plan(256, 32768, 1024, cuda)  # bf16 x: 128 x 256 tiles, 8 warps, 4 stages (the GPU holds 157 KB)
     assert [d.box for d in wide.descriptors] == [(256, 64), (128, 64)] and wide.grid == (256, 1, 1)
     assert dict(wide.options)["num_warps"] == 8 and dict(wide.options)["num_stages"] == 4
@@ -682,7 +688,9 @@ def test_tma_only_where_the_gpu_and_the_layout_allow_it(monkeypatch):
     monkeypatch.setattr(kernel_module, "_TMA_ALLOWED", False)  # FP8BLK_TMA=0
     kernel_module._launch_plan.cache_clear()
     assert not launch_plan(64, 256, 4096, cuda).descriptors
+    monkeypatch.setattr(kernel_module, "_SERVING_ALLOWED", True)  # no plan of the switched-off rule stays cached
     kernel_module._launch_plan.cache_clear()
+    kernel_module.choose_config.cache_clear()
 
 
 def test_tma_launch_passes_descriptors_and_falls_back_for_unaligned_addresses(monkeypatch):

@@ -68,7 +68,7 @@ def test_rule_splits_8_warp_tiles_only_while_the_split_programs_fit_the_sms():
 
 
 def test_tma_rule_takes_128x256_tiles_for_bf16_from_m_129_to_512_where_they_fill_half_the_sms():
-    wide = (128, 256, 64, 1, 8, 4, True, False, True, False)
+    wide = (128, 256, 64, 1, 8, 4, True, False, True, False, False)
     for m, n, k in ((192, 32768, 1024), (256, 65536, 1536), (130, 18432, 7168), (512, 7168, 16384), (450, 8192, 1536)):
         assert tuple(default_config(m, n, k, 1, 128, 132, tma=True, shared_memory=H100_SHARED)) == wide, (m, n, k)
     # not without the shared memory (sm_120: 99 KB), for fp16, without TMA, with < 66 programs, M > 512
@@ -81,7 +81,7 @@ def test_tma_rule_takes_128x256_tiles_for_bf16_from_m_129_to_512_where_they_fill
     # M = 384 = 256 + 128 (a half-empty last 256-column tile): the two-per-SM 128 x 128 tiles where they fill the GPU,
     # also over the expand path; else the expand path
     two = default_config(384, 32768, 1024, 1, 128, 132, tma=True, shared_memory=H100_SHARED)
-    assert tuple(two) == (128, 128, 64, 1, 4, 4, True, False, True, False)
+    assert tuple(two) == (128, 128, 64, 1, 4, 4, True, False, True, False, False)
     assert default_config(384, 7168, 16384, 1, 128, 132, tma=True, shared_memory=H100_SHARED).expand_weight
     assert default_config(384, 32768, 1024, 1, 128, 132).expand_weight  # no TMA: the expand path
 
@@ -91,7 +91,7 @@ def test_tma_rule_takes_two_4_warp_128x128_programs_per_sm_where_they_fill_the_g
     unsplit, where the tiles alone fill >= 80% of two per SM; else the 8-warp tiles stay (with ``with_tma``)."""
     for m, n, k in ((256, 32768, 1024), (128, 32768, 1024), (256, 65536, 1536), (96, 65536, 1536), (256, 18432, 7168)):
         cfg = default_config(m, n, k, 1, 128, 132, tma=True)
-        assert tuple(cfg) == (128, 128, 64, 1, 4, 4, True, False, True, False), (m, n, k)
+        assert tuple(cfg) == (128, 128, 64, 1, 4, 4, True, False, True, False, False), (m, n, k)
         assert -(-n // 128) * -(-m // 128) >= 0.8 * 2 * 132
     # launches that need a K split to fill the GPU (their split builds must wait for each K-tile's MMA, which took the
     # 4-warp tiles' gain) or that hold about one program per SM keep the 8-warp tiles

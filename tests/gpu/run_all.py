@@ -26,6 +26,7 @@ from fp8blk import quantize_fp8_block
 from fp8blk.kernels import KernelConfig, fp8_block_matmul
 from fp8blk.kernels.fp8_decode import DecodeConfig, decode_config
 from fp8blk.kernels.fp8_block_matmul import choose_config
+from fp8blk.kernels.fp8_serving import serving_config
 from fp8blk.kernels.fp8_tile import default_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,7 +137,8 @@ def main() -> int:
                            (250, (5120, 5120), None),  # split x, 64 x 64 tiles three per SM (v41, on 132 SMs)
                            (512, (4096, 8192), None),  # split x, one 8-warp 128 x 128 tile per SM (v42)
                            (48, (8192, 1024), None),  # split x, 64 x 64 tiles at M = 48 (v42, on 132 SMs)
-                           (2, (1536, 7168), None)):  # M = 2 by M = 4's tensor-core launch (v43)
+                           (2, (1536, 7168), None),  # M = 2 by M = 4's tensor-core launch (v43)
+                           (256, (7168, 16384), None)):  # the serving kernel (Gluon; v50, on 132 SMs)
         x, wq, scale, b = make(m, n, k, torch.bfloat16, torch.float32, True)
         eager = fp8_block_matmul(x, wq, scale, b, config=cfg)
         out = torch.empty_like(eager)
@@ -242,7 +244,8 @@ def main() -> int:
                 same &= torch.equal(tma, fp8_block_matmul(x, wq, scale, b, config=cfg._replace(tma=False),
                                                           dequant=dequant))
                 same &= torch.equal(tma, fp8_block_matmul(x, wq, scale, b, config=cfg, dequant=dequant))
-                rule = choose_config(m, n, k, 1, 128, x.device, False, True, x_dtype == torch.bfloat16)
+                rule = choose_config(m, n, k, 1, 128, x.device, False, True, x_dtype == torch.bfloat16, True,
+                                     torch.cuda.get_device_capability() == (9, 0))
                 if rule == cfg or n >= 4096 and isinstance(cfg, DecodeConfig):
                     same &= torch.equal(tma, fp8_block_matmul(x, wq, scale, b))  # the rule takes this launch
                 ref = reference(x, wq, scale, b)
@@ -273,11 +276,45 @@ def main() -> int:
            bytes_equal and bool(torch.isnan(y[5]).all()) and torch.equal(y[others], clean[others]),
            f"bytes equal {bytes_equal}, NaN row {bool(torch.isnan(y[5]).all())}")
 
+    # The serving kernel (sm_90, Gluon, v50): bitwise the tile kernel's unsplit 128 x 128 split-x launch (the same
+    # operations in the same order), with bias, every scale dtype, ragged N, K and M; repeatable; the rule's choice
+    # where its tiles fill the GPU; a weight at an address TMA cannot take falls back to the tile kernel.
+    if torch.cuda.get_device_capability() == (9, 0):
+        serving = KernelConfig(128, 128, 128, 1, 4, 4, tma=True, split_x=True, warp_specialized=True)
+        tile_twin = KernelConfig(128, 128, 128, 1, 8, 4, tma=True, split_x=True)
+        for m, n, k, scale_dtype, bias in ((256, 7168, 16384, torch.float32, False),
+                                           (512, 4096, 8192, torch.float8_e8m0fnu, True),
+                                           (300, 7000, 5008, torch.bfloat16, True),
+                                           (65, 3000, 1040, torch.float16, False)):
+            x, wq, scale, b = make(m, n, k, torch.bfloat16, scale_dtype, bias)
+            y = fp8_block_matmul(x, wq, scale, b, config=serving)
+            twin = fp8_block_matmul(x, wq, scale, b, config=tile_twin)
+            repeat = all(torch.equal(y, fp8_block_matmul(x, wq, scale, b, config=serving)) for _ in range(20))
+            ref = reference(x, wq, scale, b)
+            err = float((y.double() - ref).norm() / ref.norm())
+            record(f"serving kernel M={m} N={n} K={k} {str(scale_dtype)[6:]}{' bias' if bias else ''}",
+                   torch.equal(y, twin) and repeat and err < TOL[torch.bfloat16],
+                   f"bitwise the 128x128 split-x tile launch {torch.equal(y, twin)}, 20 runs bitwise {repeat}, "
+                   f"rel err {err:.2e}")
+        x, wq, scale, b = make(256, 7168, 16384, torch.bfloat16, torch.float32, False)
+        rule = matmul_module.launch_config(256, 7168, 16384, x.device)
+        by_rule = fp8_block_matmul(x, wq, scale)
+        shifted = torch.empty(wq.numel() + 16, dtype=torch.uint8, device="cuda")[1:wq.numel() + 1]
+        shifted.copy_(wq.view(torch.uint8).flatten())
+        moved = fp8_block_matmul(x, shifted.view(torch.float8_e4m3fn).view(wq.shape), scale)  # 1 byte off alignment
+        ref = reference(x, wq, scale, None)
+        moved_err = float((moved.double() - ref).norm() / ref.norm())
+        record("serving kernel: the rule's choice at 7168x16384 M=256; an unaligned weight falls back",
+               rule.warp_specialized == (serving_config(256, 7168, 16384, 1, 128, sms, shared) is not None)
+               and torch.equal(by_rule, fp8_block_matmul(x, wq, scale, config=serving)) == rule.warp_specialized
+               and moved_err < TOL[torch.bfloat16],
+               f"rule {rule}, fallback rel err {moved_err:.2e}")
+
     # Fp8BlockLinear's bound launches: after a signature's first call the forward launches the bound kernel; its output
     # for a new x equals the wrapper's bitwise, in eager mode and replayed from a graph; a moved weight binds anew.
     from fp8blk import Fp8BlockLinear
     for m, n, k, bias, lead in ((1, 1024, 4096, True, ()), (4, 7168, 16384, False, ()), (16, 512, 4096, False, (2,)),
-                                (64, 4096, 8192, True, ()), (256, 4096, 8192, False, (4,)),
+                                (64, 4096, 8192, True, ()), (256, 4096, 8192, False, (4,)), (256, 7168, 16384, True, ()),
                                 (4096, 4096, 4096, False, ())):
         x, wq, scale, b = make(m, n, k, torch.bfloat16, torch.float32, bias)
         layer = Fp8BlockLinear.from_tensors(wq, scale, b)

@@ -1,0 +1,189 @@
+"""Serving kernel of fp8blk's W8A16 block-FP8 GEMM on sm_90 (bf16 x, M = 65-512 where its tiles fill the GPU):
+``y = x @ dequant(weight, scale).T (+ bias)``, written in Gluon (Triton's warp-level language) for warp
+specialization.
+
+The math, per output element, with K cut into 128-wide K-tiles t (x arrives split into two e4m3 terms by
+``fp8_tile._split_x_kernel``: ``x[m, k] ~= x_scale[m] * (high[m, k] + low[m, k])``, exact for |x| >= 2**-9 of its
+row's largest)::
+
+    part_t[n, m] = sum_{k in t} w[n, k] * (high[m, k] + low[m, k])     two fp8 x fp8 MMAs into a fresh fp32 sum
+    acc[n, m]   += scale[n // SBN, t * 128 // SBK] * part_t[n, m]       fp32, on the CUDA cores
+    y[m, n]      = x_scale[m] * acc[n, m] (+ bias[n])
+
+the same operations in the same order as the tile kernel's ``SPLIT_X`` launches without a K split, so its output
+is bitwise theirs. The block scale multiplies each K-tile's fresh sum, so a warpgroup must wait for its K-tile's
+MMAs before the next (Hopper's fp8 MMA does not accumulate at fp32 precision: a sum kept across K-tiles in the
+MMA's accumulator loses bits as K grows). The tile kernel waits the same way, and its warps also issue the loads;
+measured there, the tensor pipe idles through every wait (ncu: 54-65% active). Here each program (one
+``[128, 128]`` tile of ``y.T``, one per SM) runs three partitions side by side:
+
+* a loader warp: TMA copies of K-tile t's weight rows (two 64-row boxes), high and low term boxes into a ring of
+  ``STAGES`` shared-memory stages, each stage taken when both math warpgroups have released it;
+* two math warpgroups, one per 64 weight rows: per K-tile, wait for the stage, two async wgmmas, wait for them,
+  release the stage, scale into the fp32 sum. One warpgroup's wait and scaling run while the other's MMAs do;
+  then each stores its 64 rows of the tile.
+
+The weight is read as stored (``[N, K]`` e4m3, row-major); ragged N, K and M are zero-filled by the TMA copies and
+masked at the store. ``serving_config`` is the launch rule; ``fp8_block_matmul.py`` launches it. Measured:
+``benchmarks/NOTES.md`` items 96-97.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import triton
+from triton.experimental import gluon
+from triton.experimental.gluon import language as gl
+from triton.experimental.gluon.language.nvidia.hopper import mbarrier, tma, warpgroup_mma, warpgroup_mma_wait
+
+from .fp8_tile import KernelConfig
+
+HALF_ROWS = 64  # weight rows per math warpgroup (the wgmma's M side)
+BLOCK_M = 128  # x rows per program (the wgmma's N side)
+BLOCK_K = 128  # K-tile: one scale block of 128 (or a part of a wider one)
+STAGES = 4  # shared-memory ring depth: 4 x 48 KB
+MATH_REGISTERS = 232  # per thread of a math warpgroup (setmaxnreg); the loader warp keeps 24
+SERVING_SHARED_MEMORY = 200_776  # bytes of shared memory a program takes (sm_90 build; the AOT test checks it)
+SERVING_MIN_FILL = 0.7  # the rule's threshold on (tiles / whole waves of them) x (M / rows the tiles cover)
+SERVING_ONE_WAVE_FILL = 0.8  # ... where the tiles take a single wave (the tile kernel's 64 x 64 tiles fill it well)
+SERVING_MIN_K_TILES = 8  # shorter K (K = 512: 4 K-tiles) lost at every M measured
+SERVING_MIN_M = 65  # below: the decode kernel and the 64-row split-x tiles
+SERVING_MAX_M = 512  # above: the expand path's range (not measured against this kernel)
+
+_HALF = gl.constexpr(HALF_ROWS)
+
+
+@gluon.jit
+def _load_stages(x_desc, w_desc, w_top, w_bottom, high_ring, low_ring, ready, empty, off_n, off_m, low_row, k_tiles):
+    """The loader warp: K-tile t's four boxes into stage t % STAGES once both warpgroups have released it."""
+    ring_depth: gl.constexpr = high_ring.type.shape[0]
+    tile_k: gl.constexpr = w_desc.block_type.shape[1]
+    stage_bytes: gl.constexpr = 2 * w_desc.block_type.nbytes + 2 * x_desc.block_type.nbytes
+    for t in range(k_tiles):
+        stage = t % ring_depth
+        mbarrier.wait(empty.index(stage), ((t // ring_depth) & 1) ^ 1)  # a fresh barrier passes phase 1 at once
+        mbarrier.expect(ready.index(stage), stage_bytes)
+        k = t * tile_k
+        tma.async_copy_global_to_shared(w_desc, [off_n, k], ready.index(stage), w_top.index(stage))
+        tma.async_copy_global_to_shared(w_desc, [off_n + _HALF, k], ready.index(stage), w_bottom.index(stage))
+        tma.async_copy_global_to_shared(x_desc, [off_m, k], ready.index(stage), high_ring.index(stage))
+        tma.async_copy_global_to_shared(x_desc, [low_row + off_m, k], ready.index(stage), low_ring.index(stage))
+
+
+@gluon.jit
+def _multiply_rows(w_ring, high_ring, low_ring, ready, empty, scale_ptr, bias_ptr, y_ptr, x_scale_ptr, M, N, off_n,
+                   off_m, k_tiles, stride_sn, stride_sk, stride_ym, scale_block_n, SCALE_BLOCK_K: gl.constexpr,
+                   HAS_BIAS: gl.constexpr, SCALE_E8M0: gl.constexpr):
+    """A math warpgroup: weight rows ``off_n .. off_n + 63`` of the tile, every K-tile, then their store."""
+    ring_depth: gl.constexpr = high_ring.type.shape[0]
+    block_m: gl.constexpr = high_ring.type.shape[1]
+    tile_k: gl.constexpr = high_ring.type.shape[2]
+    mma_layout: gl.constexpr = gl.NVMMADistributedLayout(version=[3, 0], warps_per_cta=[4, 1],
+                                                        instr_shape=[16, block_m, 32])
+    rows = off_n + gl.arange(0, _HALF, layout=gl.SliceLayout(1, mma_layout))
+    scale_rows = scale_ptr + (gl.minimum(rows, N - 1) // scale_block_n) * stride_sn
+    acc = gl.zeros((_HALF, block_m), dtype=gl.float32, layout=mma_layout)
+    unused = gl.zeros((_HALF, block_m), dtype=gl.float32, layout=mma_layout)  # use_acc=False ignores it
+    for t in range(k_tiles):
+        stage = t % ring_depth
+        block_scale = gl.load(scale_rows + (t * tile_k // SCALE_BLOCK_K) * stride_sk)  # in flight during the wait
+        if SCALE_E8M0:  # UE8M0 byte e -> 2**(e - 127); e = 0 is the fp32 subnormal 2**-127
+            e = block_scale.to(gl.int32)
+            block_scale = gl.where(e == 0, 0x00400000, e << 23).to(gl.float32, bitcast=True)
+        else:
+            block_scale = block_scale.to(gl.float32)
+        mbarrier.wait(ready.index(stage), (t // ring_depth) & 1)
+        part = warpgroup_mma(w_ring.index(stage), high_ring.index(stage).permute((1, 0)), unused, use_acc=False,
+                             is_async=True)
+        part = warpgroup_mma(w_ring.index(stage), low_ring.index(stage).permute((1, 0)), part, is_async=True)
+        part = warpgroup_mma_wait(num_outstanding=0, deps=(part, ))
+        mbarrier.arrive(empty.index(stage), count=1)
+        acc += part * block_scale[:, None]
+
+    # y[m, n] = x_scale[m] * acc[n, m] (+ bias[n]), rounded to y's dtype, then stored n fastest across a warp
+    cols = off_m + gl.arange(0, block_m, layout=gl.SliceLayout(0, mma_layout))
+    acc *= gl.load(x_scale_ptr + cols, mask=cols < M, other=0.0)[None, :]
+    if HAS_BIAS:
+        acc += gl.load(bias_ptr + rows, mask=rows < N, other=0.0).to(gl.float32)[:, None]
+    out_layout: gl.constexpr = gl.BlockedLayout([8, 1], [8, 4], [1, 4], [0, 1])
+    y = gl.convert_layout(acc.to(y_ptr.dtype.element_ty), out_layout)
+    offs_n = off_n + gl.arange(0, _HALF, layout=gl.SliceLayout(1, out_layout))
+    offs_m = off_m + gl.arange(0, block_m, layout=gl.SliceLayout(0, out_layout))
+    gl.store(y_ptr + offs_m[None, :] * stride_ym + offs_n[:, None], y,
+             mask=(offs_n[:, None] < N) & (offs_m[None, :] < M))
+
+
+@gluon.jit
+def _fp8_serving_kernel(x_desc, w_desc, scale_ptr, bias_ptr, y_ptr, x_scale_ptr, M, N, K, low_row, stride_sn,
+                        stride_sk, stride_ym, scale_block_n, SCALE_BLOCK_K: gl.constexpr, HAS_BIAS: gl.constexpr,
+                        SCALE_E8M0: gl.constexpr, STAGES: gl.constexpr, MATH_REGISTERS: gl.constexpr):
+    """One ``[128, BLOCK_M]`` tile of ``y.T`` per program (module docstring). ``x_desc``: the ``[2 * low_row, K]``
+    e4m3 terms (``[BLOCK_M, 128]`` boxes); ``w_desc``: the weight (``[64, 128]`` boxes)."""
+    tile_k: gl.constexpr = w_desc.block_type.shape[1]
+    block_m: gl.constexpr = x_desc.block_type.shape[0]
+    num_m = gl.cdiv(M, block_m)
+    off_n = (gl.program_id(0) // num_m) * 2 * _HALF  # programs sharing weight rows run side by side
+    off_m = (gl.program_id(0) % num_m) * block_m
+    k_tiles = gl.cdiv(K, tile_k)
+
+    w_top = gl.allocate_shared_memory(w_desc.dtype, [STAGES, _HALF, tile_k], w_desc.layout)
+    w_bottom = gl.allocate_shared_memory(w_desc.dtype, [STAGES, _HALF, tile_k], w_desc.layout)
+    high_ring = gl.allocate_shared_memory(x_desc.dtype, [STAGES, block_m, tile_k], x_desc.layout)
+    low_ring = gl.allocate_shared_memory(x_desc.dtype, [STAGES, block_m, tile_k], x_desc.layout)
+    ready = gl.allocate_shared_memory(gl.int64, [STAGES, 1], mbarrier.MBarrierLayout())
+    empty = gl.allocate_shared_memory(gl.int64, [STAGES, 1], mbarrier.MBarrierLayout())
+    for i in gl.static_range(STAGES):
+        mbarrier.init(ready.index(i), count=1)
+        mbarrier.init(empty.index(i), count=2)  # both math warpgroups release a stage
+
+    gl.warp_specialize([
+        (_multiply_rows, (w_top, high_ring, low_ring, ready, empty, scale_ptr, bias_ptr, y_ptr, x_scale_ptr, M, N,
+                          off_n, off_m, k_tiles, stride_sn, stride_sk, stride_ym, scale_block_n, SCALE_BLOCK_K,
+                          HAS_BIAS, SCALE_E8M0)),
+        (_multiply_rows, (w_bottom, high_ring, low_ring, ready, empty, scale_ptr, bias_ptr, y_ptr, x_scale_ptr, M,
+                          N, off_n + _HALF, off_m, k_tiles, stride_sn, stride_sk, stride_ym, scale_block_n,
+                          SCALE_BLOCK_K, HAS_BIAS, SCALE_E8M0)),
+        (_load_stages, (x_desc, w_desc, w_top, w_bottom, high_ring, low_ring, ready, empty, off_n, off_m, low_row,
+                        k_tiles)),
+    ], [4, 1], [MATH_REGISTERS, 24])
+
+
+def shared_layouts():
+    """The shared-memory layouts of the two TMA boxes (x terms ``[BLOCK_M, 128]``, weight ``[64, 128]``), as the
+    host's tensor descriptors and an AOT build's signature name them."""
+    return (gl.NVMMASharedLayout.get_default_for([BLOCK_M, BLOCK_K], gl.float8e4nv),
+            gl.NVMMASharedLayout.get_default_for([HALF_ROWS, BLOCK_K], gl.float8e4nv))
+
+
+def serving_fill(m: int, n: int, sm_count: int) -> float:
+    """How fully the serving launch's ``[128, BLOCK_M]`` tiles use the GPU: the tiles over the whole waves they
+    take (one program per SM), times M over the rows the tiles cover."""
+    tiles = triton.cdiv(n, 2 * HALF_ROWS) * triton.cdiv(m, BLOCK_M)
+    return tiles / (triton.cdiv(tiles, sm_count) * sm_count) * m / (triton.cdiv(m, BLOCK_M) * BLOCK_M)
+
+
+def serving_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: int,
+                   shared_memory: int) -> Optional[KernelConfig]:
+    """The serving launch for a split-x call (bf16 x, sm_90; the caller checks those), or None where the rule keeps
+    the tile kernel: M = ``SERVING_MIN_M``-``SERVING_MAX_M``, one group, scale blocks a multiple of 128 deep, shared
+    memory for ``SERVING_SHARED_MEMORY``, at least ``SERVING_MIN_K_TILES`` K-tiles, and ``serving_fill`` >=
+    ``SERVING_MIN_FILL`` (``SERVING_ONE_WAVE_FILL`` where the tiles take one wave).
+
+    Measured (exp100, H200, NOTES item 96; split x included on both sides, CUDA graphs, weights rotated; 39 points
+    of 12 layers, M = 64-512): at all 17 points with a fill >= 0.72 1.05-1.29x the tile kernel's rule launch
+    (7168 x 16384 M = 256 / 512 118.6 / 249.6 -> 104.8 / 202.0 us, 18432 x 7168 M = 256 162.0 -> 128.0,
+    65536 x 1536 M = 512 227.3 -> 176.6, 14336 x 4096 M = 448 127.0 -> 101.3); at the 22 with a fill <= 0.64
+    (56-64 tiles on 132 SMs, or M = 160 / 320 padded to 256 / 384) 0.46-0.92x at 20, 1.00x and 1.05x at two.
+    exp101 (the library, serving kernel on against off, 38 points of 17 layers, 7 never timed before): 1.01-1.30x
+    where one wave of tiles fills >= 0.85 of the SMs or the tiles take several waves (18432 x 7168 M = 256 164.7 ->
+    126.9 us, 10240 x 5120 M = 448 120.7 -> 94.6); 0.82-0.92x at the one-wave launches filling 0.73 (4096 x 8192
+    M = 384, 8192 x 1536 M = 192, 4096 x 2048 M = 384) and 0.81-0.96x on K = 512 (32768 x 512): hence the last two
+    conditions."""
+    fill = serving_fill(m, n, sm_count)
+    one_wave = triton.cdiv(n, 2 * HALF_ROWS) * triton.cdiv(m, BLOCK_M) <= sm_count
+    if not (SERVING_MIN_M <= m <= SERVING_MAX_M and groups == 1 and block_k % BLOCK_K == 0
+            and shared_memory >= SERVING_SHARED_MEMORY and triton.cdiv(k, BLOCK_K) >= SERVING_MIN_K_TILES
+            and fill >= (SERVING_ONE_WAVE_FILL if one_wave else SERVING_MIN_FILL)):
+        return None
+    return KernelConfig(2 * HALF_ROWS, BLOCK_M, BLOCK_K, 1, 4, STAGES, tma=True, split_x=True,
+                        warp_specialized=True)

@@ -1,0 +1,166 @@
+"""The serving kernel's file (``kernels/fp8_serving.py``): its launch rule, the launch plan that takes it, its sm_90
+build, and -- in Triton's CPU interpreter, which cannot run Gluon -- the arithmetic it must reproduce bitwise.
+
+The serving kernel performs the tile kernel's unsplit split-x arithmetic in the same order (per K-tile two fp8
+MMAs into a fresh fp32 sum, scaled by the block scale into the total; then x's row scale, then bias): the GPU check
+``tests/gpu/run_all.py`` asserts that its output equals the tile kernel's 128 x 128 split-x launch bitwise, and the
+interpreter tests here hold that launch to the float64 reference on ragged shapes, every scale dtype and bias.
+"""
+import importlib
+import itertools
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from kernel_cases import DEVICE, H100_SHARED, launch_plan, make, reference, rel_err
+from fp8blk.kernels import fp8_block_matmul
+from fp8blk.kernels.fp8_serving import (BLOCK_M, SERVING_MAX_M, SERVING_MIN_FILL, SERVING_MIN_K_TILES, SERVING_MIN_M,
+                                        SERVING_ONE_WAVE_FILL, SERVING_SHARED_MEMORY, serving_config, serving_fill)
+from fp8blk.kernels.fp8_tile import KernelConfig, low_terms_row
+
+SERVING = KernelConfig(128, 128, 128, 1, 4, 4, tma=True, split_x=True, warp_specialized=True)
+TILE_TWIN = KernelConfig(128, 128, 128, 1, 8, 4, tma=True, split_x=True)  # the tile kernel's same arithmetic
+
+
+def test_fill_counts_whole_waves_and_covered_rows():
+    # 7168 x 16384 at M = 256: 56 x 2 tiles on 132 SMs, one wave 112 / 132 full, every row used
+    assert serving_fill(256, 7168, 132) == pytest.approx(112 / 132)
+    # M = 384: 168 tiles take two waves of 132
+    assert serving_fill(384, 7168, 132) == pytest.approx(168 / 264)
+    # M = 160: 48 x 2 tiles, 96 / 132 of a wave, 160 of 256 rows
+    assert serving_fill(160, 6144, 132) == pytest.approx(96 / 132 * 160 / 256)
+
+
+def test_rule_takes_the_serving_kernel_where_its_tiles_fill_the_gpu():
+    """exp100/exp101's winners and losers on 132 SMs, and every bound of the rule."""
+    for m, n in ((256, 7168), (512, 7168), (256, 18432), (512, 65536), (128, 65536), (192, 65536), (448, 14336),
+                 (224, 14336), (384, 5120), (512, 4096), (256, 8192), (448, 10240), (128, 24576)):
+        assert serving_config(m, n, 4096, 1, 128, 132, H100_SHARED) == SERVING, (m, n)
+    for m, n in ((128, 7168), (384, 7168), (128, 18432), (256, 4096), (160, 6144), (320, 6144), (192, 5120),
+                 (512, 2048), (128, 8192), (256, 1536),
+                 (384, 4096), (192, 8192), (512, 3072), (112, 14336)):  # one wave filled 0.73-0.74: exp101's losses
+        assert serving_config(m, n, 4096, 1, 128, 132, H100_SHARED) is None, (m, n)
+    assert serving_config(256, 32768, 512, 1, 128, 132, H100_SHARED) is None  # 4 K-tiles
+    assert serving_config(256, 32768, 1024, 1, 128, 132, H100_SHARED) == SERVING  # 8
+    assert serving_config(64, 65536, 4096, 1, 128, 132, H100_SHARED) is None  # M below SERVING_MIN_M
+    assert serving_config(640, 65536, 4096, 1, 128, 132, H100_SHARED) is None  # M above SERVING_MAX_M
+    assert serving_config(256, 7168, 4096, 2, 128, 132, H100_SHARED) is None  # groups
+    assert serving_config(256, 7168, 4096, 1, 64, 132, H100_SHARED) is None  # scale blocks 64 deep
+    assert serving_config(256, 7168, 4096, 1, 256, 132, H100_SHARED) == SERVING  # 256 deep: two K-tiles a block
+    assert serving_config(256, 7168, 4096, 1, 128, 132, SERVING_SHARED_MEMORY - 1) is None
+    assert serving_config(256, 7168, 4096, 1, 128, 114, H100_SHARED) == SERVING  # 112 tiles: 0.98 of 114 SMs
+
+
+def test_rule_property_over_shapes_and_gpus():
+    """The rule is exactly its stated conditions, for any M, N and SM count (its fill >= SERVING_MIN_FILL)."""
+    for m, n, sms in itertools.product(range(33, 700, 31), (512, 1536, 3072, 4096, 7168, 18432, 65536),
+                                       (78, 108, 114, 132, 148)):
+        tiles = -(-n // 128) * -(-m // BLOCK_M)
+        fill = tiles / (-(-tiles // sms) * sms) * m / (-(-m // BLOCK_M) * BLOCK_M)
+        expected = SERVING_MIN_M <= m <= SERVING_MAX_M and fill >= (SERVING_ONE_WAVE_FILL if tiles <= sms
+                                                                    else SERVING_MIN_FILL)
+        assert (serving_config(m, n, 7168, 1, 128, sms, H100_SHARED) is not None) == expected, (m, n, sms)
+        assert serving_config(m, n, 128 * (SERVING_MIN_K_TILES - 1), 1, 128, sms, H100_SHARED) is None
+
+
+def _kernel_module(monkeypatch, capability=(9, 0)):
+    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
+    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, capability, H100_SHARED))
+    kernel_module._launch_plan.cache_clear()
+    kernel_module.choose_config.cache_clear()
+    return kernel_module
+
+
+def test_plan_takes_the_serving_kernel_on_sm_90_with_bf16_x(monkeypatch):
+    """The plan: the split-x prologue (low terms from row 256), then one serving launch of 112 programs reading the
+    terms and the weight by descriptors with the kernel's shared layouts; its fallback (a weight TMA cannot take) is
+    the tile kernel by pointer loads."""
+    _kernel_module(monkeypatch)
+    cuda = torch.device("cuda", 0)
+    plan = launch_plan(256, 7168, 16384, cuda)
+    assert plan.kind == "serving" and plan.config == SERVING and plan.grid == (112, 1, 1)
+    assert plan.prologue is not None and plan.prologue.kind == "split_x"
+    assert plan.prologue.int_args[0] == low_terms_row(256, 128) == 256
+    assert [(d.index, d.rows, d.box) for d in plan.descriptors] == [(0, 512, (128, 128)), (1, 7168, (64, 128))]
+    assert all(d.layout is not None and d.dtype == torch.float8_e4m3fn for d in plan.descriptors)
+    assert plan.int_args == (256, 7168, 16384, 256, 128, 1, 7168, 128)
+    assert dict(plan.constexprs) == {"SCALE_BLOCK_K": 128, "HAS_BIAS": False, "SCALE_E8M0": False, "STAGES": 4,
+                                     "MATH_REGISTERS": 232}
+    assert plan.fallback.kind == "tile" and not plan.fallback.descriptors
+    ragged = launch_plan(300, 7000, 5008, cuda)  # 55 x 3 tiles: 165 of 264 places, 300 of 384 rows: 0.49
+    assert ragged.kind != "serving"
+    assert launch_plan(500, 7000, 5008, cuda).kind == "serving"  # 55 x 4 tiles in two waves: 0.83 x 0.98
+
+
+def test_plan_keeps_the_tile_kernel_where_the_serving_kernel_cannot_run(monkeypatch):
+    cuda = torch.device("cuda", 0)
+    for capability in ((8, 0), (8, 9), (10, 0)):  # Gluon's Hopper wgmma: sm_90 only
+        _kernel_module(monkeypatch, capability)
+        assert launch_plan(256, 7168, 16384, cuda).kind != "serving", capability
+    kernel_module = _kernel_module(monkeypatch)
+    assert launch_plan(256, 7168, 16384, cuda, x_dtype=torch.float16).kind != "serving"  # split x is bf16 only
+    assert launch_plan(256, 7168, 16384, cuda, dequant="integer").kind != "serving"  # no fp8 MMA on that path
+    assert launch_plan(256, 3584, 16384, cuda, groups=2).kind != "serving"
+    assert launch_plan(256, 7168, 16384, cuda, block=(128, 64)).kind != "serving"
+    assert launch_plan(256, 7168, 16384, cuda, x_stride=(16392, 1)).kind == "serving"  # x is split into scratch
+    assert launch_plan(1, 7168, 16384, cuda, batch_invariant=True).kind != "serving"
+    monkeypatch.setattr(kernel_module, "_SERVING_ALLOWED", False)  # FP8BLK_SERVING=0
+    kernel_module._launch_plan.cache_clear()
+    kernel_module.choose_config.cache_clear()
+    assert launch_plan(256, 7168, 16384, cuda).kind == "tile"
+    monkeypatch.setattr(kernel_module, "_SERVING_ALLOWED", True)  # no plan of the switched-off rule stays cached
+    kernel_module._launch_plan.cache_clear()
+    kernel_module.choose_config.cache_clear()
+    with pytest.raises(ValueError, match="split_x needs bf16 x"):  # forced where it cannot run
+        launch_plan(256, 7168, 16384, cuda, config=SERVING, x_dtype=torch.float16)
+    _kernel_module(monkeypatch, (10, 0))
+    with pytest.raises(ValueError, match="serving kernel needs an sm_90 GPU"):  # TMA and fp8 MMAs, but not Hopper
+        launch_plan(256, 7168, 16384, cuda, config=SERVING)
+
+
+@pytest.mark.parametrize("m, n, k, scale_dtype, bias", [(65, 300, 528, torch.float32, True),
+                                                        (130, 200, 400, torch.float8_e8m0fnu, False),
+                                                        (129, 260, 272, torch.bfloat16, True),
+                                                        (200, 136, 256, torch.float16, False)])
+def test_arithmetic_the_serving_kernel_reproduces(m, n, k, scale_dtype, bias):
+    """The tile kernel's unsplit 128 x 128 split-x launch (the serving kernel's bitwise twin on the GPU) against the
+    float64 reference in the interpreter: ragged M, N and K, every scale dtype, bias."""
+    x, wq, scale, b = make(m, n, k, torch.bfloat16, scale_dtype, bias)
+    to = lambda t: None if t is None else t.to(DEVICE)  # noqa: E731
+    y = fp8_block_matmul(to(x), to(wq), to(scale), to(b), config=TILE_TWIN)
+    assert rel_err(y, reference(x, wq, scale, b)) < 4e-3
+
+
+def test_serving_kernel_builds_for_hopper_only():
+    """sm_90 builds (Gluon, in a child process: the interpreter must not be loaded) for every scale dtype and bias:
+    two math warpgroups and a loader warp, 8 fp8 wgmmas a warpgroup waited for each K-tile, the shared memory the
+    rule counts on, no register spills; sm_80 is refused."""
+    code = (
+        "import re, subprocess, tempfile, os, torch, triton.backends.nvidia\n"
+        "from fp8blk.kernels.fp8_block_matmul import aot_compile, KernelConfig\n"
+        "cfg = KernelConfig(128, 128, 128, 1, 4, 4, tma=True, split_x=True, warp_specialized=True)\n"
+        "bin_dir = os.path.join(os.path.dirname(triton.backends.nvidia.__file__), 'bin')\n"
+        "for scale, bias in ((torch.float32, False), (torch.float8_e8m0fnu, True), (torch.bfloat16, True)):\n"
+        "    c = aot_compile(90, cfg, torch.bfloat16, scale, bias)\n"
+        "    with tempfile.NamedTemporaryFile(suffix='.ptx', mode='w') as f:\n"
+        "        f.write(c.asm['ptx']); f.flush()\n"
+        "        log = subprocess.run([os.path.join(bin_dir, 'ptxas'), '-arch=sm_90a', '-v', f.name, '-o',\n"
+        "                              os.devnull], capture_output=True, text=True, check=True).stderr\n"
+        "    spills = sorted(set(re.findall(r'(\\d+) bytes spill', log)))\n"
+        "    print(c.metadata.shared, c.metadata.num_warps, c.asm['ptx'].count('wgmma.mma_async.sync.aligned'),\n"
+        "          'e4m3.e4m3' in c.asm['ptx'], spills, 'serialized' in log)\n"
+        "try:\n"
+        "    aot_compile(80, cfg)\n"
+        "except ValueError as e:\n"
+        "    print('refused', 'sm_90 only' in str(e))\n")
+    env = {key: value for key, value in os.environ.items() if key != "TRITON_INTERPRET"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.strip().split("\n")
+    # 12 warps: two warpgroups and the loader warp's group; 16 wgmma instructions: 2 terms x 4 K-steps x 2 groups
+    assert lines[:3] == [f"{SERVING_SHARED_MEMORY} 12 16 True ['0'] False"] * 3
+    assert SERVING_SHARED_MEMORY <= H100_SHARED
+    assert lines[3] == "refused True"
