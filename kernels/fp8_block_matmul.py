@@ -41,7 +41,7 @@ from triton.experimental.gluon.nvidia.hopper import TensorDescriptor as GluonTen
 from triton.tools.tensor_descriptor import TensorDescriptor
 
 from .fp8_decode import H100_DRAM_GBPS, DecodeConfig, _fp8_decode_kernel, decode_config, takes_decode
-from .fp8_serving import MATH_REGISTERS, _fp8_serving_kernel, serving_config, shared_layouts
+from .fp8_serving import SERVING_TILES, _fp8_serving_kernel, serving_config, serving_tile, shared_layouts
 from .fp8_tile import (KernelConfig, _fp8_block_matmul_kernel, _split_x_kernel, default_config, low_terms_row, m_bucket,
                        with_tma)
 from .fp8_tile_ops import _fp8_bytes_to, _scale_to_fp32
@@ -549,22 +549,26 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, weight
         int_args = (m, n, k, *x_stride, *weight_stride, *scale_stride, *out_stride, block_n)
         tma_rows = tma_weight and (groups * k) % 16 == 0
     tma_x = tma_rows and (groups == 1 or k % cfg.block_k == 0)
-    if cfg.warp_specialized:  # the serving kernel: x's terms and the weight by TMA, one 128 x 128 tile a program
+    if cfg.warp_specialized:  # the serving kernel: x's terms and the weight by TMA, one 128 x block_m tile a program
         if not (prologue is not None and tma_device and tma_x and groups == 1 and block_k % cfg.block_k == 0
-                and hopper):
+                and hopper and (cfg.block_n, cfg.block_k, cfg.split_k) == (128, 128, 1)
+                and cfg.block_m in {tile.block_m for tile in SERVING_TILES}):
             raise ValueError(f"{cfg}: the serving kernel needs an sm_90 GPU (not the interpreter), split x, one group, "
-                             f"rows 16-byte aligned and scale blocks a multiple of {cfg.block_k} deep")
-        x_layout, w_layout = shared_layouts()
+                             f"rows 16-byte aligned, scale blocks a multiple of 128 deep and a 128 x 128 or 128 x 64 "
+                             f"tile, unsplit")
+        x_layout, w_layout = shared_layouts(cfg.block_m)
+        tile = serving_tile(cfg.block_m)
         fp8 = torch.float8_e4m3fn
         descriptors = (_Descriptor(0, fp8, terms_rows, k, k, (cfg.block_m, cfg.block_k), x_layout),
                        _Descriptor(1, fp8, n, k, weight_stride[0], (cfg.block_n // 2, cfg.block_k), w_layout))
         constexprs = (("SCALE_BLOCK_K", block_k), ("HAS_BIAS", bias_shape is not None), ("SCALE_E8M0", e8m0),
-                      ("STAGES", cfg.num_stages), ("MATH_REGISTERS", MATH_REGISTERS))
+                      ("STAGES", cfg.num_stages), ("MATH_REGISTERS", tile.math_registers))
+        options = (("num_warps", 4),) + ((("maxnreg", tile.max_registers),) if tile.max_registers else ())
         grid = (triton.cdiv(n, cfg.block_n) * triton.cdiv(m, cfg.block_m), 1, 1)
         # the launch the plan takes where the weight is not 16-byte aligned (``fp8_block_matmul`` checks; x's terms
         # are the library's scratch): the tile kernel by pointer loads
         return _finish(_LaunchPlan("serving", grid, (m, n, k, low_row, *scale_stride, out_stride[0], block_n),
-                                   constexprs, (("num_warps", 4),), 0, 0, 0, descriptors,
+                                   constexprs, options, 0, 0, 0, descriptors,
                                    _launch_plan(*fallback_args) if not config else None, prologue), cfg)
     if config is None and cfg.tma and not tma_x:  # the rules' TMA tiles do not divide each group's K
         cfg = choose_config(m, n, k, groups, block_k, device, batch_invariant, False, x_bf16, not integer)
@@ -923,14 +927,15 @@ def _aot_serving(capability: int, config: KernelConfig, scale_type: str, has_bia
 
     if capability != 90:
         raise ValueError(f"the serving kernel (Hopper wgmma) builds for sm_90 only, asked for sm_{capability}")
-    x_layout, w_layout = shared_layouts()
+    x_layout, w_layout = shared_layouts(config.block_m)
+    tile = serving_tile(config.block_m)
     signature = {"x_desc": f"tensordesc<fp8e4nv[{config.block_m}, {config.block_k}],{x_layout!r}>",
                  "w_desc": f"tensordesc<fp8e4nv[{config.block_n // 2}, {config.block_k}],{w_layout!r}>",
                  "scale_ptr": f"*{scale_type}", "bias_ptr": "*bf16", "y_ptr": "*bf16", "x_scale_ptr": "*fp32",
                  **{name: "i32" for name in ("M", "N", "K", "low_row", "stride_sn", "stride_sk", "stride_ym",
                                              "scale_block_n")}}
     constexprs = {"SCALE_BLOCK_K": scale_block_k, "HAS_BIAS": has_bias, "SCALE_E8M0": scale_type == "u8",
-                  "STAGES": config.num_stages, "MATH_REGISTERS": MATH_REGISTERS}
+                  "STAGES": config.num_stages, "MATH_REGISTERS": tile.math_registers}
     attrs = {}
     if aligned:  # as the JIT specializes a typical call: unit scale stride, the other integers divisible by 16
         constexprs["stride_sk"] = 1
@@ -940,8 +945,9 @@ def _aot_serving(capability: int, config: KernelConfig, scale_type: str, has_bia
     signature.update({name: "constexpr" for name in constexprs})
     interpret = os.environ.pop("TRITON_INTERPRET", None)
     try:
+        options = {"num_warps": 4, **({"maxnreg": tile.max_registers} if tile.max_registers else {})}
         return triton.compile(GluonASTSource(_fp8_serving_kernel, signature, constexprs, attrs),
-                              target=GPUTarget("cuda", capability, 32), options={"num_warps": 4})
+                              target=GPUTarget("cuda", capability, 32), options=options)
     finally:
         if interpret is not None:
             os.environ["TRITON_INTERPRET"] = interpret

@@ -15,7 +15,7 @@ is bitwise theirs. The block scale multiplies each K-tile's fresh sum, so a warp
 MMAs before the next (Hopper's fp8 MMA does not accumulate at fp32 precision: a sum kept across K-tiles in the
 MMA's accumulator loses bits as K grows). The tile kernel waits the same way, and its warps also issue the loads;
 measured there, the tensor pipe idles through every wait (ncu: 54-65% active). Here each program (one
-``[128, 128]`` tile of ``y.T``, one per SM) runs three partitions side by side:
+``[128, block_m]`` tile of ``y.T``) runs three partitions side by side:
 
 * a loader warp: TMA copies of K-tile t's weight rows (two 64-row boxes), high and low term boxes into a ring of
   ``STAGES`` shared-memory stages, each stage taken when both math warpgroups have released it;
@@ -24,12 +24,14 @@ measured there, the tensor pipe idles through every wait (ncu: 54-65% active). H
   then each stores its 64 rows of the tile.
 
 The weight is read as stored (``[N, K]`` e4m3, row-major); ragged N, K and M are zero-filled by the TMA copies and
-masked at the store. ``serving_config`` is the launch rule; ``fp8_block_matmul.py`` launches it. Measured:
-``benchmarks/NOTES.md`` items 96-97.
+masked at the store. Two builds (``SERVING_TILES``): 128 x rows a program (4 stages, one program per SM) and 64
+(3 stages, 80 registers a thread, so two could share an SM), taken where 128-row tiles would leave SMs idle and the
+64-row ones make one wave. ``serving_config`` is the
+launch rule; ``fp8_block_matmul.py`` launches it. Measured: ``benchmarks/NOTES.md`` items 96-99.
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import NamedTuple, Optional
 
 import triton
 from triton.experimental import gluon
@@ -39,11 +41,22 @@ from triton.experimental.gluon.language.nvidia.hopper import mbarrier, tma, warp
 from .fp8_tile import KernelConfig
 
 HALF_ROWS = 64  # weight rows per math warpgroup (the wgmma's M side)
-BLOCK_M = 128  # x rows per program (the wgmma's N side)
 BLOCK_K = 128  # K-tile: one scale block of 128 (or a part of a wider one)
-STAGES = 4  # shared-memory ring depth: 4 x 48 KB
-MATH_REGISTERS = 232  # per thread of a math warpgroup (setmaxnreg); the loader warp keeps 24
-SERVING_SHARED_MEMORY = 200_776  # bytes of shared memory a program takes (sm_90 build; the AOT test checks it)
+
+
+class ServingTile(NamedTuple):
+    """One of the serving kernel's two builds: x rows per program (the wgmma's N side), ring depth, registers."""
+    block_m: int
+    stages: int
+    math_registers: int  # per thread of a math warpgroup (setmaxnreg); the loader warp keeps 24
+    max_registers: Optional[int]  # the build's register cap per thread (None: ptxas's choice, one program per SM)
+    shared_memory: int  # bytes a program takes (sm_90 build; the AOT test checks it)
+
+
+# 128 x 128 tiles, 4 stages of 48 KB, one program per SM; 128 x 64 tiles, 3 stages of 32 KB capped at 80 registers a
+# thread (12 warps: 2 x 80 x 384 fits 65,536, so two fit an SM; their math warpgroups take the 2 x (104 - 80) x 128
+# registers the loader's warpgroup gives back, (80 - 24) x 128), taken by the rule only where they make one wave
+SERVING_TILES = (ServingTile(128, 4, 232, None, 200_776), ServingTile(64, 3, 104, 80, 102_464))
 SERVING_MIN_FILL = 0.7  # the rule's threshold on (tiles / whole waves of them) x (M / rows the tiles cover)
 SERVING_ONE_WAVE_FILL = 0.8  # ... where the tiles take a single wave (the tile kernel's 64 x 64 tiles fill it well)
 SERVING_MIN_K_TILES = 8  # shorter K (K = 512: 4 K-tiles) lost at every M measured
@@ -117,8 +130,8 @@ def _multiply_rows(w_ring, high_ring, low_ring, ready, empty, scale_ptr, bias_pt
 def _fp8_serving_kernel(x_desc, w_desc, scale_ptr, bias_ptr, y_ptr, x_scale_ptr, M, N, K, low_row, stride_sn,
                         stride_sk, stride_ym, scale_block_n, SCALE_BLOCK_K: gl.constexpr, HAS_BIAS: gl.constexpr,
                         SCALE_E8M0: gl.constexpr, STAGES: gl.constexpr, MATH_REGISTERS: gl.constexpr):
-    """One ``[128, BLOCK_M]`` tile of ``y.T`` per program (module docstring). ``x_desc``: the ``[2 * low_row, K]``
-    e4m3 terms (``[BLOCK_M, 128]`` boxes); ``w_desc``: the weight (``[64, 128]`` boxes)."""
+    """One ``[128, block_m]`` tile of ``y.T`` per program (module docstring). ``x_desc``: the ``[2 * low_row, K]``
+    e4m3 terms (``[block_m, 128]`` boxes); ``w_desc``: the weight (``[64, 128]`` boxes)."""
     tile_k: gl.constexpr = w_desc.block_type.shape[1]
     block_m: gl.constexpr = x_desc.block_type.shape[0]
     num_m = gl.cdiv(M, block_m)
@@ -148,26 +161,33 @@ def _fp8_serving_kernel(x_desc, w_desc, scale_ptr, bias_ptr, y_ptr, x_scale_ptr,
     ], [4, 1], [MATH_REGISTERS, 24])
 
 
-def shared_layouts():
-    """The shared-memory layouts of the two TMA boxes (x terms ``[BLOCK_M, 128]``, weight ``[64, 128]``), as the
+def serving_tile(block_m: int) -> ServingTile:
+    """The build of ``block_m`` x rows a program."""
+    return next(tile for tile in SERVING_TILES if tile.block_m == block_m)
+
+
+def shared_layouts(block_m: int):
+    """The shared-memory layouts of the two TMA boxes (x terms ``[block_m, 128]``, weight ``[64, 128]``), as the
     host's tensor descriptors and an AOT build's signature name them."""
-    return (gl.NVMMASharedLayout.get_default_for([BLOCK_M, BLOCK_K], gl.float8e4nv),
+    return (gl.NVMMASharedLayout.get_default_for([block_m, BLOCK_K], gl.float8e4nv),
             gl.NVMMASharedLayout.get_default_for([HALF_ROWS, BLOCK_K], gl.float8e4nv))
 
 
-def serving_fill(m: int, n: int, sm_count: int) -> float:
-    """How fully the serving launch's ``[128, BLOCK_M]`` tiles use the GPU: the tiles over the whole waves they
-    take (one program per SM), times M over the rows the tiles cover."""
-    tiles = triton.cdiv(n, 2 * HALF_ROWS) * triton.cdiv(m, BLOCK_M)
-    return tiles / (triton.cdiv(tiles, sm_count) * sm_count) * m / (triton.cdiv(m, BLOCK_M) * BLOCK_M)
+def serving_fill(m: int, n: int, sm_count: int, block_m: int = 128) -> float:
+    """How fully a serving launch of ``[128, block_m]`` tiles uses the GPU: the tiles over the whole waves of one
+    per SM they make (an SM running two shares its tensor cores between them), times M over the rows they cover."""
+    tiles = triton.cdiv(n, 2 * HALF_ROWS) * triton.cdiv(m, block_m)
+    return tiles / (triton.cdiv(tiles, sm_count) * sm_count) * m / (triton.cdiv(m, block_m) * block_m)
 
 
 def serving_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: int,
                    shared_memory: int) -> Optional[KernelConfig]:
     """The serving launch for a split-x call (bf16 x, sm_90; the caller checks those), or None where the rule keeps
-    the tile kernel: M = ``SERVING_MIN_M``-``SERVING_MAX_M``, one group, scale blocks a multiple of 128 deep, shared
-    memory for ``SERVING_SHARED_MEMORY``, at least ``SERVING_MIN_K_TILES`` K-tiles, and ``serving_fill`` >=
-    ``SERVING_MIN_FILL`` (``SERVING_ONE_WAVE_FILL`` where the tiles take one wave).
+    the tile kernel: M = ``SERVING_MIN_M``-``SERVING_MAX_M``, one group, scale blocks a multiple of 128 deep, at
+    least ``SERVING_MIN_K_TILES`` K-tiles; of the two builds (``SERVING_TILES``: 128 or 64 x rows a program; the
+    64-row one only where its tiles make one wave: two a SM were measured at two points only, 0.98x and 1.13x) the
+    one of the larger ``serving_fill`` (ties to 128 rows, which read x half as often), taken where that fill is >=
+    ``SERVING_MIN_FILL`` (``SERVING_ONE_WAVE_FILL`` where its tiles make one wave) and shared memory holds it.
 
     Measured (exp100, H200, NOTES item 96; split x included on both sides, CUDA graphs, weights rotated; 39 points
     of 12 layers, M = 64-512): at all 17 points with a fill >= 0.72 1.05-1.29x the tile kernel's rule launch
@@ -178,12 +198,18 @@ def serving_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     where one wave of tiles fills >= 0.85 of the SMs or the tiles take several waves (18432 x 7168 M = 256 164.7 ->
     126.9 us, 10240 x 5120 M = 448 120.7 -> 94.6); 0.82-0.92x at the one-wave launches filling 0.73 (4096 x 8192
     M = 384, 8192 x 1536 M = 192, 4096 x 2048 M = 384) and 0.81-0.96x on K = 512 (32768 x 512): hence the last two
-    conditions."""
-    fill = serving_fill(m, n, sm_count)
-    one_wave = triton.cdiv(n, 2 * HALF_ROWS) * triton.cdiv(m, BLOCK_M) <= sm_count
+    conditions. exp102 (H200, the 64-row build two per SM, 14 points where the 128-row tiles are too few, NOTES item
+    99): 1.11-1.14x the rule launch where its tiles fill >= 0.85 (4096 x 8192 M = 256 39.6 -> 35.8 us, 5120 x 5120
+    M = 192 27.6 -> 24.7, 7168 x 16384 M = 128 / 384 74.6 / 194.8 -> 67.2 / 172.7, 2048 x 4096 M = 512, 4096 x 2048
+    M = 256), 0.91-0.98x where they fill 0.73 (192 tiles: 60 SMs run two)."""
     if not (SERVING_MIN_M <= m <= SERVING_MAX_M and groups == 1 and block_k % BLOCK_K == 0
-            and shared_memory >= SERVING_SHARED_MEMORY and triton.cdiv(k, BLOCK_K) >= SERVING_MIN_K_TILES
-            and fill >= (SERVING_ONE_WAVE_FILL if one_wave else SERVING_MIN_FILL)):
+            and triton.cdiv(k, BLOCK_K) >= SERVING_MIN_K_TILES):
         return None
-    return KernelConfig(2 * HALF_ROWS, BLOCK_M, BLOCK_K, 1, 4, STAGES, tma=True, split_x=True,
+    one_wave = {t: triton.cdiv(n, 2 * HALF_ROWS) * triton.cdiv(m, t.block_m) <= sm_count for t in SERVING_TILES}
+    tile = max((t for t in SERVING_TILES if t.block_m == 128 or one_wave[t]),
+               key=lambda t: (serving_fill(m, n, sm_count, t.block_m), t.block_m))
+    fill = serving_fill(m, n, sm_count, tile.block_m)
+    if shared_memory < tile.shared_memory or fill < (SERVING_ONE_WAVE_FILL if one_wave[tile] else SERVING_MIN_FILL):
+        return None
+    return KernelConfig(2 * HALF_ROWS, tile.block_m, BLOCK_K, 1, 4, tile.stages, tma=True, split_x=True,
                         warp_specialized=True)

@@ -17,11 +17,12 @@ import torch
 
 from kernel_cases import DEVICE, H100_SHARED, launch_plan, make, reference, rel_err
 from fp8blk.kernels import fp8_block_matmul
-from fp8blk.kernels.fp8_serving import (BLOCK_M, SERVING_MAX_M, SERVING_MIN_FILL, SERVING_MIN_K_TILES, SERVING_MIN_M,
-                                        SERVING_ONE_WAVE_FILL, SERVING_SHARED_MEMORY, serving_config, serving_fill)
+from fp8blk.kernels.fp8_serving import (SERVING_MAX_M, SERVING_MIN_FILL, SERVING_MIN_K_TILES, SERVING_MIN_M,
+                                        SERVING_ONE_WAVE_FILL, SERVING_TILES, serving_config, serving_fill)
 from fp8blk.kernels.fp8_tile import KernelConfig, low_terms_row
 
 SERVING = KernelConfig(128, 128, 128, 1, 4, 4, tma=True, split_x=True, warp_specialized=True)
+SERVING_64 = SERVING._replace(block_m=64, num_stages=3)  # the 64-row build
 TILE_TWIN = KernelConfig(128, 128, 128, 1, 8, 4, tma=True, split_x=True)  # the tile kernel's same arithmetic
 
 
@@ -32,15 +33,18 @@ def test_fill_counts_whole_waves_and_covered_rows():
     assert serving_fill(384, 7168, 132) == pytest.approx(168 / 264)
     # M = 160: 48 x 2 tiles, 96 / 132 of a wave, 160 of 256 rows
     assert serving_fill(160, 6144, 132) == pytest.approx(96 / 132 * 160 / 256)
+    assert serving_fill(256, 4096, 132, 64) == pytest.approx(128 / 132)  # 64-row tiles: 32 x 4
 
 
 def test_rule_takes_the_serving_kernel_where_its_tiles_fill_the_gpu():
-    """exp100/exp101's winners and losers on 132 SMs, and every bound of the rule."""
+    """exp100-exp102's winners and losers on 132 SMs, and every bound of the rule."""
     for m, n in ((256, 7168), (512, 7168), (256, 18432), (512, 65536), (128, 65536), (192, 65536), (448, 14336),
                  (224, 14336), (384, 5120), (512, 4096), (256, 8192), (448, 10240), (128, 24576)):
         assert serving_config(m, n, 4096, 1, 128, 132, H100_SHARED) == SERVING, (m, n)
-    for m, n in ((128, 7168), (384, 7168), (128, 18432), (256, 4096), (160, 6144), (320, 6144), (192, 5120),
-                 (512, 2048), (128, 8192), (256, 1536),
+    # the 64-row build where its tiles make one wave of >= 0.8 and the 128-row tiles are too few (exp102's winners)
+    for m, n in ((256, 4096), (512, 2048), (192, 5120), (128, 7168)):
+        assert serving_config(m, n, 4096, 1, 128, 132, H100_SHARED) == SERVING_64, (m, n)
+    for m, n in ((384, 7168), (128, 18432), (160, 6144), (320, 6144), (256, 1536), (256, 3072), (256, 2048),
                  (384, 4096), (192, 8192), (512, 3072), (112, 14336)):  # one wave filled 0.73-0.74: exp101's losses
         assert serving_config(m, n, 4096, 1, 128, 132, H100_SHARED) is None, (m, n)
     assert serving_config(256, 32768, 512, 1, 128, 132, H100_SHARED) is None  # 4 K-tiles
@@ -50,19 +54,27 @@ def test_rule_takes_the_serving_kernel_where_its_tiles_fill_the_gpu():
     assert serving_config(256, 7168, 4096, 2, 128, 132, H100_SHARED) is None  # groups
     assert serving_config(256, 7168, 4096, 1, 64, 132, H100_SHARED) is None  # scale blocks 64 deep
     assert serving_config(256, 7168, 4096, 1, 256, 132, H100_SHARED) == SERVING  # 256 deep: two K-tiles a block
-    assert serving_config(256, 7168, 4096, 1, 128, 132, SERVING_SHARED_MEMORY - 1) is None
+    assert serving_config(256, 7168, 4096, 1, 128, 132, SERVING_TILES[0].shared_memory - 1) is None
     assert serving_config(256, 7168, 4096, 1, 128, 114, H100_SHARED) == SERVING  # 112 tiles: 0.98 of 114 SMs
 
 
 def test_rule_property_over_shapes_and_gpus():
-    """The rule is exactly its stated conditions, for any M, N and SM count (its fill >= SERVING_MIN_FILL)."""
-    for m, n, sms in itertools.product(range(33, 700, 31), (512, 1536, 3072, 4096, 7168, 18432, 65536),
+    """The rule is exactly its stated conditions, for any M, N and SM count: the build of the better fill (the
+    64-row one only in one wave; ties to 128 rows), taken where that fill clears its bound."""
+    for m, n, sms in itertools.product(range(33, 700, 31), (512, 1536, 2048, 3072, 4096, 7168, 18432, 65536),
                                        (78, 108, 114, 132, 148)):
-        tiles = -(-n // 128) * -(-m // BLOCK_M)
-        fill = tiles / (-(-tiles // sms) * sms) * m / (-(-m // BLOCK_M) * BLOCK_M)
-        expected = SERVING_MIN_M <= m <= SERVING_MAX_M and fill >= (SERVING_ONE_WAVE_FILL if tiles <= sms
+        options = []
+        for block_m in (128, 64):
+            tiles = -(-n // 128) * -(-m // block_m)
+            fill = tiles / (-(-tiles // sms) * sms) * m / (-(-m // block_m) * block_m)
+            if block_m == 128 or tiles <= sms:
+                options.append((fill, block_m, tiles <= sms))
+        fill, block_m, one_wave = max(options)
+        expected = SERVING_MIN_M <= m <= SERVING_MAX_M and fill >= (SERVING_ONE_WAVE_FILL if one_wave
                                                                     else SERVING_MIN_FILL)
-        assert (serving_config(m, n, 7168, 1, 128, sms, H100_SHARED) is not None) == expected, (m, n, sms)
+        config = serving_config(m, n, 7168, 1, 128, sms, H100_SHARED)
+        assert (config is not None) == expected, (m, n, sms)
+        assert config is None or config.block_m == block_m, (m, n, sms)
         assert serving_config(m, n, 128 * (SERVING_MIN_K_TILES - 1), 1, 128, sms, H100_SHARED) is None
 
 
@@ -93,6 +105,12 @@ def test_plan_takes_the_serving_kernel_on_sm_90_with_bf16_x(monkeypatch):
     ragged = launch_plan(300, 7000, 5008, cuda)  # 55 x 3 tiles: 165 of 264 places, 300 of 384 rows: 0.49
     assert ragged.kind != "serving"
     assert launch_plan(500, 7000, 5008, cuda).kind == "serving"  # 55 x 4 tiles in two waves: 0.83 x 0.98
+    narrow = launch_plan(256, 4096, 8192, cuda)  # the 64-row build: 32 x 4 tiles, capped at 80 registers a thread
+    assert narrow.config == SERVING_64 and narrow.grid == (128, 1, 1) and narrow.prologue.int_args[0] == 256
+    assert [d.box for d in narrow.descriptors] == [(64, 128), (64, 128)]
+    assert dict(narrow.options) == {"num_warps": 4, "maxnreg": 80} and dict(narrow.constexprs)["MATH_REGISTERS"] == 104
+    with pytest.raises(ValueError, match="128 x 128 or 128 x 64 tile"):
+        launch_plan(256, 4096, 8192, cuda, config=SERVING._replace(block_m=32))
 
 
 def test_plan_keeps_the_tile_kernel_where_the_serving_kernel_cannot_run(monkeypatch):
@@ -137,7 +155,7 @@ def test_arithmetic_the_serving_kernel_reproduces(m, n, k, scale_dtype, bias):
 def test_serving_kernel_builds_for_hopper_only():
     """sm_90 builds (Gluon, in a child process: the interpreter must not be loaded) for every scale dtype and bias:
     two math warpgroups and a loader warp, 8 fp8 wgmmas a warpgroup waited for each K-tile, the shared memory the
-    rule counts on, no register spills; sm_80 is refused."""
+    rule counts on, no register spills; the 64-row build within 80 registers a thread; sm_80 is refused."""
     code = (
         "import re, subprocess, tempfile, os, torch, triton.backends.nvidia\n"
         "from fp8blk.kernels.fp8_block_matmul import aot_compile, KernelConfig\n"
@@ -152,6 +170,13 @@ def test_serving_kernel_builds_for_hopper_only():
         "    spills = sorted(set(re.findall(r'(\\d+) bytes spill', log)))\n"
         "    print(c.metadata.shared, c.metadata.num_warps, c.asm['ptx'].count('wgmma.mma_async.sync.aligned'),\n"
         "          'e4m3.e4m3' in c.asm['ptx'], spills, 'serialized' in log)\n"
+        "c = aot_compile(90, cfg._replace(block_m=64, num_stages=3))\n"
+        "with tempfile.NamedTemporaryFile(suffix='.ptx', mode='w') as f:\n"
+        "    f.write(c.asm['ptx']); f.flush()\n"
+        "    log = subprocess.run([os.path.join(bin_dir, 'ptxas'), '-arch=sm_90a', '-v', f.name, '-o',\n"
+        "                          os.devnull], capture_output=True, text=True, check=True).stderr\n"
+        "print(c.metadata.shared, re.search(r'Used (\\d+) registers', log).group(1),\n"
+        "      sorted(set(re.findall(r'(\\d+) bytes spill', log))))\n"
         "try:\n"
         "    aot_compile(80, cfg)\n"
         "except ValueError as e:\n"
@@ -161,6 +186,8 @@ def test_serving_kernel_builds_for_hopper_only():
     assert done.returncode == 0, done.stderr[-3000:]
     lines = done.stdout.strip().split("\n")
     # 12 warps: two warpgroups and the loader warp's group; 16 wgmma instructions: 2 terms x 4 K-steps x 2 groups
-    assert lines[:3] == [f"{SERVING_SHARED_MEMORY} 12 16 True ['0'] False"] * 3
-    assert SERVING_SHARED_MEMORY <= H100_SHARED
-    assert lines[3] == "refused True"
+    wide, narrow = SERVING_TILES
+    assert lines[:3] == [f"{wide.shared_memory} 12 16 True ['0'] False"] * 3
+    assert lines[3] == f"{narrow.shared_memory} {narrow.max_registers} ['0']"
+    assert wide.shared_memory <= H100_SHARED and 2 * narrow.shared_memory <= 233472  # an sm_90 SM: 228 KB
+    assert lines[4] == "refused True"

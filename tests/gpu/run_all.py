@@ -138,7 +138,8 @@ def main() -> int:
                            (512, (4096, 8192), None),  # split x, one 8-warp 128 x 128 tile per SM (v42)
                            (48, (8192, 1024), None),  # split x, 64 x 64 tiles at M = 48 (v42, on 132 SMs)
                            (2, (1536, 7168), None),  # M = 2 by M = 4's tensor-core launch (v43)
-                           (256, (7168, 16384), None)):  # the serving kernel (Gluon; v50, on 132 SMs)
+                           (256, (7168, 16384), None),  # the serving kernel (Gluon; v50, on 132 SMs)
+                           (256, (4096, 8192), None)):  # its 64-row build (v51, on 132 SMs)
         x, wq, scale, b = make(m, n, k, torch.bfloat16, torch.float32, True)
         eager = fp8_block_matmul(x, wq, scale, b, config=cfg)
         out = torch.empty_like(eager)
@@ -282,19 +283,25 @@ def main() -> int:
     if torch.cuda.get_device_capability() == (9, 0):
         serving = KernelConfig(128, 128, 128, 1, 4, 4, tma=True, split_x=True, warp_specialized=True)
         tile_twin = KernelConfig(128, 128, 128, 1, 8, 4, tma=True, split_x=True)
-        for m, n, k, scale_dtype, bias in ((256, 7168, 16384, torch.float32, False),
-                                           (512, 4096, 8192, torch.float8_e8m0fnu, True),
-                                           (300, 7000, 5008, torch.bfloat16, True),
-                                           (65, 3000, 1040, torch.float16, False)):
+        for m, n, k, scale_dtype, bias, rows in ((256, 7168, 16384, torch.float32, False, 128),
+                                                 (512, 4096, 8192, torch.float8_e8m0fnu, True, 128),
+                                                 (300, 7000, 5008, torch.bfloat16, True, 128),
+                                                 (65, 3000, 1040, torch.float16, False, 128),
+                                                 # the 64-row build (v51): the rule's at 4096 x 8192 M = 256
+                                                 (256, 4096, 8192, torch.float32, False, 64),
+                                                 (100, 3000, 1040, torch.float8_e8m0fnu, True, 64)):
             x, wq, scale, b = make(m, n, k, torch.bfloat16, scale_dtype, bias)
-            y = fp8_block_matmul(x, wq, scale, b, config=serving)
-            twin = fp8_block_matmul(x, wq, scale, b, config=tile_twin)
-            repeat = all(torch.equal(y, fp8_block_matmul(x, wq, scale, b, config=serving)) for _ in range(20))
+            narrow = {"block_m": rows, "num_stages": 4 if rows == 128 else 3}
+            y = fp8_block_matmul(x, wq, scale, b, config=serving._replace(**narrow))
+            twin = fp8_block_matmul(x, wq, scale, b, config=tile_twin._replace(
+                **narrow, num_warps=8 if rows == 128 else 4))
+            repeat = all(torch.equal(y, fp8_block_matmul(x, wq, scale, b, config=serving._replace(**narrow)))
+                         for _ in range(20))
             ref = reference(x, wq, scale, b)
             err = float((y.double() - ref).norm() / ref.norm())
-            record(f"serving kernel M={m} N={n} K={k} {str(scale_dtype)[6:]}{' bias' if bias else ''}",
+            record(f"serving kernel 128x{rows} M={m} N={n} K={k} {str(scale_dtype)[6:]}{' bias' if bias else ''}",
                    torch.equal(y, twin) and repeat and err < TOL[torch.bfloat16],
-                   f"bitwise the 128x128 split-x tile launch {torch.equal(y, twin)}, 20 runs bitwise {repeat}, "
+                   f"bitwise the 128x{rows} split-x tile launch {torch.equal(y, twin)}, 20 runs bitwise {repeat}, "
                    f"rel err {err:.2e}")
         x, wq, scale, b = make(256, 7168, 16384, torch.bfloat16, torch.float32, False)
         rule = matmul_module.launch_config(256, 7168, 16384, x.device)
