@@ -3,8 +3,8 @@
 torch + triton only: vendor this file with ``fp8_decode.py`` (the decode kernel, M <= 32 or 64 on small layers, and
 its launch rule), ``fp8_tile.py`` (the tile kernel, larger M, and its launch rule), ``fp8_serving.py`` (sm_90's
 warp-specialized kernel for M = 65-512 where its tiles fill the GPU, and its rule), ``fp8_tile_ops.py`` (device
-functions they share) and, optionally, the tuned table ``fp8_block_matmul_configs.json`` beside them. This file checks the arguments,
-works out a launch plan once per call signature (kernel, grid, constexprs; the table's config or the rules'),
+functions they share) and, optionally, the tuned table ``fp8_block_matmul_configs.json`` beside them. This file
+checks the arguments, works out a launch plan once per call signature (kernel, grid, constexprs; the table's config or the rules'),
 launches it, and holds the large-M expand path, ahead-of-time builds and the tuning tool.
 
 ``weight`` is float8_e4m3fn ``[N, K]`` exactly as stored in checkpoints (row-major, no repacking);
@@ -598,7 +598,7 @@ def _jit_view(arg):
     return arg.view(torch.uint8) if getattr(arg, "dtype", None) in (torch.float8_e4m3fn, torch.float8_e8m0fnu) else arg
 
 
-_ALL_ALIGNED = {count: (True,) * count for count in (3, 6, 7, 8)}  # the alignment key of the common case, per kernel arity
+_ALL_ALIGNED = {count: (True,) * count for count in (3, 6, 7, 8)}  # the common case's alignment key, per kernel arity
 
 
 def _launch(kernel, plan: _LaunchPlan, device: torch.device, pointers: tuple) -> None:
@@ -672,7 +672,8 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
         dequant: ``"native"`` (fp8 conversion, sm_89+), ``"integer"`` (Ampere's exact bit path) or
             ``"auto"``/None (by compute capability; env ``FP8BLK_DEQUANT`` overrides).
         batch_invariant: use one config for every M, so each row's result is independent of M.
-        config: force a ``KernelConfig`` (tile kernel) or a ``DecodeConfig`` (decode kernel, M <= its block_m).
+        config: force a ``KernelConfig`` (tile kernel; with ``warp_specialized`` the serving kernel, sm_90 and split
+            x only) or a ``DecodeConfig`` (decode kernel, M <= its block_m).
             Without one, the rules choose, and on sm_90+ read the tiles by TMA where rows are 16-byte aligned (calls
             with unaligned addresses take the rule's launch by pointer loads; ``FP8BLK_TMA=0`` turns TMA off). A forced
             config's ``tma`` is taken as given (``ValueError`` where TMA cannot run).
@@ -693,7 +694,9 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
     tile kernel. On sm_90 the rules may split bf16 x into two e4m3 terms (M = 33-512; ``KernelConfig.split_x``,
     ``FP8BLK_SPLIT_X=0`` turns it off): the weight then enters fp8 tensor-core MMAs unconverted, with no rounding of
     scale * weight (x exact to 2**-9 of its row's largest value); a row of x holding inf or NaN then gives a NaN
-    output row (other rows are unaffected).
+    output row (other rows are unaffected). Where its tiles fill the GPU, such a call on sm_90 takes the
+    warp-specialized serving kernel (``fp8_serving.py``; the same arithmetic, bitwise; ``FP8BLK_SERVING=0`` turns it
+    off).
     Launch cost: a call signature's checks and launch plan are worked out once and cached; later
     calls with the same shapes, strides and dtypes launch the compiled kernel directly.
     """
