@@ -39,6 +39,7 @@ from triton.experimental.gluon import language as gl
 from triton.experimental.gluon.language.nvidia.hopper import mbarrier, tma, warpgroup_mma, warpgroup_mma_wait
 
 from .fp8_tile import KernelConfig
+from .fp8_tile_ops import _scale_to_fp32
 
 HALF_ROWS = 64  # weight rows per math warpgroup (the wgmma's M side)
 BLOCK_K = 128  # K-tile: one scale block of 128 (or a part of a wider one)
@@ -51,12 +52,13 @@ class ServingTile(NamedTuple):
     math_registers: int  # per thread of a math warpgroup (setmaxnreg); the loader warp keeps 24
     max_registers: Optional[int]  # the build's register cap per thread (None: ptxas's choice, one program per SM)
     shared_memory: int  # bytes a program takes (sm_90 build; the AOT test checks it)
+    one_wave_only: bool  # the rule takes it only where its tiles make one wave
 
 
 # 128 x 128 tiles, 4 stages of 48 KB, one program per SM; 128 x 64 tiles, 3 stages of 32 KB capped at 80 registers a
 # thread (12 warps: 2 x 80 x 384 fits 65,536, so two fit an SM; their math warpgroups take the 2 x (104 - 80) x 128
 # registers the loader's warpgroup gives back, (80 - 24) x 128), taken by the rule only where they make one wave
-SERVING_TILES = (ServingTile(128, 4, 232, None, 200_776), ServingTile(64, 3, 104, 80, 102_464))
+SERVING_TILES = (ServingTile(128, 4, 232, None, 200_776, False), ServingTile(64, 3, 104, 80, 102_464, True))
 SERVING_MIN_FILL = 0.7  # the rule's threshold on (tiles / whole waves of them) x (M / rows the tiles cover)
 SERVING_ONE_WAVE_FILL = 0.8  # ... where the tiles take a single wave (the tile kernel's 64 x 64 tiles fill it well)
 SERVING_MIN_K_TILES = 8  # shorter K (K = 512: 4 K-tiles) lost at every M measured
@@ -100,11 +102,7 @@ def _multiply_rows(w_ring, high_ring, low_ring, ready, empty, scale_ptr, bias_pt
     for t in range(k_tiles):
         stage = t % ring_depth
         block_scale = gl.load(scale_rows + (t * tile_k // SCALE_BLOCK_K) * stride_sk)  # in flight during the wait
-        if SCALE_E8M0:  # UE8M0 byte e -> 2**(e - 127); e = 0 is the fp32 subnormal 2**-127
-            e = block_scale.to(gl.int32)
-            block_scale = gl.where(e == 0, 0x00400000, e << 23).to(gl.float32, bitcast=True)
-        else:
-            block_scale = block_scale.to(gl.float32)
+        block_scale = _scale_to_fp32(block_scale, False, SCALE_E8M0)  # the tile kernel's (no integer path here)
         mbarrier.wait(ready.index(stage), (t // ring_depth) & 1)
         part = warpgroup_mma(w_ring.index(stage), high_ring.index(stage).permute((1, 0)), unused, use_acc=False,
                              is_async=True)
@@ -206,7 +204,7 @@ def serving_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
             and triton.cdiv(k, BLOCK_K) >= SERVING_MIN_K_TILES):
         return None
     one_wave = {t: triton.cdiv(n, 2 * HALF_ROWS) * triton.cdiv(m, t.block_m) <= sm_count for t in SERVING_TILES}
-    tile = max((t for t in SERVING_TILES if t.block_m == 128 or one_wave[t]),
+    tile = max((t for t in SERVING_TILES if one_wave[t] or not t.one_wave_only),
                key=lambda t: (serving_fill(m, n, sm_count, t.block_m), t.block_m))
     fill = serving_fill(m, n, sm_count, tile.block_m)
     if shared_memory < tile.shared_memory or fill < (SERVING_ONE_WAVE_FILL if one_wave[tile] else SERVING_MIN_FILL):

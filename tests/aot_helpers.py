@@ -26,14 +26,13 @@ def ptxas_log(ptx):
                               text=True, check=True).stderr
 
 
-def wgmma_serialized(ptx):
-    # does ptxas serialize the build's wgmmas, waiting after each one?
-    return "wgmma.mma_async instructions are serialized" in ptxas_log(ptx)
-
-
-def registers(ptx):
-    # registers a thread of the build
-    return int(re.search(r"Used (\d+) registers", ptxas_log(ptx)).group(1))
+def ptxas_report(ptx):
+    # from ptxas's report: whether it serializes the build's wgmmas (waiting after each one), the registers a thread,
+    # and the bytes spilled (stores, loads)
+    log = ptxas_log(ptx)
+    return {"wgmma_serialized": "wgmma.mma_async instructions are serialized" in log,
+            "registers": int(re.search(r"Used (\d+) registers", log).group(1)),
+            "spills": [int(b) for b in re.findall(r"(\d+) bytes spill", log)]}
 
 
 def wgmma_pending(cubin):
@@ -53,16 +52,17 @@ for cc, cfg, x_dtype, scale_dtype, bias, integer, *aligned in json.loads(sys.std
         c = aot_compile(cc, config, getattr(torch, x_dtype), getattr(torch, scale_dtype), bias, integer,
                         aligned=aligned[0] if aligned else True)
         ptx = c.asm["ptx"]
+        report = ptxas_report(ptx) if cc >= 90 and config.tma else {}  # the TMA builds
         results.append({"wgmma": "wgmma.mma_async" in ptx, "mma_sync": "mma.sync" in ptx, "e4m3": "e4m3" in ptx,
                         "wgmma_e4m3": bool(re.search(r"wgmma\.mma_async\S*\.e4m3\.e4m3", ptx)),
                         "cp_async_16": "cp.async.cg.shared.global" in ptx, "ld_global_v4": "ld.global.v4" in ptx,
                         "fp8": "e4m3" in ptx or "e5m2" in ptx, "cubin": len(c.asm["cubin"]), "error": None,
                         "tma": ptx.count("cp.async.bulk.tensor"), "shared": c.metadata.shared,
                         "wgmma_pending": wgmma_pending(c.asm["cubin"]) if cc >= 90 else None,
-                        "wgmma_serialized": (wgmma_serialized(ptx) if cc >= 90 and "wgmma.mma_async" in ptx
-                                             and isinstance(config, KernelConfig) and config.tma else None),
-                        "registers": (registers(ptx) if cc >= 90 and isinstance(config, DecodeConfig) and config.tma
-                                      else None),
+                        "wgmma_serialized": (report["wgmma_serialized"] if "wgmma.mma_async" in ptx
+                                             and isinstance(config, KernelConfig) and report else None),
+                        "registers": report.get("registers"), "spills": report.get("spills"),
+                        "warps": c.metadata.num_warps, "wgmmas": ptx.count("wgmma.mma_async.sync.aligned"),
                         "pdl": [ptx.count("griddepcontrol.wait"), ptx.count("griddepcontrol.launch_dependents"),
                                 bool(getattr(c.metadata, "launch_pdl", False))]})
     except Exception as exc:  # the whole chain: Triton wraps the root cause once per inlined function

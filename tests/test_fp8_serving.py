@@ -8,13 +8,11 @@ interpreter tests here hold that launch to the float64 reference on ragged shape
 """
 import importlib
 import itertools
-import os
-import subprocess
-import sys
 
 import pytest
 import torch
 
+from aot_helpers import run_aot_jobs
 from kernel_cases import DEVICE, H100_SHARED, launch_plan, make, reference, rel_err
 from fp8blk.kernels import fp8_block_matmul
 from fp8blk.kernels.fp8_serving import (SERVING_MAX_M, SERVING_MIN_FILL, SERVING_MIN_K_TILES, SERVING_MIN_M,
@@ -153,41 +151,22 @@ def test_arithmetic_the_serving_kernel_reproduces(m, n, k, scale_dtype, bias):
 
 
 def test_serving_kernel_builds_for_hopper_only():
-    """sm_90 builds (Gluon, in a child process: the interpreter must not be loaded) for every scale dtype and bias:
-    two math warpgroups and a loader warp, 8 fp8 wgmmas a warpgroup waited for each K-tile, the shared memory the
-    rule counts on, no register spills; the 64-row build within 80 registers a thread; sm_80 is refused."""
-    code = (
-        "import re, subprocess, tempfile, os, torch, triton.backends.nvidia\n"
-        "from fp8blk.kernels.fp8_block_matmul import aot_compile, KernelConfig\n"
-        "cfg = KernelConfig(128, 128, 128, 1, 4, 4, tma=True, split_x=True, warp_specialized=True)\n"
-        "bin_dir = os.path.join(os.path.dirname(triton.backends.nvidia.__file__), 'bin')\n"
-        "for scale, bias in ((torch.float32, False), (torch.float8_e8m0fnu, True), (torch.bfloat16, True)):\n"
-        "    c = aot_compile(90, cfg, torch.bfloat16, scale, bias)\n"
-        "    with tempfile.NamedTemporaryFile(suffix='.ptx', mode='w') as f:\n"
-        "        f.write(c.asm['ptx']); f.flush()\n"
-        "        log = subprocess.run([os.path.join(bin_dir, 'ptxas'), '-arch=sm_90a', '-v', f.name, '-o',\n"
-        "                              os.devnull], capture_output=True, text=True, check=True).stderr\n"
-        "    spills = sorted(set(re.findall(r'(\\d+) bytes spill', log)))\n"
-        "    print(c.metadata.shared, c.metadata.num_warps, c.asm['ptx'].count('wgmma.mma_async.sync.aligned'),\n"
-        "          'e4m3.e4m3' in c.asm['ptx'], spills, 'serialized' in log)\n"
-        "c = aot_compile(90, cfg._replace(block_m=64, num_stages=3))\n"
-        "with tempfile.NamedTemporaryFile(suffix='.ptx', mode='w') as f:\n"
-        "    f.write(c.asm['ptx']); f.flush()\n"
-        "    log = subprocess.run([os.path.join(bin_dir, 'ptxas'), '-arch=sm_90a', '-v', f.name, '-o',\n"
-        "                          os.devnull], capture_output=True, text=True, check=True).stderr\n"
-        "print(c.metadata.shared, re.search(r'Used (\\d+) registers', log).group(1),\n"
-        "      sorted(set(re.findall(r'(\\d+) bytes spill', log))))\n"
-        "try:\n"
-        "    aot_compile(80, cfg)\n"
-        "except ValueError as e:\n"
-        "    print('refused', 'sm_90 only' in str(e))\n")
-    env = {key: value for key, value in os.environ.items() if key != "TRITON_INTERPRET"}
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600)
-    assert done.returncode == 0, done.stderr[-3000:]
-    lines = done.stdout.strip().split("\n")
-    # 12 warps: two warpgroups and the loader warp's group; 16 wgmma instructions: 2 terms x 4 K-steps x 2 groups
+    """sm_90 builds (Gluon, in the AOT child process: the interpreter must not be loaded) for every scale dtype and
+    bias: two math warpgroups and a loader warp, 8 fp8 wgmmas a warpgroup waited for each K-tile, the shared memory
+    the rule counts on, no register spills; the 64-row build within 80 registers a thread; sm_80 is refused."""
     wide, narrow = SERVING_TILES
-    assert lines[:3] == [f"{wide.shared_memory} 12 16 True ['0'] False"] * 3
-    assert lines[3] == f"{narrow.shared_memory} {narrow.max_registers} ['0']"
+    features = [("bfloat16", "float32", False, False), ("bfloat16", "float8_e8m0fnu", True, False),
+                ("bfloat16", "bfloat16", True, False)]
+    jobs = [(90, list(SERVING), *f) for f in features] + [(90, list(SERVING_64), *features[0])]
+    jobs.append((80, list(SERVING), *features[0]))
+    builds = run_aot_jobs(jobs)
+    for f in features:  # 12 warps: two warpgroups and the loader warp's group; 16 wgmmas: 2 terms x 4 K-steps x 2
+        build = builds[(90, tuple(SERVING), *f)]
+        assert build["error"] is None, build["error"]
+        assert (build["shared"], build["warps"], build["wgmmas"]) == (wide.shared_memory, 12, 16)
+        assert build["wgmma_e4m3"] and not build["wgmma_serialized"] and not any(build["spills"])
+    build = builds[(90, tuple(SERVING_64), *features[0])]
+    assert (build["shared"], build["registers"]) == (narrow.shared_memory, narrow.max_registers)
+    assert not any(build["spills"])
     assert wide.shared_memory <= H100_SHARED and 2 * narrow.shared_memory <= 233472  # an sm_90 SM: 228 KB
-    assert lines[4] == "refused True"
+    assert "builds for sm_90 only" in builds[(80, tuple(SERVING), *features[0])]["error"]
