@@ -551,24 +551,27 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, weight
     tma_x = tma_rows and (groups == 1 or k % cfg.block_k == 0)
     if cfg.warp_specialized:  # the serving kernel: x's terms and the weight by TMA, one 128 x block_m tile a program
         if not (prologue is not None and tma_device and tma_x and groups == 1 and block_k % cfg.block_k == 0
-                and hopper and (cfg.block_n, cfg.block_k, cfg.split_k) == (128, 128, 1)
+                and hopper and (cfg.block_n, cfg.block_k) == (128, 128) and 1 <= cfg.split_k
+                and (cfg.split_k - 1) * triton.cdiv(triton.cdiv(k, 128), cfg.split_k) < triton.cdiv(k, 128)
                 and cfg.block_m in {tile.block_m for tile in SERVING_TILES}):
             raise ValueError(f"{cfg}: the serving kernel needs an sm_90 GPU (not the interpreter), split x, one group, "
-                             f"rows 16-byte aligned, scale blocks a multiple of 128 deep and a 128 x 128 or 128 x 64 "
-                             f"tile, unsplit")
+                             f"rows 16-byte aligned, scale blocks a multiple of 128 deep, a 128 x 128 or 128 x 64 "
+                             f"tile and every K split non-empty")
         x_layout, w_layout = shared_layouts(cfg.block_m)
         tile = serving_tile(cfg.block_m)
         fp8 = torch.float8_e4m3fn
         descriptors = (_Descriptor(0, fp8, terms_rows, k, k, (cfg.block_m, cfg.block_k), x_layout),
                        _Descriptor(1, fp8, n, k, weight_stride[0], (cfg.block_n // 2, cfg.block_k), w_layout))
         constexprs = (("SCALE_BLOCK_K", block_k), ("HAS_BIAS", bias_shape is not None), ("SCALE_E8M0", e8m0),
-                      ("STAGES", cfg.num_stages), ("MATH_REGISTERS", tile.math_registers))
+                      ("STAGES", cfg.num_stages), ("MATH_REGISTERS", tile.math_registers), ("SPLIT_K", cfg.split_k))
         options = (("num_warps", 4),) + ((("maxnreg", tile.max_registers),) if tile.max_registers else ())
-        grid = (triton.cdiv(n, cfg.block_n) * triton.cdiv(m, cfg.block_m), 1, 1)
+        grid = (triton.cdiv(n, cfg.block_n) * triton.cdiv(m, cfg.block_m), cfg.split_k, 1)
+        split = cfg.split_k > 1  # one reduction counter per tile half (each math warpgroup reduces its 64 rows)
         # the launch the plan takes where the weight is not 16-byte aligned (``fp8_block_matmul`` checks; x's terms
         # are the library's scratch): the tile kernel by pointer loads
         return _finish(_LaunchPlan("serving", grid, (m, n, k, low_row, *scale_stride, out_stride[0], block_n),
-                                   constexprs, options, 0, 0, 0, descriptors,
+                                   constexprs, options, cfg.split_k * m * n if split else 0,
+                                   2 * grid[0] if split else 0, 0, descriptors,
                                    _launch_plan(*fallback_args) if not config else None, prologue), cfg)
     if config is None and cfg.tma and not tma_x:  # the rules' TMA tiles do not divide each group's K
         cfg = choose_config(m, n, k, groups, block_k, device, batch_invariant, False, x_bf16, not integer)
@@ -598,7 +601,7 @@ def _jit_view(arg):
     return arg.view(torch.uint8) if getattr(arg, "dtype", None) in (torch.float8_e4m3fn, torch.float8_e8m0fnu) else arg
 
 
-_ALL_ALIGNED = {count: (True,) * count for count in (3, 6, 7, 8)}  # the common case's alignment key, per kernel arity
+_ALL_ALIGNED = {count: (True,) * count for count in (3, 7, 8)}  # the common case's alignment key, per kernel arity
 
 
 def _launch(kernel, plan: _LaunchPlan, device: torch.device, pointers: tuple) -> None:
@@ -746,10 +749,7 @@ def fp8_block_matmul(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor,
         terms, x_scale = _split_x_buffers(device, x.shape[0], x.shape[1], plan.prologue.int_args[0])
         _launch(_split_x_kernel, plan.prologue, device, (x, terms, x_scale))
         x = terms
-    if plan.kind == "serving":
-        _launch(_fp8_serving_kernel, plan, device, (x, weight, scale, out if bias is None else bias, out, x_scale))
-        return out
-    _launch(_fp8_block_matmul_kernel, plan, device,
+    _launch(_fp8_serving_kernel if plan.kind == "serving" else _fp8_block_matmul_kernel, plan, device,
             (x, weight, scale, out if bias is None else bias, out, partial, counter, x_scale))
     return out
 
@@ -802,9 +802,6 @@ class BoundCall(NamedTuple):
             terms, row_scales = _split_x_buffers(device, m, k, plan.prologue.int_args[0])
             x_address, x_scale = terms.data_ptr(), row_scales.data_ptr()
             self.prologue(plan.prologue, stream, [x.data_ptr(), x_address, x_scale])
-        if plan.kind == "serving":
-            self.launch(plan, stream, [x_address, self.weight, self.scale, bias, out_address, x_scale])
-            return out
         self.launch(plan, stream, [x_address, self.weight, self.scale, bias, out_address, partial, counter, x_scale])
         return out
 
@@ -828,7 +825,7 @@ def bind_call(x: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor, bias: 
     pointers = (x, weight, scale) + (() if bias is None else (bias,))
     if any(t.data_ptr() & 15 for t in pointers) or (plan.kind == "expand" and bias is not None):
         return None
-    arity = {"decode": 7, "tile": 8, "expand": 3, "serving": 6}[plan.kind]
+    arity = {"decode": 7, "tile": 8, "expand": 3, "serving": 8}[plan.kind]
     launch = plan.compiled.get(_ALL_ALIGNED[arity])
     prologue = None if plan.prologue is None else plan.prologue.compiled.get(_ALL_ALIGNED[3])
     if not isinstance(launch, _DirectLaunch) or (plan.prologue is not None and not isinstance(prologue, _DirectLaunch)):
@@ -934,11 +931,12 @@ def _aot_serving(capability: int, config: KernelConfig, scale_type: str, has_bia
     tile = serving_tile(config.block_m)
     signature = {"x_desc": f"tensordesc<fp8e4nv[{config.block_m}, {config.block_k}],{x_layout!r}>",
                  "w_desc": f"tensordesc<fp8e4nv[{config.block_n // 2}, {config.block_k}],{w_layout!r}>",
-                 "scale_ptr": f"*{scale_type}", "bias_ptr": "*bf16", "y_ptr": "*bf16", "x_scale_ptr": "*fp32",
+                 "scale_ptr": f"*{scale_type}", "bias_ptr": "*bf16", "y_ptr": "*bf16", "partial_ptr": "*fp32",
+                 "counter_ptr": "*i32", "x_scale_ptr": "*fp32",
                  **{name: "i32" for name in ("M", "N", "K", "low_row", "stride_sn", "stride_sk", "stride_ym",
                                              "scale_block_n")}}
     constexprs = {"SCALE_BLOCK_K": scale_block_k, "HAS_BIAS": has_bias, "SCALE_E8M0": scale_type == "u8",
-                  "STAGES": config.num_stages, "MATH_REGISTERS": tile.math_registers}
+                  "STAGES": config.num_stages, "MATH_REGISTERS": tile.math_registers, "SPLIT_K": config.split_k}
     attrs = {}
     if aligned:  # as the JIT specializes a typical call: unit scale stride, the other integers divisible by 16
         constexprs["stride_sk"] = 1

@@ -62,6 +62,8 @@ SERVING_TILES = (ServingTile(128, 4, 232, None, 200_776, False), ServingTile(64,
 SERVING_MIN_FILL = 0.7  # the rule's threshold on (tiles / whole waves of them) x (M / rows the tiles cover)
 SERVING_ONE_WAVE_FILL = 0.8  # ... where the tiles take a single wave (the tile kernel's 64 x 64 tiles fill it well)
 SERVING_MIN_K_TILES = 8  # shorter K (K = 512: 4 K-tiles) lost at every M measured
+SERVING_SPLIT_K_TILES = 64  # K-tiles each split of a 128-row launch keeps (exp102: split 2 of 128 won, of 64 not)
+SERVING_MAX_SPLIT = 4
 SERVING_MIN_M = 65  # below: the decode kernel and the 64-row split-x tiles
 SERVING_MAX_M = 512  # above: the expand path's range (not measured against this kernel)
 
@@ -69,8 +71,9 @@ _HALF = gl.constexpr(HALF_ROWS)
 
 
 @gluon.jit
-def _load_stages(x_desc, w_desc, w_top, w_bottom, high_ring, low_ring, ready, empty, off_n, off_m, low_row, k_tiles):
-    """The loader warp: K-tile t's four boxes into stage t % STAGES once both warpgroups have released it."""
+def _load_stages(x_desc, w_desc, w_top, w_bottom, high_ring, low_ring, ready, empty, off_n, off_m, low_row, first,
+                 k_tiles):
+    """The loader warp: K-tile first + t's four boxes into stage t % STAGES once both warpgroups have released it."""
     ring_depth: gl.constexpr = high_ring.type.shape[0]
     tile_k: gl.constexpr = w_desc.block_type.shape[1]
     stage_bytes: gl.constexpr = 2 * w_desc.block_type.nbytes + 2 * x_desc.block_type.nbytes
@@ -78,7 +81,7 @@ def _load_stages(x_desc, w_desc, w_top, w_bottom, high_ring, low_ring, ready, em
         stage = t % ring_depth
         mbarrier.wait(empty.index(stage), ((t // ring_depth) & 1) ^ 1)  # a fresh barrier passes phase 1 at once
         mbarrier.expect(ready.index(stage), stage_bytes)
-        k = t * tile_k
+        k = (first + t) * tile_k
         tma.async_copy_global_to_shared(w_desc, [off_n, k], ready.index(stage), w_top.index(stage))
         tma.async_copy_global_to_shared(w_desc, [off_n + _HALF, k], ready.index(stage), w_bottom.index(stage))
         tma.async_copy_global_to_shared(x_desc, [off_m, k], ready.index(stage), high_ring.index(stage))
@@ -86,10 +89,13 @@ def _load_stages(x_desc, w_desc, w_top, w_bottom, high_ring, low_ring, ready, em
 
 
 @gluon.jit
-def _multiply_rows(w_ring, high_ring, low_ring, ready, empty, scale_ptr, bias_ptr, y_ptr, x_scale_ptr, M, N, off_n,
-                   off_m, k_tiles, stride_sn, stride_sk, stride_ym, scale_block_n, SCALE_BLOCK_K: gl.constexpr,
-                   HAS_BIAS: gl.constexpr, SCALE_E8M0: gl.constexpr):
-    """A math warpgroup: weight rows ``off_n .. off_n + 63`` of the tile, every K-tile, then their store."""
+def _multiply_rows(w_ring, high_ring, low_ring, ready, empty, scale_ptr, bias_ptr, y_ptr, partial_ptr, counter_ptr,
+                   x_scale_ptr, M, N, off_n, off_m, first, k_tiles, split, counter, stride_sn, stride_sk, stride_ym,
+                   scale_block_n, SCALE_BLOCK_K: gl.constexpr, HAS_BIAS: gl.constexpr, SCALE_E8M0: gl.constexpr,
+                   SPLIT_K: gl.constexpr):
+    """A math warpgroup: weight rows ``off_n .. off_n + 63`` of the tile over its split's K-tiles, then their store
+    (with ``SPLIT_K > 1`` through the ordered reduction: its fp32 partial, and the last of the tile's splits to arrive
+    sums them in split order -- the tile kernel's ``_write_output``, so the result is bitwise that launch's)."""
     ring_depth: gl.constexpr = high_ring.type.shape[0]
     block_m: gl.constexpr = high_ring.type.shape[1]
     tile_k: gl.constexpr = high_ring.type.shape[2]
@@ -101,7 +107,7 @@ def _multiply_rows(w_ring, high_ring, low_ring, ready, empty, scale_ptr, bias_pt
     unused = gl.zeros((_HALF, block_m), dtype=gl.float32, layout=mma_layout)  # use_acc=False ignores it
     for t in range(k_tiles):
         stage = t % ring_depth
-        block_scale = gl.load(scale_rows + (t * tile_k // SCALE_BLOCK_K) * stride_sk)  # in flight during the wait
+        block_scale = gl.load(scale_rows + ((first + t) * tile_k // SCALE_BLOCK_K) * stride_sk)  # loads while waiting
         block_scale = _scale_to_fp32(block_scale, False, SCALE_E8M0)  # the tile kernel's (no integer path here)
         mbarrier.wait(ready.index(stage), (t // ring_depth) & 1)
         part = warpgroup_mma(w_ring.index(stage), high_ring.index(stage).permute((1, 0)), unused, use_acc=False,
@@ -114,28 +120,48 @@ def _multiply_rows(w_ring, high_ring, low_ring, ready, empty, scale_ptr, bias_pt
     # y[m, n] = x_scale[m] * acc[n, m] (+ bias[n]), rounded to y's dtype, then stored n fastest across a warp
     cols = off_m + gl.arange(0, block_m, layout=gl.SliceLayout(0, mma_layout))
     acc *= gl.load(x_scale_ptr + cols, mask=cols < M, other=0.0)[None, :]
-    if HAS_BIAS:
-        acc += gl.load(bias_ptr + rows, mask=rows < N, other=0.0).to(gl.float32)[:, None]
     out_layout: gl.constexpr = gl.BlockedLayout([8, 1], [8, 4], [1, 4], [0, 1])
-    y = gl.convert_layout(acc.to(y_ptr.dtype.element_ty), out_layout)
     offs_n = off_n + gl.arange(0, _HALF, layout=gl.SliceLayout(1, out_layout))
     offs_m = off_m + gl.arange(0, block_m, layout=gl.SliceLayout(0, out_layout))
-    gl.store(y_ptr + offs_m[None, :] * stride_ym + offs_n[:, None], y,
-             mask=(offs_n[:, None] < N) & (offs_m[None, :] < M))
+    mask = (offs_n[:, None] < N) & (offs_m[None, :] < M)
+    y_ptrs = y_ptr + offs_m[None, :] * stride_ym + offs_n[:, None]
+    if SPLIT_K == 1:
+        if HAS_BIAS:
+            acc += gl.load(bias_ptr + rows, mask=rows < N, other=0.0).to(gl.float32)[:, None]
+        gl.store(y_ptrs, gl.convert_layout(acc.to(y_ptr.dtype.element_ty), out_layout), mask=mask)
+    else:  # [SPLIT_K, M, N] fp32 partials; the last split of these 64 rows to arrive sums them in split order
+        part_ptrs = partial_ptr + offs_m[None, :] * N + offs_n[:, None]
+        gl.store(part_ptrs + split * M * N, gl.convert_layout(acc, out_layout), mask=mask)
+        gl.thread_barrier()  # every thread's partial written before the release
+        if gl.atomic_add(counter_ptr + counter, 1, sem="acq_rel") == SPLIT_K - 1:
+            total = gl.zeros((_HALF, block_m), dtype=gl.float32, layout=out_layout)
+            for i in range(SPLIT_K):
+                total += gl.load(part_ptrs + i * M * N, mask=mask, other=0.0, cache_modifier=".cg")
+            if HAS_BIAS:
+                total += gl.load(bias_ptr + offs_n, mask=offs_n < N, other=0.0).to(gl.float32)[:, None]
+            gl.store(y_ptrs, total.to(y_ptr.dtype.element_ty), mask=mask)
+            gl.atomic_xchg(counter_ptr + counter, 0)
 
 
 @gluon.jit
-def _fp8_serving_kernel(x_desc, w_desc, scale_ptr, bias_ptr, y_ptr, x_scale_ptr, M, N, K, low_row, stride_sn,
-                        stride_sk, stride_ym, scale_block_n, SCALE_BLOCK_K: gl.constexpr, HAS_BIAS: gl.constexpr,
-                        SCALE_E8M0: gl.constexpr, STAGES: gl.constexpr, MATH_REGISTERS: gl.constexpr):
-    """One ``[128, block_m]`` tile of ``y.T`` per program (module docstring). ``x_desc``: the ``[2 * low_row, K]``
-    e4m3 terms (``[block_m, 128]`` boxes); ``w_desc``: the weight (``[64, 128]`` boxes)."""
+def _fp8_serving_kernel(x_desc, w_desc, scale_ptr, bias_ptr, y_ptr, partial_ptr, counter_ptr, x_scale_ptr, M, N, K,
+                        low_row, stride_sn, stride_sk, stride_ym, scale_block_n, SCALE_BLOCK_K: gl.constexpr,
+                        HAS_BIAS: gl.constexpr, SCALE_E8M0: gl.constexpr, STAGES: gl.constexpr,
+                        MATH_REGISTERS: gl.constexpr, SPLIT_K: gl.constexpr):
+    """One ``[128, block_m]`` tile of ``y.T`` over one of ``SPLIT_K`` K ranges per program (module docstring).
+    ``x_desc``: the ``[2 * low_row, K]`` e4m3 terms (``[block_m, 128]`` boxes); ``w_desc``: the weight (``[64, 128]``
+    boxes)."""
     tile_k: gl.constexpr = w_desc.block_type.shape[1]
     block_m: gl.constexpr = x_desc.block_type.shape[0]
+    tile = gl.program_id(0)
+    split = gl.program_id(1)  # the split is the slow axis: programs running together share each weight box's K offset
     num_m = gl.cdiv(M, block_m)
-    off_n = (gl.program_id(0) // num_m) * 2 * _HALF  # programs sharing weight rows run side by side
-    off_m = (gl.program_id(0) % num_m) * block_m
+    off_n = (tile // num_m) * 2 * _HALF  # programs sharing weight rows run side by side
+    off_m = (tile % num_m) * block_m
     k_tiles = gl.cdiv(K, tile_k)
+    per_split = gl.cdiv(k_tiles, SPLIT_K)
+    first = split * per_split
+    count = gl.minimum(per_split, k_tiles - first)  # >= 1: the rule splits only long K
 
     w_top = gl.allocate_shared_memory(w_desc.dtype, [STAGES, _HALF, tile_k], w_desc.layout)
     w_bottom = gl.allocate_shared_memory(w_desc.dtype, [STAGES, _HALF, tile_k], w_desc.layout)
@@ -148,14 +174,15 @@ def _fp8_serving_kernel(x_desc, w_desc, scale_ptr, bias_ptr, y_ptr, x_scale_ptr,
         mbarrier.init(empty.index(i), count=2)  # both math warpgroups release a stage
 
     gl.warp_specialize([
-        (_multiply_rows, (w_top, high_ring, low_ring, ready, empty, scale_ptr, bias_ptr, y_ptr, x_scale_ptr, M, N,
-                          off_n, off_m, k_tiles, stride_sn, stride_sk, stride_ym, scale_block_n, SCALE_BLOCK_K,
-                          HAS_BIAS, SCALE_E8M0)),
-        (_multiply_rows, (w_bottom, high_ring, low_ring, ready, empty, scale_ptr, bias_ptr, y_ptr, x_scale_ptr, M,
-                          N, off_n + _HALF, off_m, k_tiles, stride_sn, stride_sk, stride_ym, scale_block_n,
-                          SCALE_BLOCK_K, HAS_BIAS, SCALE_E8M0)),
+        (_multiply_rows, (w_top, high_ring, low_ring, ready, empty, scale_ptr, bias_ptr, y_ptr, partial_ptr,
+                          counter_ptr, x_scale_ptr, M, N, off_n, off_m, first, count, split, 2 * tile, stride_sn,
+                          stride_sk, stride_ym, scale_block_n, SCALE_BLOCK_K, HAS_BIAS, SCALE_E8M0, SPLIT_K)),
+        (_multiply_rows, (w_bottom, high_ring, low_ring, ready, empty, scale_ptr, bias_ptr, y_ptr, partial_ptr,
+                          counter_ptr, x_scale_ptr, M, N, off_n + _HALF, off_m, first, count, split, 2 * tile + 1,
+                          stride_sn, stride_sk, stride_ym, scale_block_n, SCALE_BLOCK_K, HAS_BIAS, SCALE_E8M0,
+                          SPLIT_K)),
         (_load_stages, (x_desc, w_desc, w_top, w_bottom, high_ring, low_ring, ready, empty, off_n, off_m, low_row,
-                        k_tiles)),
+                        first, count)),
     ], [4, 1], [MATH_REGISTERS, 24])
 
 
@@ -171,11 +198,12 @@ def shared_layouts(block_m: int):
             gl.NVMMASharedLayout.get_default_for([HALF_ROWS, BLOCK_K], gl.float8e4nv))
 
 
-def serving_fill(m: int, n: int, sm_count: int, block_m: int = 128) -> float:
-    """How fully a serving launch of ``[128, block_m]`` tiles uses the GPU: the tiles over the whole waves of one
-    per SM they make (an SM running two shares its tensor cores between them), times M over the rows they cover."""
-    tiles = triton.cdiv(n, 2 * HALF_ROWS) * triton.cdiv(m, block_m)
-    return tiles / (triton.cdiv(tiles, sm_count) * sm_count) * m / (triton.cdiv(m, block_m) * block_m)
+def serving_fill(m: int, n: int, sm_count: int, block_m: int = 128, split_k: int = 1) -> float:
+    """How fully a serving launch of ``[128, block_m]`` tiles, K split ``split_k`` ways, uses the GPU: its programs
+    over the whole waves of one per SM they make (an SM running two shares its tensor cores between them), times M
+    over the rows the tiles cover."""
+    programs = triton.cdiv(n, 2 * HALF_ROWS) * triton.cdiv(m, block_m) * split_k
+    return programs / (triton.cdiv(programs, sm_count) * sm_count) * m / (triton.cdiv(m, block_m) * block_m)
 
 
 def serving_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: int,
@@ -203,11 +231,17 @@ def serving_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     if not (SERVING_MIN_M <= m <= SERVING_MAX_M and groups == 1 and block_k % BLOCK_K == 0
             and triton.cdiv(k, BLOCK_K) >= SERVING_MIN_K_TILES):
         return None
-    one_wave = {t: triton.cdiv(n, 2 * HALF_ROWS) * triton.cdiv(m, t.block_m) <= sm_count for t in SERVING_TILES}
-    tile = max((t for t in SERVING_TILES if one_wave[t] or not t.one_wave_only),
-               key=lambda t: (serving_fill(m, n, sm_count, t.block_m), t.block_m))
-    fill = serving_fill(m, n, sm_count, tile.block_m)
-    if shared_memory < tile.shared_memory or fill < (SERVING_ONE_WAVE_FILL if one_wave[tile] else SERVING_MIN_FILL):
+    k_tiles = triton.cdiv(k, BLOCK_K)
+    splits = [s for s in range(1, SERVING_MAX_SPLIT + 1) if s == 1 or k_tiles // s >= SERVING_SPLIT_K_TILES]
+    tiles = {t: triton.cdiv(n, 2 * HALF_ROWS) * triton.cdiv(m, t.block_m) for t in SERVING_TILES}
+    # (build, split): the 128-row build split where each split keeps SERVING_SPLIT_K_TILES; the 64-row one unsplit,
+    # in one wave; the launch of the best fill, ties to the taller tile and then to fewer splits
+    options = [(t, s) for t in SERVING_TILES for s in splits
+               if not t.one_wave_only or (s == 1 and tiles[t] <= sm_count)]
+    tile, split = max(options, key=lambda o: (serving_fill(m, n, sm_count, o[0].block_m, o[1]), o[0].block_m, -o[1]))
+    fill = serving_fill(m, n, sm_count, tile.block_m, split)
+    one_wave = tiles[tile] * split <= sm_count
+    if shared_memory < tile.shared_memory or fill < (SERVING_ONE_WAVE_FILL if one_wave else SERVING_MIN_FILL):
         return None
-    return KernelConfig(2 * HALF_ROWS, tile.block_m, BLOCK_K, 1, 4, tile.stages, tma=True, split_x=True,
+    return KernelConfig(2 * HALF_ROWS, tile.block_m, BLOCK_K, split, 4, tile.stages, tma=True, split_x=True,
                         warp_specialized=True)

@@ -63,6 +63,7 @@ for cc, cfg, x_dtype, scale_dtype, bias, integer, *aligned in json.loads(sys.std
                                              and isinstance(config, KernelConfig) and report else None),
                         "registers": report.get("registers"), "spills": report.get("spills"),
                         "warps": c.metadata.num_warps, "wgmmas": ptx.count("wgmma.mma_async.sync.aligned"),
+                        "atomics": ptx.count("atom.global"),
                         "pdl": [ptx.count("griddepcontrol.wait"), ptx.count("griddepcontrol.launch_dependents"),
                                 bool(getattr(c.metadata, "launch_pdl", False))]})
     except Exception as exc:  # the whole chain: Triton wraps the root cause once per inlined function

@@ -98,7 +98,7 @@ def test_plan_takes_the_serving_kernel_on_sm_90_with_bf16_x(monkeypatch):
     assert all(d.layout is not None and d.dtype == torch.float8_e4m3fn for d in plan.descriptors)
     assert plan.int_args == (256, 7168, 16384, 256, 128, 1, 7168, 128)
     assert dict(plan.constexprs) == {"SCALE_BLOCK_K": 128, "HAS_BIAS": False, "SCALE_E8M0": False, "STAGES": 4,
-                                     "MATH_REGISTERS": 232}
+                                     "MATH_REGISTERS": 232, "SPLIT_K": 1}
     assert plan.fallback.kind == "tile" and not plan.fallback.descriptors
     ragged = launch_plan(300, 7000, 5008, cuda)  # 55 x 3 tiles: 165 of 264 places, 300 of 384 rows: 0.49
     assert ragged.kind != "serving"
@@ -158,15 +158,33 @@ def test_serving_kernel_builds_for_hopper_only():
     features = [("bfloat16", "float32", False, False), ("bfloat16", "float8_e8m0fnu", True, False),
                 ("bfloat16", "bfloat16", True, False)]
     jobs = [(90, list(SERVING), *f) for f in features] + [(90, list(SERVING_64), *features[0])]
-    jobs.append((80, list(SERVING), *features[0]))
+    jobs += [(90, list(SERVING._replace(split_k=2)), "bfloat16", "float32", True, False),
+             (80, list(SERVING), *features[0])]
     builds = run_aot_jobs(jobs)
     for f in features:  # 12 warps: two warpgroups and the loader warp's group; 16 wgmmas: 2 terms x 4 K-steps x 2
         build = builds[(90, tuple(SERVING), *f)]
         assert build["error"] is None, build["error"]
         assert (build["shared"], build["warps"], build["wgmmas"]) == (wide.shared_memory, 12, 16)
         assert build["wgmma_e4m3"] and not build["wgmma_serialized"] and not any(build["spills"])
+    build = builds[(90, tuple(SERVING._replace(split_k=2)), "bfloat16", "float32", True, False)]
+    assert build["error"] is None and build["shared"] <= H100_SHARED and build["atomics"] >= 2  # the tile counters
     build = builds[(90, tuple(SERVING_64), *features[0])]
     assert (build["shared"], build["registers"]) == (narrow.shared_memory, narrow.max_registers)
     assert not any(build["spills"])
     assert wide.shared_memory <= H100_SHARED and 2 * narrow.shared_memory <= 233472  # an sm_90 SM: 228 KB
     assert "builds for sm_90 only" in builds[(80, tuple(SERVING), *features[0])]["error"]
+
+
+def test_rule_splits_long_k_where_the_split_fills_the_gpu(monkeypatch):
+    """Split 2 of the 128-row build where each split keeps >= SERVING_SPLIT_K_TILES K-tiles and the split fills
+    better (exp102: 7168 x 16384 at M = 128 / 384, 1.13-1.18x); the plan's grid, workspace and per-half counters."""
+    assert serving_config(128, 7168, 16384, 1, 128, 132, H100_SHARED) == SERVING._replace(split_k=2)
+    assert serving_config(384, 7168, 16384, 1, 128, 132, H100_SHARED) == SERVING._replace(split_k=2)
+    assert serving_config(256, 7168, 16384, 1, 128, 132, H100_SHARED) == SERVING  # 112 tiles: splitting ties
+    assert serving_config(128, 7168, 8192, 1, 128, 132, H100_SHARED) == SERVING_64  # 64 K-tiles: no split
+    _kernel_module(monkeypatch)
+    plan = launch_plan(128, 7168, 16384, torch.device("cuda", 0))
+    assert plan.kind == "serving" and plan.grid == (56, 2, 1) and dict(plan.constexprs)["SPLIT_K"] == 2
+    assert plan.partial_elems == 2 * 128 * 7168 and plan.tiles == 2 * 56
+    with pytest.raises(ValueError, match="every K split non-empty"):
+        launch_plan(128, 7168, 1024, torch.device("cuda", 0), config=SERVING._replace(split_k=16))
