@@ -283,29 +283,29 @@ def main() -> int:
     if torch.cuda.get_device_capability() == (9, 0):
         serving = KernelConfig(128, 128, 128, 1, 4, 4, tma=True, split_x=True, warp_specialized=True)
         tile_twin = KernelConfig(128, 128, 128, 1, 8, 4, tma=True, split_x=True)
-        for m, n, k, scale_dtype, bias, rows, split in ((256, 7168, 16384, torch.float32, False, 128, 1),
-                                                        (512, 4096, 8192, torch.float8_e8m0fnu, True, 128, 1),
-                                                        (300, 7000, 5008, torch.bfloat16, True, 128, 1),
-                                                        (65, 3000, 1040, torch.float16, False, 128, 1),
-                                                        # the 64-row build (v51): the rule's at 4096 x 8192 M = 256
-                                                        (256, 4096, 8192, torch.float32, False, 64, 1),
-                                                        (100, 3000, 1040, torch.float8_e8m0fnu, True, 64, 1),
-                                                        # split K: the rule's at 7168 x 16384 M = 128; ragged, 3 ways
-                                                        (128, 7168, 16384, torch.float32, True, 128, 2),
-                                                        (200, 3000, 5008, torch.bfloat16, False, 128, 3)):
+        for m, n, k, scale_dtype, bias, tile_rows, split in ((256, 7168, 16384, torch.float32, False, 128, 1),
+                                                             (512, 4096, 8192, torch.float8_e8m0fnu, True, 128, 1),
+                                                             (300, 7000, 5008, torch.bfloat16, True, 128, 1),
+                                                             (65, 3000, 1040, torch.float16, False, 128, 1),
+                                                             # the 64-row build (v51): the rule's at 4096 x 8192 M = 256
+                                                             (256, 4096, 8192, torch.float32, False, 64, 1),
+                                                             (100, 3000, 1040, torch.float8_e8m0fnu, True, 64, 1),
+                                                             # split K: the rule's at 7168 x 16384 M = 128; ragged, 3 ways
+                                                             (128, 7168, 16384, torch.float32, True, 128, 2),
+                                                             (200, 3000, 5008, torch.bfloat16, False, 128, 3)):
             x, wq, scale, b = make(m, n, k, torch.bfloat16, scale_dtype, bias)
-            narrow = {"block_m": rows, "num_stages": 4 if rows == 128 else 3, "split_k": split}
+            narrow = {"block_m": tile_rows, "num_stages": 4 if tile_rows == 128 else 3, "split_k": split}
             y = fp8_block_matmul(x, wq, scale, b, config=serving._replace(**narrow))
             twin = fp8_block_matmul(x, wq, scale, b, config=tile_twin._replace(
-                **narrow, num_warps=8 if rows == 128 else 4))
+                **narrow, num_warps=8 if tile_rows == 128 else 4))
             repeat = all(torch.equal(y, fp8_block_matmul(x, wq, scale, b, config=serving._replace(**narrow)))
                          for _ in range(20))
             ref = reference(x, wq, scale, b)
             err = float((y.double() - ref).norm() / ref.norm())
-            record(f"serving kernel 128x{rows} split {split} M={m} N={n} K={k} {str(scale_dtype)[6:]}"
+            record(f"serving kernel 128x{tile_rows} split {split} M={m} N={n} K={k} {str(scale_dtype)[6:]}"
                    f"{' bias' if bias else ''}",
                    torch.equal(y, twin) and repeat and err < TOL[torch.bfloat16],
-                   f"bitwise the 128x{rows} split-x tile launch {torch.equal(y, twin)}, 20 runs bitwise {repeat}, "
+                   f"bitwise the 128x{tile_rows} split-x tile launch {torch.equal(y, twin)}, 20 runs bitwise {repeat}, "
                    f"rel err {err:.2e}")
         x, wq, scale, b = make(256, 7168, 16384, torch.bfloat16, torch.float32, False)
         rule = matmul_module.launch_config(256, 7168, 16384, x.device)
