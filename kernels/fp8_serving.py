@@ -60,7 +60,8 @@ class ServingTile(NamedTuple):
 # registers the loader's warpgroup gives back, (80 - 24) x 128), taken by the rule only where they make one wave
 SERVING_TILES = (ServingTile(128, 4, 232, None, 200_776, False), ServingTile(64, 3, 104, 80, 102_464, True))
 SERVING_MIN_FILL = 0.7  # the rule's threshold on (tiles / whole waves of them) x (M / rows the tiles cover)
-SERVING_ONE_WAVE_FILL = 0.8  # ... where the tiles take a single wave (the tile kernel's 64 x 64 tiles fill it well)
+SERVING_ONE_WAVE_FILL = 0.8  # ... where 128-row tiles take a single wave (the tile kernel's 64 x 64 tiles fill it
+# well); a launch below it does not displace the expand path either (``choose_config``)
 SERVING_MIN_K_TILES = 8  # shorter K (K = 512: 4 K-tiles) lost at every M measured
 SERVING_SPLIT_K_TILES = 64  # K-tiles each split of a 128-row launch keeps (exp102: split 2 of 128 won, of 64 not)
 SERVING_MAX_SPLIT = 4
@@ -241,7 +242,9 @@ def serving_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     tile, split = max(options, key=lambda o: (serving_fill(m, n, sm_count, o[0].block_m, o[1]), o[0].block_m, -o[1]))
     fill = serving_fill(m, n, sm_count, tile.block_m, split)
     one_wave = tiles[tile] * split <= sm_count
-    if shared_memory < tile.shared_memory or fill < (SERVING_ONE_WAVE_FILL if one_wave else SERVING_MIN_FILL):
+    # a lone 128-row program per SM needs the higher bound in one wave; the 64-row build (always one wave) the lower
+    bound = SERVING_ONE_WAVE_FILL if one_wave and not tile.one_wave_only else SERVING_MIN_FILL
+    if shared_memory < tile.shared_memory or fill < bound:
         return None
     return KernelConfig(2 * HALF_ROWS, tile.block_m, BLOCK_K, split, 4, tile.stages, tma=True, split_x=True,
                         warp_specialized=True)

@@ -39,11 +39,15 @@ def test_rule_takes_the_serving_kernel_where_its_tiles_fill_the_gpu():
     for m, n in ((256, 7168), (512, 7168), (256, 18432), (512, 65536), (128, 65536), (192, 65536), (448, 14336),
                  (224, 14336), (384, 5120), (512, 4096), (256, 8192), (448, 10240), (128, 24576)):
         assert serving_config(m, n, 4096, 1, 128, 132, H100_SHARED) == SERVING, (m, n)
-    # the 64-row build where its tiles make one wave of >= 0.8 and the 128-row tiles are too few (exp102's winners)
-    for m, n in ((256, 4096), (512, 2048), (192, 5120), (128, 7168)):
+    # the 64-row build where its tiles make one wave of >= 0.7 and the 128-row tiles are too few: exp102's winners
+    # (fill >= 0.85) and exp105's (0.73: 96 or 128 tiles, 1.05-1.14x the tile kernel's 64 x 64 split-x tiles)
+    for m, n in ((256, 4096), (512, 2048), (192, 5120), (128, 7168), (192, 4096), (96, 8192), (384, 2048),
+                 (256, 3072), (128, 6144)):
         assert serving_config(m, n, 4096, 1, 128, 132, H100_SHARED) == SERVING_64, (m, n)
-    for m, n in ((384, 7168), (128, 18432), (160, 6144), (320, 6144), (256, 1536), (256, 3072), (256, 2048),
-                 (384, 4096), (192, 8192), (512, 3072), (112, 14336)):  # one wave filled 0.73-0.74: exp101's losses
+    # 128-row tiles in one wave filled 0.73-0.74 (exp101's and exp105's losses on K <= 2048), two waves or a 64-row
+    # wave filled <= 0.64
+    for m, n in ((384, 7168), (128, 18432), (160, 6144), (320, 6144), (256, 1536), (256, 2048), (384, 4096),
+                 (192, 8192), (512, 3072), (112, 14336), (128, 4096)):
         assert serving_config(m, n, 4096, 1, 128, 132, H100_SHARED) is None, (m, n)
     assert serving_config(256, 32768, 512, 1, 128, 132, H100_SHARED) is None  # 4 K-tiles
     assert serving_config(256, 32768, 1024, 1, 128, 132, H100_SHARED) == SERVING  # 8
@@ -58,7 +62,8 @@ def test_rule_takes_the_serving_kernel_where_its_tiles_fill_the_gpu():
 
 def test_rule_property_over_shapes_and_gpus():
     """The rule is exactly its stated conditions, for any M, N and SM count: the build of the better fill (the
-    64-row one only in one wave; ties to 128 rows), taken where that fill clears its bound."""
+    64-row one only in one wave; ties to 128 rows), taken where that fill clears its bound (the higher one for
+    128-row tiles in one wave)."""
     for m, n, sms in itertools.product(range(33, 700, 31), (512, 1536, 2048, 3072, 4096, 7168, 18432, 65536),
                                        (78, 108, 114, 132, 148)):
         options = []
@@ -68,7 +73,7 @@ def test_rule_property_over_shapes_and_gpus():
             if block_m == 128 or tiles <= sms:
                 options.append((fill, block_m, tiles <= sms))
         fill, block_m, one_wave = max(options)
-        expected = SERVING_MIN_M <= m <= SERVING_MAX_M and fill >= (SERVING_ONE_WAVE_FILL if one_wave
+        expected = SERVING_MIN_M <= m <= SERVING_MAX_M and fill >= (SERVING_ONE_WAVE_FILL if one_wave and block_m == 128
                                                                     else SERVING_MIN_FILL)
         config = serving_config(m, n, 7168, 1, 128, sms, H100_SHARED)
         assert (config is not None) == expected, (m, n, sms)
@@ -188,3 +193,20 @@ def test_rule_splits_long_k_where_the_split_fills_the_gpu(monkeypatch):
     assert plan.partial_elems == 2 * 128 * 7168 and plan.tiles == 2 * 56
     with pytest.raises(ValueError, match="every K split non-empty"):
         launch_plan(128, 7168, 1024, torch.device("cuda", 0), config=SERVING._replace(split_k=16))
+
+
+def test_a_launch_filling_less_than_the_one_wave_bound_does_not_displace_the_expand_path(monkeypatch):
+    """Below ``SERVING_ONE_WAVE_FILL`` the serving launch replaces the tile kernel's launch but not the expand path
+    (exp105, H200: 1536 x 7168 M = 512, 96 64-row tiles filling 0.73, 0.84x the expand path's time; 2048 x 4096
+    M = 384, the same fill, 1.12x the 64 x 64 split-x tiles); filling better, it replaces either."""
+    kernel_module = _kernel_module(monkeypatch)
+    device = torch.device("cuda", 0)
+    assert serving_config(512, 1536, 7168, 1, 128, 132, H100_SHARED) == SERVING_64
+    assert kernel_module.choose_config(512, 1536, 7168, 1, 128, device, tma=True, serving=True).expand_weight
+    assert kernel_module.choose_config(384, 2048, 4096, 1, 128, device, tma=True, serving=True) == SERVING_64
+    assert not kernel_module.choose_config(384, 2048, 4096, 1, 128, device, tma=True).warp_specialized
+    # on a GPU of 96 SMs the same 96 tiles fill it: the serving launch replaces the expand path
+    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 96, (9, 0), H100_SHARED))
+    kernel_module.choose_config.cache_clear()
+    assert kernel_module.choose_config(512, 1536, 7168, 1, 128, device, tma=True).expand_weight
+    assert kernel_module.choose_config(512, 1536, 7168, 1, 128, device, tma=True, serving=True) == SERVING_64
