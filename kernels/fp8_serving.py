@@ -213,8 +213,10 @@ def serving_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     the tile kernel: M = ``SERVING_MIN_M``-``SERVING_MAX_M``, one group, scale blocks a multiple of 128 deep, at
     least ``SERVING_MIN_K_TILES`` K-tiles; of the two builds (``SERVING_TILES``: 128 or 64 x rows a program; the
     64-row one only where its tiles make one wave: two a SM were measured at two points only, 0.98x and 1.13x) the
-    one of the larger ``serving_fill`` (ties to 128 rows, which read x half as often), taken where that fill is >=
-    ``SERVING_MIN_FILL`` (``SERVING_ONE_WAVE_FILL`` where its tiles make one wave) and shared memory holds it.
+    one of the larger ``serving_fill`` (ties to 128 rows, which read x half as often; the 128-row build also split K
+    2-``SERVING_MAX_SPLIT`` ways where each split keeps ``SERVING_SPLIT_K_TILES``, ties to fewer splits), taken where
+    that fill is >= ``SERVING_MIN_FILL`` (``SERVING_ONE_WAVE_FILL`` where 128-row tiles make one wave) and shared
+    memory holds it.
 
     Measured (exp100, H200, NOTES item 96; split x included on both sides, CUDA graphs, weights rotated; 39 points
     of 12 layers, M = 64-512): at all 17 points with a fill >= 0.72 1.05-1.29x the tile kernel's rule launch
@@ -228,7 +230,12 @@ def serving_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     conditions. exp102 (H200, the 64-row build two per SM, 14 points where the 128-row tiles are too few, NOTES item
     99): 1.11-1.14x the rule launch where its tiles fill >= 0.85 (4096 x 8192 M = 256 39.6 -> 35.8 us, 5120 x 5120
     M = 192 27.6 -> 24.7, 7168 x 16384 M = 128 / 384 74.6 / 194.8 -> 67.2 / 172.7, 2048 x 4096 M = 512, 4096 x 2048
-    M = 256), 0.91-0.98x where they fill 0.73 (192 tiles: 60 SMs run two)."""
+    M = 256), 0.91-0.98x where they fill 0.73 (192 tiles: 60 SMs run two). exp104 (the library, H200): split 2 at
+    7168 x 16384 / 18432 M = 128 / 384 1.14-1.23x the serving kernel off (60.8 against 72.9 us at 7168 x 16384
+    M = 128; unsplit 88.0). exp105/exp107 (H200, rule v52): the 64-row build in one wave filling 0.73 (96 or 128
+    tiles) 1.05-1.14x the tile kernel's 64 x 64 split-x tiles at 12 of 12 points of 11 layers (4096 x 8192 M = 192
+    39.7 -> 35.1 us, 3072 x 7168 M = 256 35.6 -> 31.2); the 128-row build in one wave filling 0.73-0.76 won on
+    K >= 2816 (1.04-1.18x) and lost on K <= 2048 (0.93-0.94x), so its bound stays 0.8."""
     if not (SERVING_MIN_M <= m <= SERVING_MAX_M and groups == 1 and block_k % BLOCK_K == 0
             and triton.cdiv(k, BLOCK_K) >= SERVING_MIN_K_TILES):
         return None
