@@ -81,6 +81,15 @@ def test_rule_property_over_shapes_and_gpus():
         assert serving_config(m, n, 128 * (SERVING_MIN_K_TILES - 1), 1, 128, sms, H100_SHARED) is None
 
 
+@pytest.fixture(autouse=True)
+def _no_faked_choices_kept():
+    """The launch caches forget what a test computed with faked GPU facts (``_kernel_module``)."""
+    yield
+    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
+    kernel_module._launch_plan.cache_clear()
+    kernel_module.choose_config.cache_clear()
+
+
 def _kernel_module(monkeypatch, capability=(9, 0)):
     kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
     monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, capability, H100_SHARED))
