@@ -928,7 +928,6 @@ def aot_compile(capability: int, config: Union[KernelConfig, DecodeConfig], x_dt
 def _aot_serving(capability: int, config: KernelConfig, scale_type: str, has_bias: bool, scale_block_k: int,
                  aligned: bool):
     """``aot_compile`` of the serving kernel (Gluon): the launch plan's signature, descriptors with their layouts."""
-    from triton.backends.compiler import GPUTarget
     from triton.experimental.gluon._runtime import GluonASTSource
 
     if capability != 90:
@@ -950,14 +949,8 @@ def _aot_serving(capability: int, config: KernelConfig, scale_type: str, has_bia
         attrs = {(names.index(name),): [["tt.divisibility", 16]] for name in names
                  if name not in constexprs and name not in ("M", "low_row") and not name.endswith("desc")}
     signature.update({name: "constexpr" for name in constexprs})
-    interpret = os.environ.pop("TRITON_INTERPRET", None)
-    try:
-        options = {"num_warps": 4, **({"maxnreg": tile.max_registers} if tile.max_registers else {})}
-        return triton.compile(GluonASTSource(_fp8_serving_kernel, signature, constexprs, attrs),
-                              target=GPUTarget("cuda", capability, 32), options=options)
-    finally:
-        if interpret is not None:
-            os.environ["TRITON_INTERPRET"] = interpret
+    options = {"num_warps": 4, **({"maxnreg": tile.max_registers} if tile.max_registers else {})}
+    return _build_for(capability, _fp8_serving_kernel, signature, constexprs, options, attrs, GluonASTSource)
 
 
 def aot_compile_split_x(capability: int, k: int = 4096):
@@ -971,9 +964,11 @@ def aot_compile_split_x(capability: int, k: int = 4096):
     return _build_for(capability, _split_x_kernel, signature, constexprs, dict(plan.options))
 
 
-def _build_for(capability: int, kernel, signature: dict, constexprs: dict, options: dict, attrs: Optional[dict] = None):
+def _build_for(capability: int, kernel, signature: dict, constexprs: dict, options: dict, attrs: Optional[dict] = None,
+               source=None):
     """Triton's compiler on ``kernel`` for ``sm_<capability>``: the JIT function even where the kernels were
-    decorated under ``TRITON_INTERPRET=1``, which the compiler must not see while it runs."""
+    decorated under ``TRITON_INTERPRET=1``, which the compiler must not see while it runs. ``source``: the AST
+    source class (Triton's ``ASTSource``; Gluon's for a Gluon kernel)."""
     from triton.backends.compiler import GPUTarget
     from triton.compiler import ASTSource
 
@@ -981,7 +976,7 @@ def _build_for(capability: int, kernel, signature: dict, constexprs: dict, optio
         kernel = triton.runtime.jit.JITFunction(kernel.fn)
     interpret = os.environ.pop("TRITON_INTERPRET", None)
     try:
-        return triton.compile(ASTSource(fn=kernel, signature=signature, constexprs=constexprs, attrs=attrs),
+        return triton.compile((source or ASTSource)(fn=kernel, signature=signature, constexprs=constexprs, attrs=attrs),
                               target=GPUTarget("cuda", capability, 32), options=options)
     finally:
         if interpret is not None:

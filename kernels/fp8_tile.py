@@ -236,7 +236,7 @@ class KernelConfig(NamedTuple):
     # MMA as fp8 bytes, unconverted: two fp8 x fp8 products a K-tile, the block scale on their fp32 sums
     split_x: bool = False
     # sm_90, with split_x: the warp-specialized serving kernel (``fp8_serving.py``, Gluon) instead of this file's
-    # tile kernel; its tile is fixed (128 x 128, 4 stages, no K split)
+    # tile kernel; its tiles are 128 weight rows by one of ``SERVING_TILES``' block_m, 128 deep, K split 1-4 ways
     warp_specialized: bool = False
 
 
