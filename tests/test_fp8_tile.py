@@ -232,8 +232,8 @@ def test_split_x_rule_takes_fp8_tiles_at_m_33_to_512_where_they_fit_the_sms():
     the 4-warp tiles in at most SPLIT_X_MOST_WAVES waves on long K, one on short, or on short K of at least
     SPLIT_X_MANY_WAVES_K_TILES K-tiles in more waves where those are fewer than twice the waves of the tile kernel's
     128 x 128 tiles two per SM; else the other rules. M = 33-64:
-    64 x 64 tiles unsplit, 4 stages where they number from half to twice the SMs on <= SPLIT_X_SHORT_K_TILES K-tiles,
-    3 stages where they number two to three per SM (any K)."""
+    64 x 64 tiles, 4 stages where they number from half to twice the SMs (unsplit on <= SPLIT_X_SHORT_K_TILES K-tiles,
+    else split for at most two programs per SM, v53), 3 stages where they number two to three per SM (any K)."""
     sx = lambda block_n, split, stages: KernelConfig(block_n, 64, 128, split, 4, stages, tma=True, split_x=True)  # noqa: E731
     wide = KernelConfig(128, 128, 128, 1, 8, 4, tma=True, split_x=True)
 
@@ -269,13 +269,17 @@ def test_split_x_rule_takes_fp8_tiles_at_m_33_to_512_where_they_fit_the_sms():
         assert rule(m, n, k) == sx(64, 1, 4), (m, n, k)
     for m, n, k in ((48, 18432, 7168), (64, 24576, 1536), (33, 17408, 4096), (64, 25344, 7168)):
         assert rule(m, n, k) == sx(64, 1, 3), (m, n, k)
+    # v53: on more K-tiles split for at most two programs per SM (exp108: 80 tiles split 3, 96 split 2)
+    assert rule(48, 5120, 6144) == rule(64, 5120, 17408) == sx(64, 3, 4)
+    assert rule(48, 6144, 5120) == rule(64, 5120, 5120) == rule(64, 8192, 3200) == sx(64, 2, 4)
+    assert rule(48, 14336, 4096) == sx(64, 1, 4)  # 224 tiles: no room to split
     assert rule(48, 8192, 1024, sms=300).split_x is False  # 128 tiles for 300 SMs: fewer than half
     assert default_config(128, 4096, 8192, 1, 64, 132, tma=True, split_x=True).block_k == 64  # a 64-column scale block
-    # not taken: M = 33-64 with fewer than half the SMs' tiles, more than twice, or > 24 K-tiles; on short K, as
+    # not taken: M = 33-64 with fewer than half the SMs' tiles or more than three times; on short K, as
     # many waves as the tile kernel's or more (32768 x 1024 M = 128: two of 128 x 64 tiles against one of 128 x 128,
     # doubled; 65536 x 1536 M = 256: eight against four); N < 2048, M <= 32 or > 512, groups, fp16, no TMA, split_x
     # off, and a scale block that is no multiple of 32
-    for m, n, k, kwargs in ((48, 4096, 2048, {}), (64, 2048, 4096, {}), (64, 8192, 3200, {}), (48, 25408, 1024, {}),
+    for m, n, k, kwargs in ((48, 4096, 2048, {}), (64, 2048, 4096, {}), (48, 25408, 1024, {}),
                             (128, 32768, 1024, {}), (256, 65536, 1536, {}), (512, 8192, 1024, {}),
                             (256, 1024, 4096, {}), (32, 8192, 1024, {}), (513, 4096, 8192, {}),
                             (128, 4096, 8192, {"groups": 2}), (128, 4096, 8192, {"x_bf16": False}),
@@ -304,8 +308,10 @@ def test_split_x_rule_takes_fp8_tiles_at_m_33_to_512_where_they_fit_the_sms():
             assert (waves == 1 or (waves == 2 and k_tiles >= 32 and m > 64)
                     or (8 <= k_tiles < 32 and m > 64 and weighted < rival)), (n, k, sms, m)
             assert per_sm == 2 or programs > 2 * sms, (n, k, sms, m)
-            assert cfg.split_k == 1 or k_tiles // cfg.split_k >= 16, (n, k, sms, m)
-            assert m > 64 or (cfg.split_k == 1 and programs >= sms / 2 and (k_tiles <= 24 or per_sm == 3)), (n, k, sms, m)
+            assert cfg.split_k == 1 or k_tiles // cfg.split_k >= (16 if m > 64 else 12), (n, k, sms, m)
+            # M <= 64: at least half the SMs' tiles; split (v53) only two per SM on > 24 K-tiles, within two per SM
+            assert m > 64 or (programs // cfg.split_k >= sms / 2 and programs <= per_sm * sms
+                              and (cfg.split_k == 1 or (k_tiles > 24 and per_sm == 2))), (n, k, sms, m)
     assert taken >= 120
 
 
