@@ -201,10 +201,12 @@ def shared_layouts(block_m: int):
 
 def serving_fill(m: int, n: int, sm_count: int, block_m: int = 128, split_k: int = 1) -> float:
     """How fully a serving launch of ``[128, block_m]`` tiles, K split ``split_k`` ways, uses the GPU: its programs
-    over the whole waves of one per SM they make (an SM running two shares its tensor cores between them), times M
-    over the rows the tiles cover."""
+    over the whole waves of one per SM they make (an SM running two shares its tensor cores between them), times the
+    rows 64-row tiles would cover over the rows these cover (the tile kernel's launches pad M to 64 rows too: at
+    M = 96 128-row tiles waste nothing they do not)."""
     programs = triton.cdiv(n, 2 * HALF_ROWS) * triton.cdiv(m, block_m) * split_k
-    return programs / (triton.cdiv(programs, sm_count) * sm_count) * m / (triton.cdiv(m, block_m) * block_m)
+    covered = triton.cdiv(m, block_m) * block_m
+    return programs / (triton.cdiv(programs, sm_count) * sm_count) * triton.cdiv(m, HALF_ROWS) * HALF_ROWS / covered
 
 
 def serving_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: int,

@@ -450,7 +450,8 @@ def split_x_config(m: int, n: int, k: int, block_k: int, sm_count: int, shared_m
     0.83-1.98x).
 
     M = 33-64: the 64 x 64 tiles, 4 stages, where they number from half to twice the SMs: unsplit where each program
-    streams at most ``SPLIT_X_SHORT_K_TILES`` K-tiles, else split for at most two programs per SM (v53; exp108, H200,
+    streams at most ``SPLIT_X_SHORT_K_TILES`` K-tiles, else, where they number at most one per SM, split for at most
+    two programs per SM (v53; exp108, H200,
     M = 48/64 against v52's 8-warp 128 x 64 tiles split 4: 5120 x 6144 27.2/28.5 -> 19.1/19.8 us, 5120 x 17408
     61.6/63.3 -> 40.6/41.8, 5120 x 5120 24.0 -> 17.7 at split 3; 6144 x 5120 23.8 -> 21.2 at split 2) (exp68, NOTES item 62, H100, M = 40-64: 8192 x 1024 9.5 ->
     8.1-8.2 us, 10240 x 1024 10.6 -> 8.4, 14336 x 2048 19.5 -> 15.6-15.9, 8192 x 1536, 6144 x 2048, 7168 x 2048,
@@ -463,8 +464,10 @@ def split_x_config(m: int, n: int, k: int, block_k: int, sm_count: int, shared_m
     tiles = triton.cdiv(n, 64) * triton.cdiv(m, 64)
     small = KernelConfig(64, 64, tile_k, 1, 4, 3, tma=True, split_x=True)  # three per SM
     if m <= 64:
-        if sm_count / 2 <= tiles <= 2 * sm_count:  # on long K split for at most two programs per SM (v53)
-            split = 1 if k_tiles <= SPLIT_X_SHORT_K_TILES else min(2 * sm_count // tiles, k_tiles // SPLIT_X_SHORT_K_TILES + 1)
+        if sm_count / 2 <= tiles <= 2 * sm_count and k_tiles <= SPLIT_X_SHORT_K_TILES:
+            return small._replace(num_stages=4)
+        if sm_count / 2 <= tiles <= sm_count:  # long K: split for at most two programs per SM (v53)
+            split = min(2 * sm_count // tiles, k_tiles // SPLIT_X_SHORT_K_TILES + 1)
             return small._replace(split_k=split, num_stages=4)
         return small if 2 * sm_count < tiles <= 3 * sm_count else None
     if tiles <= 2 * sm_count:

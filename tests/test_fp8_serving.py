@@ -29,15 +29,17 @@ def test_fill_counts_whole_waves_and_covered_rows():
     assert serving_fill(256, 7168, 132) == pytest.approx(112 / 132)
     # M = 384: 168 tiles take two waves of 132
     assert serving_fill(384, 7168, 132) == pytest.approx(168 / 264)
-    # M = 160: 48 x 2 tiles, 96 / 132 of a wave, 160 of 256 rows
-    assert serving_fill(160, 6144, 132) == pytest.approx(96 / 132 * 160 / 256)
+    # M = 160: 48 x 2 tiles, 96 / 132 of a wave, 256 rows where 64-row tiles would cover 192
+    assert serving_fill(160, 6144, 132) == pytest.approx(96 / 132 * 192 / 256)
+    # M = 96: 56 tiles of 128 rows cover what 64-row tiles would (128): only the wave counts (v54)
+    assert serving_fill(96, 7168, 132, 128, 2) == pytest.approx(112 / 132)
     assert serving_fill(256, 4096, 132, 64) == pytest.approx(128 / 132)  # 64-row tiles: 32 x 4
 
 
 def test_rule_takes_the_serving_kernel_where_its_tiles_fill_the_gpu():
     """exp100-exp102's winners and losers on 132 SMs, and every bound of the rule."""
     for m, n in ((256, 7168), (512, 7168), (256, 18432), (512, 65536), (128, 65536), (192, 65536), (448, 14336),
-                 (224, 14336), (384, 5120), (512, 4096), (256, 8192), (448, 10240), (128, 24576)):
+                 (224, 14336), (384, 5120), (512, 4096), (256, 8192), (448, 10240), (128, 24576), (112, 14336)):
         assert serving_config(m, n, 4096, 1, 128, 132, H100_SHARED) == SERVING, (m, n)
     # the 64-row build where its tiles make one wave of >= 0.7 and the 128-row tiles are too few: exp102's winners
     # (fill >= 0.85) and exp105's (0.73: 96 or 128 tiles, 1.05-1.14x the tile kernel's 64 x 64 split-x tiles)
@@ -47,7 +49,7 @@ def test_rule_takes_the_serving_kernel_where_its_tiles_fill_the_gpu():
     # 128-row tiles in one wave filled 0.73-0.74 (exp101's and exp105's losses on K <= 2048), two waves or a 64-row
     # wave filled <= 0.64
     for m, n in ((384, 7168), (128, 18432), (160, 6144), (320, 6144), (256, 1536), (256, 2048), (384, 4096),
-                 (192, 8192), (512, 3072), (112, 14336), (128, 4096)):
+                 (192, 8192), (512, 3072), (128, 4096)):
         assert serving_config(m, n, 4096, 1, 128, 132, H100_SHARED) is None, (m, n)
     assert serving_config(256, 32768, 512, 1, 128, 132, H100_SHARED) is None  # 4 K-tiles
     assert serving_config(256, 32768, 1024, 1, 128, 132, H100_SHARED) == SERVING  # 8
@@ -69,7 +71,7 @@ def test_rule_property_over_shapes_and_gpus():
         options = []
         for block_m in (128, 64):
             tiles = -(-n // 128) * -(-m // block_m)
-            fill = tiles / (-(-tiles // sms) * sms) * m / (-(-m // block_m) * block_m)
+            fill = tiles / (-(-tiles // sms) * sms) * (-(-m // 64) * 64) / (-(-m // block_m) * block_m)
             if block_m == 128 or tiles <= sms:
                 options.append((fill, block_m, tiles <= sms))
         fill, block_m, one_wave = max(options)
@@ -219,3 +221,15 @@ def test_a_launch_filling_less_than_the_one_wave_bound_does_not_displace_the_exp
     kernel_module.choose_config.cache_clear()
     assert kernel_module.choose_config(512, 1536, 7168, 1, 128, device, tma=True).expand_weight
     assert kernel_module.choose_config(512, 1536, 7168, 1, 128, device, tma=True, serving=True) == SERVING_64
+
+
+def test_padding_counts_only_where_64_row_tiles_would_pad_less():
+    """v54: a 128-row tile's padding counts against its fill only beyond what the tile kernel's 64-row tiles pad:
+    at M = 96 / 112 the two cover the same 128 rows (exp108: 7168 x 16384 / 18432 M = 96, the 128-row launch split 2
+    1.27-1.29x the rule's 64 x 64 tiles; exp100: 14336 x 4096 M = 112 1.20x), at M = 160 / 320 the 128-row tiles pad
+    64 rows more (exp100: 0.92x / 0.69x on 6144 x 2048, still refused)."""
+    assert serving_config(96, 7168, 16384, 1, 128, 132, H100_SHARED) == SERVING._replace(split_k=2)
+    assert serving_config(112, 14336, 4096, 1, 128, 132, H100_SHARED) == SERVING
+    for m in (160, 320):
+        assert serving_config(m, 6144, 2048, 1, 128, 132, H100_SHARED) is None, m
+    assert serving_config(192, 8192, 1536, 1, 128, 132, H100_SHARED) is None  # one wave filled 0.73: exp100 0.88x

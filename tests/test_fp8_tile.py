@@ -272,7 +272,8 @@ def test_split_x_rule_takes_fp8_tiles_at_m_33_to_512_where_they_fit_the_sms():
     # v53: on more K-tiles split for at most two programs per SM (exp108: 80 tiles split 3, 96 split 2)
     assert rule(48, 5120, 6144) == rule(64, 5120, 17408) == sx(64, 3, 4)
     assert rule(48, 6144, 5120) == rule(64, 5120, 5120) == rule(64, 8192, 3200) == sx(64, 2, 4)
-    assert rule(48, 14336, 4096) == sx(64, 1, 4)  # 224 tiles: no room to split
+    assert not rule(48, 14336, 4096).split_x and not rule(48, 9216, 4096).split_x  # > 1 a SM: no room to split
+    assert not rule(64, 8512, 3200).split_x and rule(64, 8448, 3200) == sx(64, 2, 4)  # 133 tiles; 132
     assert rule(48, 8192, 1024, sms=300).split_x is False  # 128 tiles for 300 SMs: fewer than half
     assert default_config(128, 4096, 8192, 1, 64, 132, tma=True, split_x=True).block_k == 64  # a 64-column scale block
     # not taken: M = 33-64 with fewer than half the SMs' tiles or more than three times; on short K, as
@@ -311,7 +312,8 @@ def test_split_x_rule_takes_fp8_tiles_at_m_33_to_512_where_they_fit_the_sms():
             assert cfg.split_k == 1 or k_tiles // cfg.split_k >= (16 if m > 64 else 12), (n, k, sms, m)
             # M <= 64: at least half the SMs' tiles; split (v53) only two per SM on > 24 K-tiles, within two per SM
             assert m > 64 or (programs // cfg.split_k >= sms / 2 and programs <= per_sm * sms
-                              and (cfg.split_k == 1 or (k_tiles > 24 and per_sm == 2))), (n, k, sms, m)
+                              and (k_tiles <= 24 or per_sm == 3 or (programs // cfg.split_k <= sms and cfg.split_k > 1))
+                              ), (n, k, sms, m)
     assert taken >= 120
 
 
