@@ -41,8 +41,8 @@ from triton.experimental.gluon.nvidia.hopper import TensorDescriptor as GluonTen
 from triton.tools.tensor_descriptor import TensorDescriptor
 
 from .fp8_decode import H100_DRAM_GBPS, DecodeConfig, _fp8_decode_kernel, decode_config, takes_decode
-from .fp8_serving import (SERVING_ONE_WAVE_FILL, SERVING_TILES, _fp8_serving_kernel, serving_config, serving_fill,
-                          serving_tile, shared_layouts)
+from .fp8_serving import (SERVING_ONE_WAVE_FILL, SERVING_TILES, _fp8_serving_kernel, launch_fill, serving_config,
+                          serving_fill, serving_tile, shared_layouts)
 from .fp8_tile import (KernelConfig, _fp8_block_matmul_kernel, _split_x_kernel, default_config, low_terms_row, m_bucket,
                        with_tma)
 from .fp8_tile_ops import _fp8_bytes_to, _scale_to_fp32
@@ -168,17 +168,22 @@ def choose_config(m: int, n: int, k: int, groups: int, block_k: int, device: tor
         programs = triton.cdiv(n, config.block_n) * triton.cdiv(m, config.block_m) * groups * config.split_k
         return with_tma(config, programs, _sm_count(device))
     split_x = split_x and _SPLIT_X_ALLOWED
-    launch = None  # the serving kernel's
-    if serving and split_x and x_bf16 and tma and _SERVING_ALLOWED:
-        launch = serving_config(m, n, k, groups, block_k, _sm_count(device), _device_facts(device)[3])
-        if launch is not None and serving_fill(m, n, _sm_count(device), launch.block_m,
-                                               launch.split_k) >= SERVING_ONE_WAVE_FILL:
-            return launch
-    rule = default_config(m, n, k, groups, block_k, _sm_count(device), x_bf16=x_bf16, tma=tma,
-                          shared_memory=_device_facts(device)[3], split_x=split_x)
+    sm_count, shared_memory = _sm_count(device), _device_facts(device)[3]
+    serves = serving and split_x and x_bf16 and tma and _SERVING_ALLOWED
+    launch = serving_config(m, n, k, groups, block_k, sm_count, shared_memory) if serves else None
+    if launch is not None and serving_fill(m, n, sm_count, launch.block_m, launch.split_k) >= SERVING_ONE_WAVE_FILL:
+        return launch
+    rule = default_config(m, n, k, groups, block_k, sm_count, x_bf16=x_bf16, tma=tma, shared_memory=shared_memory,
+                          split_x=split_x)
     # a serving launch filling the GPU less well than SERVING_ONE_WAVE_FILL does not displace the expand path
     # (exp105, H200: 1536 x 7168 M = 512, 96 64-row tiles, 0.84x the expand path's time)
-    return launch if launch is not None and not rule.expand_weight else rule
+    if rule.expand_weight:
+        return rule
+    if launch is None and serves:  # below its own bound: taken where it fills the GPU as well as the tile launch (v56)
+        programs = triton.cdiv(n, rule.block_n) * triton.cdiv(m, rule.block_m) * groups * rule.split_k
+        launch = serving_config(m, n, k, groups, block_k, sm_count, shared_memory,
+                                tile_fill=launch_fill(programs, m, rule.block_m, sm_count))
+    return launch or rule
 
 
 # Keyed by the tensor's own torch.device (CUDA tensors always carry their index): hashing it costs a fraction of

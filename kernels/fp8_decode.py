@@ -61,6 +61,9 @@ TMA_BALANCED = 0.9  # TMA launches whose programs fill their rounds less evenly 
 TMA_REBALANCE_MAX_M = 16  # ... at M up to this ...
 TMA_REBALANCE_FEW_PROGRAMS_PER_SM = 3  # ... (above TMA_WIDE_SPLIT_MAX_M: with fewer than this many programs a SM) ...
 TMA_BUILD_PROGRAMS_PER_SM = 6  # ... are re-split at 3 stages, at most this many a SM (the build's registers; v49)
+WAVE_TILES_FILL = 0.8  # tensor-core 64-row tiles making at least this much of one wave ...
+WAVE_TILES_MIN_M = 8  # ... at M from this ...
+WAVE_TILES_MAX_STEPS = 24  # ... on K of at most this many steps run unsplit, by TMA, 4 stages (v55, NOTES item 107)
 DEEP_STREAM_BYTES_PER_SM = 120 * 1024  # M = 1 deep streams (v46) on layers of at least this many bytes per SM ...
 DEEP_STREAM_STEP_BYTES = 1 << 14  # ... 32-row programs reading 32 rows x 512 columns a step ...
 DEEP_STREAM_PROGRAMS_PER_SM = 4  # ... split until the programs number at least this many per SM ...
@@ -252,6 +255,14 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
       had timed): 7168 x 16384 M = 2-8 split 4 -> 7 1.02-1.06x, 11008 x 8192 M = 2-16 1.02-1.04x, 9216 x 8192,
       5120 x 20480, 10240 x 12288, 9728 x 10240 at M = 16 1.05-1.09x, one loss (20480 x 4096 M = 16 0.994x); balanced
       launches (2.9 of 3, 1.9 of 2 a SM) re-split lost 1-5% (exp96), and 448-program launches at M = 16 (3.4 a SM) 2-3%.
+    * v55, with ``tma`` at M = ``WAVE_TILES_MIN_M``-32 (8): where the 64-row tiles alone make at least
+      ``WAVE_TILES_FILL`` (0.8) of one wave (at most one a SM, where the split aims at two), and K is at most
+      ``WAVE_TILES_MAX_STEPS`` (24) steps, the tiles unsplit, by TMA, 4 stages: the split's fp32 round trip and
+      second pass cost more than a second program a SM brings on programs this short. H200, exp110/exp111 (NOTES
+      item 107; CUDA graphs, weights rotated, best of two rounds): 8192 x 1536 (128 tiles, 12 steps) M = 8 / 16 / 24
+      / 32 8.8 / 8.4 / 9.3 / 9.3 -> 8.0 / 7.3 / 8.7 / 7.6 us, 7168 x 2048 (112 tiles) M = 16 / 24 / 32 1.10 / 1.12 /
+      1.24x, 7168 x 3072 (24 steps) M = 16 / 32 1.02 / 1.13x; longer K lost (6144 x 5120, 96 tiles of 40 steps,
+      0.83x; 7168 x 16384 0.78x), and so did 32-row tiles (4096 x 2048 M = 16 0.92x).
     """
     sub_k = _pow2_at_most(math.gcd(scale_block_k, 128))  # a power of two dividing the scale block
     use_mma = m > 2 or (m == 2 and n * k * groups > CUDA_CORE_PAIR_BYTES_PER_SM * sm_count)
@@ -271,6 +282,9 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
     # 2 programs per SM; narrow tensor-core tiles that must split at all: 4 (as many K-splits as 64-row tiles take)
     per_sm = 4 if use_mma and block_n < 64 and tiles < 0.95 * 2 * sm_count else 2
     wave_split = triton.next_power_of_2(math.ceil(0.95 * per_sm * sm_count / tiles))
+    if (tma and use_mma and block_n == 64 and m >= WAVE_TILES_MIN_M and steps <= WAVE_TILES_MAX_STEPS
+            and WAVE_TILES_FILL * sm_count <= tiles <= sm_count):
+        return DecodeConfig(block_n, block_m, sub_k, subs, 1, True, 4, 4, tma=True)  # v55: a wave of short programs
     tma_split = min(wave_split, 16)
     if tma and use_mma and triton.cdiv(steps, tma_split) >= TMA_MIN_STEPS:
         box = block_n * sub_k  # weight bytes a stage brings (fp8)

@@ -199,26 +199,31 @@ def shared_layouts(block_m: int):
             gl.NVMMASharedLayout.get_default_for([HALF_ROWS, BLOCK_K], gl.float8e4nv))
 
 
-def serving_fill(m: int, n: int, sm_count: int, block_m: int = 128, split_k: int = 1) -> float:
-    """How fully a serving launch of ``[128, block_m]`` tiles, K split ``split_k`` ways, uses the GPU: its programs
-    over the whole waves of one per SM they make (an SM running two shares its tensor cores between them), times the
-    rows 64-row tiles would cover over the rows these cover (the tile kernel's launches pad M to 64 rows too: at
-    M = 96 128-row tiles waste nothing they do not)."""
-    programs = triton.cdiv(n, 2 * HALF_ROWS) * triton.cdiv(m, block_m) * split_k
+def launch_fill(programs: int, m: int, block_m: int, sm_count: int) -> float:
+    """How fully a launch of ``programs`` programs of ``block_m`` x rows each uses the GPU: its programs over the
+    whole waves of one per SM they make (an SM running two shares its tensor cores between them), times the rows
+    64-row tiles would cover over the rows these cover (the tile kernel's launches pad M to 64 rows too: at M = 96
+    128-row tiles waste nothing they do not). The measure the serving rule compares launches by."""
     covered = triton.cdiv(m, block_m) * block_m
     return programs / (triton.cdiv(programs, sm_count) * sm_count) * triton.cdiv(m, HALF_ROWS) * HALF_ROWS / covered
 
 
+def serving_fill(m: int, n: int, sm_count: int, block_m: int = 128, split_k: int = 1) -> float:
+    """``launch_fill`` of a serving launch of ``[128, block_m]`` tiles, K split ``split_k`` ways."""
+    return launch_fill(triton.cdiv(n, 2 * HALF_ROWS) * triton.cdiv(m, block_m) * split_k, m, block_m, sm_count)
+
+
 def serving_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: int,
-                   shared_memory: int) -> Optional[KernelConfig]:
+                   shared_memory: int, tile_fill: Optional[float] = None) -> Optional[KernelConfig]:
     """The serving launch for a split-x call (bf16 x, sm_90; the caller checks those), or None where the rule keeps
     the tile kernel: M = ``SERVING_MIN_M``-``SERVING_MAX_M``, one group, scale blocks a multiple of 128 deep, at
     least ``SERVING_MIN_K_TILES`` K-tiles; of the two builds (``SERVING_TILES``: 128 or 64 x rows a program; the
     64-row one only where its tiles make one wave: two a SM were measured at two points only, 0.98x and 1.13x) the
     one of the larger ``serving_fill`` (ties to 128 rows, which read x half as often; the 128-row build also split K
     2-``SERVING_MAX_SPLIT`` ways where each split keeps ``SERVING_SPLIT_K_TILES``, ties to fewer splits), taken where
-    that fill is >= ``SERVING_MIN_FILL`` (``SERVING_ONE_WAVE_FILL`` where 128-row tiles make one wave) and shared
-    memory holds it.
+    that fill is >= ``SERVING_MIN_FILL`` (``SERVING_ONE_WAVE_FILL`` where 128-row tiles make one wave), or at least
+    ``tile_fill`` (the ``launch_fill`` of the tile kernel's launch it would replace, where the caller passes it:
+    v56), and shared memory holds it.
 
     Measured (exp100, H200, NOTES item 96; split x included on both sides, CUDA graphs, weights rotated; 39 points
     of 12 layers, M = 64-512): at all 17 points with a fill >= 0.72 1.05-1.29x the tile kernel's rule launch
@@ -237,7 +242,11 @@ def serving_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     M = 128; unsplit 88.0). exp105/exp107 (H200, rule v52): the 64-row build in one wave filling 0.73 (96 or 128
     tiles) 1.05-1.14x the tile kernel's 64 x 64 split-x tiles at 12 of 12 points of 11 layers (4096 x 8192 M = 192
     39.7 -> 35.1 us, 3072 x 7168 M = 256 35.6 -> 31.2); the 128-row build in one wave filling 0.73-0.76 won on
-    K >= 2816 (1.04-1.18x) and lost on K <= 2048 (0.93-0.94x), so its bound stays 0.8."""
+    K >= 2816 (1.04-1.18x) and lost on K <= 2048 (0.93-0.94x), so its bound stays 0.8. exp110/exp111 (H200, v54,
+    NOTES item 107): where the launch falls below its bound but fills the GPU at least as well as the tile kernel's
+    launch (``tile_fill``; 20 points of the V4/V3 and unseen layers at M = 65-320), 16 of 16 timed 1.11-1.30x that
+    launch (3072 x 7168 M = 192 35.1 -> 30.7 us, 5120 x 17408 M = 96 77.8 -> 59.6, 17408 x 5120 M = 256 120.1 ->
+    95.1); every loss measured before was against a tile launch filling more."""
     if not (SERVING_MIN_M <= m <= SERVING_MAX_M and groups == 1 and block_k % BLOCK_K == 0
             and triton.cdiv(k, BLOCK_K) >= SERVING_MIN_K_TILES):
         return None
@@ -253,7 +262,7 @@ def serving_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     one_wave = tiles[tile] * split <= sm_count
     # a lone 128-row program per SM needs the higher bound in one wave; the 64-row build (always one wave) the lower
     bound = SERVING_ONE_WAVE_FILL if one_wave and not tile.one_wave_only else SERVING_MIN_FILL
-    if shared_memory < tile.shared_memory or fill < bound:
+    if shared_memory < tile.shared_memory or (fill < bound and (tile_fill is None or fill < tile_fill)):
         return None
     return KernelConfig(2 * HALF_ROWS, tile.block_m, BLOCK_K, split, 4, tile.stages, tma=True, split_x=True,
                         warp_specialized=True)

@@ -15,8 +15,8 @@ from fp8blk.kernels.fp8_decode import (CUDA_CORE_PAIR_BYTES_PER_SM, DECODE_MAX_M
                                        IN_FLIGHT_US, MMA_MIN_STEPS_PER_SPLIT, NARROW_MMA_BYTES_PER_SM, SMALL_LAYER_BYTES_PER_SM,
                                        SMALL_LAYER_MAX_M, TMA_BALANCED, TMA_BUILD_PROGRAMS_PER_SM,
                                        TMA_REBALANCE_FEW_PROGRAMS_PER_SM, TMA_REBALANCE_MAX_M, TMA_WIDE_SPLIT_MAX_M,
-                                       TMA_WIDE_SPLIT_PROGRAMS_PER_SM,
-                                       DecodeConfig, decode_config, takes_decode)
+                                       TMA_WIDE_SPLIT_PROGRAMS_PER_SM, WAVE_TILES_FILL, WAVE_TILES_MAX_STEPS,
+                                       WAVE_TILES_MIN_M, DecodeConfig, decode_config, takes_decode)
 
 CUDA_CORES = DecodeConfig(4, 1, 128, 4, 2, False, 4, 2)  # M = 1 path, split
 CUDA_CORE_ROWS = DecodeConfig(4, 4, 128, 4, 2, False, 4, 3)  # CUDA cores, up to 4 rows of x per program, split
@@ -231,6 +231,27 @@ def test_tma_rule_splits_few_deep_programs_twice_as_far_at_small_m(monkeypatch):
     assert decode_config(16, 4096, 8192, 1, 128, 64, tma=True).split_k == 2  # 64 SMs: the wave split is 2 ...
     assert decode_config(4, 4096, 8192, 1, 128, 64, tma=True).split_k == 4  # ... and doubles (4 programs a SM)
     assert decode_config(4, 4096, 8192, 1, 128, 132).split_k == decode_config(16, 4096, 8192, 1, 128, 132).split_k
+
+
+def test_tma_rule_runs_a_wave_of_short_64_row_programs_unsplit():
+    """v55 (NOTES item 107): with TMA at M >= WAVE_TILES_MIN_M (8), 64-row tiles making WAVE_TILES_FILL (0.8) to one
+    wave on K of at most WAVE_TILES_MAX_STEPS (24) steps run unsplit, 4 stages, by TMA (H200, exp112: 8192 x 1536,
+    8192 x 2048, 7168 x 2048 and 7168 x 3072 at M = 8-32, 18 of 20 points 1.03-1.21x the split launch, two level);
+    longer K, fewer or more tiles, 32-row tiles, M < 8 and launches without TMA keep the split."""
+    assert (WAVE_TILES_FILL, WAVE_TILES_MIN_M, WAVE_TILES_MAX_STEPS) == (0.8, 8, 24)
+    for m in (8, 12, 16, 24, 32):
+        for n, k in ((8192, 1536), (8192, 2048), (7168, 2048), (7168, 3072)):
+            config = decode_config(m, n, k, 1, 128, 132, True, H200_GBPS)
+            assert config[:2] == (64, max(16, 1 << (m - 1).bit_length())) and config[4:] == (1, True, 4, 4, True), (m, n, k)
+            assert decode_config(m, n, k, 1, 128, 132).split_k > 1, (m, n, k)  # without TMA: the split
+        assert decode_config(m, 6144, 5120, 1, 128, 132, True, H200_GBPS).split_k == 4  # 96 tiles: 0.73 of a wave
+        assert decode_config(m, 7168, 4096, 1, 128, 132, True, H200_GBPS).split_k > 1  # 32 steps
+        assert decode_config(m, 10240, 3072, 1, 128, 132, True, H200_GBPS).split_k > 1  # 160 tiles: above one wave
+        assert decode_config(m, 4096, 2048, 1, 128, 132, True, H200_GBPS)[:5:4] == (32, 4)  # 32-row tiles
+    assert decode_config(4, 8192, 1536, 1, 128, 132, True, H200_GBPS).split_k == 2  # M below 8
+    assert decode_config(16, 8192, 1536, 1, 128, 148, True, H200_GBPS).split_k == 1  # 128 tiles: 0.86 of 148 SMs
+    assert decode_config(16, 8192, 1536, 1, 128, 170, True, H200_GBPS).split_k > 1  # 0.75 of 170
+    assert decode_config(16, 4096, 1536, 2, 128, 132, True, H200_GBPS).split_k == 1  # 2 groups of 64 tiles
 
 
 def test_a_config_that_does_not_fit_is_a_clear_error():

@@ -16,7 +16,8 @@ from aot_helpers import run_aot_jobs
 from kernel_cases import DEVICE, H100_SHARED, launch_plan, make, reference, rel_err
 from fp8blk.kernels import fp8_block_matmul
 from fp8blk.kernels.fp8_serving import (SERVING_MAX_M, SERVING_MIN_FILL, SERVING_MIN_K_TILES, SERVING_MIN_M,
-                                        SERVING_ONE_WAVE_FILL, SERVING_TILES, serving_config, serving_fill)
+                                        SERVING_ONE_WAVE_FILL, SERVING_TILES, launch_fill, serving_config,
+                                        serving_fill)
 from fp8blk.kernels.fp8_tile import KernelConfig, low_terms_row
 
 SERVING = KernelConfig(128, 128, 128, 1, 4, 4, tma=True, split_x=True, warp_specialized=True)
@@ -34,6 +35,11 @@ def test_fill_counts_whole_waves_and_covered_rows():
     # M = 96: 56 tiles of 128 rows cover what 64-row tiles would (128): only the wave counts (v54)
     assert serving_fill(96, 7168, 132, 128, 2) == pytest.approx(112 / 132)
     assert serving_fill(256, 4096, 132, 64) == pytest.approx(128 / 132)  # 64-row tiles: 32 x 4
+    # launch_fill, which serving_fill applies to its programs, measures the tile kernel's launches likewise: 144
+    # 64 x 64 tiles at M = 192 fill two waves 144 / 264; 272 128 x 128 tiles at M = 256 three 272 / 396
+    assert launch_fill(144, 192, 64, 132) == pytest.approx(144 / 264)
+    assert launch_fill(272, 256, 128, 132) == pytest.approx(272 / 396)
+    assert serving_fill(160, 6144, 132) == launch_fill(96, 160, 128, 132)
 
 
 def test_rule_takes_the_serving_kernel_where_its_tiles_fill_the_gpu():
@@ -80,6 +86,9 @@ def test_rule_property_over_shapes_and_gpus():
         config = serving_config(m, n, 7168, 1, 128, sms, H100_SHARED)
         assert (config is not None) == expected, (m, n, sms)
         assert config is None or config.block_m == block_m, (m, n, sms)
+        for tile_fill in (0.3, 0.6, 0.9):  # v56: a tile launch filling no better does not keep the GPU from it
+            config = serving_config(m, n, 7168, 1, 128, sms, H100_SHARED, tile_fill=tile_fill)
+            assert (config is not None) == (expected or SERVING_MIN_M <= m <= SERVING_MAX_M and fill >= tile_fill)
         assert serving_config(m, n, 128 * (SERVING_MIN_K_TILES - 1), 1, 128, sms, H100_SHARED) is None
 
 
@@ -233,3 +242,26 @@ def test_padding_counts_only_where_64_row_tiles_would_pad_less():
     for m in (160, 320):
         assert serving_config(m, 6144, 2048, 1, 128, 132, H100_SHARED) is None, m
     assert serving_config(192, 8192, 1536, 1, 128, 132, H100_SHARED) is None  # one wave filled 0.73: exp100 0.88x
+
+
+def test_a_launch_below_its_bound_is_taken_where_it_fills_the_gpu_as_well_as_the_tile_launch(monkeypatch):
+    """v56 (NOTES item 107): below its bound the serving launch still replaces a tile launch filling the GPU no
+    better (exp111/exp112, H200: 65 of 65 such points of 16 layers at M = 65-320 1.10-1.34x, e.g. 3072 x 7168
+    M = 192 35.3 -> 30.9 us against 144 64 x 64 tiles, 17408 x 5120 M = 256 121.9 -> 96.7 against 272 128 x 128
+    tiles); where the tile launch fills better (every loss exp100-exp105 measured), the tile launch stays."""
+    assert serving_config(192, 3072, 7168, 1, 128, 132, H100_SHARED) is None  # 72 64-row tiles: 0.55 < 0.7
+    assert serving_config(192, 3072, 7168, 1, 128, 132, H100_SHARED, tile_fill=144 / 264) == SERVING_64
+    assert serving_config(192, 3072, 7168, 1, 128, 132, H100_SHARED, tile_fill=0.56) is None
+    kernel_module = _kernel_module(monkeypatch)
+    device = torch.device("cuda", 0)
+
+    def choice(m, n, k):
+        return kernel_module.choose_config(m, n, k, 1, 128, device, tma=True, serving=True)
+
+    assert choice(192, 3072, 7168) == SERVING_64
+    assert choice(96, 5120, 6144) == SERVING_64  # 80 64-row tiles against 160 64 x 64 ones
+    assert choice(96, 5120, 17408) == SERVING._replace(split_k=2)  # 80 tiles split 2 against 160 unsplit
+    assert choice(256, 17408, 5120) == SERVING  # 272 tiles either way
+    for m, n, k in ((160, 6144, 2048), (320, 6144, 2048), (192, 8192, 1536), (384, 4096, 8192)):
+        assert not choice(m, n, k).warp_specialized, (m, n, k)  # the tile launch fills better: exp100/exp101 losses
+    assert not kernel_module.choose_config(192, 3072, 7168, 1, 128, device, tma=True).warp_specialized  # serving off
