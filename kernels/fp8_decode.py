@@ -262,7 +262,9 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
       item 107; CUDA graphs, weights rotated, best of two rounds): 8192 x 1536 (128 tiles, 12 steps) M = 8 / 16 / 24
       / 32 8.8 / 8.4 / 9.3 / 9.3 -> 8.0 / 7.3 / 8.7 / 7.6 us, 7168 x 2048 (112 tiles) M = 16 / 24 / 32 1.10 / 1.12 /
       1.24x, 7168 x 3072 (24 steps) M = 16 / 32 1.02 / 1.13x; longer K lost (6144 x 5120, 96 tiles of 40 steps,
-      0.83x; 7168 x 16384 0.78x), and so did 32-row tiles (4096 x 2048 M = 16 0.92x).
+      0.83x; 7168 x 16384 0.78x), and so did 32-row tiles (4096 x 2048 M = 16 0.92x). Checked through the library
+      (exp112, against v54's launch at M = 8 / 12 / 16 / 24 / 32 of the four layers it changes, 8192 x 2048 never
+      timed before): 18 of 20 points 1.03-1.21x, 7168 x 3072 M = 8 / 12 0.98 / 1.00x.
     """
     sub_k = _pow2_at_most(math.gcd(scale_block_k, 128))  # a power of two dividing the scale block
     use_mma = m > 2 or (m == 2 and n * k * groups > CUDA_CORE_PAIR_BYTES_PER_SM * sm_count)

@@ -244,9 +244,10 @@ def serving_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     39.7 -> 35.1 us, 3072 x 7168 M = 256 35.6 -> 31.2); the 128-row build in one wave filling 0.73-0.76 won on
     K >= 2816 (1.04-1.18x) and lost on K <= 2048 (0.93-0.94x), so its bound stays 0.8. exp110/exp111 (H200, v54,
     NOTES item 107): where the launch falls below its bound but fills the GPU at least as well as the tile kernel's
-    launch (``tile_fill``; 20 points of the V4/V3 and unseen layers at M = 65-320), 16 of 16 timed 1.11-1.30x that
-    launch (3072 x 7168 M = 192 35.1 -> 30.7 us, 5120 x 17408 M = 96 77.8 -> 59.6, 17408 x 5120 M = 256 120.1 ->
-    95.1); every loss measured before was against a tile launch filling more."""
+    launch (``tile_fill``): exp111 16 of 16 points 1.11-1.30x that launch; exp112 (through the library, every point
+    of the V4/V3, unseen and exp108 layers where v56 changes the launch, M = 65-320) 47 of 47, 11 layers,
+    1.10-1.34x (3072 x 7168 M = 192 35.3 -> 30.9 us, 5120 x 17408 M = 65 77.4 -> 57.9, 17408 x 5120 M = 256
+    121.9 -> 96.7); every loss measured before was against a tile launch filling more."""
     if not (SERVING_MIN_M <= m <= SERVING_MAX_M and groups == 1 and block_k % BLOCK_K == 0
             and triton.cdiv(k, BLOCK_K) >= SERVING_MIN_K_TILES):
         return None

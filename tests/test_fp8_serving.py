@@ -246,7 +246,7 @@ def test_padding_counts_only_where_64_row_tiles_would_pad_less():
 
 def test_a_launch_below_its_bound_is_taken_where_it_fills_the_gpu_as_well_as_the_tile_launch(monkeypatch):
     """v56 (NOTES item 107): below its bound the serving launch still replaces a tile launch filling the GPU no
-    better (exp111/exp112, H200: 65 of 65 such points of 16 layers at M = 65-320 1.10-1.34x, e.g. 3072 x 7168
+    better (exp112, H200: 47 of 47 such points of 11 layers at M = 65-320 1.10-1.34x, e.g. 3072 x 7168
     M = 192 35.3 -> 30.9 us against 144 64 x 64 tiles, 17408 x 5120 M = 256 121.9 -> 96.7 against 272 128 x 128
     tiles); where the tile launch fills better (every loss exp100-exp105 measured), the tile launch stays."""
     assert serving_config(192, 3072, 7168, 1, 128, 132, H100_SHARED) is None  # 72 64-row tiles: 0.55 < 0.7
