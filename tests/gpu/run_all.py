@@ -26,7 +26,7 @@ from fp8blk import quantize_fp8_block
 from fp8blk.kernels import KernelConfig, fp8_block_matmul
 from fp8blk.kernels.fp8_decode import DecodeConfig, decode_config
 from fp8blk.kernels.fp8_block_matmul import choose_config
-from fp8blk.kernels.fp8_serving import serving_config
+from fp8blk.kernels.fp8_serving import launch_fill, serving_config
 from fp8blk.kernels.fp8_tile import default_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -203,6 +203,9 @@ def main() -> int:
         for m, n, k, cfg in ((4, 7168, 16384, decode_config(4, 7168, 16384, 1, 128, sms, tma=True)),
                              (32, 7168, 16384, decode_config(32, 7168, 16384, 1, 128, sms, tma=True)),
                              (7, 300, 528, DecodeConfig(64, 16, 128, 1, 3, True, 4, 4, tma=True)),
+                             # v55: a wave of short 64-row programs unsplit, 4 stages (the rule's on 132 SMs); ragged
+                             (24, 8192, 1536, decode_config(24, 8192, 1536, 1, 128, sms, tma=True)),
+                             (20, 8000, 1520, DecodeConfig(64, 32, 128, 1, 1, True, 4, 4, tma=True)),
                              (130, 4096, 8192, default_config(130, 4096, 8192, 1, 128, sms, tma=True)),
                              (96, 4096, 2048, default_config(96, 4096, 2048, 1, 128, sms, tma=True)),  # 64 x 128
                              (256, 4096, 2048, default_config(256, 4096, 2048, 1, 128, sms, tma=True)),  # v38 8 warps
@@ -320,6 +323,23 @@ def main() -> int:
                and torch.equal(by_rule, fp8_block_matmul(x, wq, scale, config=serving)) == rule.warp_specialized
                and moved_err < TOL[torch.bfloat16],
                f"rule {rule}, fallback rel err {moved_err:.2e}")
+
+        # v56: below its bound, the serving launch where it fills the GPU as well as the tile launch it replaces
+        # (3072 x 7168 M = 192 on 132 SMs: 72 64-row tiles against 144 64 x 64 ones); bitwise its tile twin
+        x, wq, scale, b = make(192, 3072, 7168, torch.bfloat16, torch.float32, True)
+        tile = default_config(192, 3072, 7168, 1, 128, sms, tma=True, shared_memory=shared, split_x=True)
+        programs = -(-3072 // tile.block_n) * -(-192 // tile.block_m) * tile.split_k
+        expected = serving_config(192, 3072, 7168, 1, 128, sms, shared,
+                                  tile_fill=launch_fill(programs, 192, tile.block_m, sms)) or tile
+        rule = matmul_module.launch_config(192, 3072, 7168, x.device)
+        by_rule = fp8_block_matmul(x, wq, scale, b)
+        twin = fp8_block_matmul(x, wq, scale, b, config=tile_twin._replace(
+            block_m=rule.block_m, num_stages=rule.num_stages, num_warps=8 if rule.block_m == 128 else 4,
+            split_k=rule.split_k)) if rule.warp_specialized else by_rule
+        err = float((by_rule.double() - reference(x, wq, scale, b)).norm() / reference(x, wq, scale, b).norm())
+        record("serving kernel: the rule's choice at 3072x7168 M=192 (v56)",
+               rule == expected and torch.equal(by_rule, twin) and err < TOL[torch.bfloat16],
+               f"rule {rule}, bitwise its tile twin {torch.equal(by_rule, twin)}, rel err {err:.2e}")
 
     # Fp8BlockLinear's bound launches: after a signature's first call the forward launches the bound kernel; its output
     # for a new x equals the wrapper's bitwise, in eager mode and replayed from a graph; a moved weight binds anew.
