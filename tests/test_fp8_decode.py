@@ -242,7 +242,8 @@ def test_tma_rule_runs_a_wave_of_short_64_row_programs_unsplit():
     for m in (8, 12, 16, 24, 32):
         for n, k in ((8192, 1536), (8192, 2048), (7168, 2048), (7168, 3072)):
             config = decode_config(m, n, k, 1, 128, 132, True, H200_GBPS)
-            assert config[:2] == (64, max(16, 1 << (m - 1).bit_length())) and config[4:] == (1, True, 4, 4, True), (m, n, k)
+            block_m = max(16, 1 << (m - 1).bit_length())
+            assert config[:2] == (64, block_m) and config[4:] == (1, True, 4, 4, True), (m, n, k)
             assert decode_config(m, n, k, 1, 128, 132).split_k > 1, (m, n, k)  # without TMA: the split
         assert decode_config(m, 6144, 5120, 1, 128, 132, True, H200_GBPS).split_k == 4  # 96 tiles: 0.73 of a wave
         assert decode_config(m, 7168, 4096, 1, 128, 132, True, H200_GBPS).split_k > 1  # 32 steps
