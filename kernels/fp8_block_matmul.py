@@ -165,25 +165,27 @@ def choose_config(m: int, n: int, k: int, groups: int, block_k: int, device: tor
         config = KernelConfig(*entry)
         if not tma or config.expand_weight:
             return config
-        programs = triton.cdiv(n, config.block_n) * triton.cdiv(m, config.block_m) * groups * config.split_k
-        return with_tma(config, programs, _sm_count(device))
+        return with_tma(config, _programs(config, m, n, groups), _sm_count(device))
     split_x = split_x and _SPLIT_X_ALLOWED
     sm_count, shared_memory = _sm_count(device), _device_facts(device)[3]
-    serves = serving and split_x and x_bf16 and tma and _SERVING_ALLOWED
-    launch = serving_config(m, n, k, groups, block_k, sm_count, shared_memory) if serves else None
-    if launch is not None and serving_fill(m, n, sm_count, launch.block_m, launch.split_k) >= SERVING_ONE_WAVE_FILL:
-        return launch
     rule = default_config(m, n, k, groups, block_k, sm_count, x_bf16=x_bf16, tma=tma, shared_memory=shared_memory,
                           split_x=split_x)
-    # a serving launch filling the GPU less well than SERVING_ONE_WAVE_FILL does not displace the expand path
-    # (exp105, H200: 1536 x 7168 M = 512, 96 64-row tiles, 0.84x the expand path's time)
-    if rule.expand_weight:
+    if not (serving and split_x and x_bf16 and tma and _SERVING_ALLOWED):
         return rule
-    if launch is None and serves:  # below its own bound: taken where it fills the GPU as well as the tile launch (v56)
-        programs = triton.cdiv(n, rule.block_n) * triton.cdiv(m, rule.block_m) * groups * rule.split_k
-        launch = serving_config(m, n, k, groups, block_k, sm_count, shared_memory,
-                                tile_fill=launch_fill(programs, m, rule.block_m, sm_count))
-    return launch or rule
+    # the serving launch: where it clears its own bound, or fills the GPU as well as the tile launch it replaces
+    # (v56); the expand path only where it fills at least SERVING_ONE_WAVE_FILL (exp105, H200: 1536 x 7168 M = 512,
+    # 96 64-row tiles, 0.84x the expand path's time)
+    tile_fill = None if rule.expand_weight else launch_fill(_programs(rule, m, n, groups), m, rule.block_m, sm_count)
+    launch = serving_config(m, n, k, groups, block_k, sm_count, shared_memory, tile_fill=tile_fill)
+    if launch is None or (rule.expand_weight
+                          and serving_fill(m, n, sm_count, launch.block_m, launch.split_k) < SERVING_ONE_WAVE_FILL):
+        return rule
+    return launch
+
+
+def _programs(config: KernelConfig, m: int, n: int, groups: int) -> int:
+    """The programs of a tile-kernel launch of ``config``."""
+    return triton.cdiv(n, config.block_n) * triton.cdiv(m, config.block_m) * groups * config.split_k
 
 
 # Keyed by the tensor's own torch.device (CUDA tensors always carry their index): hashing it costs a fraction of

@@ -59,7 +59,7 @@ class ServingTile(NamedTuple):
 # thread (12 warps: 2 x 80 x 384 fits 65,536, so two fit an SM; their math warpgroups take the 2 x (104 - 80) x 128
 # registers the loader's warpgroup gives back, (80 - 24) x 128), taken by the rule only where they make one wave
 SERVING_TILES = (ServingTile(128, 4, 232, None, 200_776, False), ServingTile(64, 3, 104, 80, 102_464, True))
-SERVING_MIN_FILL = 0.7  # the rule's threshold on (tiles / whole waves of them) x (M / rows the tiles cover)
+SERVING_MIN_FILL = 0.7  # the rule's threshold on ``serving_fill`` (``launch_fill`` of the serving launch)
 SERVING_ONE_WAVE_FILL = 0.8  # ... where 128-row tiles take a single wave (the tile kernel's 64 x 64 tiles fill it
 # well); a launch below it does not displace the expand path either (``choose_config``)
 SERVING_MIN_K_TILES = 8  # shorter K (K = 512: 4 K-tiles) lost at every M measured

@@ -449,14 +449,14 @@ def split_x_config(m: int, n: int, k: int, block_k: int, sm_count: int, shared_m
     (level at 256). On layers not fitted (exp62, 60 points) 1.21x the previous rule's speed (geometric mean;
     0.83-1.98x).
 
-    M = 33-64: the 64 x 64 tiles, 4 stages, where they number from half to twice the SMs: unsplit where each program
-    streams at most ``SPLIT_X_SHORT_K_TILES`` K-tiles, else, where they number at most one per SM, split for at most
-    two programs per SM (v53; exp108, H200,
-    M = 48/64 against v52's 8-warp 128 x 64 tiles split 4: 5120 x 6144 27.2/28.5 -> 19.1/19.8 us, 5120 x 17408
-    61.6/63.3 -> 40.6/41.8, 5120 x 5120 24.0 -> 17.7 at split 3; 6144 x 5120 23.8 -> 21.2 at split 2) (exp68, NOTES item 62, H100, M = 40-64: 8192 x 1024 9.5 ->
+    M = 33-64: the 64 x 64 tiles, 4 stages, where they number from half to twice the SMs and each program streams
+    at most ``SPLIT_X_SHORT_K_TILES`` K-tiles, unsplit (exp68, NOTES item 62, H100, M = 40-64: 8192 x 1024 9.5 ->
     8.1-8.2 us, 10240 x 1024 10.6 -> 8.4, 14336 x 2048 19.5 -> 15.6-15.9, 8192 x 1536, 6144 x 2048, 7168 x 2048,
     7168 x 3072 0.84-0.93x; with fewer tiles they lost: 2048 x 4096 (32 tiles) 12.5 -> 17.0, 1536 x 7168 15.5 ->
-    27.4, and 4096 x 2048 (64 tiles) was level). The same tiles 3 stages deep (three per SM) where they number two to
+    27.4, and 4096 x 2048 (64 tiles) was level); on more K-tiles, where they number at most one per SM, split for at
+    most two programs per SM (v53; exp108, H200, M = 48/64 against v52's 8-warp 128 x 64 tiles split 4: 5120 x 6144
+    27.2/28.5 -> 19.1/19.8 us, 5120 x 17408 61.6/63.3 -> 40.6/41.8, 5120 x 5120 24.0 -> 17.7 at split 3; 6144 x 5120
+    23.8 -> 21.2 at split 2; exp109, through the library, 24 points of 8 layers 1.13-1.57x). The same tiles 3 stages deep (three per SM) where they number two to
     three per SM, on any K (exp71/exp72, H100): 18432 x 7168 M = 48/64 85.7 -> 59.0 us, 17408 x 4096 0.70x,
     20480 x 5120 0.74x, 22528 x 3072 0.83x, 24576 x 1536 0.90x (4 stages, two per SM: 75-76 us on 18432 x 7168)."""
     tile_k = math.gcd(block_k, 128)

@@ -26,7 +26,7 @@ from fp8blk import quantize_fp8_block
 from fp8blk.kernels import KernelConfig, fp8_block_matmul
 from fp8blk.kernels.fp8_decode import DecodeConfig, decode_config
 from fp8blk.kernels.fp8_block_matmul import choose_config
-from fp8blk.kernels.fp8_serving import launch_fill, serving_config
+from fp8blk.kernels.fp8_serving import serving_config
 from fp8blk.kernels.fp8_tile import default_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -329,12 +329,9 @@ def main() -> int:
         # v56: below its bound, the serving launch where it fills the GPU as well as the tile launch it replaces
         # (3072 x 7168 M = 192 on 132 SMs: 72 64-row tiles against 144 64 x 64 ones); bitwise its tile twin
         x, wq, scale, b = make(192, 3072, 7168, torch.bfloat16, torch.float32, True)
-        tile = default_config(192, 3072, 7168, 1, 128, sms, tma=True, shared_memory=shared, split_x=True)
-        programs = -(-3072 // tile.block_n) * -(-192 // tile.block_m) * tile.split_k
-        expected = serving_config(192, 3072, 7168, 1, 128, sms, shared,
-                                  tile_fill=launch_fill(programs, 192, tile.block_m, sms))
         rule = matmul_module.launch_config(192, 3072, 7168, x.device)
-        chosen = rule == expected if expected is not None else not rule.warp_specialized
+        expected = choose_config(192, 3072, 7168, 1, 128, x.device, tma=True, serving=True)  # v56 on 132 SMs: serving
+        chosen = rule == expected if expected.warp_specialized else not rule.warp_specialized
         by_rule = fp8_block_matmul(x, wq, scale, b)
         twin = fp8_block_matmul(x, wq, scale, b, config=tile_twin._replace(
             block_m=rule.block_m, num_stages=rule.num_stages, num_warps=8 if rule.block_m == 128 else 4,
