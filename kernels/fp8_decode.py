@@ -64,6 +64,7 @@ TMA_BUILD_PROGRAMS_PER_SM = 6  # ... are re-split at 3 stages, at most this many
 WAVE_TILES_FILL = 0.8  # tensor-core 64-row tiles making at least this much of one wave ...
 WAVE_TILES_MIN_M = 8  # ... at M from this ...
 WAVE_TILES_MAX_STEPS = 24  # ... on K of at most this many steps run unsplit, by TMA, 4 stages (v55, NOTES item 107)
+WAVE_TILES_SHORT_M_MAX_STEPS = 16  # ... and at M below WAVE_TILES_MIN_M (tensor cores) on K of at most this many (v57)
 DEEP_STREAM_BYTES_PER_SM = 120 * 1024  # M = 1 deep streams (v46) on layers of at least this many bytes per SM ...
 DEEP_STREAM_STEP_BYTES = 1 << 14  # ... 32-row programs reading 32 rows x 512 columns a step ...
 DEEP_STREAM_PROGRAMS_PER_SM = 4  # ... split until the programs number at least this many per SM ...
@@ -255,7 +256,7 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
       had timed): 7168 x 16384 M = 2-8 split 4 -> 7 1.02-1.06x, 11008 x 8192 M = 2-16 1.02-1.04x, 9216 x 8192,
       5120 x 20480, 10240 x 12288, 9728 x 10240 at M = 16 1.05-1.09x, one loss (20480 x 4096 M = 16 0.994x); balanced
       launches (2.9 of 3, 1.9 of 2 a SM) re-split lost 1-5% (exp96), and 448-program launches at M = 16 (3.4 a SM) 2-3%.
-    * v55, with ``tma`` at M = ``WAVE_TILES_MIN_M``-32 (8): where the 64-row tiles alone make at least
+    * v55, with ``tma`` at M = ``WAVE_TILES_MIN_M``-32 (8-32): where the 64-row tiles alone make at least
       ``WAVE_TILES_FILL`` (0.8) of one wave (at most one a SM, where the split aims at two), and K is at most
       ``WAVE_TILES_MAX_STEPS`` (24) steps, the tiles unsplit, by TMA, 4 stages: the split's fp32 round trip and
       second pass cost more than a second program a SM brings on programs this short. H200, exp110/exp111 (NOTES
@@ -265,6 +266,10 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
       0.83x; 7168 x 16384 0.78x), and so did 32-row tiles (4096 x 2048 M = 16 0.92x). Checked through the library
       (exp112, against v54's launch at M = 8 / 12 / 16 / 24 / 32 of the four layers it changes, 8192 x 2048 never
       timed before): 18 of 20 points 1.03-1.21x, 7168 x 3072 M = 8 / 12 0.98 / 1.00x.
+      v57, below M = 8 (tensor cores: M = 3-7, and 2 on large layers) the same on K of at most
+      ``WAVE_TILES_SHORT_M_MAX_STEPS`` (16) steps. H200, exp113 (NOTES item 108; the rule's split launch against it
+      at M = 2 / 3 / 4 / 6, best of two rounds): 8192 x 1536 (12 steps) 8.4-8.7 -> 7.0-7.3 us (1.15-1.24x),
+      8192 x 2048 (16 steps) 1.09-1.13x, 7168 x 2048 1.04-1.05x; on 24 steps (7168 x 3072) 0.97-0.98x, so not there.
     """
     sub_k = _pow2_at_most(math.gcd(scale_block_k, 128))  # a power of two dividing the scale block
     use_mma = m > 2 or (m == 2 and n * k * groups > CUDA_CORE_PAIR_BYTES_PER_SM * sm_count)
@@ -284,7 +289,8 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
     # 2 programs per SM; narrow tensor-core tiles that must split at all: 4 (as many K-splits as 64-row tiles take)
     per_sm = 4 if use_mma and block_n < 64 and tiles < 0.95 * 2 * sm_count else 2
     wave_split = triton.next_power_of_2(math.ceil(0.95 * per_sm * sm_count / tiles))
-    if (tma and use_mma and block_n == 64 and m >= WAVE_TILES_MIN_M and steps <= WAVE_TILES_MAX_STEPS
+    wave_max_steps = WAVE_TILES_MAX_STEPS if m >= WAVE_TILES_MIN_M else WAVE_TILES_SHORT_M_MAX_STEPS
+    if (tma and use_mma and block_n == 64 and steps <= wave_max_steps
             and WAVE_TILES_FILL * sm_count <= tiles <= sm_count):
         return DecodeConfig(block_n, block_m, sub_k, subs, 1, True, 4, 4, tma=True)  # v55: a wave of short programs
     tma_split = min(wave_split, 16)

@@ -26,8 +26,8 @@ measured there, the tensor pipe idles through every wait (ncu: 54-65% active). H
 The weight is read as stored (``[N, K]`` e4m3, row-major); ragged N, K and M are zero-filled by the TMA copies and
 masked at the store. Two builds (``SERVING_TILES``): 128 x rows a program (4 stages, one program per SM) and 64
 (3 stages, 80 registers a thread, so two could share an SM), taken where 128-row tiles would leave SMs idle and the
-64-row ones make one wave. ``serving_config`` is the
-launch rule; ``fp8_block_matmul.py`` launches it. Measured: ``benchmarks/NOTES.md`` items 96-99.
+64-row ones make one wave, or where 64-row tiles two a SM take fewer waves than 128-row tiles one a SM.
+``serving_config`` is the launch rule; ``fp8_block_matmul.py`` launches it. Measured: ``benchmarks/NOTES.md`` items 96-99.
 """
 from __future__ import annotations
 
@@ -52,16 +52,17 @@ class ServingTile(NamedTuple):
     math_registers: int  # per thread of a math warpgroup (setmaxnreg); the loader warp keeps 24
     max_registers: Optional[int]  # the build's register cap per thread (None: ptxas's choice, one program per SM)
     shared_memory: int  # bytes a program takes (sm_90 build; the AOT test checks it)
-    one_wave_only: bool  # the rule takes it only where its tiles make one wave
+    one_wave_only: bool  # the rule weighs it by fill only where its tiles make one wave (v58 aside)
 
 
 # 128 x 128 tiles, 4 stages of 48 KB, one program per SM; 128 x 64 tiles, 3 stages of 32 KB capped at 80 registers a
 # thread (12 warps: 2 x 80 x 384 fits 65,536, so two fit an SM; their math warpgroups take the 2 x (104 - 80) x 128
-# registers the loader's warpgroup gives back, (80 - 24) x 128), taken by the rule only where they make one wave
+# registers the loader's warpgroup gives back, (80 - 24) x 128), weighed by fill only where they make one wave
 SERVING_TILES = (ServingTile(128, 4, 232, None, 200_776, False), ServingTile(64, 3, 104, 80, 102_464, True))
 SERVING_MIN_FILL = 0.7  # the rule's threshold on ``serving_fill`` (``launch_fill`` of the serving launch)
 SERVING_ONE_WAVE_FILL = 0.8  # ... where 128-row tiles take a single wave (the tile kernel's 64 x 64 tiles fill it
 # well); a launch below it does not displace the expand path either (``choose_config``)
+SHORT_TILES_PER_SM = 2  # 64-row programs a SM (registers and shared memory hold two)
 SERVING_MIN_K_TILES = 8  # shorter K (K = 512: 4 K-tiles) lost at every M measured
 SERVING_SPLIT_K_TILES = 64  # K-tiles each split of a 128-row launch keeps (exp102: split 2 of 128 won, of 64 not)
 SERVING_MAX_SPLIT = 4
@@ -223,7 +224,8 @@ def serving_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     2-``SERVING_MAX_SPLIT`` ways where each split keeps ``SERVING_SPLIT_K_TILES``, ties to fewer splits), taken where
     that fill is >= ``SERVING_MIN_FILL`` (``SERVING_ONE_WAVE_FILL`` where 128-row tiles make one wave), or at least
     ``tile_fill`` (the ``launch_fill`` of the tile kernel's launch it would replace, where the caller passes it:
-    v56), and shared memory holds it.
+    v56), and shared memory holds it; then, where that is the 128-row build unsplit, the 64-row build if it takes
+    fewer waves (v58, below).
 
     Measured (exp100, H200, NOTES item 96; split x included on both sides, CUDA graphs, weights rotated; 39 points
     of 12 layers, M = 64-512): at all 17 points with a fill >= 0.72 1.05-1.29x the tile kernel's rule launch
@@ -247,7 +249,17 @@ def serving_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     launch (``tile_fill``): exp111 16 of 16 points 1.11-1.30x that launch; exp112 (through the library, every point
     of the V4/V3, unseen and exp108 layers where v56 changes the launch, M = 65-320) 47 of 47, 11 layers,
     1.10-1.34x (3072 x 7168 M = 192 35.3 -> 30.9 us, 5120 x 17408 M = 65 77.4 -> 57.9, 17408 x 5120 M = 256
-    121.9 -> 96.7); every loss measured before was against a tile launch filling more."""
+    121.9 -> 96.7); every loss measured before was against a tile launch filling more.
+
+    v58: where the launch so far is the 128-row build unsplit and its tiles, one a SM, take more waves than the 64-row
+    build's, two a SM (``SHORT_TILES_PER_SM``), the 64-row build instead. That happens only where M's last 128-row
+    tile is at most half full (``cdiv(M, 64)`` odd: M = 129-192, 257-320, 385-448): the 64-row tiles cover M in 64
+    fewer rows a column of tiles. exp113/exp114 (H200, NOTES item 108; CUDA graphs, weights rotated, best of two
+    rounds; the rule's launch against the 64-row build at 53 such points of 31 layers, M = 136-448): at all 30 where
+    the 64-row build takes fewer waves 1.04-1.28x (32768 x 1024 M = 160 37.1 -> 29.1 us, 65536 x 1536 M = 192 90.8 ->
+    75.8, 18432 x 7168 M = 320 169.9 -> 142.8, 49152 x 7168 M = 136 295.0 -> 230.8); where it takes as many
+    (23) 0.91-1.12x (8192 x 7168 M = 400 0.91x, 10240 x 4096 M = 272 0.96x; 7168 x 18432 M = 448 1.08x), so not
+    there; where both cover the same rows (13 points) 0.97-1.14x."""
     if not (SERVING_MIN_M <= m <= SERVING_MAX_M and groups == 1 and block_k % BLOCK_K == 0
             and triton.cdiv(k, BLOCK_K) >= SERVING_MIN_K_TILES):
         return None
@@ -265,5 +277,9 @@ def serving_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     bound = SERVING_ONE_WAVE_FILL if one_wave and not tile.one_wave_only else SERVING_MIN_FILL
     if shared_memory < tile.shared_memory or (fill < bound and (tile_fill is None or fill < tile_fill)):
         return None
+    short = SERVING_TILES[-1]
+    if (tile.block_m > short.block_m and split == 1
+            and triton.cdiv(tiles[short], SHORT_TILES_PER_SM * sm_count) < triton.cdiv(tiles[tile], sm_count)):
+        tile = short  # v58: 64-row tiles, two a SM, in fewer waves than 128-row tiles one a SM (less shared memory)
     return KernelConfig(2 * HALF_ROWS, tile.block_m, BLOCK_K, split, 4, tile.stages, tma=True, split_x=True,
                         warp_specialized=True)

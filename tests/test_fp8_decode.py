@@ -16,7 +16,7 @@ from fp8blk.kernels.fp8_decode import (CUDA_CORE_PAIR_BYTES_PER_SM, DECODE_MAX_M
                                        SMALL_LAYER_MAX_M, TMA_BALANCED, TMA_BUILD_PROGRAMS_PER_SM,
                                        TMA_REBALANCE_FEW_PROGRAMS_PER_SM, TMA_REBALANCE_MAX_M, TMA_WIDE_SPLIT_MAX_M,
                                        TMA_WIDE_SPLIT_PROGRAMS_PER_SM, WAVE_TILES_FILL, WAVE_TILES_MAX_STEPS,
-                                       WAVE_TILES_MIN_M, DecodeConfig, decode_config, takes_decode)
+                                       WAVE_TILES_MIN_M, WAVE_TILES_SHORT_M_MAX_STEPS, DecodeConfig, decode_config, takes_decode)
 
 CUDA_CORES = DecodeConfig(4, 1, 128, 4, 2, False, 4, 2)  # M = 1 path, split
 CUDA_CORE_ROWS = DecodeConfig(4, 4, 128, 4, 2, False, 4, 3)  # CUDA cores, up to 4 rows of x per program, split
@@ -249,10 +249,27 @@ def test_tma_rule_runs_a_wave_of_short_64_row_programs_unsplit():
         assert decode_config(m, 7168, 4096, 1, 128, 132, True, H200_GBPS).split_k > 1  # 32 steps
         assert decode_config(m, 10240, 3072, 1, 128, 132, True, H200_GBPS).split_k > 1  # 160 tiles: above one wave
         assert decode_config(m, 4096, 2048, 1, 128, 132, True, H200_GBPS)[:5:4] == (32, 4)  # 32-row tiles
-    assert decode_config(4, 8192, 1536, 1, 128, 132, True, H200_GBPS).split_k == 2  # M below 8
+    assert decode_config(4, 8192, 3072, 1, 128, 132, True, H200_GBPS).split_k > 1  # M below 8: 24 steps (v57)
     assert decode_config(16, 8192, 1536, 1, 128, 148, True, H200_GBPS).split_k == 1  # 128 tiles: 0.86 of 148 SMs
     assert decode_config(16, 8192, 1536, 1, 128, 170, True, H200_GBPS).split_k > 1  # 0.75 of 170
     assert decode_config(16, 4096, 1536, 2, 128, 132, True, H200_GBPS).split_k == 1  # 2 groups of 64 tiles
+
+
+def test_below_m_8_a_wave_of_64_row_programs_runs_unsplit_on_16_steps_or_fewer():
+    """v57 (NOTES item 108): on tensor cores below M = WAVE_TILES_MIN_M (M = 3-7, and 2 on large layers) v55's
+    unsplit TMA launch where K is at most WAVE_TILES_SHORT_M_MAX_STEPS (16) steps (H200, exp113: 8192 x 1536 and
+    8192 x 2048, 7168 x 2048 at M = 2 / 3 / 4 / 6 1.04-1.24x the split launch); on 24 steps (7168 x 3072, 0.97-0.98x)
+    the split stays, and M = 1 and M = 2 on small layers keep CUDA cores."""
+    assert WAVE_TILES_SHORT_M_MAX_STEPS == 16
+    for m in (2, 3, 4, 6, 7):
+        for n, k in ((8192, 1536), (8192, 2048), (7168, 2048)):
+            config = decode_config(m, n, k, 1, 128, 132, True, H200_GBPS)
+            assert config == DecodeConfig(64, 16, 128, 1, 1, True, 4, 4, tma=True), (m, n, k)
+            assert decode_config(m, n, k, 1, 128, 132).split_k > 1, (m, n, k)  # without TMA: the split
+        assert decode_config(m, 7168, 3072, 1, 128, 132, True, H200_GBPS).split_k > 1  # 24 steps
+        assert decode_config(m, 6144, 2048, 1, 128, 132, True, H200_GBPS).split_k > 1  # 96 tiles: 0.73 of a wave
+    assert not decode_config(1, 8192, 1536, 1, 128, 132, True, H200_GBPS).tma  # M = 1: CUDA cores
+    assert not decode_config(2, 2048, 2048, 1, 128, 132, True, H200_GBPS).use_mma  # M = 2 on a small layer
 
 
 def test_a_config_that_does_not_fit_is_a_clear_error():

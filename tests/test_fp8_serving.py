@@ -16,8 +16,8 @@ from aot_helpers import run_aot_jobs
 from kernel_cases import DEVICE, H100_SHARED, launch_plan, make, reference, rel_err
 from fp8blk.kernels import fp8_block_matmul
 from fp8blk.kernels.fp8_serving import (SERVING_MAX_M, SERVING_MIN_FILL, SERVING_MIN_K_TILES, SERVING_MIN_M,
-                                        SERVING_ONE_WAVE_FILL, SERVING_TILES, launch_fill, serving_config,
-                                        serving_fill)
+                                        SERVING_ONE_WAVE_FILL, SERVING_TILES, SHORT_TILES_PER_SM, launch_fill,
+                                        serving_config, serving_fill)
 from fp8blk.kernels.fp8_tile import KernelConfig, low_terms_row
 
 SERVING = KernelConfig(128, 128, 128, 1, 4, 4, tma=True, split_x=True, warp_specialized=True)
@@ -44,9 +44,11 @@ def test_fill_counts_whole_waves_and_covered_rows():
 
 def test_rule_takes_the_serving_kernel_where_its_tiles_fill_the_gpu():
     """exp100-exp102's winners and losers on 132 SMs, and every bound of the rule."""
-    for m, n in ((256, 7168), (512, 7168), (256, 18432), (512, 65536), (128, 65536), (192, 65536), (448, 14336),
-                 (224, 14336), (384, 5120), (512, 4096), (256, 8192), (448, 10240), (128, 24576), (112, 14336)):
+    for m, n in ((256, 7168), (512, 7168), (256, 18432), (512, 65536), (128, 65536), (224, 14336), (384, 5120),
+                 (512, 4096), (256, 8192), (128, 24576), (112, 14336), (448, 10240)):
         assert serving_config(m, n, 4096, 1, 128, 132, H100_SHARED) == SERVING, (m, n)
+    for m, n in ((192, 65536), (448, 14336)):  # v58: the 64-row build takes fewer waves
+        assert serving_config(m, n, 4096, 1, 128, 132, H100_SHARED) == SERVING_64, (m, n)
     # the 64-row build where its tiles make one wave of >= 0.7 and the 128-row tiles are too few: exp102's winners
     # (fill >= 0.85) and exp105's (0.73: 96 or 128 tiles, 1.05-1.14x the tile kernel's 64 x 64 split-x tiles)
     for m, n in ((256, 4096), (512, 2048), (192, 5120), (128, 7168), (192, 4096), (96, 8192), (384, 2048),
@@ -71,7 +73,8 @@ def test_rule_takes_the_serving_kernel_where_its_tiles_fill_the_gpu():
 def test_rule_property_over_shapes_and_gpus():
     """The rule is exactly its stated conditions, for any M, N and SM count: the build of the better fill (the
     64-row one only in one wave; ties to 128 rows), taken where that fill clears its bound (the higher one for
-    128-row tiles in one wave)."""
+    128-row tiles in one wave); then 128-row tiles give way to 64-row ones where those, two a SM, take fewer waves
+    (v58)."""
     for m, n, sms in itertools.product(range(33, 700, 31), (512, 1536, 2048, 3072, 4096, 7168, 18432, 65536),
                                        (78, 108, 114, 132, 148)):
         options = []
@@ -83,12 +86,16 @@ def test_rule_property_over_shapes_and_gpus():
         fill, block_m, one_wave = max(options)
         expected = SERVING_MIN_M <= m <= SERVING_MAX_M and fill >= (SERVING_ONE_WAVE_FILL if one_wave and block_m == 128
                                                                     else SERVING_MIN_FILL)
+        tiles_128, tiles_64 = -(-n // 128) * -(-m // 128), -(-n // 128) * -(-m // 64)
+        if block_m == 128 and -(-tiles_64 // (2 * sms)) < -(-tiles_128 // sms):
+            block_m = 64  # v58: fewer waves
         config = serving_config(m, n, 7168, 1, 128, sms, H100_SHARED)
         assert (config is not None) == expected, (m, n, sms)
         assert config is None or config.block_m == block_m, (m, n, sms)
         for tile_fill in (0.3, 0.6, 0.9):  # v56: a tile launch filling no better does not keep the GPU from it
             config = serving_config(m, n, 7168, 1, 128, sms, H100_SHARED, tile_fill=tile_fill)
             assert (config is not None) == (expected or SERVING_MIN_M <= m <= SERVING_MAX_M and fill >= tile_fill)
+            assert config is None or config.block_m == block_m, (m, n, sms, tile_fill)
         assert serving_config(m, n, 128 * (SERVING_MIN_K_TILES - 1), 1, 128, sms, H100_SHARED) is None
 
 
@@ -242,6 +249,33 @@ def test_padding_counts_only_where_64_row_tiles_would_pad_less():
     for m in (160, 320):
         assert serving_config(m, 6144, 2048, 1, 128, 132, H100_SHARED) is None, m
     assert serving_config(192, 8192, 1536, 1, 128, 132, H100_SHARED) is None  # one wave filled 0.73: exp100 0.88x
+
+
+def test_128_row_tiles_give_way_to_64_row_tiles_that_take_fewer_waves(monkeypatch):
+    """v58 (NOTES item 108): where the rule's launch is the 128-row build unsplit and the 64-row build, two a SM,
+    takes fewer waves than its tiles one a SM, the 64-row build (exp113/exp114, H200: 30 of 30 such points 1.04-1.28x,
+    e.g. 32768 x 1024 M = 160 37.1 -> 29.1 us); where it takes as many (0.91-1.12x: 8192 x 7168 M = 400 0.91x) or both
+    cover the same rows (M = 256 / 384 / 512, M <= 128), one wave and a K split, the 128-row build stays."""
+    assert SHORT_TILES_PER_SM == 2
+    for m in (129, 160, 192, 257, 320, 385, 448):
+        for n, k in ((32768, 1024), (65536, 1536), (36864, 1536)):
+            config = serving_config(m, n, k, 1, 128, 132, H100_SHARED, tile_fill=0.0)  # taken, whatever its fill
+            assert config == SERVING_64, (m, n, k)
+    for m in (65, 128, 193, 256, 384, 449, 512):  # the same rows
+        for n, k in ((32768, 1024), (65536, 1536), (36864, 1536)):
+            assert serving_config(m, n, k, 1, 128, 132, H100_SHARED, tile_fill=0.0) == SERVING, (m, n, k)
+    for m, n, k in ((400, 8192, 7168), (400, 12288, 7168), (272, 10240, 4096), (440, 20480, 3072), (448, 7168, 2048),
+                    (192, 24576, 1536)):  # as many waves (exp114's losses among them)
+        assert serving_config(m, n, k, 1, 128, 132, H100_SHARED, tile_fill=0.0) == SERVING, (m, n, k)
+    assert serving_config(320, 17408, 5120, 1, 128, 132, H100_SHARED, tile_fill=0.0) == SERVING_64  # 4 waves -> 3
+    assert serving_config(320, 17408, 5120, 1, 128, 204, H100_SHARED, tile_fill=0.0) == SERVING  # 2 waves either way
+    assert serving_config(160, 7168, 16384, 1, 128, 132, H100_SHARED, tile_fill=0.0) == SERVING  # 112 tiles: one wave
+    split = serving_config(448, 5120, 16384, 1, 128, 132, H100_SHARED, tile_fill=0.0)  # 160 tiles split 2
+    assert split == SERVING._replace(split_k=2)
+    kernel_module = _kernel_module(monkeypatch)
+    device = torch.device("cuda", 0)
+    assert kernel_module.choose_config(192, 32768, 1024, 1, 128, device, tma=True, serving=True) == SERVING_64
+    assert kernel_module.choose_config(256, 32768, 1024, 1, 128, device, tma=True, serving=True) == SERVING
 
 
 def test_a_launch_below_its_bound_is_taken_where_it_fills_the_gpu_as_well_as_the_tile_launch(monkeypatch):

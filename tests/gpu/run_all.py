@@ -201,9 +201,12 @@ def main() -> int:
         sms = torch.cuda.get_device_properties(0).multi_processor_count
         shared = torch.cuda.get_device_properties(0).shared_memory_per_block_optin
         # v55: a wave of short 64-row programs unsplit, 4 stages, by TMA -- the rule's where its tiles make 0.8-1 of a
-        # wave (8192 x 1536: 128-160 SMs); forced on ragged N and K (N < 4096: not compared with the rule's launch)
+        # wave (8192 x 1536: 128-160 SMs), and v57's at M = 3 (K of 12 steps); forced on ragged N and K (N < 4096:
+        # not compared with the rule's launch)
         wave_of_short_programs = [(24, 8192, 1536, decode_config(24, 8192, 1536, 1, 128, sms, tma=True)),
-                                  (20, 4000, 1520, DecodeConfig(64, 32, 128, 1, 1, True, 4, 4, tma=True))]
+                                  (3, 8192, 1536, decode_config(3, 8192, 1536, 1, 128, sms, tma=True)),
+                                  (20, 4000, 1520, DecodeConfig(64, 32, 128, 1, 1, True, 4, 4, tma=True)),
+                                  (5, 4000, 1520, DecodeConfig(64, 16, 128, 1, 1, True, 4, 4, tma=True))]
         for m, n, k, cfg in (*(case for case in wave_of_short_programs if case[3].tma),
                              (4, 7168, 16384, decode_config(4, 7168, 16384, 1, 128, sms, tma=True)),
                              (32, 7168, 16384, decode_config(32, 7168, 16384, 1, 128, sms, tma=True)),
@@ -327,19 +330,22 @@ def main() -> int:
                f"rule {rule}, fallback rel err {moved_err:.2e}")
 
         # v56: below its bound, the serving launch where it fills the GPU as well as the tile launch it replaces
-        # (3072 x 7168 M = 192 on 132 SMs: 72 64-row tiles against 144 64 x 64 ones); bitwise its tile twin
-        x, wq, scale, b = make(192, 3072, 7168, torch.bfloat16, torch.float32, True)
-        rule = matmul_module.launch_config(192, 3072, 7168, x.device)
-        expected = choose_config(192, 3072, 7168, 1, 128, x.device, tma=True, serving=True)  # v56 on 132 SMs: serving
-        chosen = rule == expected if expected.warp_specialized else not rule.warp_specialized
-        by_rule = fp8_block_matmul(x, wq, scale, b)
-        twin = fp8_block_matmul(x, wq, scale, b, config=tile_twin._replace(
-            block_m=rule.block_m, num_stages=rule.num_stages, num_warps=8 if rule.block_m == 128 else 4,
-            split_k=rule.split_k)) if rule.warp_specialized else by_rule
-        err = float((by_rule.double() - reference(x, wq, scale, b)).norm() / reference(x, wq, scale, b).norm())
-        record("serving kernel: the rule's choice at 3072x7168 M=192 (v56)",
-               chosen and torch.equal(by_rule, twin) and err < TOL[torch.bfloat16],
-               f"rule {rule}, bitwise its tile twin {torch.equal(by_rule, twin)}, rel err {err:.2e}")
+        # (3072 x 7168 M = 192 on 132 SMs: 72 64-row tiles against 144 64 x 64 ones); v58: 64-row tiles where, two a
+        # SM, they take fewer waves than 128-row tiles (32768 x 1024 M = 160: 768 programs in 3 waves against 512 in
+        # 4); each bitwise its tile twin
+        for m, n, k, version in ((192, 3072, 7168, "v56"), (160, 32768, 1024, "v58")):
+            x, wq, scale, b = make(m, n, k, torch.bfloat16, torch.float32, True)
+            rule = matmul_module.launch_config(m, n, k, x.device)
+            expected = choose_config(m, n, k, 1, 128, x.device, tma=True, serving=True)  # on 132 SMs: serving
+            chosen = rule == expected if expected.warp_specialized else not rule.warp_specialized
+            by_rule = fp8_block_matmul(x, wq, scale, b)
+            twin = fp8_block_matmul(x, wq, scale, b, config=tile_twin._replace(
+                block_m=rule.block_m, num_stages=rule.num_stages, num_warps=8 if rule.block_m == 128 else 4,
+                split_k=rule.split_k)) if rule.warp_specialized else by_rule
+            err = float((by_rule.double() - reference(x, wq, scale, b)).norm() / reference(x, wq, scale, b).norm())
+            record(f"serving kernel: the rule's choice at {n}x{k} M={m} ({version})",
+                   chosen and torch.equal(by_rule, twin) and err < TOL[torch.bfloat16],
+                   f"rule {rule}, bitwise its tile twin {torch.equal(by_rule, twin)}, rel err {err:.2e}")
 
     # Fp8BlockLinear's bound launches: after a signature's first call the forward launches the bound kernel; its output
     # for a new x equals the wrapper's bitwise, in eager mode and replayed from a graph; a moved weight binds anew.
