@@ -25,7 +25,10 @@ Two ways to do the inner sum, chosen by ``USE_MMA`` (a constexpr the launch rule
 
 * ``USE_MMA`` (M = 3..32, and 2 on large layers): per scale block, a tensor-core dot of the ``[BLOCK_N, SUB_K]``
   weight tile (the MMA's row side: "swap AB", so small M pads only the narrow side) with ``x``'s ``[SUB_K, BLOCK_M]``
-  tile, scaled in fp32 and added to the accumulator.
+  tile, scaled in fp32 and added to the accumulator. Rows of x past M are masked off, or, with ``X_ROW_GROUPS``
+  (M > 16), not read at all: x is read in 16-row groups starting at row ``min(16 g, M - 16)``, so every row read is
+  one of x's and the last groups overlap; the output is stored by the same rows (an overlapping row twice, with the
+  same value).
 * CUDA cores (small M): the weight tile as ``[BLOCK_N, SUBS, SUB_K]`` converted to fp32 once, then for each
   of the ``BLOCK_M`` rows of x multiplied by that row and summed over each scale block, then scaled: no
   padding to the MMA's 8 or 16 columns.
@@ -81,7 +84,8 @@ def _fp8_decode_kernel(
         BLOCK_N: tl.constexpr, BLOCK_M: tl.constexpr, SUB_K: tl.constexpr, SUBS: tl.constexpr,
         SPLIT_K: tl.constexpr, USE_MMA: tl.constexpr,
         HAS_BIAS: tl.constexpr, INTEGER_DEQUANT: tl.constexpr, SCALE_E8M0: tl.constexpr,
-        DOT_IN_FP32: tl.constexpr, NUM_STAGES: tl.constexpr, PDL: tl.constexpr, TMA: tl.constexpr):
+        DOT_IN_FP32: tl.constexpr, NUM_STAGES: tl.constexpr, PDL: tl.constexpr, TMA: tl.constexpr,
+        X_ROW_GROUPS: tl.constexpr):
     pid_n = tl.program_id(0)
     split = tl.program_id(1)
     group = tl.program_id(2)
@@ -98,7 +102,9 @@ def _fp8_decode_kernel(
     offs_m = tl.arange(0, BLOCK_M)
     offs_sub = tl.arange(0, SUB_K)
     mask_n = offs_n < N
-    mask_m = offs_m < M
+    if X_ROW_GROUPS:  # column j holds x's row rows[j]: 16-row groups, the last ones overlapping (M > 16)
+        offs_m = tl.minimum(offs_m // 16 * 16, M - 16) + offs_m % 16
+    mask_m = offs_m < M  # with X_ROW_GROUPS true everywhere, and not applied to x
     scale_rows = scale_ptr + (offs_n // scale_block_n) * stride_sn
     if not TMA:
         w_rows = w_ptr + offs_n * stride_wn
@@ -125,13 +131,16 @@ def _fp8_decode_kernel(
                 else:
                     w = tl.load(w_rows[:, None] + k[None, :] * stride_wk, mask=mask_n[:, None] & mask_k[None, :],
                                 other=0)
-                x = tl.load(x_ptr + offs_m[None, :] * stride_xm + k[:, None] * stride_xk,
-                            mask=mask_m[None, :] & mask_k[:, None], other=0.0)
+                x_tile = x_ptr + offs_m[None, :] * stride_xm + k[:, None] * stride_xk
+                if X_ROW_GROUPS:
+                    x = tl.load(x_tile, mask=mask_k[:, None], other=0.0)
+                else:
+                    x = tl.load(x_tile, mask=mask_m[None, :] & mask_k[:, None], other=0.0)
                 s = tl.load(scale_rows + (k0 // SCALE_BLOCK_K) * stride_sk, mask=mask_n & (k0 < K), other=0)
                 partial = _dot(_fp8_bytes_to(w, x.dtype, INTEGER_DEQUANT), x, None, DOT_IN_FP32)
                 acc += partial * _scale_to_fp32(s, INTEGER_DEQUANT, SCALE_E8M0)[:, None]
     else:  # CUDA cores: each weight tile converted once, then multiplied by each of the BLOCK_M rows of x
-        tl.static_assert(not TMA, "TMA weight loads are for the tensor-core path")
+        tl.static_assert(not TMA and not X_ROW_GROUPS, "TMA and x's row groups are for the tensor-core path")
         offs_subs = tl.arange(0, SUBS)
         w_tile = w_rows[:, None, None] + (offs_subs[:, None] * SUB_K + offs_sub[None, :])[None, :, :] * stride_wk
         acc_blocks = tl.zeros((BLOCK_N, SUBS, BLOCK_M), dtype=tl.float32)
@@ -270,6 +279,8 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
       ``WAVE_TILES_SHORT_M_MAX_STEPS`` (16) steps. H200, exp113 (NOTES item 108; the rule's split launch against it
       at M = 2 / 3 / 4 / 6, best of two rounds): 8192 x 1536 (12 steps) 8.4-8.7 -> 7.0-7.3 us (1.15-1.24x),
       8192 x 2048 (16 steps) 1.09-1.13x, 7168 x 2048 1.04-1.05x; on 24 steps (7168 x 3072) 0.97-0.98x, so not there.
+      Checked through the library (exp114, M = 2-7, three layers never timed before: 7168 x 1280, 7168 x 1536,
+      8192 x 1280): 16 of 16 points 1.03-1.25x; in all 28 of 28 points of 6 layers.
     """
     sub_k = _pow2_at_most(math.gcd(scale_block_k, 128))  # a power of two dividing the scale block
     use_mma = m > 2 or (m == 2 and n * k * groups > CUDA_CORE_PAIR_BYTES_PER_SM * sm_count)
@@ -320,6 +331,18 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
     if not use_mma and triton.cdiv(steps, split_k) >= 6:
         stages = 3
     return DecodeConfig(block_n, block_m, sub_k, subs, split_k, use_mma, 4, stages)
+
+
+def reads_x_in_row_groups(m: int, config: DecodeConfig) -> bool:
+    """Whether a decode launch of ``config`` at M = ``m`` reads x in overlapping 16-row groups (``X_ROW_GROUPS``)
+    instead of masking the rows past M (v59): unsplit TMA launches of 32-row tiles at M = 17-31. The build of a row
+    mask whose bound M is not a multiple of 16 (Triton specializes M on that) ran these launches 5-9% slower than
+    M = 32's (exp116/exp117, H200, NOTES item 109: 18432 x 7168 M = 24 53.4 against 48.4 us; bounding x's mask by 32
+    and the output's by 24 recovered it, the other way round did not). exp119 (the kernel with row groups against
+    the library's, CUDA graphs, weights rotated, best of three): unsplit TMA launches at M = 17 / 20 / 24 / 28 / 31
+    1.02-1.09x (18432 x 7168 and 17408 x 5120 1.06-1.09x, 7168 x 3072 1.05x, 8192 x 1536 1.02x), bitwise equal; at
+    M = 32 0.97-0.99x and on split launches 0.95-1.02x (4096 x 8192 split 4 0.95-0.98x), so neither."""
+    return config.use_mma and config.tma and config.split_k == 1 and config.block_m == 32 and 16 < m < 32
 
 
 def _balance(programs_per_sm: float) -> float:

@@ -259,7 +259,9 @@ def serving_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     the 64-row build takes fewer waves 1.04-1.28x (32768 x 1024 M = 160 37.1 -> 29.1 us, 65536 x 1536 M = 192 90.8 ->
     75.8, 18432 x 7168 M = 320 169.9 -> 142.8, 49152 x 7168 M = 136 295.0 -> 230.8); where it takes as many
     (23) 0.91-1.12x (8192 x 7168 M = 400 0.91x, 10240 x 4096 M = 272 0.96x; 7168 x 18432 M = 448 1.08x), so not
-    there; where both cover the same rows (13 points) 0.97-1.14x."""
+    there; where both cover the same rows (13 points) 0.97-1.14x. exp115 (the final rule through the library against
+    v56's launch at 24 points of 16 layers no rule was fitted on, M = 144-432): 24 of 24 1.06-1.27x (57344 x 4608
+    M = 144 226.8 -> 180.2 us, 25600 x 4608 M = 184 117.1 -> 92.2)."""
     if not (SERVING_MIN_M <= m <= SERVING_MAX_M and groups == 1 and block_k % BLOCK_K == 0
             and triton.cdiv(k, BLOCK_K) >= SERVING_MIN_K_TILES):
         return None

@@ -46,11 +46,12 @@ def wgmma_pending(cubin):
 
 
 results = []
-for cc, cfg, x_dtype, scale_dtype, bias, integer, *aligned in json.loads(sys.stdin.read()):
+for cc, cfg, x_dtype, scale_dtype, bias, integer, *options in json.loads(sys.stdin.read()):
     try:
         config = DecodeConfig(*cfg["decode"]) if isinstance(cfg, dict) else KernelConfig(*cfg)
+        row_groups = {"x_row_groups": cfg["x_row_groups"]} if isinstance(cfg, dict) and "x_row_groups" in cfg else {}
         c = aot_compile(cc, config, getattr(torch, x_dtype), getattr(torch, scale_dtype), bias, integer,
-                        aligned=aligned[0] if aligned else True)
+                        aligned=options[0] if options else True, **row_groups)
         ptx = c.asm["ptx"]
         report = ptxas_report(ptx) if cc >= 90 and config.tma else {}  # the TMA builds
         results.append({"wgmma": "wgmma.mma_async" in ptx, "mma_sync": "mma.sync" in ptx, "e4m3": "e4m3" in ptx,
@@ -77,11 +78,14 @@ print(json.dumps(results))
 
 
 def _key(value):
-    return tuple(value["decode"]) if isinstance(value, dict) else tuple(value)
+    if isinstance(value, dict):  # a decode build: its fields, and whether it reads x in row groups where it says
+        return tuple(value["decode"]) + (("x_row_groups",) if value.get("x_row_groups") else ())
+    return tuple(value)
 
 
 def run_aot_jobs(jobs):
-    """``jobs``: ``(capability, config fields (or {"decode": fields}), x dtype, scale dtype, bias, integer[, aligned])``.
+    """``jobs``: ``(capability, config fields (or {"decode": fields[, "x_row_groups": True]}), x dtype, scale dtype,
+    bias, integer[, aligned])``.
     Returns ``{(capability, config tuple, x, scale, bias, integer[, aligned]): what the build holds}``."""
     env = {k: v for k, v in os.environ.items() if k != "TRITON_INTERPRET"}
     done = subprocess.run([sys.executable, "-c", AOT_WORKER], input=json.dumps(jobs), capture_output=True, text=True,

@@ -36,7 +36,7 @@ def rel_err(y, ref):
 
 
 def launch_plan(m, n, k, device=DEVICE, groups=1, block=(128, 128), config=None, x_stride=None,
-                x_dtype=torch.bfloat16, dequant="auto", batch_invariant=False):
+                x_dtype=torch.bfloat16, dequant="auto", batch_invariant=False, interpreting=False):
     """fp8blk's launch plan for an [m, k * groups] ``x_dtype`` x (row stride ``x_stride``, default contiguous) times an
     [n * groups, k] weight with fp32 block scales, on ``device``. Looked up at call time, so a test's monkeypatches
     of the kernel module (device facts, env switches) apply."""
@@ -45,4 +45,4 @@ def launch_plan(m, n, k, device=DEVICE, groups=1, block=(128, 128), config=None,
     return kernel_module._launch_plan((m, k * groups), x_stride or (k * groups, 1), x_dtype, (n * groups, k),
                                       (k, 1), torch.float8_e4m3fn, scale_shape, (scale_shape[1], 1), torch.float32, None, None,
                                       (m, n * groups), (n * groups, 1), block, groups, torch.device(device), dequant,
-                                      batch_invariant, config, False)
+                                      batch_invariant, config, interpreting)

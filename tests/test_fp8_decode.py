@@ -16,7 +16,8 @@ from fp8blk.kernels.fp8_decode import (CUDA_CORE_PAIR_BYTES_PER_SM, DECODE_MAX_M
                                        SMALL_LAYER_MAX_M, TMA_BALANCED, TMA_BUILD_PROGRAMS_PER_SM,
                                        TMA_REBALANCE_FEW_PROGRAMS_PER_SM, TMA_REBALANCE_MAX_M, TMA_WIDE_SPLIT_MAX_M,
                                        TMA_WIDE_SPLIT_PROGRAMS_PER_SM, WAVE_TILES_FILL, WAVE_TILES_MAX_STEPS,
-                                       WAVE_TILES_MIN_M, WAVE_TILES_SHORT_M_MAX_STEPS, DecodeConfig, decode_config, takes_decode)
+                                       WAVE_TILES_MIN_M, WAVE_TILES_SHORT_M_MAX_STEPS, DecodeConfig, decode_config,
+                                       reads_x_in_row_groups, takes_decode)
 
 CUDA_CORES = DecodeConfig(4, 1, 128, 4, 2, False, 4, 2)  # M = 1 path, split
 CUDA_CORE_ROWS = DecodeConfig(4, 4, 128, 4, 2, False, 4, 3)  # CUDA cores, up to 4 rows of x per program, split
@@ -119,6 +120,44 @@ def test_tma_weight_boxes_match_pointer_loads_bitwise(x_dtype, scale_dtype, grou
         assert rel_err(y, reference(x, wq, scale, b, groups=groups)) < TOL[x_dtype]
         pointer = run(x, wq, scale, b, groups=groups, config=config._replace(tma=False), dequant=dequant)
         assert torch.equal(y, pointer)
+
+
+WAVE_OF_32_ROW_TILES = DecodeConfig(64, 32, 128, 1, 1, True, 4, 4, tma=True)  # v55's unsplit TMA launch at M = 17-32
+
+
+@pytest.mark.parametrize("x_dtype,scale_dtype", [(torch.bfloat16, torch.float32), (torch.float16, torch.float8_e8m0fnu),
+                                                 (torch.bfloat16, torch.bfloat16)], ids=str)
+@pytest.mark.parametrize("groups", [1, 2])
+def test_x_read_in_overlapping_row_groups_gives_the_masked_result(x_dtype, scale_dtype, groups):
+    """v59: unsplit TMA launches of 32-row tiles at M = 17-31 read x in 16-row groups starting at min(16 g, M - 16)
+    (no row mask; the last groups overlap) and store by the same rows: on a ragged shape every output row matches
+    the float64 reference and the same launch's pointer-load build with its row mask (bitwise on the GPU:
+    ``tests/gpu/run_all.py``; here numpy's matmul may round a column differently by its position), rows past M stay
+    untouched, and an out prefilled with NaN is wholly written."""
+    n, k = (300, 528) if groups == 1 else (128, 400)
+    for m in (17, 24, 31):
+        x, wq, scale, b = make(m, n, k, x_dtype, scale_dtype, bias=True, groups=groups)
+        plan = launch_plan(m, n, k, groups=groups, config=WAVE_OF_32_ROW_TILES, interpreting=True)
+        assert dict(plan.constexprs)["X_ROW_GROUPS"], m
+        out = torch.full((m + 3, groups * n), float("nan"), dtype=x_dtype, device=DEVICE)
+        y = run(x, wq, scale, b, groups=groups, config=WAVE_OF_32_ROW_TILES, out=out[:m])
+        assert out[m:].isnan().all() and not y.isnan().any()
+        assert rel_err(y, reference(x, wq, scale, b, groups=groups)) < TOL[x_dtype]
+        masked = run(x, wq, scale, b, groups=groups, config=WAVE_OF_32_ROW_TILES._replace(tma=False))
+        pointer_plan = launch_plan(m, n, k, groups=groups, config=WAVE_OF_32_ROW_TILES._replace(tma=False))
+        assert not dict(pointer_plan.constexprs)["X_ROW_GROUPS"]
+        assert rel_err(y, masked) < 1e-3, m
+
+
+def test_row_groups_only_where_a_32_row_tma_launch_runs_unsplit_at_m_17_to_31():
+    """v59 (NOTES item 109): exp119 measured row groups 1.02-1.09x on unsplit TMA launches of 32-row tiles at
+    M = 17-31, 0.97-0.99x at M = 32 and 0.95-1.02x on split launches."""
+    for m in range(1, 40):
+        assert reads_x_in_row_groups(m, WAVE_OF_32_ROW_TILES) == (17 <= m <= 31), m
+    for config in (WAVE_OF_32_ROW_TILES._replace(split_k=4), WAVE_OF_32_ROW_TILES._replace(tma=False),
+                   WAVE_OF_32_ROW_TILES._replace(block_m=64), DecodeConfig(4, 32, 128, 4, 1, False, 4, 3)):
+        assert not any(reads_x_in_row_groups(m, config) for m in range(1, 65)), config
+    assert reads_x_in_row_groups(24, decode_config(24, 18432, 7168, 1, 128, 132, True, 4917))  # V3's M = 24 miss
 
 
 H200_GBPS = 4917  # 2 x 3201 MHz x 6144 bits: what the H200's driver reports (decode_config's default is an H100's)
@@ -398,7 +437,21 @@ FEATURES = [("bfloat16", "float32", False), ("float16", "float8_e8m0fnu", True),
 def aot_builds():
     jobs = [(cc, {"decode": list(cfg)}, x, scale, bias, cc == 80)
             for cc in (80, 90) for cfg in DECODE_BUILDS for x, scale, bias in FEATURES]
+    jobs += [(90, {"decode": list(WAVE_OF_32_ROW_TILES), "x_row_groups": groups}, *features, False)
+             for groups in (False, True) for features in FEATURES]
     return run_aot_jobs(jobs)
+
+
+@pytest.mark.parametrize("features", FEATURES, ids=str)
+def test_aot_build_reading_x_in_row_groups(aot_builds, features):
+    """v59's build (sm_90, the unsplit TMA launch of 32-row tiles): TMA boxes, wgmma, no spills, and registers for
+    three programs a SM (the 288-program launch of 18432 x 7168 runs 2.2 a SM). It takes more than the build masking
+    x's rows (e.g. 112 against 96), as Triton's build for M = 32 does: ncu saw that build faster (NOTES item 107)."""
+    fields = tuple(WAVE_OF_32_ROW_TILES)
+    groups, masked = (aot_builds[(90, fields + tag, *features, False)] for tag in (("x_row_groups",), ()))
+    assert groups["error"] is None and masked["error"] is None
+    assert groups["tma"] > 0 and groups["wgmma"] and groups["spills"] == [0, 0]
+    assert 3 * WAVE_OF_32_ROW_TILES.num_warps * 32 * groups["registers"] <= 65536, groups["registers"]
 
 
 @pytest.mark.parametrize("config", DECODE_BUILDS, ids=str)
