@@ -102,7 +102,7 @@ def _fp8_decode_kernel(
     offs_m = tl.arange(0, BLOCK_M)
     offs_sub = tl.arange(0, SUB_K)
     mask_n = offs_n < N
-    if X_ROW_GROUPS:  # column j holds x's row rows[j]: 16-row groups, the last ones overlapping (M > 16)
+    if X_ROW_GROUPS:  # column j holds x's row offs_m[j]: 16-row groups, the last ones overlapping (M > 16)
         offs_m = tl.minimum(offs_m // 16 * 16, M - 16) + offs_m % 16
     mask_m = offs_m < M  # with X_ROW_GROUPS true everywhere, and not applied to x
     scale_rows = scale_ptr + (offs_n // scale_block_n) * stride_sn

@@ -27,7 +27,8 @@ The weight is read as stored (``[N, K]`` e4m3, row-major); ragged N, K and M are
 masked at the store. Two builds (``SERVING_TILES``): 128 x rows a program (4 stages, one program per SM) and 64
 (3 stages, 80 registers a thread, so two could share an SM), taken where 128-row tiles would leave SMs idle and the
 64-row ones make one wave, or where 64-row tiles two a SM take fewer waves than 128-row tiles one a SM.
-``serving_config`` is the launch rule; ``fp8_block_matmul.py`` launches it. Measured: ``benchmarks/NOTES.md`` items 96-99.
+``serving_config`` is the launch rule; ``fp8_block_matmul.py`` launches it. Measured: ``benchmarks/NOTES.md`` items 96-99,
+107-108.
 """
 from __future__ import annotations
 
