@@ -98,11 +98,13 @@ def test_other_block_sizes(block, m):
 @pytest.mark.parametrize("config", [CUDA_CORES, DecodeConfig(1, 1, 128, 2, 4, False, 4, 2), CUDA_CORE_ROWS, DEEP_STREAM,
                                     TENSOR_CORES, DecodeConfig(64, 16, 128, 1, 8, True, 4, 4)], ids=str)
 def test_split_k_is_deterministic_bitwise(config):
+    """The ordered split-K reduction gives the reference and the same bits again (the interpreter runs programs one
+    at a time, so one repeat shows the order is fixed; the GPU check repeats 20 times with programs racing)."""
     m = 9 if config.use_mma else 3 if config.block_m > 1 else 1  # 3 of 4 rows: a ragged M
     x, wq, scale, b = make(m, 40 if not config.use_mma else 256, 1000, bias=True)
     first = run(x, wq, scale, b, config=config)
     assert rel_err(first, reference(x, wq, scale, b)) < TOL[torch.bfloat16]
-    assert all(torch.equal(first, run(x, wq, scale, b, config=config)) for _ in range(3))
+    assert torch.equal(first, run(x, wq, scale, b, config=config))
 
 
 @pytest.mark.parametrize("x_dtype,scale_dtype", [(torch.bfloat16, torch.float32), (torch.float16, torch.float8_e8m0fnu),
@@ -135,7 +137,7 @@ def test_x_read_in_overlapping_row_groups_gives_the_masked_result(x_dtype, scale
     ``tests/gpu/run_all.py``; here numpy's matmul may round a column differently by its position), rows past M stay
     untouched, and an out prefilled with NaN is wholly written."""
     n, k = (300, 528) if groups == 1 else (128, 400)
-    for m in (17, 24, 31):
+    for m in (17, 31):  # the groups overlapping by 15 rows and by 1
         x, wq, scale, b = make(m, n, k, x_dtype, scale_dtype, bias=True, groups=groups)
         plan = launch_plan(m, n, k, groups=groups, config=WAVE_OF_32_ROW_TILES, interpreting=True)
         assert dict(plan.constexprs)["X_ROW_GROUPS"], m
@@ -438,11 +440,11 @@ def aot_builds():
     jobs = [(cc, {"decode": list(cfg)}, x, scale, bias, cc == 80)
             for cc in (80, 90) for cfg in DECODE_BUILDS for x, scale, bias in FEATURES]
     jobs += [(90, {"decode": list(WAVE_OF_32_ROW_TILES), "x_row_groups": groups}, *features, False)
-             for groups in (False, True) for features in FEATURES]
+             for groups in (False, True) for features in FEATURES[:2]]
     return run_aot_jobs(jobs)
 
 
-@pytest.mark.parametrize("features", FEATURES, ids=str)
+@pytest.mark.parametrize("features", FEATURES[:2], ids=str)
 def test_aot_build_reading_x_in_row_groups(aot_builds, features):
     """v59's build (sm_90, the unsplit TMA launch of 32-row tiles): TMA boxes, wgmma, no spills, and registers for
     three programs a SM (the 288-program launch of 18432 x 7168 runs 2.2 a SM). It takes more than the build masking
