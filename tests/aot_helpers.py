@@ -49,9 +49,9 @@ results = []
 for cc, cfg, x_dtype, scale_dtype, bias, integer, *options in json.loads(sys.stdin.read()):
     try:
         config = DecodeConfig(*cfg["decode"]) if isinstance(cfg, dict) else KernelConfig(*cfg)
-        row_groups = {"x_row_groups": cfg["x_row_groups"]} if isinstance(cfg, dict) and "x_row_groups" in cfg else {}
         c = aot_compile(cc, config, getattr(torch, x_dtype), getattr(torch, scale_dtype), bias, integer,
-                        aligned=options[0] if options else True, **row_groups)
+                        aligned=options[0] if options else True,
+                        x_row_groups=isinstance(cfg, dict) and cfg.get("x_row_groups", False))
         ptx = c.asm["ptx"]
         report = ptxas_report(ptx) if cc >= 90 and config.tma else {}  # the TMA builds
         results.append({"wgmma": "wgmma.mma_async" in ptx, "mma_sync": "mma.sync" in ptx, "e4m3": "e4m3" in ptx,
