@@ -566,7 +566,7 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, weight
         int_args = (m, n, k, *x_stride, *weight_stride, *scale_stride, *out_stride, block_n)
         tma_rows = tma_weight and (groups * k) % 16 == 0
     tma_x = tma_rows and (groups == 1 or k % cfg.block_k == 0)
-    if cfg.warp_specialized:  # the serving kernel: x's terms and the weight by TMA, one 128 x block_m tile a program
+    if cfg.warp_specialized:  # the serving kernel: x's terms and the weight by TMA, 128 x block_m tiles
         if not (prologue is not None and tma_device and tma_x and groups == 1 and block_k % cfg.block_k == 0
                 and hopper and (cfg.block_n, cfg.block_k) == (128, 128) and 1 <= cfg.split_k
                 and (cfg.split_k - 1) * triton.cdiv(triton.cdiv(k, 128), cfg.split_k) < triton.cdiv(k, 128)
@@ -582,13 +582,15 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, weight
         constexprs = (("SCALE_BLOCK_K", block_k), ("HAS_BIAS", bias_shape is not None), ("SCALE_E8M0", e8m0),
                       ("STAGES", cfg.num_stages), ("MATH_REGISTERS", tile.math_registers), ("SPLIT_K", cfg.split_k))
         options = (("num_warps", 4),) + ((("maxnreg", tile.max_registers),) if tile.max_registers else ())
-        grid = (triton.cdiv(n, cfg.block_n) * triton.cdiv(m, cfg.block_m), cfg.split_k, 1)
+        tiles = triton.cdiv(n, cfg.block_n) * triton.cdiv(m, cfg.block_m)
+        # persistent: each program walks work items (tile, split) a grid apart, at most ``per_sm`` programs a SM
+        grid = (min(tiles * cfg.split_k, tile.per_sm * _sm_count(device)), 1, 1)
         split = cfg.split_k > 1  # one reduction counter per tile half (each math warpgroup reduces its 64 rows)
         # the launch the plan takes where the weight is not 16-byte aligned (``fp8_block_matmul`` checks; x's terms
         # are the library's scratch): the tile kernel by pointer loads
         return _finish(_LaunchPlan("serving", grid, (m, n, k, low_row, *scale_stride, out_stride[0], block_n),
                                    constexprs, options, cfg.split_k * m * n if split else 0,
-                                   2 * grid[0] if split else 0, 0, descriptors,
+                                   2 * tiles if split else 0, 0, descriptors,
                                    _launch_plan(*fallback_args) if not config else None, prologue), cfg)
     if config is None and cfg.tma and not tma_x:  # the rules' TMA tiles do not divide each group's K
         cfg = choose_config(m, n, k, groups, block_k, device, batch_invariant, False, x_bf16, not integer)

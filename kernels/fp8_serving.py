@@ -14,21 +14,29 @@ the same operations in the same order as the tile kernel's ``SPLIT_X`` launches 
 is bitwise theirs. The block scale multiplies each K-tile's fresh sum, so a warpgroup must wait for its K-tile's
 MMAs before the next (Hopper's fp8 MMA does not accumulate at fp32 precision: a sum kept across K-tiles in the
 MMA's accumulator loses bits as K grows). The tile kernel waits the same way, and its warps also issue the loads;
-measured there, the tensor pipe idles through every wait (ncu: 54-65% active). Here each program (one
-``[128, block_m]`` tile of ``y.T``) runs three partitions side by side:
+measured there, the tensor pipe idles through every wait (ncu: 54-65% active). Here the work items -- the
+``[128, block_m]`` tiles of ``y.T`` times the K splits -- are walked by a persistent grid (at most one program a
+SM, two of the 64-row build; program p takes items p, p + grid, ...), and each program runs three partitions side
+by side:
 
 * a loader warp: TMA copies of K-tile t's weight rows (two 64-row boxes), high and low term boxes into a ring of
-  ``STAGES`` shared-memory stages, each stage taken when both math warpgroups have released it;
+  ``STAGES`` shared-memory stages, each stage taken when both math warpgroups have released it. The ring runs on
+  from one work item to the next, so the next item's first K-tiles arrive while the last one's output is stored;
 * two math warpgroups, one per 64 weight rows: per K-tile, wait for the stage, two async wgmmas, wait for them,
   release the stage, scale into the fp32 sum. One warpgroup's wait and scaling run while the other's MMAs do;
-  then each stores its 64 rows of the tile.
+  then each stores its 64 rows of the item's tile.
+
+A grid of one tile a program (v50-v59) paid each tile's ring fill and store with the tensor cores idle: the
+persistent grid (v60) ran 1.03-1.24x faster at 26 of the 36 multi-wave points measured (exp122, H200: 32768 x 1024
+M = 512 70.6 -> 57.1 us, 65536 x 1536 M = 512 181.3 -> 155.5, 24576 x 1536 M = 384 58.1 -> 51.2; the gain largest on
+short K, where the fill and store weigh most), 0.98-1.02x at the other ten, bitwise the same output.
 
 The weight is read as stored (``[N, K]`` e4m3, row-major); ragged N, K and M are zero-filled by the TMA copies and
 masked at the store. Two builds (``SERVING_TILES``): 128 x rows a program (4 stages, one program per SM) and 64
-(3 stages, 80 registers a thread, so two could share an SM), taken where 128-row tiles would leave SMs idle and the
+(3 stages, 80 registers a thread, so two share an SM), taken where 128-row tiles would leave SMs idle and the
 64-row ones make one wave, or where 64-row tiles two a SM take fewer waves than 128-row tiles one a SM.
 ``serving_config`` is the launch rule; ``fp8_block_matmul.py`` launches it. Measured: ``benchmarks/NOTES.md`` items 96-99,
-107-108.
+107-108, 111.
 """
 from __future__ import annotations
 
@@ -54,16 +62,17 @@ class ServingTile(NamedTuple):
     max_registers: Optional[int]  # the build's register cap per thread (None: ptxas's choice, one program per SM)
     shared_memory: int  # bytes a program takes (sm_90 build; the AOT test checks it)
     one_wave_only: bool  # the rule weighs it by fill only where its tiles make one wave (v58 aside)
+    per_sm: int  # programs an SM holds (registers, shared memory): a launch's grid is at most this many a SM
 
 
 # 128 x 128 tiles, 4 stages of 48 KB, one program per SM; 128 x 64 tiles, 3 stages of 32 KB capped at 80 registers a
 # thread (12 warps: 2 x 80 x 384 fits 65,536, so two fit an SM; their math warpgroups take the 2 x (104 - 80) x 128
 # registers the loader's warpgroup gives back, (80 - 24) x 128), weighed by fill only where they make one wave
-SERVING_TILES = (ServingTile(128, 4, 232, None, 200_776, False), ServingTile(64, 3, 104, 80, 102_464, True))
+SERVING_TILES = (ServingTile(128, 4, 232, None, 200_776, False, 1),
+                 ServingTile(64, 3, 104, 80, 102_464, True, 2))
 SERVING_MIN_FILL = 0.7  # the rule's threshold on ``serving_fill`` (``launch_fill`` of the serving launch)
 SERVING_ONE_WAVE_FILL = 0.8  # ... where 128-row tiles take a single wave (the tile kernel's 64 x 64 tiles fill it
 # well); a launch below it does not displace the expand path either (``choose_config``)
-SHORT_TILES_PER_SM = 2  # 64-row programs a SM (registers and shared memory hold two)
 SERVING_MIN_K_TILES = 8  # shorter K (K = 512: 4 K-tiles) lost at every M measured
 SERVING_SPLIT_K_TILES = 64  # K-tiles each split of a 128-row launch keeps (exp102: split 2 of 128 won, of 64 not)
 SERVING_MAX_SPLIT = 4
@@ -74,53 +83,95 @@ _HALF = gl.constexpr(HALF_ROWS)
 
 
 @gluon.jit
-def _load_stages(x_desc, w_desc, w_top, w_bottom, high_ring, low_ring, ready, empty, off_n, off_m, low_row, first,
-                 k_tiles):
-    """The loader warp: K-tile first + t's four boxes into stage t % STAGES once both warpgroups have released it."""
+def _work_item(item, tiles, num_m, k_tiles, block_m: gl.constexpr, SPLIT_K: gl.constexpr):
+    """Work item ``item`` of a launch's ``tiles * SPLIT_K``: its tile, split, first weight row, first x row and the
+    split's K-tiles (first, count >= 1: the rule splits only long K). The split is the slow index -- programs
+    running together share each weight box's K offset -- and tiles of the same weight rows are neighbours."""
+    tile = item % tiles
+    split = item // tiles
+    per_split = gl.cdiv(k_tiles, SPLIT_K)
+    first = split * per_split
+    count = gl.minimum(per_split, k_tiles - first)
+    return tile, split, (tile // num_m) * 2 * _HALF, (tile % num_m) * block_m, first, count
+
+
+@gluon.jit
+def _load_stages(x_desc, w_desc, w_top, w_bottom, high_ring, low_ring, ready, empty, M, N, K, low_row,
+                 SPLIT_K: gl.constexpr):
+    """The loader warp: each of the program's work items' K-tiles, four boxes a K-tile, into the ring's next stage
+    once both warpgroups have released it. The ring runs on across work items, so the next item's first K-tiles load
+    while the math warpgroups store the last one's output."""
     ring_depth: gl.constexpr = high_ring.type.shape[0]
+    block_m: gl.constexpr = high_ring.type.shape[1]
     tile_k: gl.constexpr = w_desc.block_type.shape[1]
     stage_bytes: gl.constexpr = 2 * w_desc.block_type.nbytes + 2 * x_desc.block_type.nbytes
-    for t in range(k_tiles):
-        stage = t % ring_depth
-        mbarrier.wait(empty.index(stage), ((t // ring_depth) & 1) ^ 1)  # a fresh barrier passes phase 1 at once
-        mbarrier.expect(ready.index(stage), stage_bytes)
-        k = (first + t) * tile_k
-        tma.async_copy_global_to_shared(w_desc, [off_n, k], ready.index(stage), w_top.index(stage))
-        tma.async_copy_global_to_shared(w_desc, [off_n + _HALF, k], ready.index(stage), w_bottom.index(stage))
-        tma.async_copy_global_to_shared(x_desc, [off_m, k], ready.index(stage), high_ring.index(stage))
-        tma.async_copy_global_to_shared(x_desc, [low_row + off_m, k], ready.index(stage), low_ring.index(stage))
+    num_m = gl.cdiv(M, block_m)
+    tiles = gl.cdiv(N, 2 * _HALF) * num_m
+    k_tiles = gl.cdiv(K, tile_k)
+    filled = 0  # stages this program has filled: the ring's position and phase
+    for item in range(gl.program_id(0), tiles * SPLIT_K, gl.num_programs(0)):
+        tile, split, off_n, off_m, first, count = _work_item(item, tiles, num_m, k_tiles, block_m, SPLIT_K)
+        for t in range(count):
+            stage = filled % ring_depth
+            mbarrier.wait(empty.index(stage), ((filled // ring_depth) & 1) ^ 1)  # a fresh barrier passes phase 1
+            mbarrier.expect(ready.index(stage), stage_bytes)
+            k = (first + t) * tile_k
+            tma.async_copy_global_to_shared(w_desc, [off_n, k], ready.index(stage), w_top.index(stage))
+            tma.async_copy_global_to_shared(w_desc, [off_n + _HALF, k], ready.index(stage), w_bottom.index(stage))
+            tma.async_copy_global_to_shared(x_desc, [off_m, k], ready.index(stage), high_ring.index(stage))
+            tma.async_copy_global_to_shared(x_desc, [low_row + off_m, k], ready.index(stage), low_ring.index(stage))
+            filled += 1
 
 
 @gluon.jit
 def _multiply_rows(w_ring, high_ring, low_ring, ready, empty, scale_ptr, bias_ptr, y_ptr, partial_ptr, counter_ptr,
-                   x_scale_ptr, M, N, off_n, off_m, first, k_tiles, split, counter, stride_sn, stride_sk, stride_ym,
-                   scale_block_n, SCALE_BLOCK_K: gl.constexpr, HAS_BIAS: gl.constexpr, SCALE_E8M0: gl.constexpr,
+                   x_scale_ptr, M, N, K, half, stride_sn, stride_sk, stride_ym, scale_block_n,
+                   SCALE_BLOCK_K: gl.constexpr, HAS_BIAS: gl.constexpr, SCALE_E8M0: gl.constexpr,
                    SPLIT_K: gl.constexpr):
-    """A math warpgroup: weight rows ``off_n .. off_n + 63`` of the tile over its split's K-tiles, then their store
-    (with ``SPLIT_K > 1`` through the ordered reduction: its fp32 partial, and the last of the tile's splits to arrive
-    sums them in split order -- the tile kernel's ``_write_output``, so the result is bitwise that launch's)."""
+    """A math warpgroup: for each of the program's work items, weight rows ``off_n + 64 * half`` .. ``+ 63`` of its
+    tile over its split's K-tiles, then their store (``_store_rows``)."""
     ring_depth: gl.constexpr = high_ring.type.shape[0]
     block_m: gl.constexpr = high_ring.type.shape[1]
     tile_k: gl.constexpr = high_ring.type.shape[2]
     mma_layout: gl.constexpr = gl.NVMMADistributedLayout(version=[3, 0], warps_per_cta=[4, 1],
                                                         instr_shape=[16, block_m, 32])
-    rows = off_n + gl.arange(0, _HALF, layout=gl.SliceLayout(1, mma_layout))
-    scale_rows = scale_ptr + (gl.minimum(rows, N - 1) // scale_block_n) * stride_sn
-    acc = gl.zeros((_HALF, block_m), dtype=gl.float32, layout=mma_layout)
+    num_m = gl.cdiv(M, block_m)
+    tiles = gl.cdiv(N, 2 * _HALF) * num_m
+    k_tiles = gl.cdiv(K, tile_k)
     unused = gl.zeros((_HALF, block_m), dtype=gl.float32, layout=mma_layout)  # use_acc=False ignores it
-    for t in range(k_tiles):
-        stage = t % ring_depth
-        block_scale = gl.load(scale_rows + ((first + t) * tile_k // SCALE_BLOCK_K) * stride_sk)  # loads while waiting
-        block_scale = _scale_to_fp32(block_scale, False, SCALE_E8M0)  # the tile kernel's (no integer path here)
-        mbarrier.wait(ready.index(stage), (t // ring_depth) & 1)
-        part = warpgroup_mma(w_ring.index(stage), high_ring.index(stage).permute((1, 0)), unused, use_acc=False,
-                             is_async=True)
-        part = warpgroup_mma(w_ring.index(stage), low_ring.index(stage).permute((1, 0)), part, is_async=True)
-        part = warpgroup_mma_wait(num_outstanding=0, deps=(part, ))
-        mbarrier.arrive(empty.index(stage), count=1)
-        acc += part * block_scale[:, None]
+    taken = 0  # stages this warpgroup has consumed: the ring's position and phase
+    for item in range(gl.program_id(0), tiles * SPLIT_K, gl.num_programs(0)):
+        tile, split, off_n, off_m, first, count = _work_item(item, tiles, num_m, k_tiles, block_m, SPLIT_K)
+        off_n += half * _HALF
+        rows = off_n + gl.arange(0, _HALF, layout=gl.SliceLayout(1, mma_layout))
+        scale_rows = scale_ptr + (gl.minimum(rows, N - 1) // scale_block_n) * stride_sn
+        acc = gl.zeros((_HALF, block_m), dtype=gl.float32, layout=mma_layout)
+        for t in range(count):
+            stage = taken % ring_depth
+            block_scale = gl.load(scale_rows + ((first + t) * tile_k // SCALE_BLOCK_K) * stride_sk)  # while waiting
+            block_scale = _scale_to_fp32(block_scale, False, SCALE_E8M0)  # the tile kernel's (no integer path here)
+            mbarrier.wait(ready.index(stage), (taken // ring_depth) & 1)
+            part = warpgroup_mma(w_ring.index(stage), high_ring.index(stage).permute((1, 0)), unused, use_acc=False,
+                                 is_async=True)
+            part = warpgroup_mma(w_ring.index(stage), low_ring.index(stage).permute((1, 0)), part, is_async=True)
+            part = warpgroup_mma_wait(num_outstanding=0, deps=(part, ))
+            mbarrier.arrive(empty.index(stage), count=1)
+            acc += part * block_scale[:, None]
+            taken += 1
+        _store_rows(acc, bias_ptr, y_ptr, partial_ptr, counter_ptr, x_scale_ptr, M, N, off_n, off_m, split,
+                    2 * tile + half, stride_ym, HAS_BIAS, SPLIT_K)
 
-    # y[m, n] = x_scale[m] * acc[n, m] (+ bias[n]), rounded to y's dtype, then stored n fastest across a warp
+
+@gluon.jit
+def _store_rows(acc, bias_ptr, y_ptr, partial_ptr, counter_ptr, x_scale_ptr, M, N, off_n, off_m, split, counter,
+                stride_ym, HAS_BIAS: gl.constexpr, SPLIT_K: gl.constexpr):
+    """A math warpgroup's 64 rows of ``y.T``: ``y[m, n] = x_scale[m] * acc[n, m] (+ bias[n])``, rounded to y's dtype
+    and stored n fastest across a warp; with ``SPLIT_K > 1`` through the ordered reduction instead: its fp32
+    partial, and the last of the tile's splits to arrive sums them in split order (the tile kernel's
+    ``_write_output``, so the result is bitwise that launch's)."""
+    mma_layout: gl.constexpr = acc.type.layout
+    block_m: gl.constexpr = acc.type.shape[1]
+    rows = off_n + gl.arange(0, _HALF, layout=gl.SliceLayout(1, mma_layout))
     cols = off_m + gl.arange(0, block_m, layout=gl.SliceLayout(0, mma_layout))
     acc *= gl.load(x_scale_ptr + cols, mask=cols < M, other=0.0)[None, :]
     out_layout: gl.constexpr = gl.BlockedLayout([8, 1], [8, 4], [1, 4], [0, 1])
@@ -151,21 +202,11 @@ def _fp8_serving_kernel(x_desc, w_desc, scale_ptr, bias_ptr, y_ptr, partial_ptr,
                         low_row, stride_sn, stride_sk, stride_ym, scale_block_n, SCALE_BLOCK_K: gl.constexpr,
                         HAS_BIAS: gl.constexpr, SCALE_E8M0: gl.constexpr, STAGES: gl.constexpr,
                         MATH_REGISTERS: gl.constexpr, SPLIT_K: gl.constexpr):
-    """One ``[128, block_m]`` tile of ``y.T`` over one of ``SPLIT_K`` K ranges per program (module docstring).
-    ``x_desc``: the ``[2 * low_row, K]`` e4m3 terms (``[block_m, 128]`` boxes); ``w_desc``: the weight (``[64, 128]``
-    boxes)."""
+    """``[128, block_m]`` tiles of ``y.T``, each over one of ``SPLIT_K`` K ranges: work items ``program_id``,
+    ``+ num_programs``, ... of ``tiles * SPLIT_K`` per program (module docstring). ``x_desc``: the
+    ``[2 * low_row, K]`` e4m3 terms (``[block_m, 128]`` boxes); ``w_desc``: the weight (``[64, 128]`` boxes)."""
     tile_k: gl.constexpr = w_desc.block_type.shape[1]
     block_m: gl.constexpr = x_desc.block_type.shape[0]
-    tile = gl.program_id(0)
-    split = gl.program_id(1)  # the split is the slow axis: programs running together share each weight box's K offset
-    num_m = gl.cdiv(M, block_m)
-    off_n = (tile // num_m) * 2 * _HALF  # programs sharing weight rows run side by side
-    off_m = (tile % num_m) * block_m
-    k_tiles = gl.cdiv(K, tile_k)
-    per_split = gl.cdiv(k_tiles, SPLIT_K)
-    first = split * per_split
-    count = gl.minimum(per_split, k_tiles - first)  # >= 1: the rule splits only long K
-
     w_top = gl.allocate_shared_memory(w_desc.dtype, [STAGES, _HALF, tile_k], w_desc.layout)
     w_bottom = gl.allocate_shared_memory(w_desc.dtype, [STAGES, _HALF, tile_k], w_desc.layout)
     high_ring = gl.allocate_shared_memory(x_desc.dtype, [STAGES, block_m, tile_k], x_desc.layout)
@@ -178,14 +219,13 @@ def _fp8_serving_kernel(x_desc, w_desc, scale_ptr, bias_ptr, y_ptr, partial_ptr,
 
     gl.warp_specialize([
         (_multiply_rows, (w_top, high_ring, low_ring, ready, empty, scale_ptr, bias_ptr, y_ptr, partial_ptr,
-                          counter_ptr, x_scale_ptr, M, N, off_n, off_m, first, count, split, 2 * tile, stride_sn,
-                          stride_sk, stride_ym, scale_block_n, SCALE_BLOCK_K, HAS_BIAS, SCALE_E8M0, SPLIT_K)),
+                          counter_ptr, x_scale_ptr, M, N, K, 0, stride_sn, stride_sk, stride_ym, scale_block_n,
+                          SCALE_BLOCK_K, HAS_BIAS, SCALE_E8M0, SPLIT_K)),
         (_multiply_rows, (w_bottom, high_ring, low_ring, ready, empty, scale_ptr, bias_ptr, y_ptr, partial_ptr,
-                          counter_ptr, x_scale_ptr, M, N, off_n + _HALF, off_m, first, count, split, 2 * tile + 1,
-                          stride_sn, stride_sk, stride_ym, scale_block_n, SCALE_BLOCK_K, HAS_BIAS, SCALE_E8M0,
-                          SPLIT_K)),
-        (_load_stages, (x_desc, w_desc, w_top, w_bottom, high_ring, low_ring, ready, empty, off_n, off_m, low_row,
-                        first, count)),
+                          counter_ptr, x_scale_ptr, M, N, K, 1, stride_sn, stride_sk, stride_ym, scale_block_n,
+                          SCALE_BLOCK_K, HAS_BIAS, SCALE_E8M0, SPLIT_K)),
+        (_load_stages, (x_desc, w_desc, w_top, w_bottom, high_ring, low_ring, ready, empty, M, N, K, low_row,
+                        SPLIT_K)),
     ], [4, 1], [MATH_REGISTERS, 24])
 
 
@@ -253,7 +293,7 @@ def serving_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     121.9 -> 96.7); every loss measured before was against a tile launch filling more.
 
     v58: where the launch so far is the 128-row build unsplit and its tiles, one a SM, take more waves than the 64-row
-    build's, two a SM (``SHORT_TILES_PER_SM``), the 64-row build instead. That happens only where M's last 128-row
+    build's, two a SM (its ``per_sm``), the 64-row build instead. That happens only where M's last 128-row
     tile is at most half full (``cdiv(M, 64)`` odd: M = 129-192, 257-320, 385-448): the 64-row tiles cover M in 64
     fewer rows a column of tiles. exp113/exp114 (H200, NOTES item 108; CUDA graphs, weights rotated, best of two
     rounds; the rule's launch against the 64-row build at 53 such points of 31 layers, M = 136-448): at all 30 where
@@ -282,7 +322,7 @@ def serving_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
         return None
     short = SERVING_TILES[-1]
     if (tile.block_m > short.block_m and split == 1
-            and triton.cdiv(tiles[short], SHORT_TILES_PER_SM * sm_count) < triton.cdiv(tiles[tile], sm_count)):
+            and triton.cdiv(tiles[short], short.per_sm * sm_count) < triton.cdiv(tiles[tile], sm_count)):
         tile = short  # v58: 64-row tiles, two a SM, in fewer waves than 128-row tiles one a SM (less shared memory)
     return KernelConfig(2 * HALF_ROWS, tile.block_m, BLOCK_K, split, 4, tile.stages, tma=True, split_x=True,
                         warp_specialized=True)

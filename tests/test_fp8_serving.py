@@ -16,7 +16,7 @@ from aot_helpers import run_aot_jobs
 from kernel_cases import DEVICE, H100_SHARED, launch_plan, make, reference, rel_err
 from fp8blk.kernels import fp8_block_matmul
 from fp8blk.kernels.fp8_serving import (SERVING_MAX_M, SERVING_MIN_FILL, SERVING_MIN_K_TILES, SERVING_MIN_M,
-                                        SERVING_ONE_WAVE_FILL, SERVING_TILES, SHORT_TILES_PER_SM, launch_fill,
+                                        SERVING_ONE_WAVE_FILL, SERVING_TILES, launch_fill,
                                         serving_config, serving_fill)
 from fp8blk.kernels.fp8_tile import KernelConfig, low_terms_row
 
@@ -137,6 +137,11 @@ def test_plan_takes_the_serving_kernel_on_sm_90_with_bf16_x(monkeypatch):
     assert launch_plan(500, 7000, 5008, cuda).kind == "serving"  # 55 x 4 tiles in two waves: 0.83 x 0.98
     narrow = launch_plan(256, 4096, 8192, cuda)  # the 64-row build: 32 x 4 tiles, capped at 80 registers a thread
     assert narrow.config == SERVING_64 and narrow.grid == (128, 1, 1) and narrow.prologue.int_args[0] == 256
+    # persistent: a grid of at most one 128-row program a SM (two of the 64-row build), each walking the work items
+    many = launch_plan(512, 65536, 1536, cuda)  # 512 x 4 tiles
+    assert many.config == SERVING and many.grid == (132, 1, 1)
+    short = launch_plan(192, 65536, 1536, cuda)  # v58: 512 x 3 64-row tiles, two a SM
+    assert short.config == SERVING_64 and short.grid == (264, 1, 1)
     assert [d.box for d in narrow.descriptors] == [(64, 128), (64, 128)]
     assert dict(narrow.options) == {"num_warps": 4, "maxnreg": 80} and dict(narrow.constexprs)["MATH_REGISTERS"] == 104
     with pytest.raises(ValueError, match="128 x 128 or 128 x 64 tile"):
@@ -216,8 +221,10 @@ def test_rule_splits_long_k_where_the_split_fills_the_gpu(monkeypatch):
     assert serving_config(128, 7168, 8192, 1, 128, 132, H100_SHARED) == SERVING_64  # 64 K-tiles: no split
     _kernel_module(monkeypatch)
     plan = launch_plan(128, 7168, 16384, torch.device("cuda", 0))
-    assert plan.kind == "serving" and plan.grid == (56, 2, 1) and dict(plan.constexprs)["SPLIT_K"] == 2
-    assert plan.partial_elems == 2 * 128 * 7168 and plan.tiles == 2 * 56
+    assert plan.kind == "serving" and plan.grid == (112, 1, 1) and dict(plan.constexprs)["SPLIT_K"] == 2
+    assert plan.partial_elems == 2 * 128 * 7168 and plan.tiles == 2 * 56  # a counter per tile half, not per program
+    split = launch_plan(384, 7168, 16384, torch.device("cuda", 0))  # 56 x 3 tiles x 2 splits: 336 items, 132 programs
+    assert dict(split.constexprs)["SPLIT_K"] == 2 and split.grid == (132, 1, 1) and split.tiles == 2 * 56 * 3
     with pytest.raises(ValueError, match="every K split non-empty"):
         launch_plan(128, 7168, 1024, torch.device("cuda", 0), config=SERVING._replace(split_k=16))
 
@@ -256,7 +263,7 @@ def test_128_row_tiles_give_way_to_64_row_tiles_that_take_fewer_waves(monkeypatc
     takes fewer waves than its tiles one a SM, the 64-row build (exp113/exp114, H200: 30 of 30 such points 1.04-1.28x,
     e.g. 32768 x 1024 M = 160 37.1 -> 29.1 us); where it takes as many (0.91-1.12x: 8192 x 7168 M = 400 0.91x) or both
     cover the same rows (M = 256 / 384 / 512, M <= 128), one wave and a K split, the 128-row build stays."""
-    assert SHORT_TILES_PER_SM == 2
+    assert SERVING_TILES[-1].per_sm == 2
     for m in (129, 160, 192, 257, 320, 385, 448):
         for n, k in ((32768, 1024), (65536, 1536), (36864, 1536)):
             config = serving_config(m, n, k, 1, 128, 132, H100_SHARED, tile_fill=0.0)  # taken, whatever its fill

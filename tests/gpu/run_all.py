@@ -286,7 +286,8 @@ def main() -> int:
            f"bytes equal {bytes_equal}, NaN row {bool(torch.isnan(y[5]).all())}")
 
     # The serving kernel (sm_90, Gluon, v50): bitwise the tile kernel's unsplit 128 x 128 split-x launch (the same
-    # operations in the same order), with bias, every scale dtype, ragged N, K and M; repeatable; the rule's choice
+    # operations in the same order), with bias, every scale dtype, ragged N, K and M, one tile a program and many (the
+    # persistent grid: 7000 x 5008 M = 300, 3000 x 5008 M = 200 split 3, 65536 x 1536); repeatable; the rule's choice
     # where its tiles fill the GPU; a weight at an address TMA cannot take falls back to the tile kernel.
     if torch.cuda.get_device_capability() == (9, 0):
         serving = KernelConfig(128, 128, 128, 1, 4, 4, tma=True, split_x=True, warp_specialized=True)
@@ -300,7 +301,9 @@ def main() -> int:
                                                              (100, 3000, 1040, torch.float8_e8m0fnu, True, 64, 1),
                                                              # split K: the rule's at 7168 x 16384 M = 128; ragged, 3 ways
                                                              (128, 7168, 16384, torch.float32, True, 128, 2),
-                                                             (200, 3000, 5008, torch.bfloat16, False, 128, 3)):
+                                                             (200, 3000, 5008, torch.bfloat16, False, 128, 3),
+                                                             # persistent: 2048 tiles on a grid of one program a SM
+                                                             (512, 65536, 1536, torch.float8_e8m0fnu, True, 128, 1)):
             x, wq, scale, b = make(m, n, k, torch.bfloat16, scale_dtype, bias)
             narrow = {"block_m": tile_rows, "num_stages": 4 if tile_rows == 128 else 3, "split_k": split}
             y = fp8_block_matmul(x, wq, scale, b, config=serving._replace(**narrow))
