@@ -68,6 +68,7 @@ WAVE_TILES_FILL = 0.8  # tensor-core 64-row tiles making at least this much of o
 WAVE_TILES_MIN_M = 8  # ... at M from this ...
 WAVE_TILES_MAX_STEPS = 24  # ... on K of at most this many steps run unsplit, by TMA, 4 stages (v55, NOTES item 107)
 WAVE_TILES_SHORT_M_MAX_STEPS = 16  # ... and at M below WAVE_TILES_MIN_M (tensor cores) on K of at most this many (v57)
+STEP_PAD_CUT = 0.25  # CUDA-core steps: halve ``subs`` where that cuts the scale-block slots K pads to by this share
 DEEP_STREAM_BYTES_PER_SM = 120 * 1024  # M = 1 deep streams (v46) on layers of at least this many bytes per SM ...
 DEEP_STREAM_STEP_BYTES = 1 << 14  # ... 32-row programs reading 32 rows x 512 columns a step ...
 DEEP_STREAM_PROGRAMS_PER_SM = 4  # ... split until the programs number at least this many per SM ...
@@ -210,7 +211,13 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
       128-column scale blocks side by side (up to 32, i.e. 4 KB runs of each row); 3 stages where a program
       streams 6 steps or more, else 2 (H100 measurements, ``benchmarks/NOTES.md`` v19, v23). On layers of
       ``DEEP_STREAM_BYTES_PER_SM`` or more whose 32-row tiles number fewer than 3 per SM: deep streams instead
-      (``_deep_stream_config``, v46: twice the weight in flight per SM; H200, NOTES item 75).
+      (``_deep_stream_config``, v46: twice the weight in flight per SM; H200, NOTES item 75). v61: ``subs``
+      halves while that cuts the scale-block slots K is padded to by ``STEP_PAD_CUT`` (a quarter) -- a last step
+      mostly past K's end costs a full step of the CUDA cores' per-row work (M = 2 likewise). H200, exp121 (NOTES
+      item 112; CUDA graphs, weights rotated): 2880 x 2880 (23 blocks, 16 -> 8) M = 1 / 2 6.64 / 8.63 -> 5.60 /
+      7.22 us, 1536 x 2880 1.16 / 1.03x, 1024 x 5120 (40 blocks, 32 -> 16) 1.05 / 1.17x; where halving pads as
+      many slots (56 or 28 blocks) the larger steps stayed faster; exp123 (six layers never timed, the library
+      against v59's): 11 of 12 points 1.00-1.17x, one 0.97x (640 x 5120 M = 1).
     * M = 2 on a layer of at most ``CUDA_CORE_PAIR_BYTES_PER_SM * sm_count`` bytes (~8.6 MB on 132 SMs): the
       CUDA-core launch of M = 1 with both rows per program (the tensor-core pipeline's fixed latency dominates
       such small layers; on larger ones its cheaper arithmetic wins: H100, ``benchmarks/NOTES.md`` v20). Above it
@@ -294,6 +301,9 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
     else:
         block_n = min(32, _pow2_near(n * groups / (4 * sm_count)))
         subs = min(32, triton.next_power_of_2(blocks_per_row), _pow2_near(8192 / (block_n * sub_k)))
+        while subs > 1 and triton.cdiv(blocks_per_row, subs // 2) * (subs // 2) <= (1 - STEP_PAD_CUT) * triton.cdiv(
+                blocks_per_row, subs) * subs:
+            subs //= 2  # v61: a last step mostly past K's end costs its full step on the CUDA cores
         block_m, stages, max_steps = m, 2, blocks_per_row
     steps = triton.cdiv(k, sub_k * subs)
     tiles = triton.cdiv(n, block_n) * groups

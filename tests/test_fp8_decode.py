@@ -13,7 +13,7 @@ from fp8blk.kernels import fp8_block_matmul, fp8_decode
 from fp8blk.kernels.fp8_decode import (CUDA_CORE_PAIR_BYTES_PER_SM, DECODE_MAX_M, DEEP_STREAM_BYTES_PER_SM,
                                        DEEP_STREAM_MIN_PROGRAMS_PER_SM, DEEP_STREAM_PROGRAMS_PER_SM, H100_DRAM_GBPS,
                                        IN_FLIGHT_US, MMA_MIN_STEPS_PER_SPLIT, NARROW_MMA_BYTES_PER_SM, SMALL_LAYER_BYTES_PER_SM,
-                                       SMALL_LAYER_MAX_M, TMA_BALANCED, TMA_BUILD_PROGRAMS_PER_SM,
+                                       SMALL_LAYER_MAX_M, STEP_PAD_CUT, TMA_BALANCED, TMA_BUILD_PROGRAMS_PER_SM,
                                        TMA_REBALANCE_FEW_PROGRAMS_PER_SM, TMA_REBALANCE_MAX_M, TMA_WIDE_SPLIT_MAX_M,
                                        TMA_WIDE_SPLIT_PROGRAMS_PER_SM, WAVE_TILES_FILL, WAVE_TILES_MAX_STEPS,
                                        WAVE_TILES_MIN_M, WAVE_TILES_SHORT_M_MAX_STEPS, DecodeConfig, decode_config,
@@ -392,6 +392,28 @@ def test_launch_rule_reads_whole_rows_for_small_layers_and_splits_none():
     assert decode_config(16, 1536, 2048, 1, 128, 132).split_k == decode_config(4, 576, 2048, 1, 128, 132).split_k == 4
     assert decode_config(1, 65536, 1536, 1, 128, 132).num_stages == 3  # 6 steps per program: 3 deep
     assert decode_config(1, 32768, 1024, 1, 128, 132).num_stages == 2  # 4 steps
+
+
+def test_cuda_core_steps_halve_where_k_would_pad_a_last_step_mostly_past_its_end():
+    """v61 (NOTES item 112): on the CUDA-core path ``subs`` (scale blocks a step) halves while that cuts the block
+    slots K is padded to by ``STEP_PAD_CUT`` (a quarter): a last step mostly past K's end costs a full step there.
+    H200, exp121: 2880 x 2880 (23 blocks) 16 -> 8 at M = 1 / 2 6.64 / 8.63 -> 5.60 / 7.22 us, 1024 x 5120 (40) 32 -> 16
+    4.87 / 6.77 -> 4.62 / 5.79; exp123 (six layers never timed, through the library) 11 of 12 points 1.00-1.17x."""
+    assert STEP_PAD_CUT == 0.25
+    for m in (1, 2):
+        assert decode_config(m, 1024, 5120, 1, 128, 132).subs == 16  # 40 blocks: 2 x 32 slots -> 3 x 16
+        assert decode_config(m, 2880, 2880, 1, 128, 132).subs == 8  # 23 blocks: 2 x 16 -> 3 x 8
+        assert decode_config(m, 1024, 4096, 1, 128, 132).subs == 32  # 32 blocks: one full step
+        assert decode_config(m, 512, 7168, 1, 128, 132).subs == 32  # 56 blocks: 16 pads to 64 as 32 does
+        assert decode_config(m, 1024, 3584, 1, 128, 132).subs == 32  # 28 blocks: likewise
+    for n, k, sm_count in itertools.product((512, 1024, 2880), range(256, 12800, 128), (132, 78)):
+        cfg = decode_config(1, n, k, 1, 128, sm_count)
+        if cfg.use_mma or cfg.block_n > 32:
+            continue
+        blocks, subs = math.ceil(k / 128), cfg.subs
+        assert subs & (subs - 1) == 0 and subs <= 32
+        if subs > 1:  # halving once more would not cut a quarter of the padded slots
+            assert math.ceil(blocks / (subs // 2)) * (subs // 2) > (1 - STEP_PAD_CUT) * math.ceil(blocks / subs) * subs
 
 
 def test_m_1_on_large_layers_takes_deep_streams():
