@@ -61,13 +61,13 @@ class ServingTile(NamedTuple):
     math_registers: int  # per thread of a math warpgroup (setmaxnreg); the loader warp keeps 24
     max_registers: Optional[int]  # the build's register cap per thread (None: ptxas's choice, one program per SM)
     shared_memory: int  # bytes a program takes (sm_90 build; the AOT test checks it)
-    one_wave_only: bool  # the rule weighs it by fill only where its tiles make one wave (v58 aside)
+    one_wave_only: bool  # the rule weighs it by fill first only where its tiles make one wave (v58, v62 aside)
     per_sm: int  # programs an SM holds (registers, shared memory): a launch's grid is at most this many a SM
 
 
 # 128 x 128 tiles, 4 stages of 48 KB, one program per SM; 128 x 64 tiles, 3 stages of 32 KB capped at 80 registers a
 # thread (12 warps: 2 x 80 x 384 fits 65,536, so two fit an SM; their math warpgroups take the 2 x (104 - 80) x 128
-# registers the loader's warpgroup gives back, (80 - 24) x 128), weighed by fill only where they make one wave
+# registers the loader's warpgroup gives back, (80 - 24) x 128), weighed by fill first only where they make one wave
 SERVING_TILES = (ServingTile(128, 4, 232, None, 200_776, False, 1),
                  ServingTile(64, 3, 104, 80, 102_464, True, 2))
 SERVING_MIN_FILL = 0.7  # the rule's threshold on ``serving_fill`` (``launch_fill`` of the serving launch)
@@ -302,7 +302,17 @@ def serving_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     (23) 0.91-1.12x (8192 x 7168 M = 400 0.91x, 10240 x 4096 M = 272 0.96x; 7168 x 18432 M = 448 1.08x), so not
     there; where both cover the same rows (13 points) 0.97-1.14x. exp115 (the final rule through the library against
     v56's launch at 24 points of 16 layers no rule was fitted on, M = 144-432): 24 of 24 1.06-1.27x (57344 x 4608
-    M = 144 226.8 -> 180.2 us, 25600 x 4608 M = 184 117.1 -> 92.2)."""
+    M = 144 226.8 -> 180.2 us, 25600 x 4608 M = 184 117.1 -> 92.2).
+
+    v62 (the grid persistent since v60): where no launch above clears its bound, the 64-row build in more than one
+    wave (two programs a SM walking the tiles) if its fill is larger than theirs and clears ``SERVING_MIN_FILL`` (or
+    ``tile_fill``). exp124/exp125 (H200, NOTES item 113; CUDA graphs, weights rotated, best of two rounds; the library
+    against v61's): 44 of the 45 points of 21 layers where it changes the launch 1.09-1.24x the tile kernel's
+    (18432 x 7168 M = 128 90.4 -> 74.9 us, 20480 x 6144 M = 96 80.0 -> 64.5, 7168 x 3072 M = 384 39.4 -> 34.4; 23
+    of them on 8 layers never timed before, 0.96-1.24x), one 0.96x (9216 x 3072 M = 320). The same build in place
+    of 128-row launches that clear their bound was mixed (exp125: 36 points, 0.87-1.10x; 7168 x 16384 M = 448 181.1
+    -> 207.4 us), and where it fills no better than the 128-row launch that failed it lost (exp124: 4096 x 8192
+    M = 384, 4096 x 2048 M = 384, 8192 x 1024 / 1536 M = 192: 0.91-0.94x): neither is taken."""
     if not (SERVING_MIN_M <= m <= SERVING_MAX_M and groups == 1 and block_k % BLOCK_K == 0
             and triton.cdiv(k, BLOCK_K) >= SERVING_MIN_K_TILES):
         return None
@@ -318,9 +328,17 @@ def serving_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     one_wave = tiles[tile] * split <= sm_count
     # a lone 128-row program per SM needs the higher bound in one wave; the 64-row build (always one wave) the lower
     bound = SERVING_ONE_WAVE_FILL if one_wave and not tile.one_wave_only else SERVING_MIN_FILL
-    if shared_memory < tile.shared_memory or (fill < bound and (tile_fill is None or fill < tile_fill)):
-        return None
     short = SERVING_TILES[-1]
+    if fill < bound and (tile_fill is None or fill < tile_fill):
+        # v62: no launch above clears its bound; the 64-row build in more than one wave (persistent, two a SM) where
+        # it fills the GPU better than they do and clears the lower bound
+        short_fill = serving_fill(m, n, sm_count, short.block_m)
+        if (tiles[short] <= sm_count or round(short_fill, 9) <= round(fill, 9)
+                or (short_fill < SERVING_MIN_FILL and (tile_fill is None or short_fill < tile_fill))):
+            return None
+        tile, split = short, 1
+    if shared_memory < tile.shared_memory:
+        return None
     if (tile.block_m > short.block_m and split == 1
             and triton.cdiv(tiles[short], short.per_sm * sm_count) < triton.cdiv(tiles[tile], sm_count)):
         tile = short  # v58: 64-row tiles, two a SM, in fewer waves than 128-row tiles one a SM (less shared memory)

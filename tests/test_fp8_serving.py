@@ -54,10 +54,9 @@ def test_rule_takes_the_serving_kernel_where_its_tiles_fill_the_gpu():
     for m, n in ((256, 4096), (512, 2048), (192, 5120), (128, 7168), (192, 4096), (96, 8192), (384, 2048),
                  (256, 3072), (128, 6144)):
         assert serving_config(m, n, 4096, 1, 128, 132, H100_SHARED) == SERVING_64, (m, n)
-    # 128-row tiles in one wave filled 0.73-0.74 (exp101's and exp105's losses on K <= 2048), two waves or a 64-row
-    # wave filled <= 0.64
-    for m, n in ((384, 7168), (128, 18432), (160, 6144), (320, 6144), (256, 1536), (256, 2048), (384, 4096),
-                 (192, 8192), (512, 3072), (128, 4096)):
+    # 128-row tiles in one wave filled 0.73-0.74 (exp101's and exp105's losses on K <= 2048; 64-row tiles in two waves
+    # fill no better, so v62 leaves them too), two waves or a 64-row wave filled <= 0.64
+    for m, n in ((160, 6144), (256, 1536), (256, 2048), (384, 4096), (192, 8192), (512, 3072), (128, 4096)):
         assert serving_config(m, n, 4096, 1, 128, 132, H100_SHARED) is None, (m, n)
     assert serving_config(256, 32768, 512, 1, 128, 132, H100_SHARED) is None  # 4 K-tiles
     assert serving_config(256, 32768, 1024, 1, 128, 132, H100_SHARED) == SERVING  # 8
@@ -70,32 +69,55 @@ def test_rule_takes_the_serving_kernel_where_its_tiles_fill_the_gpu():
     assert serving_config(256, 7168, 4096, 1, 128, 114, H100_SHARED) == SERVING  # 112 tiles: 0.98 of 114 SMs
 
 
+def test_where_nothing_clears_its_bound_64_row_tiles_in_several_waves_that_fill_better():
+    """v62 (NOTES item 113; the grid persistent since v60): where neither build clears its bound, the 64-row build
+    in more than one wave, two programs a SM, if it fills the GPU better than the launches that failed and clears
+    the lower bound (or the tile launch's fill). exp125 (H200, the library against v61's): 44 of the 45 points of
+    21 layers it changes 1.09-1.24x (18432 x 7168 M = 128 90.4 -> 74.9 us, 20480 x 6144 M = 96 80.0 -> 64.5,
+    7168 x 3072 M = 384 39.4 -> 34.4), one 0.96x; the same build in place of a 128-row launch that clears its bound
+    was mixed (0.87-1.10x) and is not taken."""
+    assert serving_config(128, 18432, 7168, 1, 128, 132, H100_SHARED) == SERVING_64  # 288 tiles: 0.73 against 0.55
+    assert serving_config(384, 7168, 3072, 1, 128, 132, H100_SHARED) == SERVING_64  # 336: 0.85 against 0.64
+    assert serving_config(96, 20480, 6144, 1, 128, 132, H100_SHARED) == SERVING_64  # 320: 0.81 against 0.61
+    # the 128-row launch clears its bound: it stays, whatever the 64-row tiles' fill (exp125: 0.87-1.10x)
+    assert serving_config(448, 7168, 16384, 1, 128, 132, H100_SHARED) == SERVING  # 0.74 against 0.99
+    assert serving_config(512, 18432, 7168, 1, 128, 132, H100_SHARED) == SERVING
+    # 64-row tiles fill no better than the 128-row ones that failed (exp124: 0.91-0.94x the tile kernel there)
+    for m, n, k in ((384, 4096, 8192), (384, 4096, 2048), (192, 8192, 1024), (192, 8192, 1536)):
+        assert serving_config(m, n, k, 1, 128, 132, H100_SHARED) is None, (m, n, k)
+    assert serving_config(96, 20480, 6144, 1, 128, 132, SERVING_TILES[-1].shared_memory - 1) is None
+
+
 def test_rule_property_over_shapes_and_gpus():
     """The rule is exactly its stated conditions, for any M, N and SM count: the build of the better fill (the
     64-row one only in one wave; ties to 128 rows), taken where that fill clears its bound (the higher one for
-    128-row tiles in one wave); then 128-row tiles give way to 64-row ones where those, two a SM, take fewer waves
-    (v58)."""
-    for m, n, sms in itertools.product(range(33, 700, 31), (512, 1536, 2048, 3072, 4096, 7168, 18432, 65536),
-                                       (78, 108, 114, 132, 148)):
-        options = []
+    128-row tiles in one wave) or the tile launch's fill; then 128-row tiles give way to 64-row ones where those, two
+    a SM, take fewer waves (v58); where nothing cleared its bound, the 64-row build in more than one wave if it fills
+    better still and clears the lower bound or the tile launch's fill (v62)."""
+    def expected_block(m, n, sms, tile_fill):
+        if not SERVING_MIN_M <= m <= SERVING_MAX_M:
+            return None
+        options, fills = [], {}
         for block_m in (128, 64):
             tiles = -(-n // 128) * -(-m // block_m)
-            fill = tiles / (-(-tiles // sms) * sms) * (-(-m // 64) * 64) / (-(-m // block_m) * block_m)
+            fills[block_m] = tiles / (-(-tiles // sms) * sms) * (-(-m // 64) * 64) / (-(-m // block_m) * block_m)
             if block_m == 128 or tiles <= sms:
-                options.append((fill, block_m, tiles <= sms))
+                options.append((fills[block_m], block_m, tiles <= sms))
         fill, block_m, one_wave = max(options)
-        expected = SERVING_MIN_M <= m <= SERVING_MAX_M and fill >= (SERVING_ONE_WAVE_FILL if one_wave and block_m == 128
-                                                                    else SERVING_MIN_FILL)
+        clears = lambda f, bound: f >= bound or (tile_fill is not None and f >= tile_fill)  # noqa: E731
         tiles_128, tiles_64 = -(-n // 128) * -(-m // 128), -(-n // 128) * -(-m // 64)
-        if block_m == 128 and -(-tiles_64 // (2 * sms)) < -(-tiles_128 // sms):
-            block_m = 64  # v58: fewer waves
-        config = serving_config(m, n, 7168, 1, 128, sms, H100_SHARED)
-        assert (config is not None) == expected, (m, n, sms)
-        assert config is None or config.block_m == block_m, (m, n, sms)
-        for tile_fill in (0.3, 0.6, 0.9):  # v56: a tile launch filling no better does not keep the GPU from it
+        if clears(fill, SERVING_ONE_WAVE_FILL if one_wave and block_m == 128 else SERVING_MIN_FILL):
+            return 64 if block_m == 128 and -(-tiles_64 // (2 * sms)) < -(-tiles_128 // sms) else block_m  # v58
+        if tiles_64 > sms and round(fills[64], 9) > round(fill, 9) and clears(fills[64], SERVING_MIN_FILL):
+            return 64  # v62
+        return None
+
+    for m, n, sms in itertools.product(range(33, 700, 31), (512, 1536, 2048, 3072, 4096, 7168, 18432, 65536),
+                                       (78, 108, 114, 132, 148)):
+        for tile_fill in (None, 0.3, 0.6, 0.9):  # v56: a tile launch filling no better does not keep the GPU from it
             config = serving_config(m, n, 7168, 1, 128, sms, H100_SHARED, tile_fill=tile_fill)
-            assert (config is not None) == (expected or SERVING_MIN_M <= m <= SERVING_MAX_M and fill >= tile_fill)
-            assert config is None or config.block_m == block_m, (m, n, sms, tile_fill)
+            block_m = expected_block(m, n, sms, tile_fill)
+            assert (None if config is None else config.block_m) == block_m, (m, n, sms, tile_fill)
         assert serving_config(m, n, 128 * (SERVING_MIN_K_TILES - 1), 1, 128, sms, H100_SHARED) is None
 
 
@@ -250,11 +272,12 @@ def test_padding_counts_only_where_64_row_tiles_would_pad_less():
     """v54: a 128-row tile's padding counts against its fill only beyond what the tile kernel's 64-row tiles pad:
     at M = 96 / 112 the two cover the same 128 rows (exp108: 7168 x 16384 / 18432 M = 96, the 128-row launch split 2
     1.27-1.29x the rule's 64 x 64 tiles; exp100: 14336 x 4096 M = 112 1.20x), at M = 160 / 320 the 128-row tiles pad
-    64 rows more (exp100: 0.92x / 0.69x on 6144 x 2048, still refused)."""
+    64 rows more (exp100: 0.92x / 0.69x on 6144 x 2048, still refused; at M = 320 v62 takes the 64-row build in two
+    waves instead, exp125 1.11x)."""
     assert serving_config(96, 7168, 16384, 1, 128, 132, H100_SHARED) == SERVING._replace(split_k=2)
     assert serving_config(112, 14336, 4096, 1, 128, 132, H100_SHARED) == SERVING
-    for m in (160, 320):
-        assert serving_config(m, 6144, 2048, 1, 128, 132, H100_SHARED) is None, m
+    assert serving_config(160, 6144, 2048, 1, 128, 132, H100_SHARED) is None
+    assert serving_config(320, 6144, 2048, 1, 128, 132, H100_SHARED) == SERVING_64
     assert serving_config(192, 8192, 1536, 1, 128, 132, H100_SHARED) is None  # one wave filled 0.73: exp100 0.88x
 
 
@@ -303,6 +326,7 @@ def test_a_launch_below_its_bound_is_taken_where_it_fills_the_gpu_as_well_as_the
     assert choice(96, 5120, 6144) == SERVING_64  # 80 64-row tiles against 160 64 x 64 ones
     assert choice(96, 5120, 17408) == SERVING._replace(split_k=2)  # 80 tiles split 2 against 160 unsplit
     assert choice(256, 17408, 5120) == SERVING  # 272 tiles either way
-    for m, n, k in ((160, 6144, 2048), (320, 6144, 2048), (192, 8192, 1536), (384, 4096, 8192)):
+    for m, n, k in ((160, 6144, 2048), (192, 8192, 1536), (384, 4096, 8192)):
         assert not choice(m, n, k).warp_specialized, (m, n, k)  # the tile launch fills better: exp100/exp101 losses
+    assert choice(320, 6144, 2048) == SERVING_64  # v62: 240 64-row tiles in two waves (exp125 1.11x the tile launch)
     assert not kernel_module.choose_config(192, 3072, 7168, 1, 128, device, tma=True).warp_specialized  # serving off
