@@ -14,10 +14,10 @@ the same operations in the same order as the tile kernel's ``SPLIT_X`` launches 
 is bitwise theirs. The block scale multiplies each K-tile's fresh sum, so a warpgroup must wait for its K-tile's
 MMAs before the next (Hopper's fp8 MMA does not accumulate at fp32 precision: a sum kept across K-tiles in the
 MMA's accumulator loses bits as K grows). The tile kernel waits the same way, and its warps also issue the loads;
-measured there, the tensor pipe idles through every wait (ncu: 54-65% active). Here the work items -- the
-``[128, block_m]`` tiles of ``y.T`` times the K splits -- are walked by a persistent grid (at most one program a
-SM, two of the 64-row build; program p takes items p, p + grid, ...), and each program runs three partitions side
-by side:
+measured there, the tensor pipe idles through every wait (ncu: 54-65% active). Here each program takes work items
+-- the ``[128, block_m]`` tiles of ``y.T`` times the K splits -- one per program where they fit the GPU's places
+(one program a SM, two of the 64-row build), else (``PERSISTENT``, unsplit launches only) a grid of those places
+walks them, program p taking items p, p + grid, ...; each program runs three partitions side by side:
 
 * a loader warp: TMA copies of K-tile t's weight rows (two 64-row boxes), high and low term boxes into a ring of
   ``STAGES`` shared-memory stages, each stage taken when both math warpgroups have released it. The ring runs on
@@ -26,10 +26,12 @@ by side:
   release the stage, scale into the fp32 sum. One warpgroup's wait and scaling run while the other's MMAs do;
   then each stores its 64 rows of the item's tile.
 
-A grid of one tile a program (v50-v59) paid each tile's ring fill and store with the tensor cores idle: the
-persistent grid (v60) ran 1.03-1.24x faster at 26 of the 36 multi-wave points measured (exp122, H200: 32768 x 1024
-M = 512 70.6 -> 57.1 us, 65536 x 1536 M = 512 181.3 -> 155.5, 24576 x 1536 M = 384 58.1 -> 51.2; the gain largest on
-short K, where the fill and store weigh most), 0.98-1.02x at the other ten, bitwise the same output.
+A grid of one tile a program in several waves (v50-v59) paid each tile's ring fill and store with the tensor cores
+idle: the persistent grid (v60) ran 1.03-1.24x faster at 26 of the 36 multi-wave points measured (exp122, H200:
+32768 x 1024 M = 512 70.6 -> 57.1 us, 65536 x 1536 M = 512 181.3 -> 155.5, 24576 x 1536 M = 384 58.1 -> 51.2; the
+gain largest on short K, where the fill and store weigh most), bitwise the same output. Its item loop cost split
+launches 4-7% and one-wave launches ~1% (exp126/exp128, whatever the grid's shape), so since v63 only unsplit
+launches of more items than places run it (exp129: those as before, the rest at v59's speed, 0.99-1.01x).
 
 The weight is read as stored (``[N, K]`` e4m3, row-major); ragged N, K and M are zero-filled by the TMA copies and
 masked at the store. Two builds (``SERVING_TILES``): 128 x rows a program (4 stages, one program per SM) and 64
@@ -97,69 +99,100 @@ def _work_item(item, tiles, num_m, k_tiles, block_m: gl.constexpr, SPLIT_K: gl.c
 
 @gluon.jit
 def _load_stages(x_desc, w_desc, w_top, w_bottom, high_ring, low_ring, ready, empty, M, N, K, low_row,
-                 SPLIT_K: gl.constexpr):
-    """The loader warp: each of the program's work items' K-tiles, four boxes a K-tile, into the ring's next stage
-    once both warpgroups have released it. The ring runs on across work items, so the next item's first K-tiles load
-    while the math warpgroups store the last one's output."""
+                 SPLIT_K: gl.constexpr, PERSISTENT: gl.constexpr):
+    """The loader warp: the program's work items (``program_id``, and with ``PERSISTENT`` every grid size later)
+    into the ring, K-tile by K-tile (``_load_item``). The ring runs on across items, so the next item's first K-tiles
+    load while the math warpgroups store the last one's output."""
+    block_m: gl.constexpr = high_ring.type.shape[1]
+    tiles = gl.cdiv(N, 2 * _HALF) * gl.cdiv(M, block_m)
+    if PERSISTENT:
+        filled = 0  # stages this program has filled: the ring's position and phase
+        for item in range(gl.program_id(0), tiles * SPLIT_K, gl.num_programs(0)):
+            filled = _load_item(x_desc, w_desc, w_top, w_bottom, high_ring, low_ring, ready, empty, M, K, low_row,
+                                tiles, item, filled, SPLIT_K)
+    else:
+        _load_item(x_desc, w_desc, w_top, w_bottom, high_ring, low_ring, ready, empty, M, K, low_row, tiles,
+                   gl.program_id(0), 0, SPLIT_K)
+
+
+@gluon.jit
+def _load_item(x_desc, w_desc, w_top, w_bottom, high_ring, low_ring, ready, empty, M, K, low_row, tiles, item, filled,
+               SPLIT_K: gl.constexpr):
+    """Work item ``item``'s K-tiles, four boxes each, into the stages after the ``filled`` ones, each once both
+    warpgroups have released it; returns the stages filled so far."""
     ring_depth: gl.constexpr = high_ring.type.shape[0]
     block_m: gl.constexpr = high_ring.type.shape[1]
     tile_k: gl.constexpr = w_desc.block_type.shape[1]
     stage_bytes: gl.constexpr = 2 * w_desc.block_type.nbytes + 2 * x_desc.block_type.nbytes
-    num_m = gl.cdiv(M, block_m)
-    tiles = gl.cdiv(N, 2 * _HALF) * num_m
-    k_tiles = gl.cdiv(K, tile_k)
-    filled = 0  # stages this program has filled: the ring's position and phase
-    for item in range(gl.program_id(0), tiles * SPLIT_K, gl.num_programs(0)):
-        tile, split, off_n, off_m, first, count = _work_item(item, tiles, num_m, k_tiles, block_m, SPLIT_K)
-        for t in range(count):
-            stage = filled % ring_depth
-            mbarrier.wait(empty.index(stage), ((filled // ring_depth) & 1) ^ 1)  # a fresh barrier passes phase 1
-            mbarrier.expect(ready.index(stage), stage_bytes)
-            k = (first + t) * tile_k
-            tma.async_copy_global_to_shared(w_desc, [off_n, k], ready.index(stage), w_top.index(stage))
-            tma.async_copy_global_to_shared(w_desc, [off_n + _HALF, k], ready.index(stage), w_bottom.index(stage))
-            tma.async_copy_global_to_shared(x_desc, [off_m, k], ready.index(stage), high_ring.index(stage))
-            tma.async_copy_global_to_shared(x_desc, [low_row + off_m, k], ready.index(stage), low_ring.index(stage))
-            filled += 1
+    tile, split, off_n, off_m, first, count = _work_item(item, tiles, gl.cdiv(M, block_m), gl.cdiv(K, tile_k),
+                                                         block_m, SPLIT_K)
+    for t in range(count):
+        stage = (filled + t) % ring_depth
+        mbarrier.wait(empty.index(stage), (((filled + t) // ring_depth) & 1) ^ 1)  # a fresh barrier passes phase 1
+        mbarrier.expect(ready.index(stage), stage_bytes)
+        k = (first + t) * tile_k
+        tma.async_copy_global_to_shared(w_desc, [off_n, k], ready.index(stage), w_top.index(stage))
+        tma.async_copy_global_to_shared(w_desc, [off_n + _HALF, k], ready.index(stage), w_bottom.index(stage))
+        tma.async_copy_global_to_shared(x_desc, [off_m, k], ready.index(stage), high_ring.index(stage))
+        tma.async_copy_global_to_shared(x_desc, [low_row + off_m, k], ready.index(stage), low_ring.index(stage))
+    return filled + count
 
 
 @gluon.jit
 def _multiply_rows(w_ring, high_ring, low_ring, ready, empty, scale_ptr, bias_ptr, y_ptr, partial_ptr, counter_ptr,
                    x_scale_ptr, M, N, K, half, stride_sn, stride_sk, stride_ym, scale_block_n,
                    SCALE_BLOCK_K: gl.constexpr, HAS_BIAS: gl.constexpr, SCALE_E8M0: gl.constexpr,
+                   SPLIT_K: gl.constexpr, PERSISTENT: gl.constexpr):
+    """A math warpgroup: weight rows ``64 * half`` .. ``+ 63`` of the program's work items' tiles (as the loader
+    takes them), each over its split's K-tiles and then stored (``_multiply_item``)."""
+    block_m: gl.constexpr = high_ring.type.shape[1]
+    tiles = gl.cdiv(N, 2 * _HALF) * gl.cdiv(M, block_m)
+    if PERSISTENT:
+        taken = 0  # stages this warpgroup has consumed: the ring's position and phase
+        for item in range(gl.program_id(0), tiles * SPLIT_K, gl.num_programs(0)):
+            taken = _multiply_item(w_ring, high_ring, low_ring, ready, empty, scale_ptr, bias_ptr, y_ptr, partial_ptr,
+                                   counter_ptr, x_scale_ptr, M, N, K, half, stride_sn, stride_sk, stride_ym,
+                                   scale_block_n, tiles, item, taken, SCALE_BLOCK_K, HAS_BIAS, SCALE_E8M0, SPLIT_K)
+    else:
+        _multiply_item(w_ring, high_ring, low_ring, ready, empty, scale_ptr, bias_ptr, y_ptr, partial_ptr, counter_ptr,
+                       x_scale_ptr, M, N, K, half, stride_sn, stride_sk, stride_ym, scale_block_n, tiles,
+                       gl.program_id(0), 0, SCALE_BLOCK_K, HAS_BIAS, SCALE_E8M0, SPLIT_K)
+
+
+@gluon.jit
+def _multiply_item(w_ring, high_ring, low_ring, ready, empty, scale_ptr, bias_ptr, y_ptr, partial_ptr, counter_ptr,
+                   x_scale_ptr, M, N, K, half, stride_sn, stride_sk, stride_ym, scale_block_n, tiles, item, taken,
+                   SCALE_BLOCK_K: gl.constexpr, HAS_BIAS: gl.constexpr, SCALE_E8M0: gl.constexpr,
                    SPLIT_K: gl.constexpr):
-    """A math warpgroup: for each of the program's work items, weight rows ``off_n + 64 * half`` .. ``+ 63`` of its
-    tile over its split's K-tiles, then their store (``_store_rows``)."""
+    """Work item ``item``: per K-tile (from the stage after the ``taken`` ones) wait for the stage, two async wgmmas
+    into a fresh sum, wait for them, release the stage, scale into the fp32 total; then store the 64 rows
+    (``_store_rows``). Returns the stages taken so far."""
     ring_depth: gl.constexpr = high_ring.type.shape[0]
     block_m: gl.constexpr = high_ring.type.shape[1]
     tile_k: gl.constexpr = high_ring.type.shape[2]
     mma_layout: gl.constexpr = gl.NVMMADistributedLayout(version=[3, 0], warps_per_cta=[4, 1],
                                                         instr_shape=[16, block_m, 32])
-    num_m = gl.cdiv(M, block_m)
-    tiles = gl.cdiv(N, 2 * _HALF) * num_m
-    k_tiles = gl.cdiv(K, tile_k)
+    tile, split, off_n, off_m, first, count = _work_item(item, tiles, gl.cdiv(M, block_m), gl.cdiv(K, tile_k),
+                                                         block_m, SPLIT_K)
+    off_n += half * _HALF
+    rows = off_n + gl.arange(0, _HALF, layout=gl.SliceLayout(1, mma_layout))
+    scale_rows = scale_ptr + (gl.minimum(rows, N - 1) // scale_block_n) * stride_sn
+    acc = gl.zeros((_HALF, block_m), dtype=gl.float32, layout=mma_layout)
     unused = gl.zeros((_HALF, block_m), dtype=gl.float32, layout=mma_layout)  # use_acc=False ignores it
-    taken = 0  # stages this warpgroup has consumed: the ring's position and phase
-    for item in range(gl.program_id(0), tiles * SPLIT_K, gl.num_programs(0)):
-        tile, split, off_n, off_m, first, count = _work_item(item, tiles, num_m, k_tiles, block_m, SPLIT_K)
-        off_n += half * _HALF
-        rows = off_n + gl.arange(0, _HALF, layout=gl.SliceLayout(1, mma_layout))
-        scale_rows = scale_ptr + (gl.minimum(rows, N - 1) // scale_block_n) * stride_sn
-        acc = gl.zeros((_HALF, block_m), dtype=gl.float32, layout=mma_layout)
-        for t in range(count):
-            stage = taken % ring_depth
-            block_scale = gl.load(scale_rows + ((first + t) * tile_k // SCALE_BLOCK_K) * stride_sk)  # while waiting
-            block_scale = _scale_to_fp32(block_scale, False, SCALE_E8M0)  # the tile kernel's (no integer path here)
-            mbarrier.wait(ready.index(stage), (taken // ring_depth) & 1)
-            part = warpgroup_mma(w_ring.index(stage), high_ring.index(stage).permute((1, 0)), unused, use_acc=False,
-                                 is_async=True)
-            part = warpgroup_mma(w_ring.index(stage), low_ring.index(stage).permute((1, 0)), part, is_async=True)
-            part = warpgroup_mma_wait(num_outstanding=0, deps=(part, ))
-            mbarrier.arrive(empty.index(stage), count=1)
-            acc += part * block_scale[:, None]
-            taken += 1
-        _store_rows(acc, bias_ptr, y_ptr, partial_ptr, counter_ptr, x_scale_ptr, M, N, off_n, off_m, split,
-                    2 * tile + half, stride_ym, HAS_BIAS, SPLIT_K)
+    for t in range(count):
+        stage = (taken + t) % ring_depth
+        block_scale = gl.load(scale_rows + ((first + t) * tile_k // SCALE_BLOCK_K) * stride_sk)  # loads while waiting
+        block_scale = _scale_to_fp32(block_scale, False, SCALE_E8M0)  # the tile kernel's (no integer path here)
+        mbarrier.wait(ready.index(stage), ((taken + t) // ring_depth) & 1)
+        part = warpgroup_mma(w_ring.index(stage), high_ring.index(stage).permute((1, 0)), unused, use_acc=False,
+                             is_async=True)
+        part = warpgroup_mma(w_ring.index(stage), low_ring.index(stage).permute((1, 0)), part, is_async=True)
+        part = warpgroup_mma_wait(num_outstanding=0, deps=(part, ))
+        mbarrier.arrive(empty.index(stage), count=1)
+        acc += part * block_scale[:, None]
+    _store_rows(acc, bias_ptr, y_ptr, partial_ptr, counter_ptr, x_scale_ptr, M, N, off_n, off_m, split,
+                2 * tile + half, stride_ym, HAS_BIAS, SPLIT_K)
+    return taken + count
 
 
 @gluon.jit
@@ -201,9 +234,9 @@ def _store_rows(acc, bias_ptr, y_ptr, partial_ptr, counter_ptr, x_scale_ptr, M, 
 def _fp8_serving_kernel(x_desc, w_desc, scale_ptr, bias_ptr, y_ptr, partial_ptr, counter_ptr, x_scale_ptr, M, N, K,
                         low_row, stride_sn, stride_sk, stride_ym, scale_block_n, SCALE_BLOCK_K: gl.constexpr,
                         HAS_BIAS: gl.constexpr, SCALE_E8M0: gl.constexpr, STAGES: gl.constexpr,
-                        MATH_REGISTERS: gl.constexpr, SPLIT_K: gl.constexpr):
-    """``[128, block_m]`` tiles of ``y.T``, each over one of ``SPLIT_K`` K ranges: work items ``program_id``,
-    ``+ num_programs``, ... of ``tiles * SPLIT_K`` per program (module docstring). ``x_desc``: the
+                        MATH_REGISTERS: gl.constexpr, SPLIT_K: gl.constexpr, PERSISTENT: gl.constexpr):
+    """``[128, block_m]`` tiles of ``y.T``, each over one of ``SPLIT_K`` K ranges: work item ``program_id`` of
+    ``tiles * SPLIT_K``, and with ``PERSISTENT`` every ``num_programs`` later (module docstring). ``x_desc``: the
     ``[2 * low_row, K]`` e4m3 terms (``[block_m, 128]`` boxes); ``w_desc``: the weight (``[64, 128]`` boxes)."""
     tile_k: gl.constexpr = w_desc.block_type.shape[1]
     block_m: gl.constexpr = x_desc.block_type.shape[0]
@@ -220,13 +253,21 @@ def _fp8_serving_kernel(x_desc, w_desc, scale_ptr, bias_ptr, y_ptr, partial_ptr,
     gl.warp_specialize([
         (_multiply_rows, (w_top, high_ring, low_ring, ready, empty, scale_ptr, bias_ptr, y_ptr, partial_ptr,
                           counter_ptr, x_scale_ptr, M, N, K, 0, stride_sn, stride_sk, stride_ym, scale_block_n,
-                          SCALE_BLOCK_K, HAS_BIAS, SCALE_E8M0, SPLIT_K)),
+                          SCALE_BLOCK_K, HAS_BIAS, SCALE_E8M0, SPLIT_K, PERSISTENT)),
         (_multiply_rows, (w_bottom, high_ring, low_ring, ready, empty, scale_ptr, bias_ptr, y_ptr, partial_ptr,
                           counter_ptr, x_scale_ptr, M, N, K, 1, stride_sn, stride_sk, stride_ym, scale_block_n,
-                          SCALE_BLOCK_K, HAS_BIAS, SCALE_E8M0, SPLIT_K)),
+                          SCALE_BLOCK_K, HAS_BIAS, SCALE_E8M0, SPLIT_K, PERSISTENT)),
         (_load_stages, (x_desc, w_desc, w_top, w_bottom, high_ring, low_ring, ready, empty, M, N, K, low_row,
-                        SPLIT_K)),
+                        SPLIT_K, PERSISTENT)),
     ], [4, 1], [MATH_REGISTERS, 24])
+
+
+def serving_persistent(items: int, config: KernelConfig, sm_count: int) -> bool:
+    """Whether a serving launch of ``items`` work items (tiles x K splits) runs persistent: unsplit, with more items
+    than its grid's places (``per_sm`` programs a SM). exp122 (H200, NOTES item 111): 1.03-1.24x at 26 of 36 such
+    points; a launch that fits its places runs a program an item as before (the persistent form's loops ran those
+    ~1% slower, exp126), and split launches too (persistent: 0.93-0.99x, exp122/exp126/exp128)."""
+    return config.split_k == 1 and items > serving_tile(config.block_m).per_sm * sm_count
 
 
 def serving_tile(block_m: int) -> ServingTile:

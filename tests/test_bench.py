@@ -1,6 +1,7 @@
 """The benchmark harness's logic on the CPU: shapes, record schema, ratios, report and plots from a recorded run."""
 import json
 import math
+import os
 from pathlib import Path
 
 import pytest
@@ -269,8 +270,9 @@ def test_pytest_benchmark_subset_command_runs():
     import subprocess
     import sys
     root = Path(__file__).resolve().parents[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_XDIST")}  # as typed, not as an xdist worker
     done = subprocess.run([sys.executable, "-m", "pytest", "benchmarks/", "--benchmark-only", "-q", "-rs"],
-                          cwd=root, capture_output=True, text=True, timeout=300)
+                          cwd=root, capture_output=True, text=True, timeout=300, env=env)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     if not torch.cuda.is_available():
         assert "needs a CUDA GPU" in done.stdout

@@ -152,18 +152,19 @@ def test_plan_takes_the_serving_kernel_on_sm_90_with_bf16_x(monkeypatch):
     assert all(d.layout is not None and d.dtype == torch.float8_e4m3fn for d in plan.descriptors)
     assert plan.int_args == (256, 7168, 16384, 256, 128, 1, 7168, 128)
     assert dict(plan.constexprs) == {"SCALE_BLOCK_K": 128, "HAS_BIAS": False, "SCALE_E8M0": False, "STAGES": 4,
-                                     "MATH_REGISTERS": 232, "SPLIT_K": 1}
+                                     "MATH_REGISTERS": 232, "SPLIT_K": 1, "PERSISTENT": False}
     assert plan.fallback.kind == "tile" and not plan.fallback.descriptors
     ragged = launch_plan(300, 7000, 5008, cuda)  # 55 x 3 tiles: 165 of 264 places, 300 of 384 rows: 0.49
     assert ragged.kind != "serving"
     assert launch_plan(500, 7000, 5008, cuda).kind == "serving"  # 55 x 4 tiles in two waves: 0.83 x 0.98
     narrow = launch_plan(256, 4096, 8192, cuda)  # the 64-row build: 32 x 4 tiles, capped at 80 registers a thread
     assert narrow.config == SERVING_64 and narrow.grid == (128, 1, 1) and narrow.prologue.int_args[0] == 256
-    # persistent: a grid of at most one 128-row program a SM (two of the 64-row build), each walking the work items
+    assert not dict(plan.constexprs)["PERSISTENT"] and not dict(narrow.constexprs)["PERSISTENT"]  # a program a tile
+    # more tiles than places: a persistent grid of one 128-row program a SM (two of the 64-row build) walking them
     many = launch_plan(512, 65536, 1536, cuda)  # 512 x 4 tiles
-    assert many.config == SERVING and many.grid == (132, 1, 1)
+    assert many.config == SERVING and many.grid == (132, 1, 1) and dict(many.constexprs)["PERSISTENT"]
     short = launch_plan(192, 65536, 1536, cuda)  # v58: 512 x 3 64-row tiles, two a SM
-    assert short.config == SERVING_64 and short.grid == (264, 1, 1)
+    assert short.config == SERVING_64 and short.grid == (264, 1, 1) and dict(short.constexprs)["PERSISTENT"]
     assert [d.box for d in narrow.descriptors] == [(64, 128), (64, 128)]
     assert dict(narrow.options) == {"num_warps": 4, "maxnreg": 80} and dict(narrow.constexprs)["MATH_REGISTERS"] == 104
     with pytest.raises(ValueError, match="128 x 128 or 128 x 64 tile"):
@@ -219,12 +220,19 @@ def test_serving_kernel_builds_for_hopper_only():
     jobs = [(90, list(SERVING), *f) for f in features] + [(90, list(SERVING_64), *features[0])]
     jobs += [(90, list(SERVING._replace(split_k=2)), "bfloat16", "float32", True, False),
              (80, list(SERVING), *features[0])]
-    builds = run_aot_jobs(jobs)
+    persistent = [(90, list(tile), *features[1], True, True) for tile in (SERVING, SERVING_64)]  # the persistent form
+    builds = run_aot_jobs(jobs + persistent)
     for f in features:  # 12 warps: two warpgroups and the loader warp's group; 16 wgmmas: 2 terms x 4 K-steps x 2
         build = builds[(90, tuple(SERVING), *f)]
         assert build["error"] is None, build["error"]
         assert (build["shared"], build["warps"], build["wgmmas"]) == (wide.shared_memory, 12, 16)
         assert build["wgmma_e4m3"] and not build["wgmma_serialized"] and not any(build["spills"])
+    for job, tile in zip(persistent, SERVING_TILES):
+        build = builds[(90, tuple(job[1]), *job[2:])]
+        assert build["error"] is None and (build["shared"], build["warps"], build["wgmmas"]) == (tile.shared_memory, 12,
+                                                                                                 16)
+        assert not build["wgmma_serialized"] and not any(build["spills"])
+        assert tile.max_registers is None or build["registers"] == tile.max_registers
     build = builds[(90, tuple(SERVING._replace(split_k=2)), "bfloat16", "float32", True, False)]
     assert build["error"] is None and build["shared"] <= H100_SHARED and build["atomics"] >= 2  # the tile counters
     build = builds[(90, tuple(SERVING_64), *features[0])]
@@ -244,9 +252,10 @@ def test_rule_splits_long_k_where_the_split_fills_the_gpu(monkeypatch):
     _kernel_module(monkeypatch)
     plan = launch_plan(128, 7168, 16384, torch.device("cuda", 0))
     assert plan.kind == "serving" and plan.grid == (112, 1, 1) and dict(plan.constexprs)["SPLIT_K"] == 2
-    assert plan.partial_elems == 2 * 128 * 7168 and plan.tiles == 2 * 56  # a counter per tile half, not per program
-    split = launch_plan(384, 7168, 16384, torch.device("cuda", 0))  # 56 x 3 tiles x 2 splits: 336 items, 132 programs
-    assert dict(split.constexprs)["SPLIT_K"] == 2 and split.grid == (132, 1, 1) and split.tiles == 2 * 56 * 3
+    assert plan.partial_elems == 2 * 128 * 7168 and plan.tiles == 2 * 56  # a counter per tile half
+    split = launch_plan(384, 7168, 16384, torch.device("cuda", 0))  # 56 x 3 tiles x 2 splits: a program an item
+    assert dict(split.constexprs)["SPLIT_K"] == 2 and split.grid == (336, 1, 1) and split.tiles == 2 * 56 * 3
+    assert not dict(plan.constexprs)["PERSISTENT"] and not dict(split.constexprs)["PERSISTENT"]
     with pytest.raises(ValueError, match="every K split non-empty"):
         launch_plan(128, 7168, 1024, torch.device("cuda", 0), config=SERVING._replace(split_k=16))
 
