@@ -43,7 +43,7 @@ from triton.tools.tensor_descriptor import TensorDescriptor
 from .fp8_decode import (H100_DRAM_GBPS, DecodeConfig, _fp8_decode_kernel, decode_config, reads_x_in_row_groups,
                          takes_decode)
 from .fp8_serving import (SERVING_ONE_WAVE_FILL, SERVING_TILES, _fp8_serving_kernel, launch_fill, serving_config,
-                          serving_fill, serving_persistent, serving_tile, shared_layouts)
+                          serving_fill, serving_schedule, serving_tile, shared_layouts)
 from .fp8_tile import (KernelConfig, _fp8_block_matmul_kernel, _split_x_kernel, default_config, low_terms_row, m_bucket,
                        with_tma)
 from .fp8_tile_ops import _fp8_bytes_to, _scale_to_fp32
@@ -580,19 +580,20 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, weight
         descriptors = (_Descriptor(0, fp8, terms_rows, k, k, (cfg.block_m, cfg.block_k), x_layout),
                        _Descriptor(1, fp8, n, k, weight_stride[0], (cfg.block_n // 2, cfg.block_k), w_layout))
         tiles = triton.cdiv(n, cfg.block_n) * triton.cdiv(m, cfg.block_m)
-        persistent = serving_persistent(tiles * cfg.split_k, cfg, _sm_count(device))
+        schedule = serving_schedule(tiles, triton.cdiv(k, cfg.block_k), cfg, _sm_count(device))
         constexprs = (("SCALE_BLOCK_K", block_k), ("HAS_BIAS", bias_shape is not None), ("SCALE_E8M0", e8m0),
                       ("STAGES", cfg.num_stages), ("MATH_REGISTERS", tile.math_registers), ("SPLIT_K", cfg.split_k),
-                      ("PERSISTENT", persistent))
+                      ("PERSISTENT", schedule.persistent), ("STREAM", schedule.stream_programs > 0))
         options = (("num_warps", 4),) + ((("maxnreg", tile.max_registers),) if tile.max_registers else ())
-        # a program per work item (tile, split), or a persistent grid of ``per_sm`` programs a SM walking them
-        grid = (tile.per_sm * _sm_count(device) if persistent else tiles * cfg.split_k, 1, 1)
-        split = cfg.split_k > 1  # one reduction counter per tile half (each math warpgroup reduces its 64 rows)
+        # the partial slots of the ordered reductions (tiles cut into K splits or stream parts) and a counter per
+        # tile half (each math warpgroup reduces its 64 rows)
+        slot_elems = schedule.slots * cfg.block_n * cfg.block_m
         # the launch the plan takes where the weight is not 16-byte aligned (``fp8_block_matmul`` checks; x's terms
         # are the library's scratch): the tile kernel by pointer loads
-        return _finish(_LaunchPlan("serving", grid, (m, n, k, low_row, *scale_stride, out_stride[0], block_n),
-                                   constexprs, options, cfg.split_k * m * n if split else 0,
-                                   2 * tiles if split else 0, 0, descriptors,
+        return _finish(_LaunchPlan("serving", (schedule.grid, 1, 1),
+                                   (m, n, k, low_row, *scale_stride, out_stride[0], block_n, schedule.whole_tiles,
+                                    schedule.stream_programs, schedule.stream_parts),
+                                   constexprs, options, slot_elems, 2 * tiles if slot_elems else 0, 0, descriptors,
                                    _launch_plan(*fallback_args) if not config else None, prologue), cfg)
     if config is None and cfg.tma and not tma_x:  # the rules' TMA tiles do not divide each group's K
         cfg = choose_config(m, n, k, groups, block_k, device, batch_invariant, False, x_bf16, not integer)
@@ -891,7 +892,8 @@ def launch_config(m: int, n: int, k: int, device: Union[str, torch.device] = "cu
 
 def aot_compile(capability: int, config: Union[KernelConfig, DecodeConfig], x_dtype: torch.dtype = torch.bfloat16,
                 scale_dtype: torch.dtype = torch.float32, has_bias: bool = False, integer_dequant: bool = False,
-                scale_block_k: int = 128, aligned: bool = True, x_row_groups: bool = False, persistent: bool = False):
+                scale_block_k: int = 128, aligned: bool = True, x_row_groups: bool = False, persistent: bool = False,
+                stream: bool = False):
     """Compiles one kernel variant ahead of time for ``sm_<capability>`` (no GPU needed).
 
     A ``DecodeConfig`` builds the decode kernel; ``config.expand_weight`` the dequant kernel of the large-M
@@ -899,8 +901,8 @@ def aot_compile(capability: int, config: Union[KernelConfig, DecodeConfig], x_dt
     ``KernelConfig`` the tile kernel. ``config.tma`` (sm_90+ only) builds the TMA variant: the weight
     (and for the tile kernel x) as tensor descriptors.
     ``x_row_groups`` builds the decode kernel reading x in overlapping 16-row groups (as its launches at M = 17-31
-    do: ``fp8_decode.reads_x_in_row_groups``). ``persistent`` builds the serving kernel's persistent form (its
-    unsplit launches of more work items than a grid's places take it: ``fp8_serving.serving_persistent``).
+    do: ``fp8_decode.reads_x_in_row_groups``). ``persistent`` builds the serving kernel's persistent form (whole tiles in rounds), ``stream`` with the
+    stream of the other tiles' K-tiles after them (``fp8_serving.serving_schedule``).
     ``aligned`` specializes the build as Triton's JIT does for a typical call: contiguous inner dims
     (unit strides become constants), 16-byte-aligned pointers, N, K and row strides divisible by 16
     (M is left general); without it every integer and pointer is general.
@@ -910,7 +912,7 @@ def aot_compile(capability: int, config: Union[KernelConfig, DecodeConfig], x_dt
     e8m0 = scale_dtype == torch.float8_e8m0fnu
     kind = kernel_kind(config)
     if kind == "serving":
-        return _aot_serving(capability, config, scale_type, has_bias, scale_block_k, aligned, persistent)
+        return _aot_serving(capability, config, scale_type, has_bias, scale_block_k, aligned, persistent, stream)
     kernel = {"decode": _fp8_decode_kernel, "tile": _fp8_block_matmul_kernel, "expand": _fp8_block_dequant_kernel}[kind]
     if kind == "expand":
         signature = {"w_ptr": "*u8", "scale_ptr": f"*{scale_type}", "out_ptr": f"*{act}"}
@@ -945,7 +947,7 @@ def aot_compile(capability: int, config: Union[KernelConfig, DecodeConfig], x_dt
 
 
 def _aot_serving(capability: int, config: KernelConfig, scale_type: str, has_bias: bool, scale_block_k: int,
-                 aligned: bool, persistent: bool):
+                 aligned: bool, persistent: bool, stream: bool):
     """``aot_compile`` of the serving kernel (Gluon): the launch plan's signature, descriptors with their layouts."""
     from triton.experimental.gluon._runtime import GluonASTSource
 
@@ -958,16 +960,17 @@ def _aot_serving(capability: int, config: KernelConfig, scale_type: str, has_bia
                  "scale_ptr": f"*{scale_type}", "bias_ptr": "*bf16", "y_ptr": "*bf16", "partial_ptr": "*fp32",
                  "counter_ptr": "*i32", "x_scale_ptr": "*fp32",
                  **{name: "i32" for name in ("M", "N", "K", "low_row", "stride_sn", "stride_sk", "stride_ym",
-                                             "scale_block_n")}}
+                                             "scale_block_n", "whole_tiles", "stream_programs", "stream_parts")}}
     constexprs = {"SCALE_BLOCK_K": scale_block_k, "HAS_BIAS": has_bias, "SCALE_E8M0": scale_type == "u8",
                   "STAGES": config.num_stages, "MATH_REGISTERS": tile.math_registers, "SPLIT_K": config.split_k,
-                  "PERSISTENT": persistent}
+                  "PERSISTENT": persistent, "STREAM": stream}
     attrs = {}
     if aligned:  # as the JIT specializes a typical call: unit scale stride, the other integers divisible by 16
         constexprs["stride_sk"] = 1
         names = list(signature)
         attrs = {(names.index(name),): [["tt.divisibility", 16]] for name in names
-                 if name not in constexprs and name not in ("M", "low_row") and not name.endswith("desc")}
+                 if name not in constexprs and name not in ("M", "low_row", "whole_tiles", "stream_programs", "stream_parts")
+                 and not name.endswith("desc")}
     signature.update({name: "constexpr" for name in constexprs})
     options = {"num_warps": 4, **({"maxnreg": tile.max_registers} if tile.max_registers else {})}
     return _build_for(capability, _fp8_serving_kernel, signature, constexprs, options, attrs, GluonASTSource)

@@ -79,53 +79,88 @@ SERVING_MIN_K_TILES = 8  # shorter K (K = 512: 4 K-tiles) lost at every M measur
 SERVING_SPLIT_K_TILES = 64  # K-tiles each split of a 128-row launch keeps (exp102: split 2 of 128 won, of 64 not)
 SERVING_MAX_SPLIT = 4
 SERVING_MIN_M = 65  # below: the decode kernel and the 64-row split-x tiles
-SERVING_MAX_M = 512  # above: the expand path's range (not measured against this kernel)
+SERVING_MAX_M = 512  # the range of the rule's two builds and K splits; above it ...
+SERVING_LARGE_MAX_M = 1024  # ... to this M the 128-row build unsplit where it fills the GPU (v64), then expand
+STREAM_MAX_FILL = 0.9  # the stream (``serving_schedule``): launches whose items fill their rounds at most this well,
+STREAM_TILE_K_TILES = 40  # ... of tiles this long at least,
+STREAM_ONE_ROUND_TAIL = 0.3  # ... and after a single whole round a tail of at most this share of the places;
+STREAM_MIN_K_TILES = 8  # ... the shortest run of the stream a program takes
 
 _HALF = gl.constexpr(HALF_ROWS)
 
 
 @gluon.jit
-def _work_item(item, tiles, num_m, k_tiles, block_m: gl.constexpr, SPLIT_K: gl.constexpr):
-    """Work item ``item`` of a launch's ``tiles * SPLIT_K``: its tile, split, first weight row, first x row and the
-    split's K-tiles (first, count >= 1: the rule splits only long K). The split is the slow index -- programs
-    running together share each weight box's K offset -- and tiles of the same weight rows are neighbours."""
+def _tile_origin(tile, num_m, block_m: gl.constexpr):
+    """The first weight row and first x row of ``[128, block_m]`` tile ``tile``; tiles of the same weight rows are
+    neighbours."""
+    return (tile // num_m) * 2 * _HALF, (tile % num_m) * block_m
+
+
+@gluon.jit
+def _split_item(item, tiles, k_tiles, SPLIT_K: gl.constexpr):
+    """Work item ``item`` of a launch of a program an item (``tiles * SPLIT_K`` of them): its tile, split and the
+    split's K-tiles (first, count >= 1: the plan checks every split is non-empty). The split is the slow index --
+    programs running together share each weight box's K offset."""
     tile = item % tiles
     split = item // tiles
     per_split = gl.cdiv(k_tiles, SPLIT_K)
     first = split * per_split
-    count = gl.minimum(per_split, k_tiles - first)
-    return tile, split, (tile // num_m) * 2 * _HALF, (tile % num_m) * block_m, first, count
+    return tile, split, first, gl.minimum(per_split, k_tiles - first)
 
 
 @gluon.jit
-def _load_stages(x_desc, w_desc, w_top, w_bottom, high_ring, low_ring, ready, empty, M, N, K, low_row,
-                 SPLIT_K: gl.constexpr, PERSISTENT: gl.constexpr):
-    """The loader warp: the program's work items (``program_id``, and with ``PERSISTENT`` every grid size later)
-    into the ring, K-tile by K-tile (``_load_item``). The ring runs on across items, so the next item's first K-tiles
-    load while the math warpgroups store the last one's output."""
+def _stream_units(program, stream_programs, stream_units):
+    """The stream's units (tail tile x K-tile, K-tiles fastest) that ``program`` takes: ``[start, end)``, the
+    stream's ``stream_units`` cut into ``stream_programs`` contiguous runs as even as integers allow."""
+    return program * stream_units // stream_programs, (program + 1) * stream_units // stream_programs
+
+
+@gluon.jit
+def _stream_owner(unit, stream_programs, stream_units):
+    """The program whose run of the stream holds ``unit`` (the inverse of ``_stream_units``)."""
+    return ((unit + 1) * stream_programs - 1) // stream_units
+
+
+@gluon.jit
+def _load_stages(x_desc, w_desc, w_top, w_bottom, high_ring, low_ring, ready, empty, M, N, K, low_row, whole_tiles,
+                 stream_programs, SPLIT_K: gl.constexpr, PERSISTENT: gl.constexpr, STREAM: gl.constexpr):
+    """The loader warp: the program's work (the module docstring's schedule) into the ring, K-tile by K-tile
+    (``_load_item``). The ring runs on from one piece of work to the next, so the next one's first K-tiles load while
+    the math warpgroups store the last one's output."""
     block_m: gl.constexpr = high_ring.type.shape[1]
-    tiles = gl.cdiv(N, 2 * _HALF) * gl.cdiv(M, block_m)
+    tile_k: gl.constexpr = w_desc.block_type.shape[1]
+    num_m = gl.cdiv(M, block_m)
+    tiles = gl.cdiv(N, 2 * _HALF) * num_m
+    k_tiles = gl.cdiv(K, tile_k)
+    program = gl.program_id(0)
     if PERSISTENT:
         filled = 0  # stages this program has filled: the ring's position and phase
-        for item in range(gl.program_id(0), tiles * SPLIT_K, gl.num_programs(0)):
-            filled = _load_item(x_desc, w_desc, w_top, w_bottom, high_ring, low_ring, ready, empty, M, K, low_row,
-                                tiles, item, filled, SPLIT_K)
+        for tile in range(program, whole_tiles, gl.num_programs(0)):
+            filled = _load_item(x_desc, w_desc, w_top, w_bottom, high_ring, low_ring, ready, empty, K, low_row,
+                                num_m, tile, 0, k_tiles, filled)
+        if STREAM and program < stream_programs:
+            start, end = _stream_units(program, stream_programs, (tiles - whole_tiles) * k_tiles)
+            for tail in range(start // k_tiles, gl.cdiv(end, k_tiles)):
+                first = gl.maximum(start - tail * k_tiles, 0)
+                count = gl.minimum(end - tail * k_tiles, k_tiles) - first
+                filled = _load_item(x_desc, w_desc, w_top, w_bottom, high_ring, low_ring, ready, empty, K, low_row,
+                                    num_m, whole_tiles + tail, first, count, filled)
     else:
-        _load_item(x_desc, w_desc, w_top, w_bottom, high_ring, low_ring, ready, empty, M, K, low_row, tiles,
-                   gl.program_id(0), 0, SPLIT_K)
+        tile, split, first, count = _split_item(program, tiles, k_tiles, SPLIT_K)
+        _load_item(x_desc, w_desc, w_top, w_bottom, high_ring, low_ring, ready, empty, K, low_row, num_m, tile, first,
+                   count, 0)
 
 
 @gluon.jit
-def _load_item(x_desc, w_desc, w_top, w_bottom, high_ring, low_ring, ready, empty, M, K, low_row, tiles, item, filled,
-               SPLIT_K: gl.constexpr):
-    """Work item ``item``'s K-tiles, four boxes each, into the stages after the ``filled`` ones, each once both
-    warpgroups have released it; returns the stages filled so far."""
+def _load_item(x_desc, w_desc, w_top, w_bottom, high_ring, low_ring, ready, empty, K, low_row, num_m, tile, first,
+               count, filled):
+    """K-tiles ``first`` .. ``first + count - 1`` of tile ``tile``, four boxes each, into the stages after the
+    ``filled`` ones, each once both warpgroups have released it; returns the stages filled so far."""
     ring_depth: gl.constexpr = high_ring.type.shape[0]
     block_m: gl.constexpr = high_ring.type.shape[1]
     tile_k: gl.constexpr = w_desc.block_type.shape[1]
     stage_bytes: gl.constexpr = 2 * w_desc.block_type.nbytes + 2 * x_desc.block_type.nbytes
-    tile, split, off_n, off_m, first, count = _work_item(item, tiles, gl.cdiv(M, block_m), gl.cdiv(K, tile_k),
-                                                         block_m, SPLIT_K)
+    off_n, off_m = _tile_origin(tile, num_m, block_m)
     for t in range(count):
         stage = (filled + t) % ring_depth
         mbarrier.wait(empty.index(stage), (((filled + t) // ring_depth) & 1) ^ 1)  # a fresh barrier passes phase 1
@@ -140,40 +175,59 @@ def _load_item(x_desc, w_desc, w_top, w_bottom, high_ring, low_ring, ready, empt
 
 @gluon.jit
 def _multiply_rows(w_ring, high_ring, low_ring, ready, empty, scale_ptr, bias_ptr, y_ptr, partial_ptr, counter_ptr,
-                   x_scale_ptr, M, N, K, half, stride_sn, stride_sk, stride_ym, scale_block_n,
-                   SCALE_BLOCK_K: gl.constexpr, HAS_BIAS: gl.constexpr, SCALE_E8M0: gl.constexpr,
-                   SPLIT_K: gl.constexpr, PERSISTENT: gl.constexpr):
-    """A math warpgroup: weight rows ``64 * half`` .. ``+ 63`` of the program's work items' tiles (as the loader
-    takes them), each over its split's K-tiles and then stored (``_multiply_item``)."""
+                   x_scale_ptr, M, N, K, half, stride_sn, stride_sk, stride_ym, scale_block_n, whole_tiles,
+                   stream_programs, stream_parts, SCALE_BLOCK_K: gl.constexpr, HAS_BIAS: gl.constexpr,
+                   SCALE_E8M0: gl.constexpr, SPLIT_K: gl.constexpr, PERSISTENT: gl.constexpr, STREAM: gl.constexpr):
+    """A math warpgroup: weight rows ``64 * half`` .. ``+ 63`` of the program's work as the loader takes it, each
+    piece over its K-tiles and then stored, or with the other parts of its tile reduced (``_multiply_item``)."""
     block_m: gl.constexpr = high_ring.type.shape[1]
-    tiles = gl.cdiv(N, 2 * _HALF) * gl.cdiv(M, block_m)
+    tile_k: gl.constexpr = high_ring.type.shape[2]
+    num_m = gl.cdiv(M, block_m)
+    tiles = gl.cdiv(N, 2 * _HALF) * num_m
+    k_tiles = gl.cdiv(K, tile_k)
+    program = gl.program_id(0)
     if PERSISTENT:
         taken = 0  # stages this warpgroup has consumed: the ring's position and phase
-        for item in range(gl.program_id(0), tiles * SPLIT_K, gl.num_programs(0)):
-            taken = _multiply_item(w_ring, high_ring, low_ring, ready, empty, scale_ptr, bias_ptr, y_ptr, partial_ptr,
-                                   counter_ptr, x_scale_ptr, M, N, K, half, stride_sn, stride_sk, stride_ym,
-                                   scale_block_n, tiles, item, taken, SCALE_BLOCK_K, HAS_BIAS, SCALE_E8M0, SPLIT_K)
+        for tile in range(program, whole_tiles, gl.num_programs(0)):
+            taken = _multiply_item(w_ring, high_ring, low_ring, ready, empty, scale_ptr, bias_ptr, y_ptr,
+                                   partial_ptr, counter_ptr, x_scale_ptr, M, N, half, stride_sn, stride_sk, stride_ym,
+                                   scale_block_n, num_m, tile, 0, k_tiles, taken, 0, 1, 0, SCALE_BLOCK_K, HAS_BIAS,
+                                   SCALE_E8M0)
+        if STREAM and program < stream_programs:
+            stream_units = (tiles - whole_tiles) * k_tiles
+            start, end = _stream_units(program, stream_programs, stream_units)
+            for tail in range(start // k_tiles, gl.cdiv(end, k_tiles)):
+                first = gl.maximum(start - tail * k_tiles, 0)
+                count = gl.minimum(end - tail * k_tiles, k_tiles) - first
+                owner = _stream_owner(tail * k_tiles, stream_programs, stream_units)  # the tile's first part
+                parts = _stream_owner(tail * k_tiles + k_tiles - 1, stream_programs, stream_units) - owner + 1
+                taken = _multiply_item(w_ring, high_ring, low_ring, ready, empty, scale_ptr, bias_ptr, y_ptr,
+                                       partial_ptr, counter_ptr, x_scale_ptr, M, N, half, stride_sn, stride_sk,
+                                       stride_ym, scale_block_n, num_m, whole_tiles + tail, first, count, taken,
+                                       program - owner, parts, tail * stream_parts, SCALE_BLOCK_K, HAS_BIAS,
+                                       SCALE_E8M0)
     else:
+        tile, split, first, count = _split_item(program, tiles, k_tiles, SPLIT_K)
         _multiply_item(w_ring, high_ring, low_ring, ready, empty, scale_ptr, bias_ptr, y_ptr, partial_ptr, counter_ptr,
-                       x_scale_ptr, M, N, K, half, stride_sn, stride_sk, stride_ym, scale_block_n, tiles,
-                       gl.program_id(0), 0, SCALE_BLOCK_K, HAS_BIAS, SCALE_E8M0, SPLIT_K)
+                       x_scale_ptr, M, N, half, stride_sn, stride_sk, stride_ym, scale_block_n, num_m, tile, first,
+                       count, 0, split, SPLIT_K, tile * SPLIT_K, SCALE_BLOCK_K, HAS_BIAS, SCALE_E8M0)
 
 
 @gluon.jit
 def _multiply_item(w_ring, high_ring, low_ring, ready, empty, scale_ptr, bias_ptr, y_ptr, partial_ptr, counter_ptr,
-                   x_scale_ptr, M, N, K, half, stride_sn, stride_sk, stride_ym, scale_block_n, tiles, item, taken,
-                   SCALE_BLOCK_K: gl.constexpr, HAS_BIAS: gl.constexpr, SCALE_E8M0: gl.constexpr,
-                   SPLIT_K: gl.constexpr):
-    """Work item ``item``: per K-tile (from the stage after the ``taken`` ones) wait for the stage, two async wgmmas
-    into a fresh sum, wait for them, release the stage, scale into the fp32 total; then store the 64 rows
-    (``_store_rows``). Returns the stages taken so far."""
+                   x_scale_ptr, M, N, half, stride_sn, stride_sk, stride_ym, scale_block_n, num_m, tile, first, count,
+                   taken, part, parts, slot, SCALE_BLOCK_K: gl.constexpr, HAS_BIAS: gl.constexpr,
+                   SCALE_E8M0: gl.constexpr):
+    """K-tiles ``first`` .. ``first + count - 1`` of tile ``tile``, part ``part`` of its ``parts`` (K order): per
+    K-tile (from the stage after the ``taken`` ones) wait for the stage, two async wgmmas into a fresh sum, wait for
+    them, release the stage, scale into the fp32 total; then store the 64 rows, or reduce them with the tile's other
+    parts through partial slots ``slot`` .. ``slot + parts - 1`` (``_store_rows``). Returns the stages taken so far."""
     ring_depth: gl.constexpr = high_ring.type.shape[0]
     block_m: gl.constexpr = high_ring.type.shape[1]
     tile_k: gl.constexpr = high_ring.type.shape[2]
     mma_layout: gl.constexpr = gl.NVMMADistributedLayout(version=[3, 0], warps_per_cta=[4, 1],
                                                         instr_shape=[16, block_m, 32])
-    tile, split, off_n, off_m, first, count = _work_item(item, tiles, gl.cdiv(M, block_m), gl.cdiv(K, tile_k),
-                                                         block_m, SPLIT_K)
+    off_n, off_m = _tile_origin(tile, num_m, block_m)
     off_n += half * _HALF
     rows = off_n + gl.arange(0, _HALF, layout=gl.SliceLayout(1, mma_layout))
     scale_rows = scale_ptr + (gl.minimum(rows, N - 1) // scale_block_n) * stride_sn
@@ -184,60 +238,73 @@ def _multiply_item(w_ring, high_ring, low_ring, ready, empty, scale_ptr, bias_pt
         block_scale = gl.load(scale_rows + ((first + t) * tile_k // SCALE_BLOCK_K) * stride_sk)  # loads while waiting
         block_scale = _scale_to_fp32(block_scale, False, SCALE_E8M0)  # the tile kernel's (no integer path here)
         mbarrier.wait(ready.index(stage), ((taken + t) // ring_depth) & 1)
-        part = warpgroup_mma(w_ring.index(stage), high_ring.index(stage).permute((1, 0)), unused, use_acc=False,
-                             is_async=True)
-        part = warpgroup_mma(w_ring.index(stage), low_ring.index(stage).permute((1, 0)), part, is_async=True)
-        part = warpgroup_mma_wait(num_outstanding=0, deps=(part, ))
+        part_sum = warpgroup_mma(w_ring.index(stage), high_ring.index(stage).permute((1, 0)), unused, use_acc=False,
+                                 is_async=True)
+        part_sum = warpgroup_mma(w_ring.index(stage), low_ring.index(stage).permute((1, 0)), part_sum, is_async=True)
+        part_sum = warpgroup_mma_wait(num_outstanding=0, deps=(part_sum, ))
         mbarrier.arrive(empty.index(stage), count=1)
-        acc += part * block_scale[:, None]
-    _store_rows(acc, bias_ptr, y_ptr, partial_ptr, counter_ptr, x_scale_ptr, M, N, off_n, off_m, split,
-                2 * tile + half, stride_ym, HAS_BIAS, SPLIT_K)
+        acc += part_sum * block_scale[:, None]
+    _store_rows(acc, bias_ptr, y_ptr, partial_ptr, counter_ptr, x_scale_ptr, M, N, off_n, off_m, half, part, parts,
+                slot, 2 * tile + half, stride_ym, HAS_BIAS)
     return taken + count
 
 
 @gluon.jit
-def _store_rows(acc, bias_ptr, y_ptr, partial_ptr, counter_ptr, x_scale_ptr, M, N, off_n, off_m, split, counter,
-                stride_ym, HAS_BIAS: gl.constexpr, SPLIT_K: gl.constexpr):
-    """A math warpgroup's 64 rows of ``y.T``: ``y[m, n] = x_scale[m] * acc[n, m] (+ bias[n])``, rounded to y's dtype
-    and stored n fastest across a warp; with ``SPLIT_K > 1`` through the ordered reduction instead: its fp32
-    partial, and the last of the tile's splits to arrive sums them in split order (the tile kernel's
-    ``_write_output``, so the result is bitwise that launch's)."""
+def _store_rows(acc, bias_ptr, y_ptr, partial_ptr, counter_ptr, x_scale_ptr, M, N, off_n, off_m, half, part, parts,
+                slot, counter, stride_ym, HAS_BIAS: gl.constexpr):
+    """A math warpgroup's 64 rows of ``y.T``: ``y[m, n] = x_scale[m] * acc[n, m] (+ bias[n])`` (``_store_output``);
+    where the tile has ``parts > 1`` K parts, through the ordered reduction instead: this part's fp32 partial into
+    partial slot ``slot + part`` (a ``[128, block_m]`` tile), and the last of the tile's parts to arrive sums the
+    slots in part order (the tile kernel's ``_write_output``, so a split launch's result is bitwise that launch's).
+    The partials keep the MMA's register layout: converting fp32 tiles would take shared memory the ring holds."""
     mma_layout: gl.constexpr = acc.type.layout
     block_m: gl.constexpr = acc.type.shape[1]
-    rows = off_n + gl.arange(0, _HALF, layout=gl.SliceLayout(1, mma_layout))
-    cols = off_m + gl.arange(0, block_m, layout=gl.SliceLayout(0, mma_layout))
-    acc *= gl.load(x_scale_ptr + cols, mask=cols < M, other=0.0)[None, :]
-    out_layout: gl.constexpr = gl.BlockedLayout([8, 1], [8, 4], [1, 4], [0, 1])
-    offs_n = off_n + gl.arange(0, _HALF, layout=gl.SliceLayout(1, out_layout))
-    offs_m = off_m + gl.arange(0, block_m, layout=gl.SliceLayout(0, out_layout))
-    mask = (offs_n[:, None] < N) & (offs_m[None, :] < M)
-    y_ptrs = y_ptr + offs_m[None, :] * stride_ym + offs_n[:, None]
-    if SPLIT_K == 1:
-        if HAS_BIAS:
-            acc += gl.load(bias_ptr + rows, mask=rows < N, other=0.0).to(gl.float32)[:, None]
-        gl.store(y_ptrs, gl.convert_layout(acc.to(y_ptr.dtype.element_ty), out_layout), mask=mask)
-    else:  # [SPLIT_K, M, N] fp32 partials; the last split of these 64 rows to arrive sums them in split order
-        part_ptrs = partial_ptr + offs_m[None, :] * N + offs_n[:, None]
-        gl.store(part_ptrs + split * M * N, gl.convert_layout(acc, out_layout), mask=mask)
+    slot_size: gl.constexpr = 2 * _HALF * block_m
+    local_n = gl.arange(0, _HALF, layout=gl.SliceLayout(1, mma_layout))
+    local_m = gl.arange(0, block_m, layout=gl.SliceLayout(0, mma_layout))
+    acc *= gl.load(x_scale_ptr + off_m + local_m, mask=off_m + local_m < M, other=0.0)[None, :]
+    if parts == 1:
+        _store_output(acc, bias_ptr, y_ptr, M, N, off_n, off_m, stride_ym, HAS_BIAS)
+    else:  # the last part of these 64 rows to arrive sums the tile's partial slots in part order
+        part_ptrs = partial_ptr + slot * slot_size + (half * _HALF + local_n)[:, None] * block_m + local_m[None, :]
+        gl.store(part_ptrs + part * slot_size, acc)
         gl.thread_barrier()  # every thread's partial written before the release
-        if gl.atomic_add(counter_ptr + counter, 1, sem="acq_rel") == SPLIT_K - 1:
-            total = gl.zeros((_HALF, block_m), dtype=gl.float32, layout=out_layout)
-            for i in range(SPLIT_K):
-                total += gl.load(part_ptrs + i * M * N, mask=mask, other=0.0, cache_modifier=".cg")
-            if HAS_BIAS:
-                total += gl.load(bias_ptr + offs_n, mask=offs_n < N, other=0.0).to(gl.float32)[:, None]
-            gl.store(y_ptrs, total.to(y_ptr.dtype.element_ty), mask=mask)
+        if gl.atomic_add(counter_ptr + counter, 1, sem="acq_rel") == parts - 1:
+            total = gl.zeros((_HALF, block_m), dtype=gl.float32, layout=mma_layout)
+            for i in range(parts):
+                total += gl.load(part_ptrs + i * slot_size, cache_modifier=".cg")
+            _store_output(total, bias_ptr, y_ptr, M, N, off_n, off_m, stride_ym, HAS_BIAS)
             gl.atomic_xchg(counter_ptr + counter, 0)
 
 
 @gluon.jit
+def _store_output(acc, bias_ptr, y_ptr, M, N, off_n, off_m, stride_ym, HAS_BIAS: gl.constexpr):
+    """``acc (+ bias[n])`` (64 weight rows from ``off_n``, x rows from ``off_m``) rounded to y's dtype and stored n
+    fastest across a warp."""
+    mma_layout: gl.constexpr = acc.type.layout
+    block_m: gl.constexpr = acc.type.shape[1]
+    if HAS_BIAS:
+        rows = off_n + gl.arange(0, _HALF, layout=gl.SliceLayout(1, mma_layout))
+        acc += gl.load(bias_ptr + rows, mask=rows < N, other=0.0).to(gl.float32)[:, None]
+    out_layout: gl.constexpr = gl.BlockedLayout([8, 1], [8, 4], [1, 4], [0, 1])
+    offs_n = off_n + gl.arange(0, _HALF, layout=gl.SliceLayout(1, out_layout))
+    offs_m = off_m + gl.arange(0, block_m, layout=gl.SliceLayout(0, out_layout))
+    mask = (offs_n[:, None] < N) & (offs_m[None, :] < M)
+    gl.store(y_ptr + offs_m[None, :] * stride_ym + offs_n[:, None],
+             gl.convert_layout(acc.to(y_ptr.dtype.element_ty), out_layout), mask=mask)
+
+
+@gluon.jit
 def _fp8_serving_kernel(x_desc, w_desc, scale_ptr, bias_ptr, y_ptr, partial_ptr, counter_ptr, x_scale_ptr, M, N, K,
-                        low_row, stride_sn, stride_sk, stride_ym, scale_block_n, SCALE_BLOCK_K: gl.constexpr,
-                        HAS_BIAS: gl.constexpr, SCALE_E8M0: gl.constexpr, STAGES: gl.constexpr,
-                        MATH_REGISTERS: gl.constexpr, SPLIT_K: gl.constexpr, PERSISTENT: gl.constexpr):
-    """``[128, block_m]`` tiles of ``y.T``, each over one of ``SPLIT_K`` K ranges: work item ``program_id`` of
-    ``tiles * SPLIT_K``, and with ``PERSISTENT`` every ``num_programs`` later (module docstring). ``x_desc``: the
-    ``[2 * low_row, K]`` e4m3 terms (``[block_m, 128]`` boxes); ``w_desc``: the weight (``[64, 128]`` boxes)."""
+                        low_row, stride_sn, stride_sk, stride_ym, scale_block_n, whole_tiles, stream_programs,
+                        stream_parts, SCALE_BLOCK_K: gl.constexpr, HAS_BIAS: gl.constexpr, SCALE_E8M0: gl.constexpr,
+                        STAGES: gl.constexpr, MATH_REGISTERS: gl.constexpr, SPLIT_K: gl.constexpr,
+                        PERSISTENT: gl.constexpr, STREAM: gl.constexpr):
+    """``[128, block_m]`` tiles of ``y.T``: without ``PERSISTENT`` work item ``program_id`` of ``tiles * SPLIT_K``
+    (tile x K split); with it tiles ``program_id``, ``+ num_programs``, ... below ``whole_tiles``, then the program's
+    run of the stream of the other tiles' K-tiles (``stream_programs`` runs; each tail tile's parts reduce through
+    ``stream_parts`` partial slots a tile). ``x_desc``: the ``[2 * low_row, K]`` e4m3 terms (``[block_m, 128]``
+    boxes); ``w_desc``: the weight (``[64, 128]`` boxes)."""
     tile_k: gl.constexpr = w_desc.block_type.shape[1]
     block_m: gl.constexpr = x_desc.block_type.shape[0]
     w_top = gl.allocate_shared_memory(w_desc.dtype, [STAGES, _HALF, tile_k], w_desc.layout)
@@ -253,21 +320,64 @@ def _fp8_serving_kernel(x_desc, w_desc, scale_ptr, bias_ptr, y_ptr, partial_ptr,
     gl.warp_specialize([
         (_multiply_rows, (w_top, high_ring, low_ring, ready, empty, scale_ptr, bias_ptr, y_ptr, partial_ptr,
                           counter_ptr, x_scale_ptr, M, N, K, 0, stride_sn, stride_sk, stride_ym, scale_block_n,
-                          SCALE_BLOCK_K, HAS_BIAS, SCALE_E8M0, SPLIT_K, PERSISTENT)),
+                          whole_tiles, stream_programs, stream_parts, SCALE_BLOCK_K, HAS_BIAS, SCALE_E8M0, SPLIT_K,
+                          PERSISTENT, STREAM)),
         (_multiply_rows, (w_bottom, high_ring, low_ring, ready, empty, scale_ptr, bias_ptr, y_ptr, partial_ptr,
                           counter_ptr, x_scale_ptr, M, N, K, 1, stride_sn, stride_sk, stride_ym, scale_block_n,
-                          SCALE_BLOCK_K, HAS_BIAS, SCALE_E8M0, SPLIT_K, PERSISTENT)),
+                          whole_tiles, stream_programs, stream_parts, SCALE_BLOCK_K, HAS_BIAS, SCALE_E8M0, SPLIT_K,
+                          PERSISTENT, STREAM)),
         (_load_stages, (x_desc, w_desc, w_top, w_bottom, high_ring, low_ring, ready, empty, M, N, K, low_row,
-                        SPLIT_K, PERSISTENT)),
+                        whole_tiles, stream_programs, SPLIT_K, PERSISTENT, STREAM)),
     ], [4, 1], [MATH_REGISTERS, 24])
 
 
-def serving_persistent(items: int, config: KernelConfig, sm_count: int) -> bool:
-    """Whether a serving launch of ``items`` work items (tiles x K splits) runs persistent: unsplit, with more items
-    than its grid's places (``per_sm`` programs a SM). exp122 (H200, NOTES item 111): 1.03-1.24x at 26 of 36 such
-    points; a launch that fits its places runs a program an item as before (the persistent form's loops ran those
-    ~1% slower, exp126), and split launches too (persistent: 0.93-0.99x, exp122/exp126/exp128)."""
-    return config.split_k == 1 and items > serving_tile(config.block_m).per_sm * sm_count
+class ServingSchedule(NamedTuple):
+    """How a serving launch's programs share its work (``serving_schedule``)."""
+    grid: int  # programs
+    persistent: bool  # the kernel's PERSISTENT form: whole tiles in rounds, then the stream
+    whole_tiles: int  # tiles taken whole, program p taking p, p + grid, ... (PERSISTENT)
+    stream_programs: int  # programs sharing the other tiles' K-tiles as one stream (0: none)
+    stream_parts: int  # partial slots a stream tile has (the most parts any of them is cut into)
+    slots: int  # partial slots of ``[128, block_m]`` fp32 the launch's reductions use (0: none)
+
+
+def serving_schedule(tiles: int, k_tiles: int, config: KernelConfig, sm_count: int) -> ServingSchedule:
+    """The schedule of a serving launch of ``tiles`` tiles of ``k_tiles`` K-tiles with ``config`` (its build and K
+    split from ``serving_config``), on ``sm_count`` SMs holding ``per_sm`` programs each (the places).
+
+    By default a program an item (tile x split; v59), or, unsplit with more tiles than places, a grid of the places
+    taking the tiles in rounds (v60/v63). v64, the stream: where the 128-row build's items fill their rounds of
+    places to at most ``STREAM_MAX_FILL``, its tiles hold at least ``STREAM_TILE_K_TILES`` K-tiles, and at least two
+    rounds of tiles are whole (or one, with the rest at most ``STREAM_ONE_ROUND_TAIL`` of the places), a grid of the
+    places takes the whole rounds' tiles whole and shares the other tiles' K-tiles as one stream (tail tile by tail
+    tile, K-tiles fastest) cut into even runs, one a program, of at least ``STREAM_MIN_K_TILES``; a tail tile cut
+    between programs is reduced in K order through partial slots (the last of its parts to arrive sums them), so
+    every SM does the same work within a run's rounding, where the rounds left the last one part-empty.
+
+    exp132 (H200, NOTES item 117; the library against v63's schedule with the same config, CUDA graphs, weights
+    rotated, best of two rounds): where those conditions hold 1.07-1.20x at 9 of 9 points (7168 x 16384 M = 384
+    178.4 -> 150.5 us, 18432 x 7168 M = 256 129.4 -> 114.8, 17408 x 5120 M = 256 92.9 -> 82.1, 5120 x 17408 M = 512
+    182.2 -> 152.8). The stream lost elsewhere: with no whole round (all tiles streamed; 0.61-1.04x at 10 points:
+    tiles sharing a weight block then read it apart, 7168 x 16384 M = 256 242 against 126 MB of DRAM reads, ncu), on
+    short K (12-24 K-tiles: 0.77-0.89x at 6), after one round with a larger tail (0.95-1.00x at 3), and in the 64-row
+    build (0.52-1.06x at 32)."""
+    tile = serving_tile(config.block_m)
+    places = tile.per_sm * sm_count
+    items = tiles * config.split_k
+    whole_rounds = tiles // places
+    tail = tiles - whole_rounds * places
+    stream_units = tail * k_tiles
+    stream_programs = min(places, stream_units // STREAM_MIN_K_TILES)
+    if (tile.per_sm == 1 and items / (triton.cdiv(items, places) * places) <= STREAM_MAX_FILL
+            and k_tiles >= STREAM_TILE_K_TILES and stream_programs > tail
+            and (whole_rounds >= 2 or (whole_rounds == 1 and tail <= STREAM_ONE_ROUND_TAIL * places))):
+        owner = lambda unit: ((unit + 1) * stream_programs - 1) // stream_units  # noqa: E731 (the kernel's)
+        parts = max(owner((t + 1) * k_tiles - 1) - owner(t * k_tiles) + 1 for t in range(tail))
+        return ServingSchedule(places, True, whole_rounds * places, stream_programs, parts,
+                               tail * parts if parts > 1 else 0)
+    if config.split_k == 1 and tiles > places:
+        return ServingSchedule(places, True, tiles, 0, 1, 0)
+    return ServingSchedule(items, False, 0, 0, 1, items if config.split_k > 1 else 0)
 
 
 def serving_tile(block_m: int) -> ServingTile:
@@ -353,11 +463,25 @@ def serving_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     of them on 8 layers never timed before, 0.96-1.24x), one 0.96x (9216 x 3072 M = 320). The same build in place
     of 128-row launches that clear their bound was mixed (exp125: 36 points, 0.87-1.10x; 7168 x 16384 M = 448 181.1
     -> 207.4 us), and where it fills no better than the 128-row launch that failed it lost (exp124: 4096 x 8192
-    M = 384, 4096 x 2048 M = 384, 8192 x 1024 / 1536 M = 192: 0.91-0.94x): neither is taken."""
-    if not (SERVING_MIN_M <= m <= SERVING_MAX_M and groups == 1 and block_k % BLOCK_K == 0
+    M = 384, 4096 x 2048 M = 384, 8192 x 1024 / 1536 M = 192: 0.91-0.94x): neither is taken.
+
+    v64: M = ``SERVING_MAX_M`` + 1 to ``SERVING_LARGE_MAX_M``, the 128-row build unsplit where its fill clears
+    ``SERVING_ONE_WAVE_FILL`` (``choose_config`` takes it over the expand path there). exp131/exp132 (H200, NOTES
+    item 117; forced, against the rule's expand path): 1.00-1.23x at 10 of 10 points of 10 layers at M = 768 / 1024
+    (18432 x 7168 M = 1024 501.2 -> 406.6 us, 65536 x 1536 363.4 -> 312.0, 7168 x 16384 435.1 -> 376.3, 7168 x 3072
+    81.8 -> 81.6); at M = 2048 0.88-1.03x and at 4096 0.74-0.93x (there cuBLAS's large tiles, which the expand path
+    runs, use the tensor cores better than this kernel's), hence the bound; the 64-row build lost at all six points
+    at M = 768 / 1024 where it was timed (0.84-0.93x the 128-row one)."""
+    if not (SERVING_MIN_M <= m <= SERVING_LARGE_MAX_M and groups == 1 and block_k % BLOCK_K == 0
             and triton.cdiv(k, BLOCK_K) >= SERVING_MIN_K_TILES):
         return None
     k_tiles = triton.cdiv(k, BLOCK_K)
+    if m > SERVING_MAX_M:  # v64: the 128-row build unsplit where it fills the GPU (the caller weighs it against expand)
+        wide = SERVING_TILES[0]
+        if shared_memory < wide.shared_memory or serving_fill(m, n, sm_count) < SERVING_ONE_WAVE_FILL:
+            return None
+        return KernelConfig(2 * HALF_ROWS, wide.block_m, BLOCK_K, 1, 4, wide.stages, tma=True, split_x=True,
+                            warp_specialized=True)
     splits = [s for s in range(1, SERVING_MAX_SPLIT + 1) if s == 1 or k_tiles // s >= SERVING_SPLIT_K_TILES]
     tiles = {t: triton.cdiv(n, 2 * HALF_ROWS) * triton.cdiv(m, t.block_m) for t in SERVING_TILES}
     # (build, split): the 128-row build split where each split keeps SERVING_SPLIT_K_TILES; the 64-row one unsplit,

@@ -51,6 +51,7 @@ for cc, cfg, x_dtype, scale_dtype, bias, integer, *options in json.loads(sys.std
         config = DecodeConfig(*cfg["decode"]) if isinstance(cfg, dict) else KernelConfig(*cfg)
         c = aot_compile(cc, config, getattr(torch, x_dtype), getattr(torch, scale_dtype), bias, integer,
                         aligned=options[0] if options else True, persistent=len(options) > 1 and options[1],
+                        stream=len(options) > 2 and options[2],
                         x_row_groups=isinstance(cfg, dict) and cfg.get("x_row_groups", False))
         ptx = c.asm["ptx"]
         report = ptxas_report(ptx) if cc >= 90 and config.tma else {}  # the TMA builds
@@ -85,8 +86,9 @@ def _key(value):
 
 def run_aot_jobs(jobs):
     """``jobs``: ``(capability, config fields (or {"decode": fields[, "x_row_groups": True]}), x dtype, scale dtype,
-    bias, integer[, aligned[, persistent]])`` (persistent: the serving kernel's persistent form).
-    Returns ``{(capability, config tuple, x, scale, bias, integer[, aligned[, persistent]]): what the build holds}``."""
+    bias, integer[, aligned[, persistent[, stream]]])`` (persistent: the serving kernel's persistent form; stream: with
+    its stream). Returns ``{(capability, config tuple, x, scale, bias, integer[, aligned[, ...]]): what the build
+    holds}``."""
     env = {k: v for k, v in os.environ.items() if k != "TRITON_INTERPRET"}
     done = subprocess.run([sys.executable, "-c", AOT_WORKER], input=json.dumps(jobs), capture_output=True, text=True,
                           env=env, timeout=900)

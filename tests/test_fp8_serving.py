@@ -15,9 +15,10 @@ import torch
 from aot_helpers import run_aot_jobs
 from kernel_cases import DEVICE, H100_SHARED, launch_plan, make, reference, rel_err
 from fp8blk.kernels import fp8_block_matmul
-from fp8blk.kernels.fp8_serving import (SERVING_MAX_M, SERVING_MIN_FILL, SERVING_MIN_K_TILES, SERVING_MIN_M,
-                                        SERVING_ONE_WAVE_FILL, SERVING_TILES, launch_fill,
-                                        serving_config, serving_fill)
+from fp8blk.kernels.fp8_serving import (SERVING_LARGE_MAX_M, SERVING_MAX_M, SERVING_MIN_FILL, SERVING_MIN_K_TILES,
+                                        SERVING_MIN_M, SERVING_ONE_WAVE_FILL, SERVING_TILES, STREAM_MIN_K_TILES,
+                                        _stream_owner, _stream_units, launch_fill, serving_config, serving_fill,
+                                        serving_schedule)
 from fp8blk.kernels.fp8_tile import KernelConfig, low_terms_row
 
 SERVING = KernelConfig(128, 128, 128, 1, 4, 4, tma=True, split_x=True, warp_specialized=True)
@@ -61,7 +62,10 @@ def test_rule_takes_the_serving_kernel_where_its_tiles_fill_the_gpu():
     assert serving_config(256, 32768, 512, 1, 128, 132, H100_SHARED) is None  # 4 K-tiles
     assert serving_config(256, 32768, 1024, 1, 128, 132, H100_SHARED) == SERVING  # 8
     assert serving_config(64, 65536, 4096, 1, 128, 132, H100_SHARED) is None  # M below SERVING_MIN_M
-    assert serving_config(640, 65536, 4096, 1, 128, 132, H100_SHARED) is None  # M above SERVING_MAX_M
+    assert serving_config(640, 65536, 4096, 1, 128, 132, H100_SHARED) == SERVING  # v64: above SERVING_MAX_M, ...
+    assert serving_config(1024, 7168, 3072, 1, 128, 132, H100_SHARED) == SERVING  # 448 tiles: 0.85 of 4 waves
+    assert serving_config(1024, 1536, 7168, 1, 128, 132, H100_SHARED) is None  # ... where it fills (96 tiles: 0.73)
+    assert serving_config(1025, 65536, 4096, 1, 128, 132, H100_SHARED) is None  # ... up to SERVING_LARGE_MAX_M
     assert serving_config(256, 7168, 4096, 2, 128, 132, H100_SHARED) is None  # groups
     assert serving_config(256, 7168, 4096, 1, 64, 132, H100_SHARED) is None  # scale blocks 64 deep
     assert serving_config(256, 7168, 4096, 1, 256, 132, H100_SHARED) == SERVING  # 256 deep: two K-tiles a block
@@ -95,8 +99,12 @@ def test_rule_property_over_shapes_and_gpus():
     a SM, take fewer waves (v58); where nothing cleared its bound, the 64-row build in more than one wave if it fills
     better still and clears the lower bound or the tile launch's fill (v62)."""
     def expected_block(m, n, sms, tile_fill):
-        if not SERVING_MIN_M <= m <= SERVING_MAX_M:
+        if not SERVING_MIN_M <= m <= SERVING_LARGE_MAX_M:
             return None
+        if m > SERVING_MAX_M:  # v64: the 128-row build unsplit where it clears the higher bound
+            tiles = -(-n // 128) * -(-m // 128)
+            fill = tiles / (-(-tiles // sms) * sms) * (-(-m // 64) * 64) / (-(-m // 128) * 128)
+            return 128 if fill >= SERVING_ONE_WAVE_FILL else None
         options, fills = [], {}
         for block_m in (128, 64):
             tiles = -(-n // 128) * -(-m // block_m)
@@ -112,7 +120,7 @@ def test_rule_property_over_shapes_and_gpus():
             return 64  # v62
         return None
 
-    for m, n, sms in itertools.product(range(33, 700, 31), (512, 1536, 2048, 3072, 4096, 7168, 18432, 65536),
+    for m, n, sms in itertools.product(range(33, 1100, 31), (512, 1536, 2048, 3072, 4096, 7168, 18432, 65536),
                                        (78, 108, 114, 132, 148)):
         for tile_fill in (None, 0.3, 0.6, 0.9):  # v56: a tile launch filling no better does not keep the GPU from it
             config = serving_config(m, n, 7168, 1, 128, sms, H100_SHARED, tile_fill=tile_fill)
@@ -150,9 +158,9 @@ def test_plan_takes_the_serving_kernel_on_sm_90_with_bf16_x(monkeypatch):
     assert plan.prologue.int_args[0] == low_terms_row(256, 128) == 256
     assert [(d.index, d.rows, d.box) for d in plan.descriptors] == [(0, 512, (128, 128)), (1, 7168, (64, 128))]
     assert all(d.layout is not None and d.dtype == torch.float8_e4m3fn for d in plan.descriptors)
-    assert plan.int_args == (256, 7168, 16384, 256, 128, 1, 7168, 128)
+    assert plan.int_args == (256, 7168, 16384, 256, 128, 1, 7168, 128, 0, 0, 1)  # ... no whole tiles, no stream
     assert dict(plan.constexprs) == {"SCALE_BLOCK_K": 128, "HAS_BIAS": False, "SCALE_E8M0": False, "STAGES": 4,
-                                     "MATH_REGISTERS": 232, "SPLIT_K": 1, "PERSISTENT": False}
+                                     "MATH_REGISTERS": 232, "SPLIT_K": 1, "PERSISTENT": False, "STREAM": False}
     assert plan.fallback.kind == "tile" and not plan.fallback.descriptors
     ragged = launch_plan(300, 7000, 5008, cuda)  # 55 x 3 tiles: 165 of 264 places, 300 of 384 rows: 0.49
     assert ragged.kind != "serving"
@@ -163,6 +171,7 @@ def test_plan_takes_the_serving_kernel_on_sm_90_with_bf16_x(monkeypatch):
     # more tiles than places: a persistent grid of one 128-row program a SM (two of the 64-row build) walking them
     many = launch_plan(512, 65536, 1536, cuda)  # 512 x 4 tiles
     assert many.config == SERVING and many.grid == (132, 1, 1) and dict(many.constexprs)["PERSISTENT"]
+    assert not dict(many.constexprs)["STREAM"] and many.int_args[-3:] == (2048, 0, 1)  # 0.97 of 16 rounds: no stream
     short = launch_plan(192, 65536, 1536, cuda)  # v58: 512 x 3 64-row tiles, two a SM
     assert short.config == SERVING_64 and short.grid == (264, 1, 1) and dict(short.constexprs)["PERSISTENT"]
     assert [d.box for d in narrow.descriptors] == [(64, 128), (64, 128)]
@@ -213,7 +222,8 @@ def test_arithmetic_the_serving_kernel_reproduces(m, n, k, scale_dtype, bias):
 def test_serving_kernel_builds_for_hopper_only():
     """sm_90 builds (Gluon, in the AOT child process: the interpreter must not be loaded) for every scale dtype and
     bias: two math warpgroups and a loader warp, 8 fp8 wgmmas a warpgroup waited for each K-tile, the shared memory
-    the rule counts on, no register spills; the 64-row build within 80 registers a thread; sm_80 is refused."""
+    the rule counts on, no register spills; the 64-row build within 80 registers a thread; the persistent form with
+    the stream (v64) in the same shared memory (its partials keep the MMA's register layout); sm_80 is refused."""
     wide, narrow = SERVING_TILES
     features = [("bfloat16", "float32", False, False), ("bfloat16", "float8_e8m0fnu", True, False),
                 ("bfloat16", "bfloat16", True, False)]
@@ -221,7 +231,8 @@ def test_serving_kernel_builds_for_hopper_only():
     jobs += [(90, list(SERVING._replace(split_k=2)), "bfloat16", "float32", True, False),
              (80, list(SERVING), *features[0])]
     persistent = [(90, list(tile), *features[1], True, True) for tile in (SERVING, SERVING_64)]  # the persistent form
-    builds = run_aot_jobs(jobs + persistent)
+    stream = (90, list(SERVING), *features[1], True, True, True)  # ... with the stream (v64, 128-row build)
+    builds = run_aot_jobs(jobs + persistent + [stream])
     for f in features:  # 12 warps: two warpgroups and the loader warp's group; 16 wgmmas: 2 terms x 4 K-steps x 2
         build = builds[(90, tuple(SERVING), *f)]
         assert build["error"] is None, build["error"]
@@ -233,6 +244,9 @@ def test_serving_kernel_builds_for_hopper_only():
                                                                                                  16)
         assert not build["wgmma_serialized"] and not any(build["spills"])
         assert tile.max_registers is None or build["registers"] == tile.max_registers
+    build = builds[(90, tuple(SERVING), *stream[2:])]  # the whole tiles' and the stream's K loops; the reduction
+    assert build["error"] is None and (build["shared"], build["warps"], build["wgmmas"]) == (wide.shared_memory, 12, 32)
+    assert not build["wgmma_serialized"] and not any(build["spills"]) and build["atomics"] >= 2
     build = builds[(90, tuple(SERVING._replace(split_k=2)), "bfloat16", "float32", True, False)]
     assert build["error"] is None and build["shared"] <= H100_SHARED and build["atomics"] >= 2  # the tile counters
     build = builds[(90, tuple(SERVING_64), *features[0])]
@@ -253,9 +267,13 @@ def test_rule_splits_long_k_where_the_split_fills_the_gpu(monkeypatch):
     plan = launch_plan(128, 7168, 16384, torch.device("cuda", 0))
     assert plan.kind == "serving" and plan.grid == (112, 1, 1) and dict(plan.constexprs)["SPLIT_K"] == 2
     assert plan.partial_elems == 2 * 128 * 7168 and plan.tiles == 2 * 56  # a counter per tile half
-    split = launch_plan(384, 7168, 16384, torch.device("cuda", 0))  # 56 x 3 tiles x 2 splits: a program an item
-    assert dict(split.constexprs)["SPLIT_K"] == 2 and split.grid == (336, 1, 1) and split.tiles == 2 * 56 * 3
-    assert not dict(plan.constexprs)["PERSISTENT"] and not dict(split.constexprs)["PERSISTENT"]
+    assert not dict(plan.constexprs)["PERSISTENT"]
+    # 56 x 3 tiles x 2 splits fill 0.85 of 3 rounds: v64 streams them instead (one whole round, 36 tiles' K-tiles in
+    # 132 runs of 34-35, cut into at most 5 parts a tile: 180 partial slots)
+    split = launch_plan(384, 7168, 16384, torch.device("cuda", 0))
+    assert dict(split.constexprs)["SPLIT_K"] == 2 and split.grid == (132, 1, 1) and split.tiles == 2 * 56 * 3
+    assert dict(split.constexprs)["PERSISTENT"] and dict(split.constexprs)["STREAM"]
+    assert split.int_args[-3:] == (132, 132, 5) and split.partial_elems == 180 * 128 * 128
     with pytest.raises(ValueError, match="every K split non-empty"):
         launch_plan(128, 7168, 1024, torch.device("cuda", 0), config=SERVING._replace(split_k=16))
 
@@ -339,3 +357,79 @@ def test_a_launch_below_its_bound_is_taken_where_it_fills_the_gpu_as_well_as_the
         assert not choice(m, n, k).warp_specialized, (m, n, k)  # the tile launch fills better: exp100/exp101 losses
     assert choice(320, 6144, 2048) == SERVING_64  # v62: 240 64-row tiles in two waves (exp125 1.11x the tile launch)
     assert not kernel_module.choose_config(192, 3072, 7168, 1, 128, device, tma=True).warp_specialized  # serving off
+
+
+def _stream_pieces(schedule, tiles, k_tiles):
+    """Every program's pieces of work under ``schedule`` as the kernel walks them (its ``_stream_units`` and
+    ``_stream_owner`` run as Python): ``(program, tile, first K-tile, count, part, parts, slot)``."""
+    pieces = []
+    for program in range(schedule.grid):
+        for tile in range(program, schedule.whole_tiles, schedule.grid):  # the whole rounds
+            pieces.append((program, tile, 0, k_tiles, 0, 1, None))
+        if program < schedule.stream_programs:
+            units = (tiles - schedule.whole_tiles) * k_tiles
+            start, end = _stream_units.fn(program, schedule.stream_programs, units)
+            for tail in range(start // k_tiles, -(-end // k_tiles)):
+                first = max(start - tail * k_tiles, 0)
+                owner = _stream_owner.fn(tail * k_tiles, schedule.stream_programs, units)
+                parts = _stream_owner.fn(tail * k_tiles + k_tiles - 1, schedule.stream_programs, units) - owner + 1
+                pieces.append((program, schedule.whole_tiles + tail, first, min(end - tail * k_tiles, k_tiles) - first,
+                               program - owner, parts, tail * schedule.stream_parts))
+    return pieces
+
+
+def test_stream_covers_every_k_tile_once_and_reduces_each_tile_in_k_order():
+    """v64's stream, for every launch the schedule streams over a range of layers, M and SM counts: the pieces the
+    kernel's own index helpers give cover each tile's K-tiles exactly once; a tile's parts are numbered 0, 1, ... in K
+    order, as many as each piece says, within the schedule's ``stream_parts``; partial slots are distinct and within
+    the plan's workspace; every run holds >= STREAM_MIN_K_TILES K-tiles; the 128-row build only."""
+    streamed = 0
+    for n, k, m, split, sms in itertools.product((5120, 7168, 16900, 18432, 24576), (1536, 5100, 7168, 16384),
+                                                 (96, 256, 300, 384, 512, 1000), (1, 2), (78, 114, 132)):
+        config = SERVING._replace(split_k=split)
+        tiles, k_tiles = -(-n // 128) * -(-m // 128), -(-k // 128)
+        schedule = serving_schedule(tiles, k_tiles, config, sms)
+        if not schedule.stream_programs:
+            continue
+        streamed += 1
+        assert schedule.persistent and schedule.grid == sms and schedule.stream_programs > tiles - schedule.whole_tiles
+        pieces = _stream_pieces(schedule, tiles, k_tiles)
+        covered = {}
+        for program, tile, first, count, part, parts, slot in pieces:
+            assert count >= 1
+            covered.setdefault(tile, []).append((first, count, part, parts, slot))
+        assert sorted(covered) == list(range(tiles))
+        runs = {}
+        for program, tile, first, count, *_ in pieces:
+            if tile >= schedule.whole_tiles:
+                runs[program] = runs.get(program, 0) + count
+        assert min(runs.values()) >= STREAM_MIN_K_TILES
+        slots = set()
+        for tile, kept in covered.items():
+            kept.sort()
+            assert [first for first, *_ in kept] == [sum(c for _, c, *_ in kept[:i]) for i in range(len(kept))]
+            assert sum(count for _, count, *_ in kept) == k_tiles
+            assert [part for _, _, part, *_ in kept] == list(range(len(kept)))
+            assert {parts for *_, parts, _ in kept} == {len(kept)} and len(kept) <= schedule.stream_parts
+            if len(kept) > 1:
+                slots.update(slot + part for _, _, part, _, slot in kept)
+        assert len(slots) <= schedule.slots and all(0 <= s < schedule.slots for s in slots)
+    assert streamed >= 20, streamed
+
+
+def test_stream_is_taken_where_exp132_measured_it_faster():
+    """v64's conditions (NOTES item 117): the 128-row build's rounds at most 0.9 full, tiles of >= 40 K-tiles, two
+    whole rounds (or one and a tail of at most 0.3 of the places); not with no whole round, on short K, after one
+    round with a larger tail, nor for the 64-row build."""
+    def streams(n, k, m, split=1, build=SERVING):
+        tiles = -(-n // 128) * -(-m // build.block_m)
+        return serving_schedule(tiles, -(-k // 128), build._replace(split_k=split), 132).stream_programs > 0
+    assert streams(7168, 16384, 384, split=2)  # one round and 36 tiles: 1.19x (exp132)
+    assert streams(18432, 7168, 256) and streams(18432, 7168, 512)  # 2 / 4 whole rounds: 1.13x / 1.11x
+    assert streams(17408, 5120, 256) and streams(5120, 17408, 512, split=2)  # 1.13x, 1.19x
+    assert not streams(7168, 16384, 256)  # no whole round (0.79x)
+    assert not streams(7168, 16384, 96, split=2)  # (0.88x)
+    assert not streams(24576, 1536, 384)  # 12 K-tiles (0.89x)
+    assert not streams(7168, 16384, 512)  # one round and 92 tiles (0.95x)
+    assert not streams(18432, 7168, 96, build=SERVING_64)  # the 64-row build
+    assert not streams(65536, 1536, 512)  # 2048 tiles fill 0.97 of their rounds: nothing to balance
