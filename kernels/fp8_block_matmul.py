@@ -2,7 +2,7 @@
 
 torch + triton only: vendor this file with ``fp8_decode.py`` (the decode kernel, M <= 32 or 64 on small layers, and
 its launch rule), ``fp8_tile.py`` (the tile kernel, larger M, and its launch rule), ``fp8_serving.py`` (sm_90's
-warp-specialized kernel for M = 65-512 where its tiles fill the GPU, and its rule), ``fp8_tile_ops.py`` (device
+warp-specialized kernel for M = 65-1024 where its tiles fill the GPU, and its rule), ``fp8_tile_ops.py`` (device
 functions they share) and, optionally, the tuned table ``fp8_block_matmul_configs.json`` beside them. This file
 checks the arguments, works out a launch plan once per call signature (kernel, grid, constexprs; the table's config or the rules'),
 launches it, and holds the large-M expand path, ahead-of-time builds and the tuning tool.
@@ -56,7 +56,7 @@ TABLE_ENV = "FP8BLK_CONFIG_TABLE"  # "0": launch parameters by rule only, the tu
 PDL_ENV = "FP8BLK_PDL"  # "0": no programmatic dependent launch (else on for the decode and tile kernels on sm_90+)
 TMA_ENV = "FP8BLK_TMA"  # "0": no TMA descriptors (else the rules use them on sm_90+ where rows are 16-byte aligned)
 SPLIT_X_ENV = "FP8BLK_SPLIT_X"  # "0": the rules never split x into e4m3 terms (else they may on sm_90+, M = 33-512)
-SERVING_ENV = "FP8BLK_SERVING"  # "0": the rules never take the warp-specialized serving kernel (else sm_90, M = 65-512)
+SERVING_ENV = "FP8BLK_SERVING"  # "0": the rules never take the warp-specialized serving kernel (else sm_90, M = 65-1024)
 
 
 @triton.jit

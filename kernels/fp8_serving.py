@@ -1,4 +1,4 @@
-"""Serving kernel of fp8blk's W8A16 block-FP8 GEMM on sm_90 (bf16 x, M = 65-512 where its tiles fill the GPU):
+"""Serving kernel of fp8blk's W8A16 block-FP8 GEMM on sm_90 (bf16 x, M = 65-1024 where its tiles fill the GPU):
 ``y = x @ dequant(weight, scale).T (+ bias)``, written in Gluon (Triton's warp-level language) for warp
 specialization.
 
@@ -11,34 +11,41 @@ row's largest)::
     y[m, n]      = x_scale[m] * acc[n, m] (+ bias[n])
 
 the same operations in the same order as the tile kernel's ``SPLIT_X`` launches without a K split, so its output
-is bitwise theirs. The block scale multiplies each K-tile's fresh sum, so a warpgroup must wait for its K-tile's
+is bitwise theirs (a K split's or the stream's partial sums of a tile add up in K order afterwards: bitwise the same
+from run to run, not the unsplit launch's bits). The block scale multiplies each K-tile's fresh sum, so a warpgroup must wait for its K-tile's
 MMAs before the next (Hopper's fp8 MMA does not accumulate at fp32 precision: a sum kept across K-tiles in the
 MMA's accumulator loses bits as K grows). The tile kernel waits the same way, and its warps also issue the loads;
 measured there, the tensor pipe idles through every wait (ncu: 54-65% active). Here each program takes work items
 -- the ``[128, block_m]`` tiles of ``y.T`` times the K splits -- one per program where they fit the GPU's places
-(one program a SM, two of the 64-row build), else (``PERSISTENT``, unsplit launches only) a grid of those places
-walks them, program p taking items p, p + grid, ...; each program runs three partitions side by side:
+(one program a SM, two of the 64-row build), else (``PERSISTENT``) a grid of those places walks the tiles in
+rounds, program p taking tiles p, p + grid, ..., and with ``STREAM`` (v64) the tiles of a last, part-empty round
+are shared instead as one stream of K-tiles cut into even runs, one a program (``serving_schedule``); each program
+runs three partitions side by side:
 
 * a loader warp: TMA copies of K-tile t's weight rows (two 64-row boxes), high and low term boxes into a ring of
   ``STAGES`` shared-memory stages, each stage taken when both math warpgroups have released it. The ring runs on
-  from one work item to the next, so the next item's first K-tiles arrive while the last one's output is stored;
+  from one piece of work to the next, so the next piece's first K-tiles arrive while the last one's output is stored;
 * two math warpgroups, one per 64 weight rows: per K-tile, wait for the stage, two async wgmmas, wait for them,
   release the stage, scale into the fp32 sum. One warpgroup's wait and scaling run while the other's MMAs do;
-  then each stores its 64 rows of the item's tile.
+  then each stores its 64 rows of the tile, or -- a tile cut into K parts -- writes its fp32 partial to a slot,
+  and the last part to arrive sums the tile's slots in K order and stores.
 
 A grid of one tile a program in several waves (v50-v59) paid each tile's ring fill and store with the tensor cores
 idle: the persistent grid (v60) ran 1.03-1.24x faster at 26 of the 36 multi-wave points measured (exp122, H200:
 32768 x 1024 M = 512 70.6 -> 57.1 us, 65536 x 1536 M = 512 181.3 -> 155.5, 24576 x 1536 M = 384 58.1 -> 51.2; the
 gain largest on short K, where the fill and store weigh most), bitwise the same output. Its item loop cost split
 launches 4-7% and one-wave launches ~1% (exp126/exp128, whatever the grid's shape), so since v63 only unsplit
-launches of more items than places run it (exp129: those as before, the rest at v59's speed, 0.99-1.01x).
+launches of more items than places run it (exp129: those as before, the rest at v59's speed, 0.99-1.01x). A
+last round part-empty still idles SMs for a whole tile (7168 x 16384 M = 512: 224 tiles, two rounds of 132; ncu
+put the tensor pipe 93% busy on the SMs that work): the stream (v64) levels the SMs' work where exp132 measured it
+faster (1.07-1.20x, long K after whole rounds; ``serving_schedule``).
 
 The weight is read as stored (``[N, K]`` e4m3, row-major); ragged N, K and M are zero-filled by the TMA copies and
 masked at the store. Two builds (``SERVING_TILES``): 128 x rows a program (4 stages, one program per SM) and 64
 (3 stages, 80 registers a thread, so two share an SM), taken where 128-row tiles would leave SMs idle and the
 64-row ones make one wave, or where 64-row tiles two a SM take fewer waves than 128-row tiles one a SM.
-``serving_config`` is the launch rule; ``fp8_block_matmul.py`` launches it. Measured: ``benchmarks/NOTES.md`` items 96-99,
-107-108, 111.
+``serving_config`` is the launch rule, ``serving_schedule`` the programs' share of the work; ``fp8_block_matmul.py``
+launches it. Measured: ``benchmarks/NOTES.md`` items 96-99, 107-108, 111, 117.
 """
 from __future__ import annotations
 
