@@ -56,7 +56,7 @@ TABLE_ENV = "FP8BLK_CONFIG_TABLE"  # "0": launch parameters by rule only, the tu
 PDL_ENV = "FP8BLK_PDL"  # "0": no programmatic dependent launch (else on for the decode and tile kernels on sm_90+)
 TMA_ENV = "FP8BLK_TMA"  # "0": no TMA descriptors (else the rules use them on sm_90+ where rows are 16-byte aligned)
 SPLIT_X_ENV = "FP8BLK_SPLIT_X"  # "0": the rules never split x into e4m3 terms (else they may on sm_90+, M = 33-512)
-SERVING_ENV = "FP8BLK_SERVING"  # "0": the rules never take the warp-specialized serving kernel (else sm_90, M = 65-1024)
+SERVING_ENV = "FP8BLK_SERVING"  # "0": the rules never take the warp-specialized serving kernel (else sm_90, M 65-1024)
 
 
 @triton.jit
@@ -901,8 +901,9 @@ def aot_compile(capability: int, config: Union[KernelConfig, DecodeConfig], x_dt
     ``KernelConfig`` the tile kernel. ``config.tma`` (sm_90+ only) builds the TMA variant: the weight
     (and for the tile kernel x) as tensor descriptors.
     ``x_row_groups`` builds the decode kernel reading x in overlapping 16-row groups (as its launches at M = 17-31
-    do: ``fp8_decode.reads_x_in_row_groups``). ``persistent`` builds the serving kernel's persistent form (whole tiles in rounds), ``stream`` with the
-    stream of the other tiles' K-tiles after them (``fp8_serving.serving_schedule``).
+    do: ``fp8_decode.reads_x_in_row_groups``). ``persistent`` builds the serving kernel's persistent form (whole
+    tiles in rounds), ``stream`` with the stream of the other tiles' K-tiles after them
+    (``fp8_serving.serving_schedule``).
     ``aligned`` specializes the build as Triton's JIT does for a typical call: contiguous inner dims
     (unit strides become constants), 16-byte-aligned pointers, N, K and row strides divisible by 16
     (M is left general); without it every integer and pointer is general.
@@ -968,9 +969,9 @@ def _aot_serving(capability: int, config: KernelConfig, scale_type: str, has_bia
     if aligned:  # as the JIT specializes a typical call: unit scale stride, the other integers divisible by 16
         constexprs["stride_sk"] = 1
         names = list(signature)
+        general = ("M", "low_row", "whole_tiles", "stream_programs", "stream_parts")  # any value
         attrs = {(names.index(name),): [["tt.divisibility", 16]] for name in names
-                 if name not in constexprs and name not in ("M", "low_row", "whole_tiles", "stream_programs", "stream_parts")
-                 and not name.endswith("desc")}
+                 if name not in constexprs and name not in general and not name.endswith("desc")}
     signature.update({name: "constexpr" for name in constexprs})
     options = {"num_warps": 4, **({"maxnreg": tile.max_registers} if tile.max_registers else {})}
     return _build_for(capability, _fp8_serving_kernel, signature, constexprs, options, attrs, GluonASTSource)

@@ -10,17 +10,17 @@ row's largest)::
     acc[n, m]   += scale[n // SBN, t * 128 // SBK] * part_t[n, m]       fp32, on the CUDA cores
     y[m, n]      = x_scale[m] * acc[n, m] (+ bias[n])
 
-the same operations in the same order as the tile kernel's ``SPLIT_X`` launches without a K split, so its output
-is bitwise theirs (a K split's or the stream's partial sums of a tile add up in K order afterwards: bitwise the same
-from run to run, not the unsplit launch's bits). The block scale multiplies each K-tile's fresh sum, so a warpgroup must wait for its K-tile's
-MMAs before the next (Hopper's fp8 MMA does not accumulate at fp32 precision: a sum kept across K-tiles in the
-MMA's accumulator loses bits as K grows). The tile kernel waits the same way, and its warps also issue the loads;
-measured there, the tensor pipe idles through every wait (ncu: 54-65% active). Here each program takes work items
--- the ``[128, block_m]`` tiles of ``y.T`` times the K splits -- one per program where they fit the GPU's places
-(one program a SM, two of the 64-row build), else (``PERSISTENT``) a grid of those places walks the tiles in
-rounds, program p taking tiles p, p + grid, ..., and with ``STREAM`` (v64) the tiles of a last, part-empty round
-are shared instead as one stream of K-tiles cut into even runs, one a program (``serving_schedule``); each program
-runs three partitions side by side:
+the same operations in the same order as the tile kernel's ``SPLIT_X`` launches without a K split, so its output is
+bitwise theirs (a K split's or the stream's partial sums of a tile add up in K order afterwards: bitwise the same
+from run to run, not the unsplit launch's bits). The block scale multiplies each K-tile's fresh sum, so a warpgroup
+must wait for its K-tile's MMAs before the next (Hopper's fp8 MMA does not accumulate at fp32 precision: a sum kept
+across K-tiles in the MMA's accumulator loses bits as K grows). The tile kernel waits the same way, and its warps
+also issue the loads; measured there, the tensor pipe idles through every wait (ncu: 54-65% active). Here each
+program takes work items -- the ``[128, block_m]`` tiles of ``y.T`` times the K splits -- one per program where they
+fit the GPU's places (one program a SM, two of the 64-row build), else (``PERSISTENT``) a grid of those places walks
+the tiles in rounds, program p taking tiles p, p + grid, ..., and with ``STREAM`` (v64) the tiles of a last,
+part-empty round are shared instead as one stream of K-tiles cut into even runs, one a program
+(``serving_schedule``); each program runs three partitions side by side:
 
 * a loader warp: TMA copies of K-tile t's weight rows (two 64-row boxes), high and low term boxes into a ring of
   ``STAGES`` shared-memory stages, each stage taken when both math warpgroups have released it. The ring runs on

@@ -289,7 +289,8 @@ def main() -> int:
     # operations in the same order), with bias, every scale dtype, ragged N, K and M, one tile a program and many (the
     # persistent grid: 3000 x 5008 M = 200 split 3, 65536 x 1536); streamed launches (v64: 7000 x 5008 M = 300,
     # 16900 x 5104 M = 250, 7168 x 16384 M = 384 split 2) within 1.2x the tile launch's error instead of bitwise;
-    # repeatable; the rule's choice where its tiles fill the GPU; a weight TMA cannot take falls back to the tile kernel.
+    # repeatable; the rule's choice where its tiles fill the GPU; a weight TMA cannot take falls back to the tile
+    # kernel.
     if torch.cuda.get_device_capability() == (9, 0):
         serving = KernelConfig(128, 128, 128, 1, 4, 4, tma=True, split_x=True, warp_specialized=True)
         tile_twin = KernelConfig(128, 128, 128, 1, 8, 4, tma=True, split_x=True)
