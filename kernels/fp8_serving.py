@@ -123,6 +123,13 @@ def _stream_units(program, stream_programs, stream_units):
 
 
 @gluon.jit
+def _run_piece(tail, start, end, k_tiles):
+    """The K-tiles (first, count) of tail tile ``tail`` that the stream's run ``[start, end)`` holds."""
+    first = gl.maximum(start - tail * k_tiles, 0)
+    return first, gl.minimum(end - tail * k_tiles, k_tiles) - first
+
+
+@gluon.jit
 def _stream_owner(unit, stream_programs, stream_units):
     """The program whose run of the stream holds ``unit`` (the inverse of ``_stream_units``)."""
     return ((unit + 1) * stream_programs - 1) // stream_units
@@ -148,8 +155,7 @@ def _load_stages(x_desc, w_desc, w_top, w_bottom, high_ring, low_ring, ready, em
         if STREAM and program < stream_programs:
             start, end = _stream_units(program, stream_programs, (tiles - whole_tiles) * k_tiles)
             for tail in range(start // k_tiles, gl.cdiv(end, k_tiles)):
-                first = gl.maximum(start - tail * k_tiles, 0)
-                count = gl.minimum(end - tail * k_tiles, k_tiles) - first
+                first, count = _run_piece(tail, start, end, k_tiles)
                 filled = _load_item(x_desc, w_desc, w_top, w_bottom, high_ring, low_ring, ready, empty, K, low_row,
                                     num_m, whole_tiles + tail, first, count, filled)
     else:
@@ -204,8 +210,7 @@ def _multiply_rows(w_ring, high_ring, low_ring, ready, empty, scale_ptr, bias_pt
             stream_units = (tiles - whole_tiles) * k_tiles
             start, end = _stream_units(program, stream_programs, stream_units)
             for tail in range(start // k_tiles, gl.cdiv(end, k_tiles)):
-                first = gl.maximum(start - tail * k_tiles, 0)
-                count = gl.minimum(end - tail * k_tiles, k_tiles) - first
+                first, count = _run_piece(tail, start, end, k_tiles)
                 owner = _stream_owner(tail * k_tiles, stream_programs, stream_units)  # the tile's first part
                 parts = _stream_owner(tail * k_tiles + k_tiles - 1, stream_programs, stream_units) - owner + 1
                 taken = _multiply_item(w_ring, high_ring, low_ring, ready, empty, scale_ptr, bias_ptr, y_ptr,
@@ -378,8 +383,9 @@ def serving_schedule(tiles: int, k_tiles: int, config: KernelConfig, sm_count: i
     if (tile.per_sm == 1 and items / (triton.cdiv(items, places) * places) <= STREAM_MAX_FILL
             and k_tiles >= STREAM_TILE_K_TILES and stream_programs > tail
             and (whole_rounds >= 2 or (whole_rounds == 1 and tail <= STREAM_ONE_ROUND_TAIL * places))):
-        owner = lambda unit: ((unit + 1) * stream_programs - 1) // stream_units  # noqa: E731 (the kernel's)
-        parts = max(owner((t + 1) * k_tiles - 1) - owner(t * k_tiles) + 1 for t in range(tail))
+        owner = _stream_owner.fn  # the kernel's own (integer arithmetic, so it runs as Python too)
+        parts = max(owner((t + 1) * k_tiles - 1, stream_programs, stream_units)
+                    - owner(t * k_tiles, stream_programs, stream_units) + 1 for t in range(tail))
         return ServingSchedule(places, True, whole_rounds * places, stream_programs, parts,
                                tail * parts if parts > 1 else 0)
     if config.split_k == 1 and tiles > places:
