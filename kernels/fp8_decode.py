@@ -52,7 +52,8 @@ DECODE_MAX_M = 32  # the largest M the decode kernel takes on every layer (the t
 SMALL_LAYER_MAX_M = 64  # ... and on small layers (``takes_decode``)
 SMALL_LAYER_BYTES_PER_SM = 48 * 1024  # a small layer's weight bytes per SM at most (~6.3 MB on 132 SMs)
 CUDA_CORE_PAIR_BYTES_PER_SM = 1 << 16  # M = 2 stays on CUDA cores up to this many weight bytes per SM (NOTES item 64)
-TMA_MIN_STEPS = 16  # TMA weight boxes where each program streams at least this many K-steps (NOTES v29)
+TMA_MIN_STEPS = 16  # TMA weight boxes where each program streams at least this many K-steps (NOTES v29) ...
+TMA_SHORT_K_MIN_M = 17  # ... or, from this M (32-row tiles), where the launch is unsplit (v65, NOTES item 121)
 MMA_MIN_STEPS_PER_SPLIT = 3  # a tensor-core K-split keeps at least this many steps (NOTES v35)
 NARROW_MMA_BYTES_PER_SM = 1 << 16  # tensor-core tiles of 32 weight rows up to this many weight bytes per SM (NOTES v42)
 TMA_SHARED_BYTES_PER_SM = 228 * 1024  # shared memory of an sm_90 SM (TMA launches run on sm_90+ only)
@@ -61,9 +62,10 @@ H100_DRAM_GBPS = 3352  # an H100 SXM's DRAM bandwidth: decode_config's default (
 TMA_WIDE_SPLIT_MAX_M = 8  # at M <= this, 4-stage TMA launches short of it split twice as far ...
 TMA_WIDE_SPLIT_PROGRAMS_PER_SM = 5  # ... where that leaves at most this many programs per SM (v47, NOTES item 80)
 TMA_BALANCED = 0.9  # TMA launches whose programs fill their rounds less evenly than this (programs a SM / its ceiling) ...
-TMA_REBALANCE_MAX_M = 16  # ... at M up to this ...
+TMA_REBALANCE_MAX_M = 32  # ... at M up to this (16 before v65) ...
 TMA_REBALANCE_FEW_PROGRAMS_PER_SM = 3  # ... (above TMA_WIDE_SPLIT_MAX_M: with fewer than this many programs a SM) ...
-TMA_BUILD_PROGRAMS_PER_SM = 6  # ... are re-split at 3 stages, at most this many a SM (the build's registers; v49)
+TMA_BUILD_PROGRAMS_PER_SM = 6  # ... are re-split at 3 stages, at most this many a SM (the build's registers; v49),
+TMA_REBALANCE_UP_MIN_M = 17  # ... from this M (32-row tiles) only to more programs (v65, NOTES item 121)
 WAVE_TILES_FILL = 0.8  # tensor-core 64-row tiles making at least this much of one wave ...
 WAVE_TILES_MIN_M = 8  # ... at M from this ...
 WAVE_TILES_MAX_STEPS = 24  # ... on K of at most this many steps run unsplit, by TMA, 4 stages (v55, NOTES item 107)
@@ -245,7 +247,8 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
     * With ``tma`` on the tensor-core path (M = 3..32, and 2 on large layers): where the split for 2 programs per SM
       alone leaves each program 16 or more steps, that split with TMA weight boxes instead of the 16-step cap (the
       ~96 MB+ layers with long K; H100, ``benchmarks/NOTES.md`` v29, v30). The copy engine issues a box's bytes
-      without the program's threads, so longer programs stay fed; on shorter ones its start-up latency loses.
+      without the program's threads, so longer programs stay fed; on shorter ones its start-up latency loses (at
+      M <= 16, H100; at M = 17-32 unsplit 64-row launches take it on any K: v65 below).
       Pipeline depth by the weight bytes a SM keeps in flight, programs per SM x (stages - 1) x the weight box,
       against what its share of DRAM bandwidth needs over ``IN_FLIGHT_US`` (2.1 us: ~53 KB on an H100, ~77 KB on an
       H200, NOTES items 85-86): 4 stages where 3 keep less and the programs fit one round of shared memory at 4, else
@@ -272,6 +275,15 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
       had timed): 7168 x 16384 M = 2-8 split 4 -> 7 1.02-1.06x, 11008 x 8192 M = 2-16 1.02-1.04x, 9216 x 8192,
       5120 x 20480, 10240 x 12288, 9728 x 10240 at M = 16 1.05-1.09x, one loss (20480 x 4096 M = 16 0.994x); balanced
       launches (2.9 of 3, 1.9 of 2 a SM) re-split lost 1-5% (exp96), and 448-program launches at M = 16 (3.4 a SM) 2-3%.
+      v65 (32-row tiles, M = ``TMA_SHORT_K_MIN_M``-32): the re-split also up to ``TMA_REBALANCE_MAX_M`` (32), there
+      towards more programs only (``TMA_REBALANCE_UP_MIN_M``; a 32-row tile's x takes as much shared memory as its
+      weight, so at most 4 programs a SM fit 3 deep, and a split to fewer programs keeps less weight in flight:
+      exp141, 5120 x 17408 M = 24 / 32 split 4 -> 3 0.99 / 0.93x); and unsplit 64-row launches take TMA on short K
+      (fewer than ``TMA_MIN_STEPS`` steps) too, stages as above. H200, exp141/exp142 (NOTES item 121; CUDA graphs,
+      weights rotated, best of two rounds, v64's launch forced against v65's rule at M = 20 / 24 / 32 on every layer
+      where it differs): 33 of 33 points 1.02-1.13x -- TMA on short K 65536 x 1536 36.3 -> 32.5 us, 32768 x 1024
+      14.0 -> 12.8, 24576 x 1536 15.5 -> 13.9, 32768 x 512 8.7 -> 7.7, 28672 x 1536 19.4 -> 17.2, 49152 x 1024
+      1.02x; the re-split 9216 x 12288 split 2 -> 3 47.8 -> 43.1, 10240 x 16384 62.0 -> 55.1, 10240 x 7168 1.04-1.10x.
     * v55, with ``tma`` at M = ``WAVE_TILES_MIN_M``-32 (8-32): where the 64-row tiles alone make at least
       ``WAVE_TILES_FILL`` (0.8) of one wave (at most one a SM, where the split aims at two), and K is at most
       ``WAVE_TILES_MAX_STEPS`` (24) steps, the tiles unsplit, by TMA, 4 stages: the split's fp32 round trip and
@@ -315,7 +327,8 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
             and WAVE_TILES_FILL * sm_count <= tiles <= sm_count):
         return DecodeConfig(block_n, block_m, sub_k, subs, 1, True, 4, 4, tma=True)  # v55: a wave of short programs
     tma_split = min(wave_split, 16)
-    if tma and use_mma and triton.cdiv(steps, tma_split) >= TMA_MIN_STEPS:
+    if tma and use_mma and (triton.cdiv(steps, tma_split) >= TMA_MIN_STEPS
+                            or (m >= TMA_SHORT_K_MIN_M and tma_split == 1 and block_n == 64)):
         box = block_n * sub_k  # weight bytes a stage brings (fp8)
         stage_bytes = box + block_m * sub_k * 2  # ... and its x tile (16-bit)
         resident = TMA_SHARED_BYTES_PER_SM // (4 * stage_bytes)  # programs per SM at 4 stages
@@ -331,7 +344,8 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
                 and (m <= TMA_WIDE_SPLIT_MAX_M or programs < TMA_REBALANCE_FEW_PROGRAMS_PER_SM)):
             most = min(TMA_BUILD_PROGRAMS_PER_SM, TMA_SHARED_BYTES_PER_SM // (3 * stage_bytes))
             balanced = _balanced_tma_split(tiles, steps, sm_count, most)
-            if _balance(tiles * balanced / sm_count) >= balance + 0.05:
+            if (_balance(tiles * balanced / sm_count) >= balance + 0.05
+                    and (m < TMA_REBALANCE_UP_MIN_M or balanced > tma_split)):
                 tma_split, stages = balanced, 3  # v49: programs that fill their rounds evenly
         return DecodeConfig(block_n, block_m, sub_k, subs, tma_split, True, 4, stages, tma=True)
     split_k = max(wave_split, triton.next_power_of_2(triton.cdiv(steps, max_steps)))

@@ -14,7 +14,8 @@ from fp8blk.kernels.fp8_decode import (CUDA_CORE_PAIR_BYTES_PER_SM, DECODE_MAX_M
                                        DEEP_STREAM_MIN_PROGRAMS_PER_SM, DEEP_STREAM_PROGRAMS_PER_SM, H100_DRAM_GBPS,
                                        IN_FLIGHT_US, MMA_MIN_STEPS_PER_SPLIT, NARROW_MMA_BYTES_PER_SM, SMALL_LAYER_BYTES_PER_SM,
                                        SMALL_LAYER_MAX_M, STEP_PAD_CUT, TMA_BALANCED, TMA_BUILD_PROGRAMS_PER_SM,
-                                       TMA_REBALANCE_FEW_PROGRAMS_PER_SM, TMA_REBALANCE_MAX_M, TMA_WIDE_SPLIT_MAX_M,
+                                       TMA_MIN_STEPS, TMA_REBALANCE_FEW_PROGRAMS_PER_SM, TMA_REBALANCE_MAX_M,
+                                       TMA_REBALANCE_UP_MIN_M, TMA_SHORT_K_MIN_M, TMA_WIDE_SPLIT_MAX_M,
                                        TMA_WIDE_SPLIT_PROGRAMS_PER_SM, WAVE_TILES_FILL, WAVE_TILES_MAX_STEPS,
                                        WAVE_TILES_MIN_M, WAVE_TILES_SHORT_M_MAX_STEPS, DecodeConfig, decode_config,
                                        reads_x_in_row_groups, takes_decode)
@@ -202,7 +203,8 @@ def test_tma_rule_for_long_programs_on_large_layers_only(monkeypatch):
         if cfg.tma:
             tiles = math.ceil(n / 64) * groups
             wave_split = min(16, 1 << math.ceil(math.log2(math.ceil(0.95 * 2 * sm_count / tiles))))
-            assert cfg.use_mma and math.ceil(math.ceil(k / 128) / wave_split) >= 16
+            short_k = m >= TMA_SHORT_K_MIN_M and wave_split == 1 and cfg.block_n == 64  # v65: any K there
+            assert cfg.use_mma and (math.ceil(math.ceil(k / 128) / wave_split) >= TMA_MIN_STEPS or short_k)
             assert tiles * wave_split >= 0.95 * 2 * sm_count or wave_split == 16
             per_sm, box = tiles * wave_split / sm_count, 64 * 128
             needed = gbps * 1e3 / sm_count * IN_FLIGHT_US
@@ -219,6 +221,7 @@ def test_tma_rule_for_long_programs_on_large_layers_only(monkeypatch):
                 assert cfg.num_stages == 3 and cfg.split_k in fits
                 assert balance(tiles, cfg.split_k, sm_count) >= balance(tiles, split, sm_count) + 0.05
                 assert balance(tiles, split, sm_count) < TMA_BALANCED
+                assert m < TMA_REBALANCE_UP_MIN_M or cfg.split_k > split  # v65: M > 16 towards more programs only
                 assert all(balance(tiles, s, sm_count) <= balance(tiles, cfg.split_k, sm_count) for s in fits)
 
 
@@ -233,7 +236,7 @@ def test_tma_rule_rebalances_uneven_launches_within_the_builds_residency():
     evenly with at most TMA_BUILD_PROGRAMS_PER_SM (6: the build's registers) a SM, 3 stages deep, where that is at
     least 0.05 more even; the launches exp96 / exp98 timed take what was measured faster."""
     assert (TMA_BALANCED, TMA_REBALANCE_MAX_M, TMA_REBALANCE_FEW_PROGRAMS_PER_SM, TMA_BUILD_PROGRAMS_PER_SM) == (
-        0.9, 16, 3, 6)
+        0.9, 32, 3, 6)
     for m in (2, 4, 8):  # 448 programs (3.4 a SM at 4 stages) -> 7 splits of 112 tiles: 5.94 a SM
         for n, k in ((7168, 16384), (7168, 18432)):
             assert decode_config(m, n, k, 1, 128, 132, True, H200_GBPS)[4:] == (7, True, 4, 3, True)
@@ -251,7 +254,31 @@ def test_tma_rule_rebalances_uneven_launches_within_the_builds_residency():
     for m in (2, 4, 8):
         assert decode_config(m, 9216, 12288, 1, 128, 132, True, H200_GBPS)[4:] == (4, True, 4, 4, True)
         assert decode_config(m, 18432, 7168, 1, 128, 132, True, H200_GBPS)[4:] == (2, True, 4, 4, True)
-    assert decode_config(24, 11008, 8192, 1, 128, 132, True, H200_GBPS).num_stages == 4  # M > 16: as v48
+    assert decode_config(24, 11008, 8192, 1, 128, 132, True, H200_GBPS)[4:] == (3, True, 4, 3, True)  # v65 below
+
+
+def test_tma_rule_at_m_17_to_32_takes_short_k_and_more_programs():
+    """v65 (NOTES item 121): with 32-row tiles (M = 17-32), unsplit 64-row launches take TMA on short K too (v64
+    loaded those weights by pointers below TMA_MIN_STEPS steps), and v49's re-split applies up to M = 32 towards
+    more programs only. exp142 (H200): 33 of 33 points where the launch changed 1.02-1.13x; exp141: a re-split to
+    fewer programs (5120 x 17408 split 4 -> 3) 0.93-0.99x, so not that."""
+    assert (TMA_SHORT_K_MIN_M, TMA_REBALANCE_UP_MIN_M, TMA_MIN_STEPS) == (17, 17, 16)
+    for n, k, stages in ((65536, 1536, 3), (32768, 1024, 3), (32768, 512, 3), (28672, 1536, 3), (24576, 1536, 4),
+                         (16384, 1536, 4), (20480, 1024, 4)):
+        for m in (17, 20, 24, 32):
+            config = decode_config(m, n, k, 1, 128, 132, True, H200_GBPS)
+            assert config[:2] == (64, 32) and config[4:] == (1, True, 4, stages, True), (m, n, k)
+            assert not decode_config(m, n, k, 1, 128, 132).tma  # without TMA: pointer loads, as before
+        assert not decode_config(16, n, k, 1, 128, 132, True, H200_GBPS).tma, (n, k)  # M <= 16: as v64
+    for m in (17, 24, 32):
+        assert not decode_config(m, 8192, 1024, 1, 128, 132, True, H200_GBPS).tma  # 32-row tiles: not measured
+        for n, k in ((9216, 12288), (10240, 7168), (10240, 16384)):  # 2.2 -> 3.3, 2.4 -> 3.6 programs a SM
+            assert decode_config(m, n, k, 1, 128, 132, True, H200_GBPS)[4:] == (3, True, 4, 3, True), (m, n, k)
+        # kept: a re-split to fewer programs (split 4 -> 3, 2.4 -> 1.8 a SM), launches with no even split within 4
+        # programs a SM (288 tiles: 2.2 a SM, split 2 needs 5), and 448-program launches (3.4 a SM: not "few")
+        assert decode_config(m, 5120, 17408, 1, 128, 132, True, H200_GBPS)[4:] == (4, True, 4, 4, True)
+        assert decode_config(m, 18432, 7168, 1, 128, 132, True, H200_GBPS)[4:] == (1, True, 4, 4, True)
+        assert decode_config(m, 7168, 16384, 1, 128, 132, True, H200_GBPS)[4:] == (4, True, 4, 3, True)
 
 
 def test_tma_rule_splits_few_deep_programs_twice_as_far_at_small_m(monkeypatch):
