@@ -53,7 +53,8 @@ SMALL_LAYER_MAX_M = 64  # ... and on small layers (``takes_decode``)
 SMALL_LAYER_BYTES_PER_SM = 48 * 1024  # a small layer's weight bytes per SM at most (~6.3 MB on 132 SMs)
 CUDA_CORE_PAIR_BYTES_PER_SM = 1 << 16  # M = 2 stays on CUDA cores up to this many weight bytes per SM (NOTES item 64)
 TMA_MIN_STEPS = 16  # TMA weight boxes where each program streams at least this many K-steps (NOTES v29) ...
-TMA_SHORT_K_MIN_M = 17  # ... or, from this M (32-row tiles), where the launch is unsplit (v65, NOTES item 121)
+TMA_SHORT_K_MIN_M = 17  # ... or, unsplit 64-row tiles, from this M (32-row x tiles) on any K (v65, NOTES item 121),
+# below it where one round of programs 3 stages deep holds the launch (v66, NOTES item 122)
 MMA_MIN_STEPS_PER_SPLIT = 3  # a tensor-core K-split keeps at least this many steps (NOTES v35)
 NARROW_MMA_BYTES_PER_SM = 1 << 16  # tensor-core tiles of 32 weight rows up to this many weight bytes per SM (NOTES v42)
 TMA_SHARED_BYTES_PER_SM = 228 * 1024  # shared memory of an sm_90 SM (TMA launches run on sm_90+ only)
@@ -247,8 +248,8 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
     * With ``tma`` on the tensor-core path (M = 3..32, and 2 on large layers): where the split for 2 programs per SM
       alone leaves each program 16 or more steps, that split with TMA weight boxes instead of the 16-step cap (the
       ~96 MB+ layers with long K; H100, ``benchmarks/NOTES.md`` v29, v30). The copy engine issues a box's bytes
-      without the program's threads, so longer programs stay fed; on shorter ones its start-up latency loses (at
-      M <= 16, H100; at M = 17-32 unsplit 64-row launches take it on any K: v65 below).
+      without the program's threads, so longer programs stay fed; on shorter ones its start-up latency lost (H100,
+      M <= 16, split launches); unsplit 64-row launches take it on any K (v65 / v66 below).
       Pipeline depth by the weight bytes a SM keeps in flight, programs per SM x (stages - 1) x the weight box,
       against what its share of DRAM bandwidth needs over ``IN_FLIGHT_US`` (2.1 us: ~53 KB on an H100, ~77 KB on an
       H200, NOTES items 85-86): 4 stages where 3 keep less and the programs fit one round of shared memory at 4, else
@@ -284,6 +285,13 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
       where it differs): 33 of 33 points 1.02-1.13x -- TMA on short K 65536 x 1536 36.3 -> 32.5 us, 32768 x 1024
       14.0 -> 12.8, 24576 x 1536 15.5 -> 13.9, 32768 x 512 8.7 -> 7.7, 28672 x 1536 19.4 -> 17.2, 49152 x 1024
       1.02x; the re-split 9216 x 12288 split 2 -> 3 47.8 -> 43.1, 10240 x 16384 62.0 -> 55.1, 10240 x 7168 1.04-1.10x.
+      v66, at M = 2-16 (tensor cores): unsplit 64-row launches on short K take TMA too where one round of programs 3
+      stages deep holds the launch (``TMA_BUILD_PROGRAMS_PER_SM``, or fewer by shared memory), stages as above, and
+      never v47's doubled split. H200, exp143 (fitted there; NOTES item 122): 28 of 28 such points on 7 layers
+      1.01-1.19x (49152 x 1024 M = 4 19.3 -> 16.2 us by 3 stages, 24576 x 1536 14.2 -> 12.9 by 4), and 65536 x 1536
+      (7.8 programs a SM: two rounds at either depth) 0.86-1.00x, hence the bound; exp144 (10 layers no experiment
+      timed, M = 2 / 4 / 8 / 12 / 16, v65's launch forced against v66's): 50 of 50 points 1.05-1.28x (40960 x 1024
+      17.6 -> 14.1 us, 49152 x 1536 27.6 -> 22.6, 36864 x 768 1.15-1.18x, 16384 x 1024 1.05-1.08x).
     * v55, with ``tma`` at M = ``WAVE_TILES_MIN_M``-32 (8-32): where the 64-row tiles alone make at least
       ``WAVE_TILES_FILL`` (0.8) of one wave (at most one a SM, where the split aims at two), and K is at most
       ``WAVE_TILES_MAX_STEPS`` (24) steps, the tiles unsplit, by TMA, 4 stages: the split's fp32 round trip and
@@ -327,23 +335,26 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
             and WAVE_TILES_FILL * sm_count <= tiles <= sm_count):
         return DecodeConfig(block_n, block_m, sub_k, subs, 1, True, 4, 4, tma=True)  # v55: a wave of short programs
     tma_split = min(wave_split, 16)
-    if tma and use_mma and (triton.cdiv(steps, tma_split) >= TMA_MIN_STEPS
-                            or (m >= TMA_SHORT_K_MIN_M and tma_split == 1 and block_n == 64)):
-        box = block_n * sub_k  # weight bytes a stage brings (fp8)
-        stage_bytes = box + block_m * sub_k * 2  # ... and its x tile (16-bit)
+    box = block_n * sub_k  # weight bytes a TMA stage brings (fp8)
+    stage_bytes = box + block_m * sub_k * 2  # ... and its x tile (16-bit)
+    three_deep = min(TMA_BUILD_PROGRAMS_PER_SM, TMA_SHARED_BYTES_PER_SM // (3 * stage_bytes))  # programs a SM, 3 stages
+    long_programs = triton.cdiv(steps, tma_split) >= TMA_MIN_STEPS
+    # v65 / v66: unsplit 64-row launches on short K too: at M >= 17 always, below where one round holds them 3 deep
+    short_k = (not long_programs and tma_split == 1 and block_n == 64
+               and (m >= TMA_SHORT_K_MIN_M or tiles <= three_deep * sm_count))
+    if tma and use_mma and (long_programs or short_k):
         resident = TMA_SHARED_BYTES_PER_SM // (4 * stage_bytes)  # programs per SM at 4 stages
         needed = dram_gbps * 1e3 / sm_count * IN_FLIGHT_US  # bytes a SM keeps in flight (GB/s = 1e3 bytes per us)
         programs = tiles * tma_split / sm_count  # per SM
         stages = 4 if math.ceil(programs) <= resident and programs * 2 * box < needed else 3
-        if (stages == 4 and m <= TMA_WIDE_SPLIT_MAX_M and programs * 3 * box < needed
+        if (long_programs and stages == 4 and m <= TMA_WIDE_SPLIT_MAX_M and programs * 3 * box < needed
                 and tiles * 2 * tma_split <= TMA_WIDE_SPLIT_PROGRAMS_PER_SM * sm_count):
             tma_split = min(16, 2 * tma_split)  # v47: more weight in flight where few programs run 4 stages deep
         programs = tiles * tma_split / sm_count
         balance = _balance(programs)
         if (balance < TMA_BALANCED and m <= TMA_REBALANCE_MAX_M
                 and (m <= TMA_WIDE_SPLIT_MAX_M or programs < TMA_REBALANCE_FEW_PROGRAMS_PER_SM)):
-            most = min(TMA_BUILD_PROGRAMS_PER_SM, TMA_SHARED_BYTES_PER_SM // (3 * stage_bytes))
-            balanced = _balanced_tma_split(tiles, steps, sm_count, most)
+            balanced = _balanced_tma_split(tiles, steps, sm_count, three_deep)
             if (_balance(tiles * balanced / sm_count) >= balance + 0.05
                     and (m < TMA_REBALANCE_UP_MIN_M or balanced > tma_split)):
                 tma_split, stages = balanced, 3  # v49: programs that fill their rounds evenly

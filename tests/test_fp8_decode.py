@@ -203,20 +203,25 @@ def test_tma_rule_for_long_programs_on_large_layers_only(monkeypatch):
         if cfg.tma:
             tiles = math.ceil(n / 64) * groups
             wave_split = min(16, 1 << math.ceil(math.log2(math.ceil(0.95 * 2 * sm_count / tiles))))
-            short_k = m >= TMA_SHORT_K_MIN_M and wave_split == 1 and cfg.block_n == 64  # v65: any K there
-            assert cfg.use_mma and (math.ceil(math.ceil(k / 128) / wave_split) >= TMA_MIN_STEPS or short_k)
+            box = 64 * 128
+            three_deep = min(TMA_BUILD_PROGRAMS_PER_SM, 228 * 1024 // (3 * (box + cfg.block_m * 128 * 2)))
+            long_programs = math.ceil(math.ceil(k / 128) / wave_split) >= TMA_MIN_STEPS
+            # v65 / v66: unsplit 64-row launches on short K, at M >= 17 always, below where one round holds them 3 deep
+            short_k = (wave_split == 1 and cfg.block_n == 64
+                       and (m >= TMA_SHORT_K_MIN_M or tiles <= three_deep * sm_count))
+            assert cfg.use_mma and (long_programs or short_k)
             assert tiles * wave_split >= 0.95 * 2 * sm_count or wave_split == 16
-            per_sm, box = tiles * wave_split / sm_count, 64 * 128
+            per_sm = tiles * wave_split / sm_count
             needed = gbps * 1e3 / sm_count * IN_FLIGHT_US
             fit = 228 * 1024 // (4 * (box + cfg.block_m * 128 * 2))  # programs per SM at 4 stages
             deep = math.ceil(per_sm) <= fit and per_sm * 2 * box < needed  # 4 stages (v48), else 3
-            wide = (deep and m <= TMA_WIDE_SPLIT_MAX_M and per_sm * 3 * box < needed
+            wide = (long_programs and deep and m <= TMA_WIDE_SPLIT_MAX_M and per_sm * 3 * box < needed
                     and tiles * 2 * wave_split <= TMA_WIDE_SPLIT_PROGRAMS_PER_SM * sm_count)
             split = min(16, 2 * wave_split) if wide else wave_split  # v47: the test below
             if (cfg.split_k, cfg.num_stages) != (split, 4 if deep else 3):  # v49: re-split evenly (the test below)
                 steps = math.ceil(k / 128)
-                most = min(TMA_BUILD_PROGRAMS_PER_SM, 228 * 1024 // (3 * (box + cfg.block_m * 128 * 2)))
-                fits = [s for s in range(1, 17) if math.ceil(steps / s) >= 16 and math.ceil(tiles * s / sm_count) <= most]
+                fits = [s for s in range(1, 17)
+                        if math.ceil(steps / s) >= 16 and math.ceil(tiles * s / sm_count) <= three_deep]
                 assert m <= TMA_REBALANCE_MAX_M and (m <= TMA_WIDE_SPLIT_MAX_M or tiles * split < 3 * sm_count)
                 assert cfg.num_stages == 3 and cfg.split_k in fits
                 assert balance(tiles, cfg.split_k, sm_count) >= balance(tiles, split, sm_count) + 0.05
@@ -257,19 +262,29 @@ def test_tma_rule_rebalances_uneven_launches_within_the_builds_residency():
     assert decode_config(24, 11008, 8192, 1, 128, 132, True, H200_GBPS)[4:] == (3, True, 4, 3, True)  # v65 below
 
 
-def test_tma_rule_at_m_17_to_32_takes_short_k_and_more_programs():
+def test_tma_rule_takes_short_k_and_at_m_17_to_32_more_programs():
     """v65 (NOTES item 121): with 32-row tiles (M = 17-32), unsplit 64-row launches take TMA on short K too (v64
     loaded those weights by pointers below TMA_MIN_STEPS steps), and v49's re-split applies up to M = 32 towards
     more programs only. exp142 (H200): 33 of 33 points where the launch changed 1.02-1.13x; exp141: a re-split to
-    fewer programs (5120 x 17408 split 4 -> 3) 0.93-0.99x, so not that."""
+    fewer programs (5120 x 17408 split 4 -> 3) 0.93-0.99x, so not that. v66 (NOTES item 122): at M = 2-16 (tensor
+    cores) the same where one round of programs 3 stages deep holds the launch (at most 6 a SM: the build's
+    registers); exp143 (fitted): 28 of 28 such points 1.01-1.19x, and 65536 x 1536 (7.8 programs a SM: two rounds)
+    0.86-1.00x; exp144 (10 layers never timed, M = 2-16): 50 of 50 points 1.05-1.28x."""
     assert (TMA_SHORT_K_MIN_M, TMA_REBALANCE_UP_MIN_M, TMA_MIN_STEPS) == (17, 17, 16)
-    for n, k, stages in ((65536, 1536, 3), (32768, 1024, 3), (32768, 512, 3), (28672, 1536, 3), (24576, 1536, 4),
-                         (16384, 1536, 4), (20480, 1024, 4)):
-        for m in (17, 20, 24, 32):
+    for n, k, stages, low_m_stages in ((32768, 1024, 3, 4), (32768, 512, 3, 4), (28672, 1536, 3, 4),
+                                       (24576, 1536, 4, 4), (16384, 1536, 4, 4), (20480, 1024, 4, 4),
+                                       (49152, 1024, 3, 3), (36864, 768, 3, 3), (65536, 1536, 3, None)):
+        for m in (2, 3, 4, 8, 12, 16, 17, 20, 24, 32):
             config = decode_config(m, n, k, 1, 128, 132, True, H200_GBPS)
-            assert config[:2] == (64, 32) and config[4:] == (1, True, 4, stages, True), (m, n, k)
+            expected = stages if m >= TMA_SHORT_K_MIN_M else low_m_stages
+            if expected is None:  # 1024 tiles, 7.8 a SM: pointer loads below M = 17, as before
+                assert not config.tma, (m, n, k)
+            else:
+                assert config[:2] == (64, max(16, 1 << (m - 1).bit_length())), (m, n, k)
+                assert config[4:] == (1, True, 4, expected, True), (m, n, k)
             assert not decode_config(m, n, k, 1, 128, 132).tma  # without TMA: pointer loads, as before
-        assert not decode_config(16, n, k, 1, 128, 132, True, H200_GBPS).tma, (n, k)  # M <= 16: as v64
+    for m in (2, 16):  # M = 2 on CUDA cores (layers up to ~8.6 MB) takes no TMA
+        assert not decode_config(m, 8192, 1024, 1, 128, 132, True, H200_GBPS).tma
     for m in (17, 24, 32):
         assert not decode_config(m, 8192, 1024, 1, 128, 132, True, H200_GBPS).tma  # 32-row tiles: not measured
         for n, k in ((9216, 12288), (10240, 7168), (10240, 16384)):  # 2.2 -> 3.3, 2.4 -> 3.6 programs a SM

@@ -134,6 +134,7 @@ def main() -> int:
                            (24, (8192, 1024), None),  # the same tiles unsplit
                            (24, (32768, 1024), None),  # 64-row tiles unsplit by TMA on short K (v65)
                            (20, (10240, 7168), None),  # 64-row tiles by TMA re-split 2 -> 3 at M = 20 (v65)
+                           (4, (49152, 1024), None),  # 64-row tiles unsplit by TMA on short K, 3 stages (v66)
                            (100, (4096, 2048), None),  # 64 x 128 tiles at M = 65-128, split 2 (on 132 SMs)
                            (48, (1024, 4096), None),  # the decode kernel on a small layer at M = 33-64 (v41)
                            (250, (5120, 5120), None),  # split x, 64 x 64 tiles three per SM (v41, on 132 SMs)
