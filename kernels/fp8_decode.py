@@ -53,8 +53,8 @@ SMALL_LAYER_MAX_M = 64  # ... and on small layers (``takes_decode``)
 SMALL_LAYER_BYTES_PER_SM = 48 * 1024  # a small layer's weight bytes per SM at most (~6.3 MB on 132 SMs)
 CUDA_CORE_PAIR_BYTES_PER_SM = 1 << 16  # M = 2 stays on CUDA cores up to this many weight bytes per SM (NOTES item 64)
 TMA_MIN_STEPS = 16  # TMA weight boxes where each program streams at least this many K-steps (NOTES v29) ...
-TMA_SHORT_K_MIN_M = 17  # ... or, unsplit 64-row tiles, from this M (32-row x tiles) on any K (v65, NOTES item 121),
-# below it where one round of programs 3 stages deep holds the launch (v66, NOTES item 122)
+TMA_SHORT_K_MIN_M = 17  # ... or, unsplit 64-row tiles, from this M (32-row x tiles) on any K (v65, NOTES item 122),
+# below it where one round of programs 3 stages deep holds the launch (v66, NOTES item 123)
 MMA_MIN_STEPS_PER_SPLIT = 3  # a tensor-core K-split keeps at least this many steps (NOTES v35)
 NARROW_MMA_BYTES_PER_SM = 1 << 16  # tensor-core tiles of 32 weight rows up to this many weight bytes per SM (NOTES v42)
 TMA_SHARED_BYTES_PER_SM = 228 * 1024  # shared memory of an sm_90 SM (TMA launches run on sm_90+ only)
@@ -66,7 +66,7 @@ TMA_BALANCED = 0.9  # TMA launches whose programs fill their rounds less evenly 
 TMA_REBALANCE_MAX_M = 32  # ... at M up to this (16 before v65) ...
 TMA_REBALANCE_FEW_PROGRAMS_PER_SM = 3  # ... (above TMA_WIDE_SPLIT_MAX_M: with fewer than this many programs a SM) ...
 TMA_BUILD_PROGRAMS_PER_SM = 6  # ... are re-split at 3 stages, at most this many a SM (the build's registers; v49),
-TMA_REBALANCE_UP_MIN_M = 17  # ... from this M (32-row tiles) only to more programs (v65, NOTES item 121)
+TMA_REBALANCE_UP_MIN_M = 17  # ... from this M (32-row tiles) only to more programs (v65, NOTES item 122)
 WAVE_TILES_FILL = 0.8  # tensor-core 64-row tiles making at least this much of one wave ...
 WAVE_TILES_MIN_M = 8  # ... at M from this ...
 WAVE_TILES_MAX_STEPS = 24  # ... on K of at most this many steps run unsplit, by TMA, 4 stages (v55, NOTES item 107)
@@ -280,14 +280,14 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
       towards more programs only (``TMA_REBALANCE_UP_MIN_M``; a 32-row tile's x takes as much shared memory as its
       weight, so at most 4 programs a SM fit 3 deep, and a split to fewer programs keeps less weight in flight:
       exp141, 5120 x 17408 M = 24 / 32 split 4 -> 3 0.99 / 0.93x); and unsplit 64-row launches take TMA on short K
-      (fewer than ``TMA_MIN_STEPS`` steps) too, stages as above. H200, exp141/exp142 (NOTES item 121; CUDA graphs,
+      (fewer than ``TMA_MIN_STEPS`` steps) too, stages as above. H200, exp141/exp142 (NOTES item 122; CUDA graphs,
       weights rotated, best of two rounds, v64's launch forced against v65's rule at M = 20 / 24 / 32 on every layer
       where it differs): 33 of 33 points 1.02-1.13x -- TMA on short K 65536 x 1536 36.3 -> 32.5 us, 32768 x 1024
       14.0 -> 12.8, 24576 x 1536 15.5 -> 13.9, 32768 x 512 8.7 -> 7.7, 28672 x 1536 19.4 -> 17.2, 49152 x 1024
       1.02x; the re-split 9216 x 12288 split 2 -> 3 47.8 -> 43.1, 10240 x 16384 62.0 -> 55.1, 10240 x 7168 1.04-1.10x.
       v66, at M = 2-16 (tensor cores): unsplit 64-row launches on short K take TMA too where one round of programs 3
       stages deep holds the launch (``TMA_BUILD_PROGRAMS_PER_SM``, or fewer by shared memory), stages as above, and
-      never v47's doubled split. H200, exp143 (fitted there; NOTES item 122): 28 of 28 such points on 7 layers
+      never v47's doubled split. H200, exp143 (fitted there; NOTES item 123): 28 of 28 such points on 7 layers
       1.01-1.19x (49152 x 1024 M = 4 19.3 -> 16.2 us by 3 stages, 24576 x 1536 14.2 -> 12.9 by 4), and 65536 x 1536
       (7.8 programs a SM: two rounds at either depth) 0.86-1.00x, hence the bound; exp144 (10 layers no experiment
       timed, M = 2 / 4 / 8 / 12 / 16, v65's launch forced against v66's): 50 of 50 points 1.05-1.28x (40960 x 1024

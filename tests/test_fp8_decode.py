@@ -263,10 +263,10 @@ def test_tma_rule_rebalances_uneven_launches_within_the_builds_residency():
 
 
 def test_tma_rule_takes_short_k_and_at_m_17_to_32_more_programs():
-    """v65 (NOTES item 121): with 32-row tiles (M = 17-32), unsplit 64-row launches take TMA on short K too (v64
+    """v65 (NOTES item 122): with 32-row tiles (M = 17-32), unsplit 64-row launches take TMA on short K too (v64
     loaded those weights by pointers below TMA_MIN_STEPS steps), and v49's re-split applies up to M = 32 towards
     more programs only. exp142 (H200): 33 of 33 points where the launch changed 1.02-1.13x; exp141: a re-split to
-    fewer programs (5120 x 17408 split 4 -> 3) 0.93-0.99x, so not that. v66 (NOTES item 122): at M = 2-16 (tensor
+    fewer programs (5120 x 17408 split 4 -> 3) 0.93-0.99x, so not that. v66 (NOTES item 123): at M = 2-16 (tensor
     cores) the same where one round of programs 3 stages deep holds the launch (at most 6 a SM: the build's
     registers); exp143 (fitted): 28 of 28 such points 1.01-1.19x, and 65536 x 1536 (7.8 programs a SM: two rounds)
     0.86-1.00x; exp144 (10 layers never timed, M = 2-16): 50 of 50 points 1.05-1.28x."""
