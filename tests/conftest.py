@@ -54,13 +54,3 @@ def ckpt(tmp_path):
         weights = write_checkpoint(tmp_path / "ckpt", layers, **kwargs)
         return tmp_path / "ckpt", weights
     return make
-
-
-def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (``--dist loadgroup``, the README's test command), the tests of a module's ``aot_builds``
-    fixture run on one worker, so that module's batch of ahead-of-time builds is compiled once."""
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    for item in items:
-        if "aot_builds" in item.fixturenames:
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
