@@ -134,7 +134,7 @@ def _fp8_block_matmul_kernel(
 
 @triton.jit
 def _split_x_kernel(x_ptr, terms_ptr, x_scale_ptr, low_row, K, stride_xm, stride_xk,
-                    BLOCK_K: tl.constexpr, WHOLE_ROW: tl.constexpr, BYTES_BY_BITS: tl.constexpr):
+                    BLOCK_K: tl.constexpr, WHOLE_ROW: tl.constexpr, BYTES_BY_BITS: tl.constexpr, PDL: tl.constexpr):
     """Writes bf16 ``x`` ``[M, K]`` as two e4m3 terms and a power-of-two scale per row (one program per row)::
 
         x[m, k] ~= x_scale[m] * (terms[m, k] + terms[low_row + m, k])
@@ -146,7 +146,10 @@ def _split_x_kernel(x_ptr, terms_ptr, x_scale_ptr, low_row, K, stride_xm, stride
     keep an error of at most 2**-17 of the row's largest. A row holding inf or NaN gets a NaN scale (its outputs
     become NaN). ``terms`` is e4m3 bytes, ``low_row >= M`` rows for each term (the rows from M are not written).
     ``WHOLE_ROW`` (``BLOCK_K >= K``): the row is read once, into registers; otherwise twice, ``BLOCK_K`` at a time.
-    ``BYTES_BY_BITS``: see ``_store_terms``."""
+    ``BYTES_BY_BITS``: see ``_store_terms``. ``PDL`` (sm_90+, programmatic dependent launch): a program placed while
+    the previous kernel may still run waits for its writes (x) before reading them."""
+    if PDL:
+        gdc_wait()
     row = tl.program_id(0)
     offs_k = tl.arange(0, BLOCK_K)
     row_ptr = x_ptr + row * stride_xm

@@ -1165,8 +1165,9 @@ def test_split_x_kernel_builds_for_sm_89_and_sm_90():
 
 def test_split_x_plan_on_sm_90_and_where_it_is_not_taken(monkeypatch):
     """On sm_90 the rule's plan for 4096 x 8192 at M = 128 splits x: a prologue launch of the split kernel (one
-    program per row), then the tile kernel reading the [2 * low_row, K] terms and the weight by fp8 descriptors. Not
-    with the integer dequant path, fp16 x, unaligned rows or FP8BLK_SPLIT_X=0."""
+    program per row, launched dependent on the previous kernel: v67), then the tile kernel reading the [2 * low_row,
+    K] terms and the weight by fp8 descriptors. Not with the integer dequant path, fp16 x, unaligned rows or
+    FP8BLK_SPLIT_X=0; without programmatic dependent launch (FP8BLK_PDL=0) the prologue is an ordinary launch."""
     import importlib
     kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
     cuda = torch.device("cuda", 0)
@@ -1176,6 +1177,7 @@ def test_split_x_plan_on_sm_90_and_where_it_is_not_taken(monkeypatch):
     plan = launch_plan(128, 4096, 8192, cuda)
     assert dict(plan.constexprs)["SPLIT_X"] and plan.grid == (64, 2, 2)  # 64 x 64 tiles split 2
     assert plan.prologue.kind == "split_x" and plan.prologue.grid == (128, 1, 1)
+    assert dict(plan.prologue.constexprs)["PDL"] and dict(plan.prologue.options)["launch_pdl"]  # v67
     assert [(d.dtype, d.rows, d.cols, d.box) for d in plan.descriptors] == [
         (torch.float8_e4m3fn, 256, 8192, (64, 128)), (torch.float8_e4m3fn, 4096, 8192, (64, 128))]
     ragged = launch_plan(96, 4096, 8192, cuda)  # the low terms from row 128 of [256, K]: no box past the edge
@@ -1185,6 +1187,10 @@ def test_split_x_plan_on_sm_90_and_where_it_is_not_taken(monkeypatch):
                   launch_plan(128, 4096, 8192, cuda, x_dtype=torch.float16),
                   launch_plan(128, 4096, 8200, cuda)):  # 8200-byte weight rows: no TMA, no split x
         assert not dict(other.constexprs)["SPLIT_X"] and other.prologue is None
+    monkeypatch.setattr(kernel_module, "_PDL_ALLOWED", False)
+    kernel_module._launch_plan.cache_clear()
+    ordinary = launch_plan(128, 4096, 8192, cuda).prologue
+    assert not dict(ordinary.constexprs)["PDL"] and not dict(ordinary.options)["launch_pdl"]
     monkeypatch.setattr(kernel_module, "_SPLIT_X_ALLOWED", False)
     kernel_module._launch_plan.cache_clear()
     kernel_module.choose_config.cache_clear()

@@ -147,15 +147,17 @@ def _kernel_module(monkeypatch, capability=(9, 0)):
 
 
 def test_plan_takes_the_serving_kernel_on_sm_90_with_bf16_x(monkeypatch):
-    """The plan: the split-x prologue (low terms from row 256), then one serving launch of 112 programs reading the
-    terms and the weight by descriptors with the kernel's shared layouts; its fallback (a weight TMA cannot take) is
-    the tile kernel by pointer loads."""
+    """The plan: the split-x prologue (low terms from row 256; an ordinary launch, not dependent on the previous
+    kernel: that lost before the serving kernel, exp150), then one serving launch of 112 programs reading the terms
+    and the weight by descriptors with the kernel's shared layouts; its fallback (a weight TMA cannot take) is the
+    tile kernel by pointer loads."""
     _kernel_module(monkeypatch)
     cuda = torch.device("cuda", 0)
     plan = launch_plan(256, 7168, 16384, cuda)
     assert plan.kind == "serving" and plan.config == SERVING and plan.grid == (112, 1, 1)
     assert plan.prologue is not None and plan.prologue.kind == "split_x"
     assert plan.prologue.int_args[0] == low_terms_row(256, 128) == 256
+    assert not dict(plan.prologue.constexprs)["PDL"] and not dict(plan.prologue.options)["launch_pdl"]
     assert [(d.index, d.rows, d.box) for d in plan.descriptors] == [(0, 512, (128, 128)), (1, 7168, (64, 128))]
     assert all(d.layout is not None and d.dtype == torch.float8_e4m3fn for d in plan.descriptors)
     assert plan.int_args == (256, 7168, 16384, 256, 128, 1, 7168, 128, 0, 0, 1)  # ... no whole tiles, no stream
