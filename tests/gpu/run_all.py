@@ -163,8 +163,9 @@ def main() -> int:
     # Programmatic dependent launch (sm_90+): each launch below reads the previous launch's output and the split-K
     # launches share one workspace; replayed from a graph (the next launch placed while the previous one runs), the
     # result must equal the same chain run with a synchronization after every call. Back to back, and with a plain
-    # torch kernel between the launches.
-    for m, between in itertools.product((1, 5, 64, 128), (False, True)):  # 128: split x (two launches a call)
+    # torch kernel between the launches. M = 128: split x (two launches a call; on 132 SMs the tile kernel, split K 2,
+    # whose prologue is itself a dependent launch since v67: it reads x as the previous tile launch wrote it).
+    for m, between in itertools.product((1, 5, 64, 128), (False, True)):
         layers = [make(m, 4096, 4096, torch.bfloat16, torch.float32, False, seed=i)[1:3] for i in range(8)]
         x0 = torch.randn(m, 4096, device="cuda", dtype=torch.bfloat16)
         chain = [x0.clone()] + [torch.empty_like(x0) for _ in layers]
