@@ -984,7 +984,7 @@ def aot_compile_split_x(capability: int, k: int = 4096):
     """Compiles ``_split_x_kernel`` (the prologue of split_x launches; bf16 x rows of ``k`` elements, contiguous) ahead
     of time for ``sm_<capability>`` (sm_89+: it converts to e4m3), as a launch would build it. Returns Triton's
     ``CompiledKernel``."""
-    plan = _split_x_plan(1, k, (k, 1), False, 64, _pdl_supported((capability // 10, capability % 10)))
+    plan = _split_x_plan(1, k, (k, 1), False, 64, _pdl_supported(divmod(capability, 10)))
     constexprs = dict(plan.constexprs, stride_xk=1)
     signature = {"x_ptr": "*bf16", "terms_ptr": "*u8", "x_scale_ptr": "*fp32", "low_row": "i32", "K": "i32",
                  "stride_xm": "i32", **{name: "constexpr" for name in constexprs}}
