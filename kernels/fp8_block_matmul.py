@@ -285,7 +285,8 @@ def _pdl_supported(capability: Tuple[int, int]) -> bool:
 
 
 def _pdl(device: torch.device, interpreting: bool) -> bool:
-    """Whether decode and tile launches on ``device`` use programmatic dependent launch (compiled launches only)."""
+    """Whether launches on ``device`` use programmatic dependent launch (compiled launches only): decode and tile
+    launches, and since v67 the split-x prologue ahead of a tile launch (not ahead of the serving kernel)."""
     return not interpreting and device.type == "cuda" and _pdl_supported(_device_facts(device)[2])
 
 
