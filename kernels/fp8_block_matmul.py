@@ -40,8 +40,8 @@ import triton.language as tl
 from triton.experimental.gluon.nvidia.hopper import TensorDescriptor as GluonTensorDescriptor
 from triton.tools.tensor_descriptor import TensorDescriptor
 
-from .fp8_decode import (H100_DRAM_GBPS, DecodeConfig, _fp8_decode_kernel, decode_config, reads_x_in_row_groups,
-                         takes_decode)
+from .fp8_decode import (H100_DRAM_GBPS, DecodeConfig, _fp8_decode_kernel, decode_config, drops_masks,
+                         keeps_row_pieces, reads_x_in_row_groups, takes_decode)
 from .fp8_serving import (SERVING_ONE_WAVE_FILL, SERVING_TILES, _fp8_serving_kernel, launch_fill, serving_config,
                           serving_fill, serving_schedule, serving_tile, shared_layouts)
 from .fp8_tile import (KernelConfig, _fp8_block_matmul_kernel, _split_x_kernel, default_config, low_terms_row, m_bucket,
@@ -436,10 +436,11 @@ SPLIT_X_WHOLE_ROW = 16384  # the longest x row ``_split_x_kernel`` holds in regi
 
 def _constexprs(kind: str, config: Union[KernelConfig, DecodeConfig], scale_block_k: int, has_bias: bool,
                 integer: bool, e8m0: bool, x_dtype: torch.dtype, dot_in_fp32: bool, pdl: bool,
-                x_row_groups: bool = False) -> Dict[str, object]:
+                x_row_groups: bool = False, even_tiles: bool = False) -> Dict[str, object]:
     """The constexpr arguments of a ``kind`` launch ("decode", "tile" or "expand") in the kernel's signature order
     (the direct launch passes them by position); the JIT launch and ``aot_compile`` take the same dict.
-    ``x_row_groups``: the decode kernel's ``X_ROW_GROUPS`` (``fp8_decode.reads_x_in_row_groups``)."""
+    ``x_row_groups``: the decode kernel's ``X_ROW_GROUPS`` (``fp8_decode.reads_x_in_row_groups``); ``even_tiles``: its
+    ``EVEN_TILES`` (CUDA-core steps that need no masks: ``fp8_decode.drops_masks``)."""
     values = dict(SCALE_BLOCK_K=scale_block_k, BLOCK_N=config.block_n, INTEGER_DEQUANT=integer, SCALE_E8M0=e8m0)
     if kind == "expand":
         values.update(BLOCK_K=config.block_k)
@@ -448,7 +449,7 @@ def _constexprs(kind: str, config: Union[KernelConfig, DecodeConfig], scale_bloc
                       PDL=pdl, TMA=config.tma)
         if kind == "decode":
             values.update(SUB_K=config.sub_k, SUBS=config.subs, USE_MMA=config.use_mma, NUM_STAGES=config.num_stages,
-                          X_ROW_GROUPS=x_row_groups)
+                          X_ROW_GROUPS=x_row_groups, EVEN_TILES=even_tiles, ROW_PIECES=keeps_row_pieces(config))
         else:
             values.update(BLOCK_K=config.block_k, SCALE_IN_WEIGHT=config.scale_in_weight and x_dtype == torch.bfloat16,
                           SPLIT_X=config.split_x)
@@ -525,7 +526,8 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, weight
             box = _tma_boxes("decode", cfg)["w_ptr"]
             descriptors = (_Descriptor(1, torch.uint8, groups * n, k, weight_stride[0], box),)
         constexprs = tuple(_constexprs("decode", cfg, block_k, bias_shape is not None, integer, e8m0, x_dtype,
-                                       interpreting, pdl, reads_x_in_row_groups(m, cfg)).items())
+                                       interpreting, pdl, reads_x_in_row_groups(m, cfg),
+                                       drops_masks(n, k, cfg)).items())
         grid = (triton.cdiv(n, cfg.block_n), cfg.split_k, groups)
         split = cfg.split_k > 1
         return _finish(_LaunchPlan("decode", grid, int_args, constexprs, _compile_options(cfg, pdl),
@@ -897,7 +899,7 @@ def launch_config(m: int, n: int, k: int, device: Union[str, torch.device] = "cu
 def aot_compile(capability: int, config: Union[KernelConfig, DecodeConfig], x_dtype: torch.dtype = torch.bfloat16,
                 scale_dtype: torch.dtype = torch.float32, has_bias: bool = False, integer_dequant: bool = False,
                 scale_block_k: int = 128, aligned: bool = True, x_row_groups: bool = False, persistent: bool = False,
-                stream: bool = False):
+                stream: bool = False, even_tiles: bool = False):
     """Compiles one kernel variant ahead of time for ``sm_<capability>`` (no GPU needed).
 
     A ``DecodeConfig`` builds the decode kernel; ``config.expand_weight`` the dequant kernel of the large-M
@@ -905,7 +907,8 @@ def aot_compile(capability: int, config: Union[KernelConfig, DecodeConfig], x_dt
     ``KernelConfig`` the tile kernel. ``config.tma`` (sm_90+ only) builds the TMA variant: the weight
     (and for the tile kernel x) as tensor descriptors.
     ``x_row_groups`` builds the decode kernel reading x in overlapping 16-row groups (as its launches at M = 17-31
-    do: ``fp8_decode.reads_x_in_row_groups``). ``persistent`` builds the serving kernel's persistent form (whole
+    do: ``fp8_decode.reads_x_in_row_groups``); ``even_tiles`` its CUDA-core path without masks (as launches that
+    drop them: ``fp8_decode.drops_masks``). ``persistent`` builds the serving kernel's persistent form (whole
     tiles in rounds), ``stream`` with the stream of the other tiles' K-tiles after them
     (``fp8_serving.serving_schedule``).
     ``aligned`` specializes the build as Triton's JIT does for a typical call: contiguous inner dims
@@ -939,7 +942,7 @@ def aot_compile(capability: int, config: Union[KernelConfig, DecodeConfig], x_dt
                 signature[name] = f"tensordesc<{element}[{rows}, {cols}]>"
     pdl = kind != "expand" and _pdl_supported(divmod(capability, 10))  # as a launch on that GPU would be built
     constexprs = _constexprs(kind, config, scale_block_k, has_bias, integer_dequant, e8m0, x_dtype, False, pdl,
-                             x_row_groups)
+                             x_row_groups, even_tiles)
     signature.update({name: "i32" for name in ints})
     attrs = {}
     if aligned:

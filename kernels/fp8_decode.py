@@ -30,8 +30,12 @@ Two ways to do the inner sum, chosen by ``USE_MMA`` (a constexpr the launch rule
   one of x's and the last groups overlap; the output is stored by the same rows (an overlapping row twice, with the
   same value).
 * CUDA cores (small M): the weight tile as ``[BLOCK_N, SUBS, SUB_K]`` converted to fp32 once, then for each
-  of the ``BLOCK_M`` rows of x multiplied by that row and summed over each scale block, then scaled: no
-  padding to the MMA's 8 or 16 columns.
+  of the ``BLOCK_M`` rows of x multiplied by that row and summed over pieces of each scale block, scaled, and kept
+  per piece until the K loop ends: no padding to the MMA's 8 or 16 columns. With ``ROW_PIECES``
+  (``keeps_row_pieces``) a thread holds all of the tile's rows of its 16 columns (each x value converted once for
+  them all) and a piece is those 16 columns (summed in the thread: no cross-thread sum a step); without it a thread
+  holds one row across scale blocks (fewer registers) and a piece is a whole scale block. ``EVEN_TILES`` (the
+  plan's, ``drops_masks``: with row pieces, N a multiple of ``BLOCK_N`` and K of the step): no masks.
 
 Dequantization (fp8 bits -> bf16/fp16/fp32, native on sm_89+, exact integer path on Ampere), scale
 conversion, the dot and the split-K epilogue live in ``fp8_tile_ops.py`` (vendor it beside this file).
@@ -76,6 +80,15 @@ DEEP_STREAM_BYTES_PER_SM = 120 * 1024  # M = 1 deep streams (v46) on layers of a
 DEEP_STREAM_STEP_BYTES = 1 << 14  # ... 32-row programs reading 32 rows x 512 columns a step ...
 DEEP_STREAM_PROGRAMS_PER_SM = 4  # ... split until the programs number at least this many per SM ...
 DEEP_STREAM_MIN_PROGRAMS_PER_SM = 3  # ... where the split takes them from fewer than this many per SM to this many
+ROW_PIECES_MAX_WEIGHTS_PER_THREAD = 64  # CUDA-core tiles of at most this many weights a thread keep row pieces (v69)
+
+
+@triton.jit
+def _load_tile(ptrs, mask, EVEN_TILES: tl.constexpr):
+    """``ptrs``' values; without ``EVEN_TILES`` those under ``mask`` (0 elsewhere)."""
+    if EVEN_TILES:
+        return tl.load(ptrs)
+    return tl.load(ptrs, mask=mask, other=0)
 
 
 @triton.jit
@@ -89,7 +102,7 @@ def _fp8_decode_kernel(
         SPLIT_K: tl.constexpr, USE_MMA: tl.constexpr,
         HAS_BIAS: tl.constexpr, INTEGER_DEQUANT: tl.constexpr, SCALE_E8M0: tl.constexpr,
         DOT_IN_FP32: tl.constexpr, NUM_STAGES: tl.constexpr, PDL: tl.constexpr, TMA: tl.constexpr,
-        X_ROW_GROUPS: tl.constexpr):
+        X_ROW_GROUPS: tl.constexpr, EVEN_TILES: tl.constexpr, ROW_PIECES: tl.constexpr):
     pid_n = tl.program_id(0)
     split = tl.program_id(1)
     group = tl.program_id(2)
@@ -147,20 +160,35 @@ def _fp8_decode_kernel(
         tl.static_assert(not TMA and not X_ROW_GROUPS, "TMA and x's row groups are for the tensor-core path")
         offs_subs = tl.arange(0, SUBS)
         w_tile = w_rows[:, None, None] + (offs_subs[:, None] * SUB_K + offs_sub[None, :])[None, :, :] * stride_wk
-        acc_blocks = tl.zeros((BLOCK_N, SUBS, BLOCK_M), dtype=tl.float32)
+        # Products are summed in place over pieces of PIECE_K columns of a row (with ROW_PIECES the 16 columns of one
+        # thread's load; else a scale block, a cross-thread sum), scaled, and kept per piece across the K loop.
+        tl.static_assert(SUB_K >= 16 or not ROW_PIECES, "row pieces are 16 columns of a scale block")
+        PIECE_K: tl.constexpr = 16 if ROW_PIECES else SUB_K
+        PIECES: tl.constexpr = SUB_K // PIECE_K
+        acc_pieces = tl.zeros((BLOCK_N, SUBS, PIECES, BLOCK_M), dtype=tl.float32)
         for step in tl.range(first_step, last_step, num_stages=NUM_STAGES):
             k0 = step * STEP_K + offs_subs * SUB_K  # [SUBS]: first column of each scale block
             k = k0[:, None] + offs_sub[None, :]  # [SUBS, SUB_K]
-            w = tl.load(w_tile + step * STEP_K * stride_wk, mask=mask_n[:, None, None] & (k < K)[None, :, :], other=0)
-            s = tl.load(scale_rows[:, None] + (k0 // SCALE_BLOCK_K)[None, :] * stride_sk,
-                        mask=mask_n[:, None] & (k0 < K)[None, :], other=0)
+            w_ptrs = w_tile + step * STEP_K * stride_wk
+            w_mask = mask_n[:, None, None] & (k < K)[None, :, :]
+            if ROW_PIECES:  # loaded as [SUBS, BLOCK_N, SUB_K]: Triton lays a load out by its shape, and this one
+                # gives a thread all BLOCK_N rows of its columns (one x conversion for them all); permuted back (a
+                # relabelling: no data moves)
+                w = _load_tile(tl.permute(w_ptrs, (1, 0, 2)), tl.permute(w_mask, (1, 0, 2)), EVEN_TILES)
+                w = tl.permute(w, (1, 0, 2))
+            else:  # a thread holds one row across scale blocks: fewer registers where a thread holds 128 weights
+                w = _load_tile(w_ptrs, w_mask, EVEN_TILES)
+            s = _load_tile(scale_rows[:, None] + (k0 // SCALE_BLOCK_K)[None, :] * stride_sk,
+                           mask_n[:, None] & (k0 < K)[None, :], EVEN_TILES)
             w = _fp8_bytes_to(w, tl.float32, INTEGER_DEQUANT)
             s = _scale_to_fp32(s, INTEGER_DEQUANT, SCALE_E8M0)
             for row in tl.static_range(BLOCK_M):
-                x = tl.load(x_ptr + row * stride_xm + k * stride_xk, mask=(k < K) & (row < M), other=0.0)
-                block_sums = tl.sum(w * x.to(tl.float32)[None, :, :], axis=2) * s  # [BLOCK_N, SUBS]
-                acc_blocks += tl.where(offs_m[None, None, :] == row, block_sums[:, :, None], 0.0)
-        acc = tl.sum(acc_blocks, axis=1)  # [BLOCK_N, BLOCK_M]
+                x_mask = row < M if EVEN_TILES else (k < K) & (row < M)
+                x = tl.load(x_ptr + row * stride_xm + k * stride_xk, mask=x_mask, other=0.0)
+                products = tl.reshape(w * x.to(tl.float32)[None, :, :], (BLOCK_N, SUBS, PIECES, PIECE_K))
+                pieces = tl.sum(products, axis=3) * s[:, :, None]  # [BLOCK_N, SUBS, PIECES]
+                acc_pieces += tl.where(offs_m[None, None, None, :] == row, pieces[:, :, :, None], 0.0)
+        acc = tl.sum(tl.sum(acc_pieces, axis=2), axis=1)  # [BLOCK_N, BLOCK_M]
 
     _write_output(acc, y_ptr, bias_ptr, partial_ptr, counter_ptr, offs_n, offs_m, mask_n, mask_m,
                   group, split, group * tl.num_programs(0) + pid_n, M, N, stride_ym, stride_yn, SPLIT_K, HAS_BIAS)
@@ -378,6 +406,30 @@ def reads_x_in_row_groups(m: int, config: DecodeConfig) -> bool:
     1.02-1.09x (18432 x 7168 and 17408 x 5120 1.06-1.09x, 7168 x 3072 1.05x, 8192 x 1536 1.02x), bitwise equal; at
     M = 32 0.97-0.99x and on split launches 0.95-1.02x (4096 x 8192 split 4 0.95-0.98x), so neither."""
     return config.use_mma and config.tma and config.split_k == 1 and config.block_m == 32 and 16 < m < 32
+
+
+def keeps_row_pieces(config: DecodeConfig) -> bool:
+    """Whether a launch of ``config`` runs the CUDA-core path with ``ROW_PIECES``: its tile loaded so that a thread
+    holds all the program's rows of its 16 columns (one x conversion for them all) and each row's 16-column piece
+    summed in place and kept across the K loop (no cross-thread sum a step). Taken on tiles of 2 rows or more holding
+    at most ``ROW_PIECES_MAX_WEIGHTS_PER_THREAD`` (64) weights a thread; at 128 (the deep streams' 32 x 512 steps on
+    4 warps) the build takes 109 registers against 61, so half the programs fit a SM, and on one row there is no
+    conversion to share. H200 (NOTES item 140; CUDA graphs, weights rotated, best of two or three rounds): fitted on
+    exp160/exp161 -- M = 1 / 2 1.01-1.25x on 16 of 20 points, on the deep streams 0.88-0.94x (4096 x 8192 12.5 ->
+    14.0 us), on one-row tiles 0.95-1.00x; checked on exp163 (the library against v67's kernels, 29 layers, 14 of them
+    never timed): where taken 1.03-1.29x (2560 x 5120 7.81 -> 6.08 us, 4096 x 2048 M = 2 6.81 -> 5.46, 65536 x 1536
+    29.6 -> 28.2), one point 0.97x within the run's spread (3072 x 1536 M = 1)."""
+    weights_per_thread = config.block_n * config.subs * config.sub_k // (32 * config.num_warps)
+    return (not config.use_mma and config.block_n >= 2 and config.sub_k >= 16
+            and weights_per_thread <= ROW_PIECES_MAX_WEIGHTS_PER_THREAD)
+
+
+def drops_masks(n: int, k: int, config: DecodeConfig) -> bool:
+    """Whether a launch of ``config`` on an N x K layer loads its tiles without masks (``EVEN_TILES``): CUDA-core
+    launches with row pieces (``keeps_row_pieces``) where N is a multiple of ``block_n`` and K of the step. Not the
+    others: on the deep streams the unmasked build ran 4096 x 8192 M = 1 at 14.6 us against 12.5 (exp162, NOTES item
+    140; the masked one is v67's), and nowhere else did it gain."""
+    return keeps_row_pieces(config) and n % config.block_n == 0 and k % (config.subs * config.sub_k) == 0
 
 
 def _balance(programs_per_sm: float) -> float:

@@ -52,9 +52,11 @@ for cc, cfg, x_dtype, scale_dtype, bias, integer, *options in json.loads(sys.std
         c = aot_compile(cc, config, getattr(torch, x_dtype), getattr(torch, scale_dtype), bias, integer,
                         aligned=options[0] if options else True, persistent=len(options) > 1 and options[1],
                         stream=len(options) > 2 and options[2],
-                        x_row_groups=isinstance(cfg, dict) and cfg.get("x_row_groups", False))
+                        x_row_groups=isinstance(cfg, dict) and cfg.get("x_row_groups", False),
+                        even_tiles=isinstance(cfg, dict) and cfg.get("even_tiles", False))
         ptx = c.asm["ptx"]
-        report = ptxas_report(ptx) if cc >= 90 and config.tma else {}  # the TMA builds
+        masks_named = isinstance(cfg, dict) and "even_tiles" in cfg  # the CUDA-core builds as their launches have them
+        report = ptxas_report(ptx) if cc >= 90 and (config.tma or masks_named) else {}
         results.append({"wgmma": "wgmma.mma_async" in ptx, "mma_sync": "mma.sync" in ptx, "e4m3": "e4m3" in ptx,
                         "wgmma_e4m3": bool(re.search(r"wgmma\.mma_async\S*\.e4m3\.e4m3", ptx)),
                         "cp_async_16": "cp.async.cg.shared.global" in ptx, "ld_global_v4": "ld.global.v4" in ptx,
@@ -79,16 +81,16 @@ print(json.dumps(results))
 
 
 def _key(value):
-    if isinstance(value, dict):  # a decode build: its fields, and whether it reads x in row groups where it says
-        return tuple(value["decode"]) + (("x_row_groups",) if value.get("x_row_groups") else ())
+    if isinstance(value, dict):  # a decode build: its fields, and the options it names (x in row groups, no masks)
+        return tuple(value["decode"]) + tuple(name for name in ("x_row_groups", "even_tiles") if value.get(name))
     return tuple(value)
 
 
 def run_aot_jobs(jobs):
-    """``jobs``: ``(capability, config fields (or {"decode": fields[, "x_row_groups": True]}), x dtype, scale dtype,
-    bias, integer[, aligned[, persistent[, stream]]])`` (persistent: the serving kernel's persistent form; stream: with
-    its stream). Returns ``{(capability, config tuple, x, scale, bias, integer[, aligned[, ...]]): what the build
-    holds}``."""
+    """``jobs``: ``(capability, config fields (or {"decode": fields[, "x_row_groups": True][, "even_tiles": True]}),
+    x dtype, scale dtype, bias, integer[, aligned[, persistent[, stream]]])`` (persistent: the serving kernel's
+    persistent form; stream: with its stream). Returns ``{(capability, config tuple, x, scale, bias, integer[,
+    aligned[, ...]]): what the build holds}``."""
     env = {k: v for k, v in os.environ.items() if k != "TRITON_INTERPRET"}
     done = subprocess.run([sys.executable, "-c", AOT_WORKER], input=json.dumps(jobs), capture_output=True, text=True,
                           env=env, timeout=900)

@@ -18,11 +18,12 @@ from fp8blk.kernels.fp8_decode import (CUDA_CORE_PAIR_BYTES_PER_SM, DECODE_MAX_M
                                        TMA_REBALANCE_UP_MIN_M, TMA_SHORT_K_MIN_M, TMA_WIDE_SPLIT_MAX_M,
                                        TMA_WIDE_SPLIT_PROGRAMS_PER_SM, WAVE_TILES_FILL, WAVE_TILES_MAX_STEPS,
                                        WAVE_TILES_MIN_M, WAVE_TILES_SHORT_M_MAX_STEPS, DecodeConfig, decode_config,
-                                       reads_x_in_row_groups, takes_decode)
+                                       drops_masks, keeps_row_pieces, reads_x_in_row_groups, takes_decode)
 
 CUDA_CORES = DecodeConfig(4, 1, 128, 4, 2, False, 4, 2)  # M = 1 path, split
 CUDA_CORE_ROWS = DecodeConfig(4, 4, 128, 4, 2, False, 4, 3)  # CUDA cores, up to 4 rows of x per program, split
 DEEP_STREAM = DecodeConfig(32, 1, 128, 4, 4, False, 4, 2)  # M = 1 on large layers: 32 rows x 512 columns a step, split
+ONE_ROW = DecodeConfig(1, 2, 128, 4, 2, False, 4, 2)  # CUDA cores, one weight row per program (no row pieces), split
 TENSOR_CORES = DecodeConfig(64, 16, 128, 2, 3, True, 4, 3)  # M = 2..16 path, split (3: not a power of two)
 TENSOR_CORES_32 = DecodeConfig(64, 32, 128, 1, 2, True, 4, 3)  # M = 17..32: 32 columns, split in two
 TENSOR_CORES_TMA = DecodeConfig(64, 16, 128, 1, 3, True, 4, 4, tma=True)  # weight boxes by TMA (sm_90+), split
@@ -442,6 +443,44 @@ def test_launch_rule_reads_whole_rows_for_small_layers_and_splits_none():
     assert decode_config(1, 32768, 1024, 1, 128, 132).num_stages == 2  # 4 steps
 
 
+@pytest.mark.parametrize("config,m", [(CUDA_CORES, 1), (CUDA_CORE_ROWS, 3), (DEEP_STREAM, 1), (ONE_ROW, 2)], ids=str)
+@pytest.mark.parametrize("x_dtype,scale_dtype",
+                         [(torch.bfloat16, torch.float32), (torch.float16, torch.float8_e8m0fnu)], ids=str)
+def test_cuda_core_steps_without_masks_where_n_and_k_fill_them(config, m, x_dtype, scale_dtype):
+    """``EVEN_TILES``: the plan drops the CUDA-core path's masks where N is a multiple of the program's rows and K of
+    its step (every load in bounds) on launches with row pieces (``ROW_PIECES``); a row or column more keeps them, as
+    do launches without row pieces (the deep stream's 128 weights a thread, one-row tiles). Either way the result is
+    the reference's."""
+    step = config.subs * config.sub_k
+    pieces = keeps_row_pieces(config)
+    for n, k, even in ((8 * config.block_n, 2 * step, pieces), (8 * config.block_n + 1, 2 * step, False),
+                       (8 * config.block_n, 2 * step - 16, False)):
+        plan = launch_plan(m, n, k, config=config, x_dtype=x_dtype)
+        assert dict(plan.constexprs)["EVEN_TILES"] is even is drops_masks(n, k, config), (n, k)
+        assert dict(plan.constexprs)["ROW_PIECES"] is pieces
+        x, wq, scale, b = make(m, n, k, x_dtype, scale_dtype, bias=True)
+        for dequant in ("native", "integer"):
+            y = run(x, wq, scale, b, config=config, dequant=dequant)
+            assert rel_err(y, reference(x, wq, scale, b)) < TOL[x_dtype], (n, k, dequant)
+    assert not dict(launch_plan(4, 512, 4096, config=TENSOR_CORES).constexprs)["EVEN_TILES"]  # CUDA cores only
+
+
+def test_row_pieces_where_a_thread_holds_at_most_64_weights_of_two_rows_or_more():
+    """v69 (NOTES item 140): the CUDA-core path keeps 16-column row pieces (a thread holding all the tile's rows of
+    its columns) on tiles of 2 rows or more with at most ``ROW_PIECES_MAX_WEIGHTS_PER_THREAD`` weights a thread;
+    not on the deep streams (32 rows x 512 columns on 4 warps: 128 a thread, where the build takes 109 registers
+    against 61), on one-row tiles, nor on the tensor-core path."""
+    assert fp8_decode.ROW_PIECES_MAX_WEIGHTS_PER_THREAD == 64
+    assert keeps_row_pieces(CUDA_CORES) and keeps_row_pieces(CUDA_CORE_ROWS)
+    assert not keeps_row_pieces(DEEP_STREAM) and not keeps_row_pieces(ONE_ROW)
+    assert keeps_row_pieces(DEEP_STREAM._replace(num_warps=8)) and not keeps_row_pieces(TENSOR_CORES)
+    assert not keeps_row_pieces(CUDA_CORES._replace(sub_k=8))  # a piece is a thread's 16-byte load
+    for m, n, k, pieces in ((1, 2048, 4096, True), (2, 4096, 2048, True), (1, 32768, 1024, True),
+                            (1, 65536, 1536, True), (1, 4096, 8192, False), (1, 7168, 16384, False),
+                            (1, 512, 4096, False), (2, 512, 7168, False)):
+        assert keeps_row_pieces(decode_config(m, n, k, 1, 128, 132)) is pieces, (m, n, k)
+
+
 def test_cuda_core_steps_halve_where_k_would_pad_a_last_step_mostly_past_its_end():
     """v61 (NOTES item 112): on the CUDA-core path ``subs`` (scale blocks a step) halves while that cuts the block
     slots K is padded to by ``STEP_PAD_CUT`` (a quarter): a last step mostly past K's end costs a full step there.
@@ -503,6 +542,13 @@ DECODE_BUILDS = [CUDA_CORES, CUDA_CORE_ROWS, TENSOR_CORES, decode_config(1, 512,
                  DecodeConfig(8, 1, 128, 8, 1, False, 8, 2), TENSOR_CORES_16_ROWS, DecodeConfig(32, 32, 128, 2, 1, True, 4, 3),
                  decode_config(SMALL_LAYER_MAX_M, 1024, 4096, 1, 128, 132)]  # a small layer's 64 columns
 FEATURES = [("bfloat16", "float32", False), ("float16", "float8_e8m0fnu", True), ("bfloat16", "bfloat16", True)]
+CUDA_CORE_LAUNCHES = [(1, 2048, 4096), (2, 4096, 2048), (1, 32768, 1024), (1, 4096, 8192), (1, 512, 4096)]
+
+
+def cuda_core_build(m, n, k):
+    """The rule's config for an M x N x K launch (132 SMs) and its AOT job's decode entry (masks as the plan has)."""
+    config = decode_config(m, n, k, 1, 128, 132)
+    return config, {"decode": list(config), "even_tiles": drops_masks(n, k, config)}
 
 
 @pytest.fixture(scope="module")
@@ -511,7 +557,26 @@ def aot_builds():
             for cc in (80, 90) for cfg in DECODE_BUILDS for x, scale, bias in FEATURES]
     jobs += [(90, {"decode": list(WAVE_OF_32_ROW_TILES), "x_row_groups": groups}, *features, False)
              for groups in (False, True) for features in FEATURES[:2]]
+    jobs += [(cc, cuda_core_build(*launch)[1], *FEATURES[0], cc == 80)
+             for cc in (80, 90) for launch in CUDA_CORE_LAUNCHES]
     return run_aot_jobs(jobs)
+
+
+@pytest.mark.parametrize("m,n,k", CUDA_CORE_LAUNCHES, ids=str)
+def test_aot_cuda_core_builds_fit_their_launch_in_one_round(aot_builds, m, n, k):
+    """The rule's CUDA-core builds for Ampere and Hopper, with row pieces and without masks where the rule takes them
+    (the first three): no spills, and registers (allocated 8 at a time) for all of the launch's programs a SM on 132
+    SMs at once (the deep stream's 4096 x 8192 launch runs 7.75 a SM; with row pieces its build took 109 registers,
+    which fit 4: NOTES item 140)."""
+    config, job = cuda_core_build(m, n, k)
+    assert job["even_tiles"] is keeps_row_pieces(config) is ((m, n, k) in CUDA_CORE_LAUNCHES[:3])
+    key = tuple(config) + (("even_tiles",) if job["even_tiles"] else ())
+    hopper, ampere = aot_builds[(90, key, *FEATURES[0], False)], aot_builds[(80, key, *FEATURES[0], True)]
+    assert hopper["error"] is None and ampere["error"] is None and not ampere["fp8"]
+    programs_per_sm = math.ceil(math.ceil(n / config.block_n) * config.split_k / 132)
+    registers = -(-hopper["registers"] // 8) * 8
+    assert hopper["spills"] == [0, 0] and programs_per_sm * config.num_warps * 32 * registers <= 65536, registers
+    assert hopper["cp_async_16"] and ampere["cp_async_16"]
 
 
 @pytest.mark.parametrize("features", FEATURES[:2], ids=str)

@@ -141,6 +141,8 @@ def main() -> int:
                            (512, (4096, 8192), None),  # split x, one 8-warp 128 x 128 tile per SM (v42)
                            (48, (8192, 1024), None),  # split x, 64 x 64 tiles at M = 48 (v42, on 132 SMs)
                            (2, (1536, 7168), None),  # M = 2 by M = 4's tensor-core launch (v43)
+                           (2, (4096, 2048), None),  # CUDA cores, row pieces, no masks (v69)
+                           (1, (2880, 2880), None),  # row pieces with masks (K not a multiple of the step; v69)
                            (256, (7168, 16384), None),  # the serving kernel (Gluon; v50, on 132 SMs)
                            (256, (4096, 8192), None)):  # its 64-row build (v51, on 132 SMs)
         x, wq, scale, b = make(m, n, k, torch.bfloat16, torch.float32, True)
@@ -194,6 +196,7 @@ def main() -> int:
     for m, cfg in ((16, KernelConfig(64, 16, 128, 16, 4, 4)), (16, KernelConfig(64, 16, 128, 4, 4, 3)), (16, None),
                    (1, None), (1, DecodeConfig(1, 1, 128, 4, 16, False, 4, 2)), (2, None),
                    (3, DecodeConfig(1, 4, 128, 4, 16, False, 4, 3)),
+                   (2, DecodeConfig(4, 2, 128, 4, 14, False, 4, 2)),  # row pieces (v69), split 14, no masks
                    (5, DecodeConfig(64, 16, 128, 2, 16, True, 4, 3))):
         x, wq, scale, b = make(m, 512, 7168, torch.bfloat16, torch.float32, True)
         first = fp8_block_matmul(x, wq, scale, b, config=cfg)
