@@ -519,6 +519,8 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, weight
                                       dram_gbps=_dram_gbps(device))
         if m > cfg.block_m or (cfg.sub_k > block_k or block_k % cfg.sub_k):
             raise ValueError(f"{cfg} does not fit M = {m} and scale block_k = {block_k}")
+        if any(size & (size - 1) for size in (cfg.block_n, cfg.block_m, cfg.sub_k, cfg.subs)):
+            raise ValueError(f"{cfg}: block_n, block_m, sub_k and subs must be powers of two (tile extents)")
         descriptors = ()
         if cfg.tma:
             if not (tma_device and tma_weight and cfg.use_mma):

@@ -56,6 +56,8 @@ DECODE_MAX_M = 32  # the largest M the decode kernel takes on every layer (the t
 SMALL_LAYER_MAX_M = 64  # ... and on small layers (``takes_decode``)
 SMALL_LAYER_BYTES_PER_SM = 48 * 1024  # a small layer's weight bytes per SM at most (~6.3 MB on 132 SMs)
 CUDA_CORE_PAIR_BYTES_PER_SM = 1 << 16  # M = 2 stays on CUDA cores up to this many weight bytes per SM (NOTES item 64)
+ROW_PIECES_PAIR_BYTES_PER_SM = 1 << 18  # ... and up to this many where its tiles keep row pieces of at most ...
+ROW_PIECES_PAIR_MAX_ROWS = 16  # ... this many rows (v70, NOTES item 142)
 TMA_MIN_STEPS = 16  # TMA weight boxes where each program streams at least this many K-steps (NOTES v29) ...
 TMA_SHORT_K_MIN_M = 17  # ... or, unsplit 64-row tiles, from this M (32-row x tiles) on any K (v65, NOTES item 122),
 # below it where one round of programs 3 stages deep holds the launch (v66, NOTES item 123)
@@ -258,6 +260,13 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
       2-8 MB layers the CUDA-core launch stayed faster (512 x 4096 3.4 against 5.1, 2048 x 4096 6.9 against 7.6;
       NOTES item 64). Timed at M = 2 itself (exp71 E, NOTES item 65): 1536 x 7168 8.7 against 9.0 us, 2048 x 7168
       10.0 against 10.8, 7168 x 2048 9.7 against 10.6, 32768 x 512 8.8 against 10.0, level within 2% on three more.
+      v70: with row pieces (v69, ``keeps_row_pieces``) the CUDA-core launch is the faster one up to
+      ``ROW_PIECES_PAIR_BYTES_PER_SM`` (256 KB a SM, ~34.6 MB on 132 SMs) where its programs take 2 to
+      ``ROW_PIECES_PAIR_MAX_ROWS`` (16) rows (N x groups up to ~90 rows a SM). H200, exp164 (NOTES item 142; CUDA
+      graphs, weights rotated, best of three rounds), fitted: 10 of 10 such layers 1.07-1.25x (2048 x 7168 9.33 ->
+      7.46 us, 4096 x 4096 9.81 -> 8.34, 5120 x 6144 14.93 -> 12.46, 4096 x 8192 13.25 -> 12.30); where its programs
+      take 32 rows (32768 x 512 / 1024, 24576 x 1536: the unsplit tensor-core TMA launches of v55 / v57) 0.85-0.94x,
+      and on 117 MB (7168 x 16384) 0.94x. At M = 3-4 it lost on most layers (0.71-1.13x), so not there.
     * Other M up to ``DECODE_MAX_M`` (32; on small layers ``SMALL_LAYER_MAX_M``, see ``takes_decode``), tensor
       cores: 64 weight rows (the MMA's row side) by one scale block
       per step, 3 stages (at M = 17..32 this kernel beat the tile rule on 8 of 9 H100 shapes: NOTES v25); on layers
@@ -338,7 +347,11 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
       8192 x 1280): 16 of 16 points 1.03-1.25x; in all 28 of 28 points of 6 layers.
     """
     sub_k = _pow2_at_most(math.gcd(scale_block_k, 128))  # a power of two dividing the scale block
-    use_mma = m > 2 or (m == 2 and n * k * groups > CUDA_CORE_PAIR_BYTES_PER_SM * sm_count)
+    cuda_core_rows = min(32, _pow2_near(n * groups / (4 * sm_count)))  # a CUDA-core program's weight rows
+    layer_bytes = n * k * groups
+    pair_on_cuda_cores = layer_bytes <= CUDA_CORE_PAIR_BYTES_PER_SM * sm_count or (
+        layer_bytes <= ROW_PIECES_PAIR_BYTES_PER_SM * sm_count and 2 <= cuda_core_rows <= ROW_PIECES_PAIR_MAX_ROWS)
+    use_mma = m > 2 or (m == 2 and not pair_on_cuda_cores)
     blocks_per_row = triton.cdiv(k, sub_k)
     deep = None if use_mma or m != 1 else _deep_stream_config(n, k, groups, sub_k, sm_count)
     if deep is not None:
@@ -347,7 +360,7 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
         block_n = 32 if n * k * groups <= NARROW_MMA_BYTES_PER_SM * sm_count else 64
         block_m, subs, stages, max_steps = max(16, triton.next_power_of_2(m)), 1, 3, 16
     else:
-        block_n = min(32, _pow2_near(n * groups / (4 * sm_count)))
+        block_n = cuda_core_rows
         subs = min(32, triton.next_power_of_2(blocks_per_row), _pow2_near(8192 / (block_n * sub_k)))
         while subs > 1 and triton.cdiv(blocks_per_row, subs // 2) * (subs // 2) <= (1 - STEP_PAD_CUT) * triton.cdiv(
                 blocks_per_row, subs) * subs:

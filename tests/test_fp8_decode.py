@@ -11,6 +11,7 @@ from aot_helpers import run_aot_jobs
 from kernel_cases import DEVICE, TOL, launch_plan, make, reference, rel_err
 from fp8blk.kernels import fp8_block_matmul, fp8_decode
 from fp8blk.kernels.fp8_decode import (CUDA_CORE_PAIR_BYTES_PER_SM, DECODE_MAX_M, DEEP_STREAM_BYTES_PER_SM,
+                                       ROW_PIECES_PAIR_BYTES_PER_SM, ROW_PIECES_PAIR_MAX_ROWS,
                                        DEEP_STREAM_MIN_PROGRAMS_PER_SM, DEEP_STREAM_PROGRAMS_PER_SM, H100_DRAM_GBPS,
                                        IN_FLIGHT_US, MMA_MIN_STEPS_PER_SPLIT, NARROW_MMA_BYTES_PER_SM, SMALL_LAYER_BYTES_PER_SM,
                                        SMALL_LAYER_MAX_M, STEP_PAD_CUT, TMA_BALANCED, TMA_BUILD_PROGRAMS_PER_SM,
@@ -305,7 +306,7 @@ def test_tma_rule_splits_few_deep_programs_twice_as_far_at_small_m(monkeypatch):
     launches keeping less than ~53 KB in flight double. (v49's re-split, which follows, off here.)"""
     assert (TMA_WIDE_SPLIT_MAX_M, TMA_WIDE_SPLIT_PROGRAMS_PER_SM) == (8, 5)
     monkeypatch.setattr(fp8_decode, "TMA_REBALANCE_MAX_M", 0)
-    for m in (2, 3, 4, 8):
+    for m in (3, 4, 8):  # M = 2 of the first two layers: CUDA cores since v70
         for gbps in (H100_DRAM_GBPS, H200_GBPS):  # 256 programs x 3 x 8 KB = 47 KB in flight at 4 stages
             assert decode_config(m, 4096, 8192, 1, 128, 132, True, gbps)[4:] == (8, True, 4, 4, True)  # 64 tiles: 4 -> 8
             assert decode_config(m, 1024, 4096, 8, 128, 132, True, gbps).split_k == 4  # 8 groups x 16 tiles: 2 -> 4
@@ -349,9 +350,10 @@ def test_below_m_8_a_wave_of_64_row_programs_runs_unsplit_on_16_steps_or_fewer()
     """v57 (NOTES item 108): on tensor cores below M = WAVE_TILES_MIN_M (M = 3-7, and 2 on large layers) v55's
     unsplit TMA launch where K is at most WAVE_TILES_SHORT_M_MAX_STEPS (16) steps (H200, exp113: 8192 x 1536 and
     8192 x 2048, 7168 x 2048 at M = 2 / 3 / 4 / 6 1.04-1.24x the split launch); on 24 steps (7168 x 3072, 0.97-0.98x)
-    the split stays, and M = 1 and M = 2 on small layers keep CUDA cores."""
+    the split stays, and M = 1 and M = 2 on small layers keep CUDA cores (since v70 on these mid layers too: M = 2's
+    CUDA-core row-piece launch ran 1.09x the wave on 8192 x 1536, exp164)."""
     assert WAVE_TILES_SHORT_M_MAX_STEPS == 16
-    for m in (2, 3, 4, 6, 7):
+    for m in (3, 4, 6, 7):
         for n, k in ((8192, 1536), (8192, 2048), (7168, 2048)):
             config = decode_config(m, n, k, 1, 128, 132, True, H200_GBPS)
             assert config == DecodeConfig(64, 16, 128, 1, 1, True, 4, 4, tma=True), (m, n, k)
@@ -360,6 +362,8 @@ def test_below_m_8_a_wave_of_64_row_programs_runs_unsplit_on_16_steps_or_fewer()
         assert decode_config(m, 6144, 2048, 1, 128, 132, True, H200_GBPS).split_k > 1  # 96 tiles: 0.73 of a wave
     assert not decode_config(1, 8192, 1536, 1, 128, 132, True, H200_GBPS).tma  # M = 1: CUDA cores
     assert not decode_config(2, 2048, 2048, 1, 128, 132, True, H200_GBPS).use_mma  # M = 2 on a small layer
+    assert not decode_config(2, 8192, 1536, 1, 128, 132, True, H200_GBPS).use_mma  # ... and on a mid one (v70)
+    assert decode_config(2, 32768, 1024, 1, 128, 132, True, H200_GBPS).tma  # 32-row CUDA-core programs: the wave
 
 
 def test_a_config_that_does_not_fit_is_a_clear_error():
@@ -370,6 +374,9 @@ def test_a_config_that_does_not_fit_is_a_clear_error():
         run(*make(20, 128, 256), config=TENSOR_CORES)
     with pytest.raises(ValueError, match="scale block_k = 64"):
         run(*make(1, 128, 256, block=(128, 64)), block=(128, 64), config=CUDA_CORES)
+    for field in ("block_n", "block_m", "subs"):  # tile extents Triton needs as powers of two
+        with pytest.raises(ValueError, match="must be powers of two"):
+            run(x, wq, scale, b, config=CUDA_CORE_ROWS._replace(**{field: 3}))
 
 
 SHAPES = [(512, 4096), (1024, 4096), (576, 7168), (2048, 4096), (4096, 8192), (32768, 1024), (18432, 7168),
@@ -384,8 +391,10 @@ def test_launch_rule_is_valid_for_any_shape_and_gpu(m, sm_count):
         steps = math.ceil(k / (cfg.sub_k * cfg.subs))
         assert scale_block_k % cfg.sub_k == 0 and cfg.sub_k & (cfg.sub_k - 1) == 0  # a power of two in a block
         assert 1 <= cfg.split_k <= min(16, steps) and cfg.block_m >= m
-        small = n * k * groups <= CUDA_CORE_PAIR_BYTES_PER_SM * sm_count
-        assert cfg.use_mma == (m > 2 or (m == 2 and not small))  # M = 2 on CUDA cores for small layers only
+        rows = min(32, 1 << max(0, round(math.log2(max(1.0, n * groups / (4 * sm_count))))))  # CUDA-core programs'
+        pair = n * k * groups <= CUDA_CORE_PAIR_BYTES_PER_SM * sm_count or (
+            n * k * groups <= ROW_PIECES_PAIR_BYTES_PER_SM * sm_count and 2 <= rows <= ROW_PIECES_PAIR_MAX_ROWS)
+        assert cfg.use_mma == (m > 2 or (m == 2 and not pair))  # M = 2 on CUDA cores on small and mid layers only
         narrow = n * k * groups <= NARROW_MMA_BYTES_PER_SM * sm_count  # 32-row tensor-core tiles (NOTES v42)
         assert cfg.block_n == (32 if narrow else 64) if cfg.use_mma else cfg.block_m == m
         tiles = math.ceil(n / cfg.block_n) * groups
@@ -403,16 +412,23 @@ def test_launch_rule_is_valid_for_any_shape_and_gpu(m, sm_count):
             assert cfg.split_k == 1  # the narrow tiles alone make the first wave
 
 
-def test_m_2_takes_cuda_cores_up_to_64_kb_a_sm_and_m_4s_tensor_core_launch_above():
-    """M = 2: the CUDA-core pair launch on layers of <= CUDA_CORE_PAIR_BYTES_PER_SM a SM (8 MB layers on 132 SMs),
-    else exactly the tensor-core launch M = 4 takes (NOTES item 64: 7-14% faster on four of the six 10.5-16 MB
-    layers timed, level on the other two)."""
-    assert CUDA_CORE_PAIR_BYTES_PER_SM == 64 * 1024
-    for n, k in ((512, 4096), (2048, 4096), (4096, 2048), (8192, 1024)):  # 2-8 MB
-        assert not decode_config(2, n, k, 1, 128, 132, tma=True).use_mma, (n, k)
-    for n, k in ((1536, 7168), (2048, 7168), (7168, 2048), (32768, 512), (8192, 1536), (4096, 8192)):  # 10.5-32 MB
+def test_m_2_takes_cuda_cores_up_to_64_kb_a_sm_or_with_row_pieces_up_to_256_kb_else_m_4s_tensor_core_launch():
+    """M = 2: the CUDA-core pair launch on layers of <= CUDA_CORE_PAIR_BYTES_PER_SM a SM (8 MB layers on 132 SMs,
+    NOTES item 64), and since v70 (NOTES item 142) up to ROW_PIECES_PAIR_BYTES_PER_SM (~34.6 MB) where its programs
+    take 2-16 rows (row pieces: exp164 1.07-1.25x on 10 layers, exp165 1.09-1.28x on 15 never timed); else exactly
+    the tensor-core launch M = 4 takes (32-row CUDA-core programs lost to it: 32768 x 512 / 1024, 24576 x 1536)."""
+    assert CUDA_CORE_PAIR_BYTES_PER_SM == 64 * 1024 and ROW_PIECES_PAIR_BYTES_PER_SM == 256 * 1024
+    assert ROW_PIECES_PAIR_MAX_ROWS == 16
+    for n, k in ((512, 4096), (2048, 4096), (4096, 2048), (8192, 1024),  # 2-8 MB
+                 (1536, 7168), (2048, 7168), (7168, 2048), (8192, 1536), (4096, 8192), (5120, 6144), (1024, 32768)):
+        cfg = decode_config(2, n, k, 1, 128, 132, tma=True)
+        assert not cfg.use_mma and cfg.block_m == 2, (n, k)
+        assert n * k <= 8 * 2 ** 20 or 2 <= cfg.block_n <= 16 and keeps_row_pieces(cfg), (n, k)
+    for n, k in ((32768, 512), (32768, 1024), (24576, 1536), (7168, 16384), (256, 65536)):  # 32 or 1 rows; 117 MB
         assert decode_config(2, n, k, 1, 128, 132, tma=True) == decode_config(4, n, k, 1, 128, 132, tma=True), (n, k)
-    assert decode_config(2, 8192, 1024, 1, 128, 120).use_mma  # 8 MB is more than 64 KB a SM on 120 SMs
+    assert decode_config(2, 8192, 1024, 1, 128, 120).use_mma is False  # 16 rows, 70 KB a SM on 120 SMs
+    assert decode_config(2, 8192, 1024, 1, 128, 24).use_mma  # 349 KB a SM on 24 SMs
+    assert not decode_config(2, 1024, 4096, 8, 128, 132).use_mma  # grouped: 8 x 1024 rows, 33.6 MB
 
 
 def test_launch_rule_takes_narrow_tensor_core_tiles_on_small_layers():
@@ -518,7 +534,7 @@ def test_m_1_on_large_layers_takes_deep_streams():
     assert decode_config(1, 3072, 7168, 1, 128, 132).block_n == 8  # 96 tiles x 4 (14 steps cap) < 3 x 132
     assert decode_config(1, 7168, 2048, 1, 128, 132).block_n == 16  # 14 MB: below the bound on 132 SMs
     assert decode_config(1, 7168, 2048, 1, 128, 100).subs == 4  # ... and above it on 100
-    assert decode_config(2, 4096, 8192, 1, 128, 132).use_mma  # M = 2 keeps its launch
+    assert decode_config(2, 4096, 8192, 1, 128, 132)[:4] == (8, 2, 128, 8)  # M = 2: its own launch, not a deep stream
     for (n, k), groups, sm_count, block_k in itertools.product(
             [(2048, 4096), (4096, 4096), (3072, 7168), (6144, 4096), (12288, 4096), (14336, 4096), (2048, 16384),
              (512, 4096), (65536, 1536), (7168, 18432)], (1, 4), (132, 108, 78), (128, 64)):
