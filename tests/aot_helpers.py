@@ -80,7 +80,8 @@ print(json.dumps(results))
 """
 
 
-def _key(value):
+def config_key(value):
+    """A job's config entry as ``run_aot_jobs`` keys its result."""
     if isinstance(value, dict):  # a decode build: its fields, and the options it names (x in row groups, no masks)
         return tuple(value["decode"]) + tuple(name for name in ("x_row_groups", "even_tiles") if value.get(name))
     return tuple(value)
@@ -95,4 +96,4 @@ def run_aot_jobs(jobs):
     done = subprocess.run([sys.executable, "-c", AOT_WORKER], input=json.dumps(jobs), capture_output=True, text=True,
                           env=env, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
-    return {(j[0], _key(j[1]), *j[2:]): r for j, r in zip(jobs, json.loads(done.stdout.strip().splitlines()[-1]))}
+    return {(j[0], config_key(j[1]), *j[2:]): r for j, r in zip(jobs, json.loads(done.stdout.strip().splitlines()[-1]))}

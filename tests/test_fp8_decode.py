@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 
-from aot_helpers import run_aot_jobs
+from aot_helpers import config_key, run_aot_jobs
 from kernel_cases import DEVICE, TOL, launch_plan, make, reference, rel_err
 from fp8blk.kernels import fp8_block_matmul, fp8_decode
 from fp8blk.kernels.fp8_decode import (CUDA_CORE_PAIR_BYTES_PER_SM, DECODE_MAX_M, DEEP_STREAM_BYTES_PER_SM,
@@ -567,6 +567,12 @@ def cuda_core_build(m, n, k):
     return config, {"decode": list(config), "even_tiles": drops_masks(n, k, config)}
 
 
+def program_registers(build, config):
+    """The registers a program of ``config`` is allocated, from its build's count a thread (ptxas's report): a warp's
+    registers come 256 at a time (8 a thread)."""
+    return -(-build["registers"] * 32 // 256) * 256 * config.num_warps
+
+
 @pytest.fixture(scope="module")
 def aot_builds():
     jobs = [(cc, {"decode": list(cfg)}, x, scale, bias, cc == 80)
@@ -586,12 +592,12 @@ def test_aot_cuda_core_builds_fit_their_launch_in_one_round(aot_builds, m, n, k)
     which fit 4: NOTES item 140)."""
     config, job = cuda_core_build(m, n, k)
     assert job["even_tiles"] is keeps_row_pieces(config) is ((m, n, k) in CUDA_CORE_LAUNCHES[:3])
-    key = tuple(config) + (("even_tiles",) if job["even_tiles"] else ())
+    key = config_key(job)
     hopper, ampere = aot_builds[(90, key, *FEATURES[0], False)], aot_builds[(80, key, *FEATURES[0], True)]
     assert hopper["error"] is None and ampere["error"] is None and not ampere["fp8"]
     programs_per_sm = math.ceil(math.ceil(n / config.block_n) * config.split_k / 132)
-    registers = -(-hopper["registers"] // 8) * 8
-    assert hopper["spills"] == [0, 0] and programs_per_sm * config.num_warps * 32 * registers <= 65536, registers
+    assert hopper["spills"] == [0, 0], hopper["spills"]
+    assert programs_per_sm * program_registers(hopper, config) <= 65536, hopper["registers"]
     assert hopper["cp_async_16"] and ampere["cp_async_16"]
 
 
@@ -619,8 +625,7 @@ def test_aot_builds_for_ampere_and_hopper(aot_builds, config, features):
     if config.tma:  # no TMA on Ampere: the launch plan never picks it there and the build refuses it
         assert "TMA configs need sm_90+" in ampere["error"] and hopper["wgmma"] and hopper["wgmma_pending"] == 0
         if config.block_m == 16:  # the programs a SM v49 counts on: registers allocated per warp in units of 256
-            warp_registers = -(-hopper["registers"] * 32 // 256) * 256
-            assert warp_registers * config.num_warps * TMA_BUILD_PROGRAMS_PER_SM <= 65536, hopper["registers"]
+            assert program_registers(hopper, config) * TMA_BUILD_PROGRAMS_PER_SM <= 65536, hopper["registers"]
         return
     assert ampere["error"] is None and ampere["cubin"] > 0 and not ampere["fp8"]  # exact integer dequant
     assert ampere["pdl"] == [0, 0, False]
