@@ -78,10 +78,6 @@ WAVE_TILES_MIN_M = 8  # ... at M from this ...
 WAVE_TILES_MAX_STEPS = 24  # ... on K of at most this many steps run unsplit, by TMA, 4 stages (v55, NOTES item 107)
 WAVE_TILES_SHORT_M_MAX_STEPS = 16  # ... and at M below WAVE_TILES_MIN_M (tensor cores) on K of at most this many (v57)
 STEP_PAD_CUT = 0.25  # CUDA-core steps: halve ``subs`` where that cuts the scale-block slots K pads to by this share
-DEEP_STREAM_BYTES_PER_SM = 120 * 1024  # M = 1 deep streams (v46) on layers of at least this many bytes per SM ...
-DEEP_STREAM_STEP_BYTES = 1 << 14  # ... 32-row programs reading 32 rows x 512 columns a step ...
-DEEP_STREAM_PROGRAMS_PER_SM = 4  # ... split until the programs number at least this many per SM ...
-DEEP_STREAM_MIN_PROGRAMS_PER_SM = 3  # ... where the split takes them from fewer than this many per SM to this many
 ROW_PIECES_MAX_WEIGHTS_PER_THREAD = 64  # CUDA-core tiles of at most this many weights a thread keep row pieces (v69)
 
 
@@ -242,9 +238,13 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
     * M = 1, CUDA cores: about ``4 * sm_count`` programs of ``block_n`` rows each (a power of two, 1..32; whole
       rows per program for small layers, so no K-split is needed), each step reading about 8 KB: ``subs``
       128-column scale blocks side by side (up to 32, i.e. 4 KB runs of each row); 3 stages where a program
-      streams 6 steps or more, else 2 (H100 measurements, ``benchmarks/NOTES.md`` v19, v23). On layers of
-      ``DEEP_STREAM_BYTES_PER_SM`` or more whose 32-row tiles number fewer than 3 per SM: deep streams instead
-      (``_deep_stream_config``, v46: twice the weight in flight per SM; H200, NOTES item 75). v61: ``subs``
+      streams 6 steps or more, else 2 (H100 measurements, ``benchmarks/NOTES.md`` v19, v23). On every layer size
+      (v71): the deep streams v46 took on layers of >= 120 KB a SM (32-row programs of 16 KB steps split to 4 a SM,
+      128 weights a thread, so no row pieces) lost to this launch once it kept row pieces (v69). H200 (NOTES item
+      144; CUDA graphs, weights rotated, best of three rounds): fitted on exp166 (12 layers) 1.03-1.29x (7168 x 3072
+      10.59 -> 8.20 us, 4096 x 8192 12.54 -> 11.78); checked on exp168 (25 layers of 16.8-235 MB none had timed)
+      1.015-1.23x (2048 x 12288 11.05 -> 8.97 us, 8 x 1024 x 4096 12.56 -> 10.88, 7168 x 18432 1.02x), decoder-layer
+      graphs at M = 1 1.01-1.05x (V4-Flash 56.9 -> 54.7 us, V4-Pro 115.1 -> 109.4). v61: ``subs``
       halves while that cuts the scale-block slots K is padded to by ``STEP_PAD_CUT`` (a quarter) -- a last step
       mostly past K's end costs a full step of the CUDA cores' per-row work (M = 2 likewise). H200, exp121 (NOTES
       item 112; CUDA graphs, weights rotated): 2880 x 2880 (23 blocks, 16 -> 8) M = 1 / 2 6.64 / 8.63 -> 5.60 /
@@ -353,9 +353,6 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
         layer_bytes <= ROW_PIECES_PAIR_BYTES_PER_SM * sm_count and 2 <= cuda_core_rows <= ROW_PIECES_PAIR_MAX_ROWS)
     use_mma = m > 2 or (m == 2 and not pair_on_cuda_cores)
     blocks_per_row = triton.cdiv(k, sub_k)
-    deep = None if use_mma or m != 1 else _deep_stream_config(n, k, groups, sub_k, sm_count)
-    if deep is not None:
-        return deep
     if use_mma:
         block_n = 32 if n * k * groups <= NARROW_MMA_BYTES_PER_SM * sm_count else 64
         block_m, subs, stages, max_steps = max(16, triton.next_power_of_2(m)), 1, 3, 16
@@ -431,7 +428,8 @@ def keeps_row_pieces(config: DecodeConfig) -> bool:
     exp160/exp161 -- M = 1 / 2 1.01-1.25x on 16 of 20 points, on the deep streams 0.88-0.94x (4096 x 8192 12.5 ->
     14.0 us), on one-row tiles 0.95-1.00x; checked on exp163 (the library against v67's kernels, 29 layers, 14 of them
     never timed): where taken 1.03-1.29x (2560 x 5120 7.81 -> 6.08 us, 4096 x 2048 M = 2 6.81 -> 5.46, 65536 x 1536
-    29.6 -> 28.2), one point 0.97x within the run's spread (3072 x 1536 M = 1)."""
+    29.6 -> 28.2), one point 0.97x within the run's spread (3072 x 1536 M = 1). Since v71 (no deep streams) every
+    CUDA-core launch of the rule holds at most 64 weights a thread on 4 warps; the bound is for configs passed in."""
     weights_per_thread = config.block_n * config.subs * config.sub_k // (32 * config.num_warps)
     return (not config.use_mma and config.block_n >= 2 and config.sub_k >= 16
             and weights_per_thread <= ROW_PIECES_MAX_WEIGHTS_PER_THREAD)
@@ -440,8 +438,8 @@ def keeps_row_pieces(config: DecodeConfig) -> bool:
 def drops_masks(n: int, k: int, config: DecodeConfig) -> bool:
     """Whether a launch of ``config`` on an N x K layer loads its tiles without masks (``EVEN_TILES``): CUDA-core
     launches with row pieces (``keeps_row_pieces``) where N is a multiple of ``block_n`` and K of the step. Not the
-    others: on the deep streams the unmasked build ran 4096 x 8192 M = 1 at 14.6 us against 12.5 (exp162, NOTES item
-    140; the masked one is v67's), and nowhere else did it gain."""
+    others: on v46's deep streams (128 weights a thread) the unmasked build ran 4096 x 8192 M = 1 at 14.6 us against
+    12.5 (exp162, NOTES item 140; the masked one is v67's), and nowhere else did it gain."""
     return keeps_row_pieces(config) and n % config.block_n == 0 and k % (config.subs * config.sub_k) == 0
 
 
@@ -462,35 +460,3 @@ def _balanced_tma_split(tiles: int, steps: int, sm_count: int, most_per_sm: int)
         if math.ceil(per_sm) <= most_per_sm and _balance(per_sm) > best_balance:
             best, best_balance = split, _balance(per_sm)
     return best
-
-
-def _deep_stream_config(n: int, k: int, groups: int, sub_k: int, sm_count: int) -> DecodeConfig | None:
-    """The M = 1 launch of a large layer (``DEEP_STREAM_BYTES_PER_SM`` or more weight bytes per SM, ~15.5 MB on 132
-    SMs) as deep streams, or None where the rule of the other layers applies: 32-row programs reading
-    ``DEEP_STREAM_STEP_BYTES`` (16 KB) a step, 2 stages, K split (a power of two, each split keeping 2 steps or
-    more, at most 16) until the programs number ``DEEP_STREAM_PROGRAMS_PER_SM`` (4) per SM or more — taken where
-    that split is what brings the programs from fewer than ``DEEP_STREAM_MIN_PROGRAMS_PER_SM`` (3) per SM to that
-    many or more. Such a launch keeps about 100 KB of weight in flight per SM (programs resident x (stages - 1) x
-    step bytes; 61 registers, 18 KB of shared memory a program), twice the other rule's ~50 KB, which held the
-    H200 (4.3 TB/s) at 57-68% of its read bandwidth on these layers (NOTES item 73).
-
-    H200, NOTES item 75 (CUDA graphs, weights rotated over > 2x L2, two or three alternating rounds): fitted on
-    exp79 + exp80 (36 layers of 8-117 MB); on the 17 of them it takes 1.03-1.26x the speed of the rule before
-    (7168 x 16384 42.5 -> 34.4 us, 7168 x 18432 47.6 -> 38.1, 7168 x 12288 33.3 -> 26.5, 3584 x 8192 13.4 -> 11.2);
-    checked on exp81 (14 layers of 16-224 MB neither timed): 13 faster (1.06-1.25x: 8192 x 28672 71.7 -> 61.2,
-    3584 x 18944 27.5 -> 22.0, 7168 x 7168 20.8 -> 17.3), one slower (12288 x 4096 15.6 -> 17.2: 384 tiles, split 2).
-    Where the 32-row tiles alone reach 3 per SM a split lost (14336 x 4096 0.95x, 16384 x 7168 0.92x); where K's
-    steps cap the split below 3 programs per SM (3072 x 7168: 384) it lost (0.90x). ncu (7168 x 16384): DRAM
-    throughput 44% -> 63% of peak, warps active 20% -> 36%."""
-    if n * k * groups < DEEP_STREAM_BYTES_PER_SM * sm_count:
-        return None
-    block_n = 32
-    subs = min(32, max(1, DEEP_STREAM_STEP_BYTES // (block_n * sub_k)))
-    steps = triton.cdiv(k, sub_k * subs)
-    tiles = triton.cdiv(n, block_n) * groups
-    split_k = triton.next_power_of_2(triton.cdiv(DEEP_STREAM_PROGRAMS_PER_SM * sm_count, tiles))
-    split_k = min(split_k, 16, _pow2_at_most(steps // 2))
-    least = DEEP_STREAM_MIN_PROGRAMS_PER_SM * sm_count
-    if tiles >= least or tiles * split_k < least:
-        return None
-    return DecodeConfig(block_n, 1, sub_k, subs, split_k, False, 4, 2)

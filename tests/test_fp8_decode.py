@@ -10,9 +10,8 @@ import torch
 from aot_helpers import config_key, run_aot_jobs
 from kernel_cases import DEVICE, TOL, launch_plan, make, reference, rel_err
 from fp8blk.kernels import fp8_block_matmul, fp8_decode
-from fp8blk.kernels.fp8_decode import (CUDA_CORE_PAIR_BYTES_PER_SM, DECODE_MAX_M, DEEP_STREAM_BYTES_PER_SM,
-                                       ROW_PIECES_PAIR_BYTES_PER_SM, ROW_PIECES_PAIR_MAX_ROWS,
-                                       DEEP_STREAM_MIN_PROGRAMS_PER_SM, DEEP_STREAM_PROGRAMS_PER_SM, H100_DRAM_GBPS,
+from fp8blk.kernels.fp8_decode import (CUDA_CORE_PAIR_BYTES_PER_SM, DECODE_MAX_M, ROW_PIECES_PAIR_BYTES_PER_SM,
+                                       ROW_PIECES_PAIR_MAX_ROWS, H100_DRAM_GBPS,
                                        IN_FLIGHT_US, MMA_MIN_STEPS_PER_SPLIT, NARROW_MMA_BYTES_PER_SM, SMALL_LAYER_BYTES_PER_SM,
                                        SMALL_LAYER_MAX_M, STEP_PAD_CUT, TMA_BALANCED, TMA_BUILD_PROGRAMS_PER_SM,
                                        TMA_MIN_STEPS, TMA_REBALANCE_FEW_PROGRAMS_PER_SM, TMA_REBALANCE_MAX_M,
@@ -23,7 +22,7 @@ from fp8blk.kernels.fp8_decode import (CUDA_CORE_PAIR_BYTES_PER_SM, DECODE_MAX_M
 
 CUDA_CORES = DecodeConfig(4, 1, 128, 4, 2, False, 4, 2)  # M = 1 path, split
 CUDA_CORE_ROWS = DecodeConfig(4, 4, 128, 4, 2, False, 4, 3)  # CUDA cores, up to 4 rows of x per program, split
-DEEP_STREAM = DecodeConfig(32, 1, 128, 4, 4, False, 4, 2)  # M = 1 on large layers: 32 rows x 512 columns a step, split
+WIDE_STEPS = DecodeConfig(32, 1, 128, 4, 4, False, 4, 2)  # 32 rows x 512 columns a step: 128 weights a thread, split
 ONE_ROW = DecodeConfig(1, 2, 128, 4, 2, False, 4, 2)  # CUDA cores, one weight row per program (no row pieces), split
 TENSOR_CORES = DecodeConfig(64, 16, 128, 2, 3, True, 4, 3)  # M = 2..16 path, split (3: not a power of two)
 TENSOR_CORES_32 = DecodeConfig(64, 32, 128, 1, 2, True, 4, 3)  # M = 17..32: 32 columns, split in two
@@ -69,7 +68,7 @@ def test_ragged_shapes_by_rule(m, n, k, dequant):
 
 DTYPE_PAIRS = list(itertools.product([torch.bfloat16, torch.float16],
                                      [torch.float32, torch.bfloat16, torch.float16, torch.float8_e8m0fnu]))
-DTYPE_CONFIGS = [CUDA_CORES, CUDA_CORE_ROWS, DEEP_STREAM, TENSOR_CORES, TENSOR_CORES_32, TENSOR_CORES_16_ROWS]
+DTYPE_CONFIGS = [CUDA_CORES, CUDA_CORE_ROWS, WIDE_STEPS, TENSOR_CORES, TENSOR_CORES_32, TENSOR_CORES_16_ROWS]
 
 
 # every x dtype x scale dtype on every launch kind; a bias on half of each kind's pairs, and on each pair for half the
@@ -104,7 +103,7 @@ def test_other_block_sizes(block, m):
     assert rel_err(y, reference(x, wq, scale, b, block)) < TOL[torch.bfloat16]
 
 
-@pytest.mark.parametrize("config", [CUDA_CORES, DecodeConfig(1, 1, 128, 2, 4, False, 4, 2), CUDA_CORE_ROWS, DEEP_STREAM,
+@pytest.mark.parametrize("config", [CUDA_CORES, DecodeConfig(1, 1, 128, 2, 4, False, 4, 2), CUDA_CORE_ROWS, WIDE_STEPS,
                                     TENSOR_CORES, DecodeConfig(64, 16, 128, 1, 8, True, 4, 4)], ids=str)
 def test_split_k_is_deterministic_bitwise(config):
     """The ordered split-K reduction gives the reference and the same bits again (the interpreter runs programs one
@@ -445,7 +444,7 @@ def test_launch_rule_takes_narrow_tensor_core_tiles_on_small_layers():
 def test_launch_rule_reads_whole_rows_for_small_layers_and_splits_none():
     small = decode_config(1, 512, 4096, 1, 128, 132)
     assert (small.block_n, small.subs * small.sub_k, small.split_k) == (1, 4096, 1)
-    big = decode_config(1, 16384, 7168, 1, 128, 132)  # 512 32-row tiles: no deep streams (3 or more per SM)
+    big = decode_config(1, 16384, 7168, 1, 128, 132)  # 512 32-row tiles
     assert big.split_k == 1 and big.block_n * big.subs * big.sub_k == 8192  # 8 KB per step
     assert (small.num_stages, big.num_stages) == (2, 3)  # one step per program vs 14 steps: pipelined 3 deep
     assert decode_config(16, 4096, 8192, 1, 128, 132).split_k == 4  # 64 row tiles x 4 ~ 2 x 132 programs
@@ -459,13 +458,13 @@ def test_launch_rule_reads_whole_rows_for_small_layers_and_splits_none():
     assert decode_config(1, 32768, 1024, 1, 128, 132).num_stages == 2  # 4 steps
 
 
-@pytest.mark.parametrize("config,m", [(CUDA_CORES, 1), (CUDA_CORE_ROWS, 3), (DEEP_STREAM, 1), (ONE_ROW, 2)], ids=str)
+@pytest.mark.parametrize("config,m", [(CUDA_CORES, 1), (CUDA_CORE_ROWS, 3), (WIDE_STEPS, 1), (ONE_ROW, 2)], ids=str)
 @pytest.mark.parametrize("x_dtype,scale_dtype",
                          [(torch.bfloat16, torch.float32), (torch.float16, torch.float8_e8m0fnu)], ids=str)
 def test_cuda_core_steps_without_masks_where_n_and_k_fill_them(config, m, x_dtype, scale_dtype):
     """``EVEN_TILES``: the plan drops the CUDA-core path's masks where N is a multiple of the program's rows and K of
     its step (every load in bounds) on launches with row pieces (``ROW_PIECES``); a row or column more keeps them, as
-    do launches without row pieces (the deep stream's 128 weights a thread, one-row tiles). Either way the result is
+    do launches without row pieces (128 weights a thread, one-row tiles). Either way the result is
     the reference's."""
     step = config.subs * config.sub_k
     pieces = keeps_row_pieces(config)
@@ -484,15 +483,15 @@ def test_cuda_core_steps_without_masks_where_n_and_k_fill_them(config, m, x_dtyp
 def test_row_pieces_where_a_thread_holds_at_most_64_weights_of_two_rows_or_more():
     """v69 (NOTES item 140): the CUDA-core path keeps 16-column row pieces (a thread holding all the tile's rows of
     its columns) on tiles of 2 rows or more with at most ``ROW_PIECES_MAX_WEIGHTS_PER_THREAD`` weights a thread;
-    not on the deep streams (32 rows x 512 columns on 4 warps: 128 a thread, where the build takes 109 registers
+    not on 32 rows x 512 columns on 4 warps (v46's deep streams: 128 a thread, where the build takes 109 registers
     against 61), on one-row tiles, nor on the tensor-core path."""
     assert fp8_decode.ROW_PIECES_MAX_WEIGHTS_PER_THREAD == 64
     assert keeps_row_pieces(CUDA_CORES) and keeps_row_pieces(CUDA_CORE_ROWS)
-    assert not keeps_row_pieces(DEEP_STREAM) and not keeps_row_pieces(ONE_ROW)
-    assert keeps_row_pieces(DEEP_STREAM._replace(num_warps=8)) and not keeps_row_pieces(TENSOR_CORES)
+    assert not keeps_row_pieces(WIDE_STEPS) and not keeps_row_pieces(ONE_ROW)
+    assert keeps_row_pieces(WIDE_STEPS._replace(num_warps=8)) and not keeps_row_pieces(TENSOR_CORES)
     assert not keeps_row_pieces(CUDA_CORES._replace(sub_k=8))  # a piece is a thread's 16-byte load
     for m, n, k, pieces in ((1, 2048, 4096, True), (2, 4096, 2048, True), (1, 32768, 1024, True),
-                            (1, 65536, 1536, True), (1, 4096, 8192, False), (1, 7168, 16384, False),
+                            (1, 65536, 1536, True), (1, 4096, 8192, True), (1, 7168, 16384, True),
                             (1, 512, 4096, False), (2, 512, 7168, False)):
         assert keeps_row_pieces(decode_config(m, n, k, 1, 128, 132)) is pieces, (m, n, k)
 
@@ -519,35 +518,24 @@ def test_cuda_core_steps_halve_where_k_would_pad_a_last_step_mostly_past_its_end
             assert math.ceil(blocks / (subs // 2)) * (subs // 2) > (1 - STEP_PAD_CUT) * math.ceil(blocks / subs) * subs
 
 
-def test_m_1_on_large_layers_takes_deep_streams():
-    """v46 (NOTES item 75): M = 1 on layers of >= DEEP_STREAM_BYTES_PER_SM a SM takes 32-row programs of 16 KB
-    steps, 2 stages, split (each split >= 2 steps, at most 16) to >= 4 programs per SM, where that split takes them
-    from fewer than 3 per SM to 3 or more; the other layers keep the rule before."""
-    assert DEEP_STREAM_BYTES_PER_SM == 120 * 1024 and DEEP_STREAM_PROGRAMS_PER_SM == 4
-    assert decode_config(1, 7168, 16384, 1, 128, 132) == DecodeConfig(32, 1, 128, 4, 4, False, 4, 2)  # 224 x 4
-    assert decode_config(1, 4096, 8192, 1, 128, 132) == DecodeConfig(32, 1, 128, 4, 8, False, 4, 2)  # 16 steps: 2 a split
-    assert decode_config(1, 8192, 2048, 1, 128, 132) == DecodeConfig(32, 1, 128, 4, 2, False, 4, 2)  # 4 steps: at most 2
-    assert decode_config(1, 1024, 32768, 1, 128, 132).split_k == 16  # 32 tiles: the 16-split cap
-    assert decode_config(1, 7168, 16384, 1, 128, 78).split_k == 2  # 224 tiles x 2 >= 4 x 78
-    assert decode_config(1, 7168, 16384, 1, 128, 64).subs == 2  # 224 tiles >= 3 x 64: the rule before (8 KB steps)
-    assert decode_config(1, 18432, 7168, 1, 128, 132).subs == 2  # 576 tiles: 3 or more per SM alone
-    assert decode_config(1, 3072, 7168, 1, 128, 132).block_n == 8  # 96 tiles x 4 (14 steps cap) < 3 x 132
-    assert decode_config(1, 7168, 2048, 1, 128, 132).block_n == 16  # 14 MB: below the bound on 132 SMs
-    assert decode_config(1, 7168, 2048, 1, 128, 100).subs == 4  # ... and above it on 100
-    assert decode_config(2, 4096, 8192, 1, 128, 132)[:4] == (8, 2, 128, 8)  # M = 2: its own launch, not a deep stream
+def test_m_1_on_large_layers_takes_the_row_piece_launch_of_the_other_layers():
+    """v71 (NOTES item 144): M = 1 on every layer size takes the CUDA-core rule of the small ones (about 4 programs a
+    SM of 8 KB steps, row pieces), not v46's deep streams (32-row programs of 16 KB steps split to 4 a SM), which it
+    beat on 37 of 37 layers of 16.8-235 MB; where M = 2 runs on CUDA cores, M = 1 takes its launch with one row."""
+    assert not hasattr(fp8_decode, "DEEP_STREAM_BYTES_PER_SM")
+    assert decode_config(1, 7168, 16384, 1, 128, 132) == DecodeConfig(16, 1, 128, 4, 1, False, 4, 3)  # was 32 x 512, 4
+    assert decode_config(1, 4096, 8192, 1, 128, 132) == DecodeConfig(8, 1, 128, 8, 1, False, 4, 3)  # was split 8
+    assert decode_config(1, 1024, 4096, 8, 128, 132) == DecodeConfig(16, 1, 128, 4, 1, False, 4, 3)  # 8 groups
+    assert decode_config(1, 1024, 32768, 1, 128, 132)[:5] == (2, 1, 128, 32, 1)  # 512 two-row programs, 4 KB runs
     for (n, k), groups, sm_count, block_k in itertools.product(
             [(2048, 4096), (4096, 4096), (3072, 7168), (6144, 4096), (12288, 4096), (14336, 4096), (2048, 16384),
-             (512, 4096), (65536, 1536), (7168, 18432)], (1, 4), (132, 108, 78), (128, 64)):
+             (7168, 3072), (65536, 1536), (7168, 18432), (8192, 28672)], (1, 4), (132, 108, 78), (128, 64)):
         cfg = decode_config(1, n, k, groups, block_k, sm_count)
-        tiles, step = math.ceil(n / 32) * groups, 16 * 1024 // (32 * block_k)
-        steps = math.ceil(k / (block_k * step))
-        split = min(16, 1 << (max(1, steps // 2).bit_length() - 1),
-                    1 << math.ceil(math.log2(math.ceil(4 * sm_count / tiles))))
-        least = DEEP_STREAM_MIN_PROGRAMS_PER_SM * sm_count
-        deep = n * k * groups >= DEEP_STREAM_BYTES_PER_SM * sm_count and tiles < least <= tiles * split
-        assert (cfg == DecodeConfig(32, 1, block_k, step, split, False, 4, 2)) == deep, (n, k, groups, sm_count)
-        if deep:
-            assert steps >= 2 * cfg.split_k and tiles * cfg.split_k >= least
+        assert not cfg.use_mma and cfg.block_n * cfg.subs * cfg.sub_k <= 8192, (n, k, groups, sm_count, block_k)
+        assert keeps_row_pieces(cfg) and cfg.split_k == 1, (n, k, groups, sm_count, block_k)  # 4 programs a SM
+        pair = decode_config(2, n, k, groups, block_k, sm_count)
+        if not pair.use_mma:
+            assert pair._replace(block_m=1) == cfg, (n, k, groups, sm_count, block_k)
 
 
 DECODE_BUILDS = [CUDA_CORES, CUDA_CORE_ROWS, TENSOR_CORES, decode_config(1, 512, 4096, 1, 128, 132),
@@ -587,11 +575,11 @@ def aot_builds():
 @pytest.mark.parametrize("m,n,k", CUDA_CORE_LAUNCHES, ids=str)
 def test_aot_cuda_core_builds_fit_their_launch_in_one_round(aot_builds, m, n, k):
     """The rule's CUDA-core builds for Ampere and Hopper, with row pieces and without masks where the rule takes them
-    (the first three): no spills, and registers (allocated 8 at a time) for all of the launch's programs a SM on 132
-    SMs at once (the deep stream's 4096 x 8192 launch runs 7.75 a SM; with row pieces its build took 109 registers,
-    which fit 4: NOTES item 140)."""
+    (the first four): no spills, and registers (allocated 8 at a time) for all of the launch's programs a SM on 132
+    SMs at once (v46's deep-stream launch of 4096 x 8192 ran 7.75 a SM; with row pieces its build took 109
+    registers, which fit 4: NOTES item 140)."""
     config, job = cuda_core_build(m, n, k)
-    assert job["even_tiles"] is keeps_row_pieces(config) is ((m, n, k) in CUDA_CORE_LAUNCHES[:3])
+    assert job["even_tiles"] is keeps_row_pieces(config) is ((m, n, k) in CUDA_CORE_LAUNCHES[:4])
     key = config_key(job)
     hopper, ampere = aot_builds[(90, key, *FEATURES[0], False)], aot_builds[(80, key, *FEATURES[0], True)]
     assert hopper["error"] is None and ampere["error"] is None and not ampere["fp8"]
