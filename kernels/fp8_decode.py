@@ -267,6 +267,15 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
       7.46 us, 4096 x 4096 9.81 -> 8.34, 5120 x 6144 14.93 -> 12.46, 4096 x 8192 13.25 -> 12.30); where its programs
       take 32 rows (32768 x 512 / 1024, 24576 x 1536: the unsplit tensor-core TMA launches of v55 / v57) 0.85-0.94x,
       and on 117 MB (7168 x 16384) 0.94x. At M = 3-4 it lost on most layers (0.71-1.13x), so not there.
+    * v72, CUDA cores on the smallest layers (N x groups up to ~740 rows on 132 SMs, where the above gives one-row
+      programs, which keep no row pieces): two-row programs where they need no K split -- at M = 2 on any K, at
+      M = 1 where one step covers K (at most 32 scale blocks). H200 (NOTES item 145; CUDA graphs, weights rotated,
+      best of two or three rounds): fitted on exp169 / exp170 (the sweep, 10 layers): M = 2 10 of 10 1.06-1.15x,
+      where two rows need a split 0.79-1.07x (256 x 7168, 448 x 5120, 320 x 8192 0.79-0.92x); M = 1 on K of one step
+      1.04-1.12x, on longer K 0.96-1.06x; checked on exp171 (14 layers none had timed): M = 2 13 of 14 1.04-1.16x
+      (512 x 3072 3.55 -> 3.06 us, 640 x 1536 3.19 -> 2.75), one 0.98x (128 x 4096: 0.5 MB); M = 1 on K of one step
+      11 of 11 1.00-1.17x (512 x 1024 2.20 -> 1.93 us), on longer K 0.98-0.99x (hence not there). V4 decoder-layer
+      graphs at M = 1 / 2 level (0.994-1.002x: their one such layer, 512 x 4096 / 7168, overlaps its neighbours).
     * Other M up to ``DECODE_MAX_M`` (32; on small layers ``SMALL_LAYER_MAX_M``, see ``takes_decode``), tensor
       cores: 64 weight rows (the MMA's row side) by one scale block
       per step, 3 stages (at M = 17..32 this kernel beat the tile rule on 8 of 9 H100 shapes: NOTES v25); on layers
@@ -351,25 +360,22 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
     layer_bytes = n * k * groups
     pair_on_cuda_cores = layer_bytes <= CUDA_CORE_PAIR_BYTES_PER_SM * sm_count or (
         layer_bytes <= ROW_PIECES_PAIR_BYTES_PER_SM * sm_count and 2 <= cuda_core_rows <= ROW_PIECES_PAIR_MAX_ROWS)
-    use_mma = m > 2 or (m == 2 and not pair_on_cuda_cores)
-    blocks_per_row = triton.cdiv(k, sub_k)
-    if use_mma:
-        block_n = 32 if n * k * groups <= NARROW_MMA_BYTES_PER_SM * sm_count else 64
-        block_m, subs, stages, max_steps = max(16, triton.next_power_of_2(m)), 1, 3, 16
-    else:
-        block_n = cuda_core_rows
-        subs = min(32, triton.next_power_of_2(blocks_per_row), _pow2_near(8192 / (block_n * sub_k)))
-        while subs > 1 and triton.cdiv(blocks_per_row, subs // 2) * (subs // 2) <= (1 - STEP_PAD_CUT) * triton.cdiv(
-                blocks_per_row, subs) * subs:
-            subs //= 2  # v61: a last step mostly past K's end costs its full step on the CUDA cores
-        block_m, stages, max_steps = m, 2, blocks_per_row
-    steps = triton.cdiv(k, sub_k * subs)
+    if m <= 2 and (m == 1 or pair_on_cuda_cores):
+        config = _cuda_core_config(m, n, k, groups, sub_k, sm_count, cuda_core_rows)
+        if cuda_core_rows == 1:  # v72: two-row programs (row pieces) where they need no K split (at M = 1: on K
+            two_rows = _cuda_core_config(m, n, k, groups, sub_k, sm_count, 2)  # of one step)
+            if two_rows.split_k == 1 and (m == 2 or two_rows.subs * sub_k >= k):
+                config = two_rows
+        return config
+    block_n = 32 if n * k * groups <= NARROW_MMA_BYTES_PER_SM * sm_count else 64
+    block_m, subs, stages = max(16, triton.next_power_of_2(m)), 1, 3
+    steps = triton.cdiv(k, sub_k)
     tiles = triton.cdiv(n, block_n) * groups
-    # 2 programs per SM; narrow tensor-core tiles that must split at all: 4 (as many K-splits as 64-row tiles take)
-    per_sm = 4 if use_mma and block_n < 64 and tiles < 0.95 * 2 * sm_count else 2
-    wave_split = triton.next_power_of_2(math.ceil(0.95 * per_sm * sm_count / tiles))
+    # 2 programs per SM; narrow tiles that must split at all: 4 (as many K-splits as 64-row tiles take)
+    per_sm = 4 if block_n < 64 and tiles < 0.95 * 2 * sm_count else 2
+    wave_split = _wave_split(tiles, per_sm, sm_count)
     wave_max_steps = WAVE_TILES_MAX_STEPS if m >= WAVE_TILES_MIN_M else WAVE_TILES_SHORT_M_MAX_STEPS
-    if (tma and use_mma and block_n == 64 and steps <= wave_max_steps
+    if (tma and block_n == 64 and steps <= wave_max_steps
             and WAVE_TILES_FILL * sm_count <= tiles <= sm_count):
         return DecodeConfig(block_n, block_m, sub_k, subs, 1, True, 4, 4, tma=True)  # v55: a wave of short programs
     tma_split = min(wave_split, 16)
@@ -380,7 +386,7 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
     # v65 / v66: unsplit 64-row launches on short K too: at M >= 17 always, below where one round holds them 3 deep
     short_k = (not long_programs and tma_split == 1 and block_n == 64
                and (m >= TMA_SHORT_K_MIN_M or tiles <= three_deep * sm_count))
-    if tma and use_mma and (long_programs or short_k):
+    if tma and (long_programs or short_k):
         resident = TMA_SHARED_BYTES_PER_SM // (4 * stage_bytes)  # programs per SM at 4 stages
         needed = dram_gbps * 1e3 / sm_count * IN_FLIGHT_US  # bytes a SM keeps in flight (GB/s = 1e3 bytes per us)
         programs = tiles * tma_split / sm_count  # per SM
@@ -397,13 +403,30 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
                     and (m < TMA_REBALANCE_UP_MIN_M or balanced > tma_split)):
                 tma_split, stages = balanced, 3  # v49: programs that fill their rounds evenly
         return DecodeConfig(block_n, block_m, sub_k, subs, tma_split, True, 4, stages, tma=True)
-    split_k = max(wave_split, triton.next_power_of_2(triton.cdiv(steps, max_steps)))
-    least_steps = MMA_MIN_STEPS_PER_SPLIT if use_mma else 1
-    most = _pow2_at_most(steps // least_steps)
-    split_k = max(1, min(split_k, 16, most))
-    if not use_mma and triton.cdiv(steps, split_k) >= 6:
-        stages = 3
-    return DecodeConfig(block_n, block_m, sub_k, subs, split_k, use_mma, 4, stages)
+    split_k = max(wave_split, triton.next_power_of_2(triton.cdiv(steps, 16)))  # at most 16 steps a program
+    split_k = max(1, min(split_k, 16, _pow2_at_most(steps // MMA_MIN_STEPS_PER_SPLIT)))
+    return DecodeConfig(block_n, block_m, sub_k, subs, split_k, True, 4, stages)
+
+
+def _wave_split(tiles: int, per_sm: int, sm_count: int) -> int:
+    """The smallest power-of-two K split giving ``tiles`` row tiles 95% of ``per_sm`` programs a SM."""
+    return triton.next_power_of_2(math.ceil(0.95 * per_sm * sm_count / tiles))
+
+
+def _cuda_core_config(m: int, n: int, k: int, groups: int, sub_k: int, sm_count: int, block_n: int) -> DecodeConfig:
+    """The CUDA-core launch (M = 1 / 2) of ``block_n``-row programs: steps of about 8 KB (``subs`` scale blocks of
+    ``sub_k`` columns, at most 32), halved while that cuts the scale-block slots K pads to by ``STEP_PAD_CUT`` (v61:
+    a last step mostly past K's end costs its full step of per-row work); K split for about 2 programs a SM (at most
+    16 ways, never more than the steps); 3 stages where a program streams 6 steps or more, else 2."""
+    blocks_per_row = triton.cdiv(k, sub_k)
+    subs = min(32, triton.next_power_of_2(blocks_per_row), _pow2_near(8192 / (block_n * sub_k)))
+    while subs > 1 and triton.cdiv(blocks_per_row, subs // 2) * (subs // 2) <= (1 - STEP_PAD_CUT) * triton.cdiv(
+            blocks_per_row, subs) * subs:
+        subs //= 2
+    steps = triton.cdiv(blocks_per_row, subs)
+    split_k = max(1, min(_wave_split(triton.cdiv(n, block_n) * groups, 2, sm_count), 16, _pow2_at_most(steps)))
+    stages = 3 if triton.cdiv(steps, split_k) >= 6 else 2
+    return DecodeConfig(block_n, m, sub_k, subs, split_k, False, 4, stages)
 
 
 def reads_x_in_row_groups(m: int, config: DecodeConfig) -> bool:

@@ -443,7 +443,7 @@ def test_launch_rule_takes_narrow_tensor_core_tiles_on_small_layers():
 
 def test_launch_rule_reads_whole_rows_for_small_layers_and_splits_none():
     small = decode_config(1, 512, 4096, 1, 128, 132)
-    assert (small.block_n, small.subs * small.sub_k, small.split_k) == (1, 4096, 1)
+    assert (small.block_n, small.subs * small.sub_k, small.split_k) == (2, 4096, 1)  # two rows since v72
     big = decode_config(1, 16384, 7168, 1, 128, 132)  # 512 32-row tiles
     assert big.split_k == 1 and big.block_n * big.subs * big.sub_k == 8192  # 8 KB per step
     assert (small.num_stages, big.num_stages) == (2, 3)  # one step per program vs 14 steps: pipelined 3 deep
@@ -492,7 +492,7 @@ def test_row_pieces_where_a_thread_holds_at_most_64_weights_of_two_rows_or_more(
     assert not keeps_row_pieces(CUDA_CORES._replace(sub_k=8))  # a piece is a thread's 16-byte load
     for m, n, k, pieces in ((1, 2048, 4096, True), (2, 4096, 2048, True), (1, 32768, 1024, True),
                             (1, 65536, 1536, True), (1, 4096, 8192, True), (1, 7168, 16384, True),
-                            (1, 512, 4096, False), (2, 512, 7168, False)):
+                            (1, 512, 4096, True), (2, 512, 7168, True), (1, 512, 7168, False)):
         assert keeps_row_pieces(decode_config(m, n, k, 1, 128, 132)) is pieces, (m, n, k)
 
 
@@ -538,6 +538,30 @@ def test_m_1_on_large_layers_takes_the_row_piece_launch_of_the_other_layers():
             assert pair._replace(block_m=1) == cfg, (n, k, groups, sm_count, block_k)
 
 
+def test_smallest_layers_take_two_row_programs_where_they_need_no_split():
+    """v72 (NOTES item 145): where the rule gives one-row CUDA-core programs (no row pieces), two-row ones where they
+    need no K split: at M = 2 on any K, at M = 1 where one step covers K (32 scale blocks); else one row."""
+    assert decode_config(2, 512, 7168, 1, 128, 132)[:5] == (2, 2, 128, 32, 1)  # 256 programs of 2 steps
+    assert decode_config(1, 512, 7168, 1, 128, 132)[:5] == (1, 1, 128, 32, 1)  # M = 1: 2 steps, one row
+    assert decode_config(1, 512, 4096, 1, 128, 132)[:5] == (2, 1, 128, 32, 1)  # one step
+    assert decode_config(1, 640, 1536, 1, 128, 132)[:5] == (2, 1, 128, 16, 1)
+    assert decode_config(2, 256, 7168, 1, 128, 132)[:5] == (1, 2, 128, 32, 1)  # two rows would split in two
+    assert decode_config(2, 128, 4096, 4, 128, 132)[:5] == (2, 2, 128, 32, 1)  # groups count as rows
+    for m, n, k, groups, sm_count in itertools.product((1, 2), (128, 256, 384, 512, 640, 1024),
+                                                       (1024, 2880, 4096, 7168), (1, 2), (132, 78)):
+        cfg = decode_config(m, n, k, groups, 128, sm_count)
+        if cfg.use_mma:
+            continue
+        one_row = fp8_decode._cuda_core_config(m, n, k, groups, 128, sm_count, 1)
+        two_rows = fp8_decode._cuda_core_config(m, n, k, groups, 128, sm_count, 2)
+        if round(math.log2(n * groups / (4 * sm_count))) > 0:  # the rule's rows are 2 or more anyway
+            assert cfg.block_n >= 2
+        elif two_rows.split_k == 1 and (m == 2 or k <= 32 * 128):
+            assert cfg == two_rows and keeps_row_pieces(cfg), (m, n, k, groups, sm_count)
+        else:
+            assert cfg == one_row, (m, n, k, groups, sm_count)
+
+
 DECODE_BUILDS = [CUDA_CORES, CUDA_CORE_ROWS, TENSOR_CORES, decode_config(1, 512, 4096, 1, 128, 132),
                  decode_config(1, 7168, 16384, 1, 128, 132),
                  decode_config(4, 7168, 16384, 1, 128, 132, tma=True), decode_config(32, 7168, 16384, 1, 128, 132, tma=True),
@@ -546,7 +570,7 @@ DECODE_BUILDS = [CUDA_CORES, CUDA_CORE_ROWS, TENSOR_CORES, decode_config(1, 512,
                  DecodeConfig(8, 1, 128, 8, 1, False, 8, 2), TENSOR_CORES_16_ROWS, DecodeConfig(32, 32, 128, 2, 1, True, 4, 3),
                  decode_config(SMALL_LAYER_MAX_M, 1024, 4096, 1, 128, 132)]  # a small layer's 64 columns
 FEATURES = [("bfloat16", "float32", False), ("float16", "float8_e8m0fnu", True), ("bfloat16", "bfloat16", True)]
-CUDA_CORE_LAUNCHES = [(1, 2048, 4096), (2, 4096, 2048), (1, 32768, 1024), (1, 4096, 8192), (1, 512, 4096)]
+CUDA_CORE_LAUNCHES = [(1, 2048, 4096), (2, 4096, 2048), (1, 32768, 1024), (1, 4096, 8192), (1, 512, 7168)]
 
 
 def cuda_core_build(m, n, k):

@@ -144,6 +144,7 @@ def main() -> int:
                            (2, (32768, 1024), None),  # M = 2 by M = 4's tensor-core launch (v43; 32-row programs)
                            (2, (4096, 2048), None),  # CUDA cores, row pieces, no masks (v69)
                            (1, (2880, 2880), None),  # row pieces with masks (K not a multiple of the step; v69)
+                           (2, (512, 7168), None),  # two-row programs on the smallest layers (v72)
                            (256, (7168, 16384), None),  # the serving kernel (Gluon; v50, on 132 SMs)
                            (256, (4096, 8192), None)):  # its 64-row build (v51, on 132 SMs)
         x, wq, scale, b = make(m, n, k, torch.bfloat16, torch.float32, True)
