@@ -522,7 +522,6 @@ def test_m_1_on_large_layers_takes_the_row_piece_launch_of_the_other_layers():
     """v71 (NOTES item 144): M = 1 on every layer size takes the CUDA-core rule of the small ones (about 4 programs a
     SM of 8 KB steps, row pieces), not v46's deep streams (32-row programs of 16 KB steps split to 4 a SM), which it
     beat on 37 of 37 layers of 16.8-235 MB; where M = 2 runs on CUDA cores, M = 1 takes its launch with one row."""
-    assert not hasattr(fp8_decode, "DEEP_STREAM_BYTES_PER_SM")
     assert decode_config(1, 7168, 16384, 1, 128, 132) == DecodeConfig(16, 1, 128, 4, 1, False, 4, 3)  # was 32 x 512, 4
     assert decode_config(1, 4096, 8192, 1, 128, 132) == DecodeConfig(8, 1, 128, 8, 1, False, 4, 3)  # was split 8
     assert decode_config(1, 1024, 4096, 8, 128, 132) == DecodeConfig(16, 1, 128, 4, 1, False, 4, 3)  # 8 groups
