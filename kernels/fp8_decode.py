@@ -362,10 +362,10 @@ def decode_config(m: int, n: int, k: int, groups: int, scale_block_k: int, sm_co
         layer_bytes <= ROW_PIECES_PAIR_BYTES_PER_SM * sm_count and 2 <= cuda_core_rows <= ROW_PIECES_PAIR_MAX_ROWS)
     if m < 2 or (m == 2 and pair_on_cuda_cores):  # CUDA cores
         config = _cuda_core_config(m, n, k, groups, sub_k, sm_count, cuda_core_rows)
-        two_rows = _cuda_core_config(m, n, k, groups, sub_k, sm_count, 2)
-        one_step = two_rows.subs * sub_k >= k
-        if cuda_core_rows == 1 and two_rows.split_k == 1 and (m == 2 or one_step):
-            config = two_rows  # v72: two-row programs (row pieces) where they need no K split (M = 1: K of one step)
+        if cuda_core_rows == 1:  # v72: two-row programs (row pieces) where they need no K split (M = 1: K of one step)
+            two_rows = _cuda_core_config(m, n, k, groups, sub_k, sm_count, 2)
+            if two_rows.split_k == 1 and (m == 2 or two_rows.subs * sub_k >= k):
+                config = two_rows
         return config
     block_n = 32 if n * k * groups <= NARROW_MMA_BYTES_PER_SM * sm_count else 64
     block_m, subs, stages = max(16, triton.next_power_of_2(m)), 1, 3
