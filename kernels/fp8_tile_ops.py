@@ -58,7 +58,10 @@ def _write_output(acc, y_ptr, bias_ptr, partial_ptr, counter_ptr, offs_n, offs_m
                   group, split, tile_id, M, N, stride_ym, stride_yn, SPLIT_K: tl.constexpr, HAS_BIAS: tl.constexpr):
     """Stores a ``[BLOCK_N, BLOCK_M]`` fp32 tile of ``y.T`` (+ bias) in y's dtype; with ``SPLIT_K > 1``
     via the ordered split-K reduction: each split writes its partial, the last to arrive sums them in
-    split order (bitwise deterministic), stores y and resets the tile's counter."""
+    split order (bitwise deterministic), stores y and resets the tile's counter. The reset is relaxed: no fence
+    waits for the y stores (every kernel that takes a counter waits for the previous grid to finish, PDL or not,
+    before its first access), and the partials are loaded several at a time, not one round trip each
+    (``benchmarks/NOTES.md`` item 151)."""
     y_ptrs = y_ptr + offs_n[:, None] * stride_yn + offs_m[None, :] * stride_ym
     y_mask = mask_n[:, None] & mask_m[None, :]
     if SPLIT_K == 1:
@@ -72,9 +75,15 @@ def _write_output(acc, y_ptr, bias_ptr, partial_ptr, counter_ptr, offs_n, offs_m
         arrived = tl.atomic_add(counter_ptr + tile_id, 1, sem="acq_rel")
         if arrived == SPLIT_K - 1:
             total = tl.zeros(acc.shape, dtype=tl.float32)
-            for s_idx in range(SPLIT_K):
-                total += tl.load(part_ptrs + s_idx * M * N, mask=y_mask, other=0.0, cache_modifier=".cg")
+            # PARTS partials loaded at once (at most 8192 fp32 values in flight: 64 registers a thread at 4 warps),
+            # added in split order; past SPLIT_K the loads are masked off and add +0.0, which leaves the sum's bits
+            # unchanged (it starts at +0.0, so it is never -0.0)
+            PARTS: tl.constexpr = (8192 + acc.shape[0] * acc.shape[1] - 1) // (acc.shape[0] * acc.shape[1])
+            for first in tl.range(0, SPLIT_K, PARTS, loop_unroll_factor=1):
+                for part in tl.static_range(PARTS):
+                    total += tl.load(part_ptrs + (first + part) * M * N, mask=y_mask & (first + part < SPLIT_K),
+                                     other=0.0, cache_modifier=".cg")
             if HAS_BIAS:
                 total += tl.load(bias_ptr + group * N + offs_n, mask=mask_n, other=0.0).to(tl.float32)[:, None]
             tl.store(y_ptrs, total.to(y_ptr.dtype.element_ty), mask=y_mask)
-            tl.atomic_xchg(counter_ptr + tile_id, 0)
+            tl.atomic_xchg(counter_ptr + tile_id, 0, sem="relaxed")

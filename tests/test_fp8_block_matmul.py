@@ -9,7 +9,7 @@ import torch
 
 from aot_helpers import run_aot_jobs
 from kernel_cases import DEVICE, H100_SHARED, TOL, launch_plan, make, reference, rel_err
-from fp8blk.kernels import KernelConfig, fp8_block_matmul
+from fp8blk.kernels import DecodeConfig, KernelConfig, fp8_block_matmul
 from fp8blk.kernels import bind_call as kernels_bind_call
 from fp8blk.kernels.fp8_block_matmul import CONFIG_FILE, choose_config, default_config, m_bucket
 from fp8blk.kernels.fp8_tile import SPLIT_X_WIDE_SHARED_MEMORY, WIDE_TILE_SHARED_MEMORY, low_terms_row, with_tma
@@ -101,6 +101,30 @@ def test_split_k_workspace_grows_and_its_counters_return_to_zero():
         assert not counters.any()  # every tile's counter back at zero
         sizes.append((partial_len, counter_len))
     assert sizes == [(1 << 20, 4096), (8 * 40 * 3300, 4096), (8 * 40 * 3300, 4096)]  # minimum, grown, kept
+
+
+@pytest.mark.parametrize("config", [KernelConfig(64, 64, 128, 3, 4, 3), KernelConfig(64, 16, 128, 4, 4, 3),
+                                    KernelConfig(32, 32, 32, 16, 4, 2), DecodeConfig(64, 16, 128, 1, 7, True, 4, 3),
+                                    DecodeConfig(8, 1, 128, 1, 5, False, 4, 2)], ids=str)
+def test_split_k_output_is_the_partials_added_in_split_order(config):
+    """The last program of a tile loads the partials several at a time (``_write_output``: at most 8192 values in
+    flight, the last group masked past SPLIT_K) but adds them in split order from +0.0: the output is bitwise the fp32
+    partials left in the workspace, added one after another, plus the bias, rounded once. Split counts that are not
+    multiples of the group (3 of 2, 7 of 8, 5 of 64) and one of several whole groups (16 of 8). fp16 x and output:
+    the CPU interpreter rounds fp32 to fp16 as the GPU does (its bf16 cast truncates)."""
+    import importlib
+    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
+    m = config.block_m - 3 if config.block_m > 3 else 1
+    x, wq, scale, b = make(m, 200, 2100, torch.float16, bias=True)
+    y = run(x, wq, scale, b, config=config)
+    assert rel_err(y, reference(x, wq, scale, b, (128, 128))) < TOL[torch.float16]
+    partials, counters, _, _ = kernel_module._SPLIT_K[y.device]
+    parts = partials[:config.split_k * m * 200].view(config.split_k, m, 200).cpu()
+    total = torch.zeros(m, 200)
+    for part in parts:
+        total = total + part
+    assert torch.equal(y.cpu(), (total + b.float()).to(torch.float16))
+    assert not counters.any()
 
 
 @pytest.mark.parametrize("x_dtype", [torch.bfloat16, torch.float16])
