@@ -75,10 +75,11 @@ def _write_output(acc, y_ptr, bias_ptr, partial_ptr, counter_ptr, offs_n, offs_m
         arrived = tl.atomic_add(counter_ptr + tile_id, 1, sem="acq_rel")
         if arrived == SPLIT_K - 1:
             total = tl.zeros(acc.shape, dtype=tl.float32)
-            # PARTS partials loaded at once (at most 8192 fp32 values in flight: 64 registers a thread at 4 warps),
-            # added in split order; past SPLIT_K the loads are masked off and add +0.0, which leaves the sum's bits
-            # unchanged (it starts at +0.0, so it is never -0.0)
-            PARTS: tl.constexpr = (8192 + acc.shape[0] * acc.shape[1] - 1) // (acc.shape[0] * acc.shape[1])
+            # PARTS partials loaded at once (all of them, or as many as keep 8192 fp32 values in flight: 64 registers
+            # a thread at 4 warps), added in split order; past SPLIT_K the loads are masked off and add +0.0, which
+            # leaves the sum's bits unchanged (it starts at +0.0, so it is never -0.0)
+            ELEMENTS: tl.constexpr = acc.shape[0] * acc.shape[1]
+            PARTS: tl.constexpr = SPLIT_K if SPLIT_K * ELEMENTS <= 8192 else (8192 + ELEMENTS - 1) // ELEMENTS
             for first in tl.range(0, SPLIT_K, PARTS, loop_unroll_factor=1):
                 for part in tl.static_range(PARTS):
                     total += tl.load(part_ptrs + (first + part) * M * N, mask=y_mask & (first + part < SPLIT_K),
