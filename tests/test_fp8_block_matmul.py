@@ -7,7 +7,7 @@ import sys
 import pytest
 import torch
 
-from aot_helpers import run_aot_jobs
+from aot_helpers import config_key, run_aot_jobs
 from kernel_cases import DEVICE, H100_SHARED, TOL, launch_plan, make, reference, rel_err
 from fp8blk.kernels import DecodeConfig, KernelConfig, fp8_block_matmul
 from fp8blk.kernels import bind_call as kernels_bind_call
@@ -125,6 +125,27 @@ def test_split_k_output_is_the_partials_added_in_split_order(config):
         total = total + part
     assert torch.equal(y.cpu(), (total + b.float()).to(torch.float16))
     assert not counters.any()
+
+
+SPLIT_BUILDS = [DecodeConfig(1, 1, 128, 4, 16, False, 4, 2), DecodeConfig(4, 2, 128, 4, 14, False, 4, 2),
+                DecodeConfig(64, 16, 128, 1, 16, True, 4, 3), DecodeConfig(32, 64, 128, 1, 16, True, 4, 3),
+                KernelConfig(64, 64, 128, 3, 4, 3), KernelConfig(64, 64, 128, 4, 4, 4, True, tma=True),
+                KernelConfig(128, 128, 128, 2, 8, 3, True)]
+
+
+def test_aot_split_k_sum_loads_at_most_8192_values_at_once():
+    """sm_90 builds: the last program loads the partials a pass of its loop at a time, all of them where they hold at
+    most 8192 values, else as many as hold 8192 (one where a single partial holds more): a thread's loads in one
+    pass are that many partials' share of it. Unbounded, v73's first form unrolled 8192 masked loads on the 1 x 1
+    CUDA-core tiles (minutes of compile) and all four 64 x 64 partials (96 -> 130 registers, slower)."""
+    jobs = [(90, {"decode": list(c)} if isinstance(c, DecodeConfig) else list(c), "bfloat16", "float32", False, False)
+            for c in SPLIT_BUILDS]
+    builds = run_aot_jobs(jobs)
+    for config, job in zip(SPLIT_BUILDS, jobs):
+        elements = config.block_n * config.block_m
+        share = max(1, elements // (32 * config.num_warps))  # a thread's values of one partial
+        parts = config.split_k if config.split_k * elements <= 8192 else -(-8192 // elements)
+        assert builds[(90, config_key(job[1]), *job[2:])]["partial_values"] == parts * share, config
 
 
 @pytest.mark.parametrize("x_dtype", [torch.bfloat16, torch.float16])
