@@ -69,7 +69,8 @@ for cc, cfg, x_dtype, scale_dtype, bias, integer, *options in json.loads(sys.std
                         "warps": c.metadata.num_warps, "wgmmas": ptx.count("wgmma.mma_async.sync.aligned"),
                         "atomics": ptx.count("atom.global"),
                         # values a thread loads with ld.global.cg: the split-K sum's partials (one pass of its loop)
-                        "partial_values": sum(int(v or 1) for v in re.findall(r"ld\\.global\\.cg(?:\\.v(\\d))?\\.", ptx)),
+                        "partial_values": sum(int(v or 1)
+                                              for v in re.findall(r"ld\\.global\\.cg(?:\\.v(\\d))?\\.", ptx)),
                         "pdl": [ptx.count("griddepcontrol.wait"), ptx.count("griddepcontrol.launch_dependents"),
                                 bool(getattr(c.metadata, "launch_pdl", False))]})
     except Exception as exc:  # the whole chain: Triton wraps the root cause once per inlined function
