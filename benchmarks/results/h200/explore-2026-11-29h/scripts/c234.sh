@@ -1,4 +1,4 @@
-# exp181: (prepared, not run) the K splits of small layers against v73.s rule
+# exp181: (prepared, not run) the K splits of small layers against v73's rule
 set -o pipefail
 export PYTHONUNBUFFERED=1
 REPO=$PWD
