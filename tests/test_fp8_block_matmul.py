@@ -103,15 +103,17 @@ def test_split_k_workspace_grows_and_its_counters_return_to_zero():
     assert sizes == [(1 << 20, 4096), (8 * 40 * 3300, 4096), (8 * 40 * 3300, 4096)]  # minimum, grown, kept
 
 
-@pytest.mark.parametrize("config", [KernelConfig(64, 64, 128, 3, 4, 3), KernelConfig(64, 16, 128, 4, 4, 3),
-                                    KernelConfig(32, 32, 32, 16, 4, 2), DecodeConfig(64, 16, 128, 1, 7, True, 4, 3),
+@pytest.mark.parametrize("config", [KernelConfig(64, 64, 128, 3, 4, 3), KernelConfig(64, 32, 128, 5, 4, 3),
+                                    DecodeConfig(64, 32, 128, 1, 6, True, 4, 3), KernelConfig(32, 32, 32, 16, 4, 2),
+                                    KernelConfig(64, 16, 128, 4, 4, 3), DecodeConfig(64, 16, 128, 1, 7, True, 4, 3),
                                     DecodeConfig(8, 1, 128, 1, 5, False, 4, 2)], ids=str)
 def test_split_k_output_is_the_partials_added_in_split_order(config):
-    """The last program of a tile loads the partials several at a time (``_write_output``: at most 8192 values in
-    flight, the last group masked past SPLIT_K) but adds them in split order from +0.0: the output is bitwise the fp32
-    partials left in the workspace, added one after another, plus the bias, rounded once. Split counts that are not
-    multiples of the group (3 of 2, 7 of 8, 5 of 64) and one of several whole groups (16 of 8). fp16 x and output:
-    the CPU interpreter rounds fp32 to fp16 as the GPU does (its bf16 cast truncates)."""
+    """The last program of a tile loads the partials several at a time (``_write_output``: all of them, or passes of
+    at most 8192 values, the last pass masked past SPLIT_K) but adds them in split order from +0.0: the output is
+    bitwise the fp32 partials left in the workspace, added one after another, plus the bias, rounded once. Passes
+    with a masked remainder (3 partials in passes of 2, 5 and 6 in passes of 4), whole passes (16 in passes of 8), all
+    at once (4, 7, 5). fp16 x and output: the CPU interpreter rounds fp32 to fp16 as the GPU does (its bf16 cast
+    truncates)."""
     import importlib
     kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
     m = config.block_m - 3 if config.block_m > 3 else 1
@@ -136,8 +138,9 @@ SPLIT_BUILDS = [DecodeConfig(1, 1, 128, 4, 16, False, 4, 2), DecodeConfig(4, 2, 
 def test_aot_split_k_sum_loads_at_most_8192_values_at_once():
     """sm_90 builds: the last program loads the partials a pass of its loop at a time, all of them where they hold at
     most 8192 values, else as many as hold 8192 (one where a single partial holds more): a thread's loads in one
-    pass are that many partials' share of it. Unbounded, v73's first form unrolled 8192 masked loads on the 1 x 1
-    CUDA-core tiles (minutes of compile) and all four 64 x 64 partials (96 -> 130 registers, slower)."""
+    pass are that many partials' share of it. Two earlier forms fail this: every partial at once (all four 64 x 64
+    ones: 96 -> 130 registers, slower) and 8192 values' worth not bounded by SPLIT_K (8192 masked loads on the
+    1 x 1 CUDA-core tiles: minutes of compile)."""
     jobs = [(90, {"decode": list(c)} if isinstance(c, DecodeConfig) else list(c), "bfloat16", "float32", False, False)
             for c in SPLIT_BUILDS]
     builds = run_aot_jobs(jobs)
