@@ -6,7 +6,8 @@
 3. CUDA-graph capture and replay (split-K included, decode and tile kernels) giving the eager result bitwise;
 4. dependent launches (programmatic dependent launch on sm_90+): chains where each launch reads the previous one's
    output, replayed from a graph, bitwise equal to the chain run with a synchronization after every call;
-5. determinism: 20 runs bitwise equal, split-K up to 16, both kernels; batch_invariant rows independent of M;
+5. determinism: 20 runs bitwise equal, split-K up to 16, both kernels; the split-K sum in split order (the workspace's
+   partials added one after another); batch_invariant rows independent of M;
 6. TMA (sm_90+): the TMA launches of both kernels bitwise equal to the same launches by pointer loads, and the rule
    taking them where it should;
 7. ``Fp8BlockLinear``'s bound launches (every launch kind, x with leading dims, a bias): bitwise the wrapper's output
@@ -205,6 +206,22 @@ def main() -> int:
         same = all(torch.equal(first, fp8_block_matmul(x, wq, scale, b, config=cfg)) for _ in range(20))
         record(f"determinism M={m} {type(cfg).__name__ if cfg else 'rule'} split_k={cfg.split_k if cfg else 'auto'}",
                same, "20 runs bitwise equal")
+
+    # v73: the last program loads the partials in passes (all at once, or <= 8192 values a pass, masked past SPLIT_K)
+    # and adds them in split order: the output is the workspace's partials added one after another, plus the bias
+    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
+    for m, n, k, cfg in ((48, 512, 7168, DecodeConfig(32, 64, 128, 1, 16, True, 4, 3)),  # 16 in passes of 4
+                         (96, 1024, 4096, KernelConfig(64, 64, 128, 3, 4, 3, True)),  # 3 in passes of 2
+                         (5, 4096, 2048, DecodeConfig(64, 16, 128, 1, 7, True, 4, 3))):  # 7 at once
+        x, wq, scale, b = make(m, n, k, torch.bfloat16, torch.float32, True)
+        y = fp8_block_matmul(x, wq, scale, b, config=cfg)
+        parts = kernel_module._SPLIT_K[y.device][0][:cfg.split_k * m * n].view(cfg.split_k, m, n)
+        total = torch.zeros(m, n, device="cuda")
+        for part in parts:
+            total = total + part
+        record(f"split-K sum in split order M={m} N={n} K={k} {type(cfg).__name__} split_k={cfg.split_k}",
+               torch.equal(y, (total + b.float()).to(torch.bfloat16)),
+               "bitwise the workspace's fp32 partials added in split order, plus the bias")
 
     if torch.cuda.get_device_capability() >= (9, 0):
         sms = torch.cuda.get_device_properties(0).multi_processor_count
