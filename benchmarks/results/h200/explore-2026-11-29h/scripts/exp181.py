@@ -1,12 +1,11 @@
 """exp181 (prepared for the next session, plan item 2 after v73; not run): the K splits of small layers' split
 launches against v73's rule, now that the split-K tail costs less (items 151-153). For each point the rule's launch
 (decode kernel's tensor-core launches and the tile kernel's 4-warp 64 x 64 ones; other kinds are skipped) and the
-same config at other splits, forced; CUDA graphs of 4 calls on rotated weights, median of 20 replays, two
+same config at other splits, forced; CUDA graphs of 4 calls on rotated weights, median of 30 replays, two
 alternating rounds (min). Prints per point the rule's split and time, the best split and its time, and every split's
-ratio to the rule. Builds are compiled first by 12 worker processes (as exp169 did), so the timing loop compiles
-nothing."""
+ratio to the rule (``fp8blk.bench.timing.time_calls``, as the harness times). Builds are compiled first by 12
+worker processes (as exp169 did), so the timing loop compiles nothing."""
 import multiprocessing as mp
-import statistics
 import sys
 
 import torch
@@ -46,33 +45,10 @@ def warm(job):
     return True
 
 
-def timed(km, x, weights, outs, config, reps=20):
-    copies = len(weights)
-    for i in range(copies):
-        km.fp8_block_matmul(x, *weights[i], out=outs[i], config=config)
-    torch.cuda.synchronize()
-    graph = torch.cuda.CUDAGraph()
-    stream = torch.cuda.Stream()
-    stream.wait_stream(torch.cuda.current_stream())
-    with torch.cuda.stream(stream):
-        with torch.cuda.graph(graph, stream=stream):
-            for i in range(copies):
-                km.fp8_block_matmul(x, *weights[i], out=outs[i], config=config)
-    torch.cuda.synchronize()
-    times = []
-    for _ in range(reps):
-        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        start.record()
-        graph.replay()
-        end.record()
-        torch.cuda.synchronize()
-        times.append(start.elapsed_time(end) * 1000 / copies)
-    return statistics.median(times), outs[0].clone()
-
-
 if __name__ == "__main__":
     import fp8blk.kernels  # noqa: F401
     from fp8blk.bench.inputs import random_fp8_weight, float64_reference
+    from fp8blk.bench.timing import time_calls
     km = sys.modules["fp8blk.kernels.fp8_block_matmul"]
     print(torch.cuda.get_device_name(), torch.__version__, flush=True)
     plans = {(n, k, m): candidates(km, n, k, m) for n, k in LAYERS for m in MS}
@@ -90,10 +66,11 @@ if __name__ == "__main__":
         times = {}
         for _ in range(2):
             for config in [rule] + others:
-                us, y = timed(km, x, weights, outs, config)
+                us = time_calls(lambda i, c=config: km.fp8_block_matmul(x, *weights[i], out=outs[i], config=c), 4,
+                                graphs=True)["median_us"]
                 times[config.split_k] = min(times.get(config.split_k, us), us)
         ref = float64_reference(x, *weights[0])
-        err = ((y.double() - ref).norm() / ref.norm()).item()
+        err = ((outs[0].double() - ref).norm() / ref.norm()).item()  # the last config's output
         best = min(times, key=times.get)
         base = times[rule.split_k]
         print(f"{n}x{k} M={m} {km.kernel_kind(rule)} {rule.block_n}x{rule.block_m} rule split {rule.split_k} "

@@ -18,6 +18,8 @@ from triton.experimental.gluon import language as gl
 from triton.experimental.gluon.language.nvidia.hopper import (fence_async_shared, mbarrier, tma, warpgroup_mma,
                                                               warpgroup_mma_wait)
 
+from fp8blk.kernels.fp8_serving import _store_output  # 64 rows of y.T stored n fastest (no bias here)
+
 HALF = gl.constexpr(64)
 
 
@@ -89,7 +91,7 @@ def _multiply(w_ring, x_ring, a_bufs, ready, empty, scale_ptr, y_ptr, partial_pt
     local_n = gl.arange(0, HALF, layout=gl.SliceLayout(1, mma_layout))
     local_m = gl.arange(0, block_m, layout=gl.SliceLayout(0, mma_layout))
     if SPLIT == 1:
-        _store(acc, y_ptr, M, N, off_n, off_m, stride_ym)
+        _store_output(acc, y_ptr, y_ptr, M, N, off_n, off_m, stride_ym, False)
     else:  # v73's ordered reduction: the last of this tile half's parts to arrive adds them in split order
         slot_size: gl.constexpr = HALF * block_m
         part_ptrs = partial_ptr + ((tile * 2 + half) * SPLIT) * slot_size + local_n[:, None] * block_m + local_m[None, :]
@@ -99,19 +101,8 @@ def _multiply(w_ring, x_ring, a_bufs, ready, empty, scale_ptr, y_ptr, partial_pt
             total = gl.zeros((HALF, block_m), dtype=gl.float32, layout=mma_layout)
             for s in gl.static_range(SPLIT):
                 total += gl.load(part_ptrs + s * slot_size, cache_modifier=".cg")
-            _store(total, y_ptr, M, N, off_n, off_m, stride_ym)
+            _store_output(total, y_ptr, y_ptr, M, N, off_n, off_m, stride_ym, False)
             gl.atomic_xchg(counter_ptr + tile * 2 + half, 0, sem="relaxed")
-
-
-@gluon.jit
-def _store(acc, y_ptr, M, N, off_n, off_m, stride_ym):
-    block_m: gl.constexpr = acc.type.shape[1]
-    out_layout: gl.constexpr = gl.BlockedLayout([8, 1], [8, 4], [1, 4], [0, 1])
-    offs_n = off_n + gl.arange(0, HALF, layout=gl.SliceLayout(1, out_layout))
-    offs_m = off_m + gl.arange(0, block_m, layout=gl.SliceLayout(0, out_layout))
-    mask = (offs_n[:, None] < N) & (offs_m[None, :] < M)
-    gl.store(y_ptr + offs_m[None, :] * stride_ym + offs_n[:, None],
-             gl.convert_layout(acc.to(y_ptr.dtype.element_ty), out_layout), mask=mask)
 
 
 @gluon.jit
