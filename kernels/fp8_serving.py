@@ -286,7 +286,7 @@ def _store_rows(acc, bias_ptr, y_ptr, partial_ptr, counter_ptr, x_scale_ptr, M, 
             for i in range(parts):
                 total += gl.load(part_ptrs + i * slot_size, cache_modifier=".cg")
             _store_output(total, bias_ptr, y_ptr, M, N, off_n, off_m, stride_ym, HAS_BIAS)
-            gl.atomic_xchg(counter_ptr + counter, 0)
+            gl.atomic_xchg(counter_ptr + counter, 0, sem="relaxed")
 
 
 @gluon.jit

@@ -303,9 +303,11 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     8192 x 1024 at M = 128 unsplit 13.0 us against split 2 16.0, 7168 x 2048 at M = 128 split 2 19.3 against
     split 4 with 224 programs 25.8). 4-warp tiles split until the places are about full, >= 4 K-tiles a split while
     the first wave is not full, >= 8 beyond it (v20/v23, refitted on H100; v34 agrees within 4%), and past 4 ways
-    while the split launch stays within half the SMs (512 x 4096 and 512 x 7168 at M = 48: 8 tiles, split 4 leaves 32
-    programs; split 8, 64 programs of >= 4 K-tiles, ran 6-16% faster on every K from 4096 to 8192; at 16 tiles split
-    4 stayed best: H100, NOTES v35).
+    while the split launch stays within one program a SM (512 x 4096 and 512 x 7168 at M = 48: 8 tiles, split 4
+    leaves 32 programs; split 8, 64 programs of >= 4 K-tiles, ran 6-16% faster on every K from 4096 to 8192: H100,
+    NOTES v35, which bounded it by half the SMs: at 16 tiles split 4 stayed best there. v74, with v73's cheaper
+    split-K tail, H200, exp181: at 16 tiles split 8, 128 programs, 512 x 7168 M = 96 / 128 13.6 / 13.7 -> 11.9 / 12.3
+    us, 512 x 4096 level, 0.98-1.03x; 576 x 7168, 18 tiles, split 8 would be 144 programs and lost, 0.88-0.89x).
 
     From M = 512 (bucket; one group, bf16) the expand-weight path (dequant + cuBLAS), as the H100 tuner chose for
     every tuned shape there, except where a TMA tile below fills the GPU. ``x_bf16=False`` (fp16 activations) keeps
@@ -527,9 +529,10 @@ def _split_k(tiles: int, k_tiles: int, resident: int, sm_count: int, at_once: bo
     """K split of ``tiles`` output tiles of ``k_tiles`` K-tiles, ``resident`` programs per SM (the rule in
     ``default_config``'s docstring). ``at_once`` (8-warp tiles, and 64 x 64 ones at M = 33-64): while all split programs
     fit the SMs at once, >= 6 K-tiles a split at the first split and >= 4 after, at most 4 ways. Otherwise (4-warp
-    tiles): while the SMs' places are not ~full, at most 4 ways, or 8-16 while the launch stays within half the SMs."""
+    tiles): while the SMs' places are not ~full, at most 4 ways, or 8-16 while the launch stays within one program a
+    SM (v74; half the SMs before)."""
     split_k = 1
-    while split_k < 4 or (not at_once and split_k < 16 and tiles * split_k * 2 <= sm_count / 2):
+    while split_k < 4 or (not at_once and split_k < 16 and tiles * split_k * 2 <= sm_count):
         if at_once:
             fits = tiles * split_k * 2 <= resident * sm_count
             least = 6 if split_k == 1 else 4

@@ -68,6 +68,9 @@ for cc, cfg, x_dtype, scale_dtype, bias, integer, *options in json.loads(sys.std
                         "registers": report.get("registers"), "spills": report.get("spills"),
                         "warps": c.metadata.num_warps, "wgmmas": ptx.count("wgmma.mma_async.sync.aligned"),
                         "atomics": ptx.count("atom.global"),
+                        # the split-K counters' atomics, as "ordering op" (the arrival, then the reset)
+                        "counter_atomics": [" ".join(a) for a in
+                                            re.findall(r"atom\\.global\\.gpu\\.(\\w+)\\.(add|exch)", ptx)],
                         # values a thread loads with ld.global.cg: the split-K sum's partials (one pass of its loop)
                         "partial_values": sum(int(v or 1)
                                               for v in re.findall(r"ld\\.global\\.cg(?:\\.v(\\d))?\\.", ptx)),

@@ -135,7 +135,7 @@ SPLIT_BUILDS = [DecodeConfig(1, 1, 128, 4, 16, False, 4, 2), DecodeConfig(4, 2, 
                 KernelConfig(128, 128, 128, 2, 8, 3, True)]
 
 
-def test_aot_split_k_sum_loads_at_most_8192_values_at_once():
+def test_aot_split_k_sum_loads_at_most_8192_values_at_once_and_resets_relaxed():
     """sm_90 builds: the last program loads the partials a pass of its loop at a time, all of them where they hold at
     most 8192 values, else as many as hold 8192 (one where a single partial holds more): a thread's loads in one
     pass are that many partials' share of it. Two earlier forms fail this: every partial at once (all four 64 x 64
@@ -148,7 +148,11 @@ def test_aot_split_k_sum_loads_at_most_8192_values_at_once():
         elements = config.block_n * config.block_m
         share = max(1, elements // (32 * config.num_warps))  # a thread's values of one partial
         parts = config.split_k if config.split_k * elements <= 8192 else -(-8192 // elements)
-        assert builds[(90, config_key(job[1]), *job[2:])]["partial_values"] == parts * share, config
+        build = builds[(90, config_key(job[1]), *job[2:])]
+        assert build["partial_values"] == parts * share, config
+        # v73: each program arrives acq_rel, the last resets the counter relaxed (both kernels gdc_wait for the
+        # previous grid before their first access to a counter)
+        assert build["counter_atomics"] == ["acq_rel add", "relaxed exch"], config
 
 
 @pytest.mark.parametrize("x_dtype", [torch.bfloat16, torch.float16])

@@ -249,8 +249,11 @@ def test_serving_kernel_builds_for_hopper_only():
     build = builds[(90, tuple(SERVING), *stream[2:])]  # the whole tiles' and the stream's K loops; the reduction
     assert build["error"] is None and (build["shared"], build["warps"], build["wgmmas"]) == (wide.shared_memory, 12, 32)
     assert not build["wgmma_serialized"] and not any(build["spills"]) and build["atomics"] >= 2
-    build = builds[(90, tuple(SERVING._replace(split_k=2)), "bfloat16", "float32", True, False)]
-    assert build["error"] is None and build["shared"] <= H100_SHARED and build["atomics"] >= 2  # the tile counters
+    split = builds[(90, tuple(SERVING._replace(split_k=2)), "bfloat16", "float32", True, False)]
+    assert split["error"] is None and split["shared"] <= H100_SHARED and split["atomics"] >= 2  # the tile counters
+    for counted in (build, split):  # each part arrives acq_rel; the last one resets its counter relaxed (the next
+        # launch is stream-ordered after this one: the serving kernel is launched without PDL)
+        assert counted["counter_atomics"] and set(counted["counter_atomics"]) == {"acq_rel add", "relaxed exch"}
     build = builds[(90, tuple(SERVING_64), *features[0])]
     assert (build["shared"], build["registers"]) == (narrow.shared_memory, narrow.max_registers)
     assert not any(build["spills"])

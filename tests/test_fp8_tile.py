@@ -41,13 +41,18 @@ def test_default_config_splits_k_only_when_tiles_are_few():
     assert default_config(24, 8192, 1024, 1, 128, 132).split_k == 2
 
 
-def test_rule_splits_4_warp_tiles_past_4_ways_only_within_half_the_sms():
-    # 512 x K at M = 48: 8 tiles of 64 x 64; split 8 (64 programs) is still within half of 132 SMs, 16 is not
+def test_rule_splits_4_warp_tiles_past_4_ways_only_within_one_program_a_sm():
+    # 512 x K at M = 48: 8 tiles of 64 x 64; split 8 (64 programs) is within 132 SMs, 16 (128 x 2) is not
     for k in (4096, 7168):
         assert default_config(48, 512, k, 1, 128, 132)[3] == 8
-    assert default_config(48, 512, 4096, 1, 128, 78)[3] == 4  # 78 SMs: 8 x 8 = 64 programs is more than half
-    assert default_config(96, 512, 4096, 1, 128, 132)[3] == 4  # 16 tiles: split 4 already fills a quarter
-    assert default_config(48, 1024, 4096, 1, 128, 132)[3] == 4
+    assert default_config(48, 512, 4096, 1, 128, 60)[3] == 4  # 60 SMs: 8 x 8 = 64 programs is more than one a SM
+    # v74: 16 tiles (M = 96 / 128) split 8 ways, 128 programs (exp181, H200); 18 tiles (576 x 7168) would make 144
+    for m, k in ((96, 4096), (128, 7168)):
+        assert default_config(m, 512, k, 1, 128, 132)[3] == 8
+    assert default_config(96, 576, 7168, 1, 128, 132)[3] == 4
+    assert default_config(96, 512, 7168, 1, 128, 120)[3] == 4  # 120 SMs: 128 programs is more than one a SM
+    assert default_config(256, 512, 7168, 1, 128, 132)[3] == 4  # 32 tiles: split 4 already fills half the SMs
+    assert default_config(48, 2048, 4096, 1, 128, 132)[3] == 4  # 32 tiles: 8 ways would be 256 programs
     # 4 tiles: 16 ways where each split keeps >= 4 K-tiles (K = 16384), 8 where it would not (K = 4096)
     assert default_config(48, 256, 16384, 1, 128, 132)[3] == 16
     assert default_config(48, 256, 4096, 1, 128, 132)[3] == 8
