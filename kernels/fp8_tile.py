@@ -266,6 +266,9 @@ NARROW_TILE_K_TILES = (16, 32)
 # an 8-warp 128 x 128 launch split into pieces of at most this many 128-deep K-tiles loses to unsplit 64 x 128 tiles
 # (M = 129-256, TMA; NOTES v38)
 SHORT_SPLIT_K_TILES = 8
+# 4-warp tile launches split past 4 ways beyond half the SMs (up to one program a SM) only where each split keeps at
+# least this many K-tiles (v75; exp183, H200: 4-5 K-tiles a split lost up to 12%, 6-16 gained up to 25%)
+WIDE_SPLIT_K_TILES = 6
 # 64 x 64 tiles replace 8-warp 128 x 64 ones (M = 33-64) only where a program streams at most this many 128-deep
 # K-tiles (NOTES v39)
 HALF_TILE_K_TILES = 16
@@ -303,11 +306,14 @@ def default_config(m: int, n: int, k: int, groups: int, block_k: int, sm_count: 
     8192 x 1024 at M = 128 unsplit 13.0 us against split 2 16.0, 7168 x 2048 at M = 128 split 2 19.3 against
     split 4 with 224 programs 25.8). 4-warp tiles split until the places are about full, >= 4 K-tiles a split while
     the first wave is not full, >= 8 beyond it (v20/v23, refitted on H100; v34 agrees within 4%), and past 4 ways
-    while the split launch stays within one program a SM (512 x 4096 and 512 x 7168 at M = 48: 8 tiles, split 4
-    leaves 32 programs; split 8, 64 programs of >= 4 K-tiles, ran 6-16% faster on every K from 4096 to 8192: H100,
-    NOTES v35, which bounded it by half the SMs: at 16 tiles split 4 stayed best there. v74, with v73's cheaper
-    split-K tail, H200, exp181: at 16 tiles split 8, 128 programs, 512 x 7168 M = 96 / 128 13.6 / 13.7 -> 11.9 / 12.3
-    us, 512 x 4096 level, 0.98-1.03x; 576 x 7168, 18 tiles, split 8 would be 144 programs and lost, 0.88-0.89x).
+    while the split launch stays within half the SMs (512 x 4096 and 512 x 7168 at M = 48: 8 tiles, split 4 leaves 32
+    programs; split 8, 64 programs of >= 4 K-tiles, ran 6-16% faster on every K from 4096 to 8192; at 16 tiles split
+    4 stayed best: H100, NOTES v35), or within one program a SM where each split keeps >= ``WIDE_SPLIT_K_TILES`` (6)
+    K-tiles (v75, with v73's cheaper split-K tail; H200, exp183, against v73's split, weights rotated over > 2x L2:
+    1.03-1.25x at 25 of 29 such points of 9 layers, 512 x 12288 M = 96 19.4 -> 15.5 us, 256 x 16384 M = 128 split 16
+    18.0 -> 14.8, 768 x 12288 M = 48 19.3 -> 15.8, 0.98-1.02x at four; with 4-5 K-tiles a split, 448 x 4096, 512 x 4096
+    and 512 x 5120, 0.89-1.02x, hence the bound; 576 x 7168's 18 tiles split 8 would be 144 programs: 0.88-0.89x in
+    exp181).
 
     From M = 512 (bucket; one group, bf16) the expand-weight path (dequant + cuBLAS), as the H100 tuner chose for
     every tuned shape there, except where a TMA tile below fills the GPU. ``x_bf16=False`` (fp16 activations) keeps
@@ -529,8 +535,8 @@ def _split_k(tiles: int, k_tiles: int, resident: int, sm_count: int, at_once: bo
     """K split of ``tiles`` output tiles of ``k_tiles`` K-tiles, ``resident`` programs per SM (the rule in
     ``default_config``'s docstring). ``at_once`` (8-warp tiles, and 64 x 64 ones at M = 33-64): while all split programs
     fit the SMs at once, >= 6 K-tiles a split at the first split and >= 4 after, at most 4 ways. Otherwise (4-warp
-    tiles): while the SMs' places are not ~full, at most 4 ways, or 8-16 while the launch stays within one program a
-    SM (v74; half the SMs before)."""
+    tiles): while the SMs' places are not ~full, at most 4 ways, or 8-16 while the launch stays within half the SMs,
+    or within one program a SM where each split keeps >= ``WIDE_SPLIT_K_TILES`` K-tiles (v75)."""
     split_k = 1
     while split_k < 4 or (not at_once and split_k < 16 and tiles * split_k * 2 <= sm_count):
         if at_once:
@@ -539,6 +545,8 @@ def _split_k(tiles: int, k_tiles: int, resident: int, sm_count: int, at_once: bo
         else:  # >= 4 K-tiles a split within the first wave, >= 8 beyond it
             fits = tiles * split_k < 0.9 * resident * sm_count
             least = 4 if tiles * split_k < 0.9 * sm_count else 8
+            if split_k >= 4 and tiles * split_k * 2 > sm_count / 2:  # past half the SMs: longer splits (v75)
+                least = max(least, WIDE_SPLIT_K_TILES)
         if not fits or k_tiles < split_k * 2 * least:
             break
         split_k *= 2

@@ -10,8 +10,8 @@ from pathlib import Path
 import torch
 
 from kernel_cases import H100_SHARED
-from fp8blk.kernels.fp8_tile import (SPLIT_X_SMALL_TILE_WAVE, SPLIT_X_WIDE_SHARED_MEMORY, KernelConfig, default_config,
-                                     m_bucket)
+from fp8blk.kernels.fp8_tile import (SPLIT_X_SMALL_TILE_WAVE, SPLIT_X_WIDE_SHARED_MEMORY, WIDE_SPLIT_K_TILES, KernelConfig,
+                                     default_config, m_bucket)
 
 KERNELS = Path(__file__).resolve().parent.parent / "kernels"
 
@@ -41,18 +41,22 @@ def test_default_config_splits_k_only_when_tiles_are_few():
     assert default_config(24, 8192, 1024, 1, 128, 132).split_k == 2
 
 
-def test_rule_splits_4_warp_tiles_past_4_ways_only_within_one_program_a_sm():
-    # 512 x K at M = 48: 8 tiles of 64 x 64; split 8 (64 programs) is within 132 SMs, 16 (128 x 2) is not
+def test_rule_splits_4_warp_tiles_past_4_ways_within_half_the_sms_or_on_long_splits_within_one_a_sm():
+    # 512 x K at M = 48: 8 tiles of 64 x 64; split 8 (64 programs) is still within half of 132 SMs, 16 is not
     for k in (4096, 7168):
         assert default_config(48, 512, k, 1, 128, 132)[3] == 8
-    assert default_config(48, 512, 4096, 1, 128, 60)[3] == 4  # 60 SMs: 8 x 8 = 64 programs is more than one a SM
-    # v74: 16 tiles (M = 96 / 128) split 8 ways, 128 programs (exp181, H200); 18 tiles (576 x 7168) would make 144
-    for m, k in ((96, 4096), (128, 7168)):
-        assert default_config(m, 512, k, 1, 128, 132)[3] == 8
-    assert default_config(96, 576, 7168, 1, 128, 132)[3] == 4
+    assert default_config(48, 512, 4096, 1, 128, 78)[3] == 4  # 78 SMs: 64 programs is more than half, 4 K-tiles a split
+    # v75: past half the SMs, up to one program a SM, where each split keeps >= WIDE_SPLIT_K_TILES K-tiles
+    assert WIDE_SPLIT_K_TILES == 6
+    assert default_config(96, 512, 7168, 1, 128, 132)[3] == 8  # 16 tiles x 8 = 128 programs, 7 K-tiles a split
+    assert default_config(96, 320, 6144, 1, 128, 132)[3] == 8  # 6 K-tiles a split
+    assert default_config(96, 512, 5120, 1, 128, 132)[3] == 4  # 5 K-tiles a split: not
+    assert default_config(96, 512, 4096, 1, 128, 132)[3] == 4  # 4
+    assert default_config(96, 576, 7168, 1, 128, 132)[3] == 4  # 18 tiles x 8 = 144 programs: more than the SMs
     assert default_config(96, 512, 7168, 1, 128, 120)[3] == 4  # 120 SMs: 128 programs is more than one a SM
+    assert default_config(96, 256, 16384, 1, 128, 132)[3] == 16  # 8 tiles x 16 = 128 programs, 8 K-tiles a split
     assert default_config(256, 512, 7168, 1, 128, 132)[3] == 4  # 32 tiles: split 4 already fills half the SMs
-    assert default_config(48, 2048, 4096, 1, 128, 132)[3] == 4  # 32 tiles: 8 ways would be 256 programs
+    assert default_config(48, 2048, 4096, 1, 128, 132)[3] == 4  # 32 tiles
     # 4 tiles: 16 ways where each split keeps >= 4 K-tiles (K = 16384), 8 where it would not (K = 4096)
     assert default_config(48, 256, 16384, 1, 128, 132)[3] == 16
     assert default_config(48, 256, 4096, 1, 128, 132)[3] == 8

@@ -32,31 +32,39 @@ def v73_split(tiles, k_tiles, resident):
     return split
 
 
-print(torch.cuda.get_device_name(), torch.__version__, SMS, "SMs", L2 >> 20, "MiB L2", flush=True)
-for n, k in LAYERS:
-    for m in MS:
-        rule = km.launch_config(m, n, k, "cuda")
-        if km.kernel_kind(rule) != "tile" or rule.num_warps != 4 or rule.split_x or rule.warp_specialized:
-            continue
-        tiles = -(-n // rule.block_n) * -(-m // rule.block_m)
-        old = v73_split(tiles, -(-k // rule.block_k), 3 if rule.block_m == 64 else 4)
-        if old == rule.split_k:
-            if (n, k) in ((512, 7168), (576, 7168)):
-                print(f"{n}x{k} M={m}: unchanged {rule.block_n}x{rule.block_m} split {old}", flush=True)
-            continue
-        copies = max(2, -(-2 * L2 // (n * k)) + 1)
-        weights = [random_fp8_weight(n, k) for _ in range(copies)]
-        x = torch.randn(m, k, device="cuda", dtype=torch.bfloat16)
-        outs = [torch.empty(m, n, device="cuda", dtype=torch.bfloat16) for _ in range(copies)]
-        configs = {"v74": rule, "v73": rule._replace(split_k=old)}
-        times, errs = {}, {}
-        ref = float64_reference(x, *weights[0])
-        for _ in range(3):
-            for name, config in configs.items():
-                us = time_calls(lambda i, c=config: km.fp8_block_matmul(x, *weights[i], out=outs[i], config=c),
-                                copies, graphs=True)["median_us"]
-                times[name] = min(times.get(name, us), us)
-                errs[name] = ((outs[0].double() - ref).norm() / ref.norm()).item()
-        print(f"{n}x{k} M={m} {rule.block_n}x{rule.block_m} tiles {tiles}: v73 split {old} {times['v73']:.2f} us | "
-              f"v74 split {rule.split_k} {times['v74']:.2f} us | v73/v74 x{times['v73'] / times['v74']:.3f} | "
-              f"errs {errs['v73']:.1e} {errs['v74']:.1e}", flush=True)
+def compare(layers, label="v74", show_unchanged=((512, 7168), (576, 7168))):
+    """Prints, for each point of ``layers`` x ``MS`` where the rule's 4-warp tile split differs from v73's, both
+    launches' times (``label``: the rule's name in the output); the other tile points of ``show_unchanged``."""
+    print(torch.cuda.get_device_name(), torch.__version__, SMS, "SMs", L2 >> 20, "MiB L2", flush=True)
+    for n, k in layers:
+        for m in MS:
+            rule = km.launch_config(m, n, k, "cuda")
+            if km.kernel_kind(rule) != "tile" or rule.num_warps != 4 or rule.split_x or rule.warp_specialized:
+                continue
+            tiles = -(-n // rule.block_n) * -(-m // rule.block_m)
+            old = v73_split(tiles, -(-k // rule.block_k), 3 if rule.block_m == 64 else 4)
+            if old == rule.split_k:
+                if (n, k) in show_unchanged:
+                    print(f"{n}x{k} M={m}: unchanged {rule.block_n}x{rule.block_m} split {old}", flush=True)
+                continue
+            copies = max(2, -(-2 * L2 // (n * k)) + 1)
+            weights = [random_fp8_weight(n, k) for _ in range(copies)]
+            x = torch.randn(m, k, device="cuda", dtype=torch.bfloat16)
+            outs = [torch.empty(m, n, device="cuda", dtype=torch.bfloat16) for _ in range(copies)]
+            configs = {label: rule, "v73": rule._replace(split_k=old)}
+            times, errs = {}, {}
+            ref = float64_reference(x, *weights[0])
+            for _ in range(3):
+                for name, config in configs.items():
+                    us = time_calls(lambda i, c=config: km.fp8_block_matmul(x, *weights[i], out=outs[i], config=c),
+                                    copies, graphs=True)["median_us"]
+                    times[name] = min(times.get(name, us), us)
+                    errs[name] = ((outs[0].double() - ref).norm() / ref.norm()).item()
+            print(f"{n}x{k} M={m} {rule.block_n}x{rule.block_m} tiles {tiles}: v73 split {old} {times['v73']:.2f} us | "
+                  f"{label} split {rule.split_k} {times[label]:.2f} us | "
+                  f"v73/{label} x{times['v73'] / times[label]:.3f} | "
+                  f"errs {errs['v73']:.1e} {errs[label]:.1e}", flush=True)
+
+
+if __name__ == "__main__":
+    compare(LAYERS)
