@@ -1,4 +1,4 @@
-# exp186: the decode kernel at M = 33-64 on layers past its small-layer bound, against the rule (rotation > 2x L2)
+# exp186: the decode kernel on the tile launch's own 64x64 geometry at M = 33-64, against the rule (rotation > 2x L2)
 set -o pipefail
 export PYTHONUNBUFFERED=1
 REPO=$PWD
