@@ -3,7 +3,7 @@ and how close does the launch rule come?
 
     python -m fp8blk.bench.sweep --points 4096x8192x1,32768x1024x64 [--workers 14] [--json out.json]
 
-Where the rules launch the decode kernel (``takes_decode``: M <= 32, or 64 on small layers) it sweeps that kernel's
+Where the rules launch the decode kernel (M <= 32, or 64 on small layers or the tile rule's one-a-SM tiles) it sweeps its
 configs (``fp8_decode``), elsewhere the tile kernel's. Compiles
 every config in parallel worker processes first (Triton's on-disk cache), then times each one with the tuner's
 ``time_configs`` (CUDA graph over inputs rotated past 2x L2). Per point it prints the floor

@@ -41,7 +41,7 @@ from triton.experimental.gluon.nvidia.hopper import TensorDescriptor as GluonTen
 from triton.tools.tensor_descriptor import TensorDescriptor
 
 from .fp8_decode import (H100_DRAM_GBPS, DecodeConfig, _fp8_decode_kernel, decode_config, drops_masks,
-                         keeps_row_pieces, reads_x_in_row_groups, takes_decode)
+                         keeps_row_pieces, on_tile_geometry, reads_x_in_row_groups, takes_decode)
 from .fp8_serving import (SERVING_ONE_WAVE_FILL, SERVING_TILES, _fp8_serving_kernel, launch_fill, serving_config,
                           serving_fill, serving_schedule, serving_tile, shared_layouts)
 from .fp8_tile import (KernelConfig, _fp8_block_matmul_kernel, _split_x_kernel, default_config, low_terms_row, m_bucket,
@@ -513,10 +513,21 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, weight
     fallback_args = (x_shape, x_stride, x_dtype, weight_shape, weight_stride, weight_dtype, scale_shape, scale_stride,
                      scale_dtype, bias_shape, bias_dtype, out_shape, out_stride, block_size, groups, device, dequant,
                      batch_invariant, config, interpreting, False)
-    if isinstance(config, DecodeConfig) or (config is None and not batch_invariant
-                                            and takes_decode(m, n, k, groups, _sm_count(device))):
-        cfg = config or decode_config(m, n, k, groups, block_k, _sm_count(device), tma=tma_auto,
-                                      dram_gbps=_dram_gbps(device))
+    # x by TMA too: its rows 16-byte aligned, and with groups K a multiple of the tile (a box must not reach into the
+    # next group's columns, which the weight's zero-fill would not cancel for an inf there)
+    tma_rows = tma_weight and x_stride[1] == 1 and (x_stride[0] * 2) % 16 == 0
+    tma_tiles = tma_auto and tma_rows  # the rules' choice (their tiles: groups are checked below)
+    x_bf16 = x_dtype == torch.bfloat16
+    # the serving kernel's GPU (Gluon's Hopper wgmma; Triton's interpreter does not run Gluon)
+    hopper = not interpreting and device.type == "cuda" and _device_facts(device)[2] == (9, 0)
+    rule_decode = config is None and not batch_invariant and takes_decode(m, n, k, groups, _sm_count(device))
+    same_tiles = None  # v76: the tile rule's launch on the decode kernel, where it is the faster of the two
+    if config is None and not batch_invariant and not rule_decode and x_bf16 and tma_tiles:
+        same_tiles = on_tile_geometry(m, n, groups, choose_config(m, n, k, groups, block_k, device, False, tma_tiles,
+                                                                  x_bf16, not integer, hopper), _sm_count(device))
+    if isinstance(config, DecodeConfig) or rule_decode or same_tiles:
+        cfg = config or same_tiles or decode_config(m, n, k, groups, block_k, _sm_count(device), tma=tma_auto,
+                                                    dram_gbps=_dram_gbps(device))
         if m > cfg.block_m or (cfg.sub_k > block_k or block_k % cfg.sub_k):
             raise ValueError(f"{cfg} does not fit M = {m} and scale block_k = {block_k}")
         if any(size & (size - 1) for size in (cfg.block_n, cfg.block_m, cfg.sub_k, cfg.subs)):
@@ -536,13 +547,6 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, weight
                                    groups * cfg.split_k * m * n if split else 0, grid[0] * groups if split else 0, 0,
                                    descriptors, _launch_plan(*fallback_args) if descriptors and not config else None),
                        cfg)
-    # x by TMA too: its rows 16-byte aligned, and with groups K a multiple of the tile (a box must not reach into the
-    # next group's columns, which the weight's zero-fill would not cancel for an inf there)
-    tma_rows = tma_weight and x_stride[1] == 1 and (x_stride[0] * 2) % 16 == 0
-    tma_tiles = tma_auto and tma_rows  # the rules' choice (their tiles: groups are checked below)
-    x_bf16 = x_dtype == torch.bfloat16
-    # the serving kernel's GPU (Gluon's Hopper wgmma; Triton's interpreter does not run Gluon)
-    hopper = not interpreting and device.type == "cuda" and _device_facts(device)[2] == (9, 0)
     cfg = config or choose_config(m, n, k, groups, block_k, device, batch_invariant, tma_tiles, x_bf16, not integer,
                                   hopper)
     if cfg.expand_weight and not x_bf16:  # asked for with fp16 x, which would flush small scale * weight products

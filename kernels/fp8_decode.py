@@ -43,7 +43,7 @@ conversion, the dot and the split-K epilogue live in ``fp8_tile_ops.py`` (vendor
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import NamedTuple, Optional
 
 import triton
 import triton.language as tl
@@ -216,6 +216,27 @@ def takes_decode(m: int, n: int, k: int, groups: int, sm_count: int) -> bool:
     8 MB layers the decode kernel lost (2048 x 4096 12.2-13.0 against 14.4-15.1, 4096 x 2048 10.0-11.5 against
     14.0-14.6) and on 16 MB ones it was level (4096 x 4096)."""
     return m <= DECODE_MAX_M or (m <= SMALL_LAYER_MAX_M and n * k * groups <= SMALL_LAYER_BYTES_PER_SM * sm_count)
+
+
+def on_tile_geometry(m: int, n: int, groups: int, tile, sm_count: int) -> Optional[DecodeConfig]:
+    """The decode kernel's launch of the tile kernel's own tiles (v76), or None: where the rules' tile launch ``tile``
+    (a ``KernelConfig``) at M = 33-64 (past ``DECODE_MAX_M``, up to ``SMALL_LAYER_MAX_M``), one group, is 4-warp
+    64 x 64 tiles by TMA (bf16 x, not split x) whose programs, split included, number at most one a SM: the same
+    64 x 64 tiles, K-steps of the tile's depth and split, on the tensor-core path with the weight by TMA, 4 stages.
+    One such program a SM streams its K range faster here: the tile kernel folds the block scale into each converted
+    weight (a multiply per weight) and waits for each K-tile's MMA before the next one's conversion, while this kernel
+    scales each step's product (a multiply per output) and keeps more of the weight in flight. H200 (exp186, NOTES
+    item 161; CUDA graphs, weights rotated over > 2x L2, best of three rounds): 1.20-1.53x at 24 of 24 such points
+    of 8 layers at M = 40 / 48 / 64 (96-128 programs: 2048 x 7168 M = 48 16.22 -> 12.30 us, 2048 x 4096 11.70 ->
+    9.10, 1024 x 16384 21.60 -> 14.13, 1536 x 7168 15.01 -> 11.91); with 160-256 programs (two or three a SM) the
+    tile kernel kept its lead or was level (0.89-1.08x), hence the bound. The caller passes bf16 launches only (the
+    ones measured)."""
+    if not (DECODE_MAX_M < m <= SMALL_LAYER_MAX_M and groups == 1 and tile.tma and not tile.split_x
+            and not tile.expand_weight and not tile.warp_specialized
+            and (tile.block_n, tile.block_m, tile.num_warps) == (64, 64, 4)
+            and triton.cdiv(n, 64) * tile.split_k <= sm_count):
+        return None
+    return DecodeConfig(64, 64, tile.block_k, 1, tile.split_k, True, 4, 4, tma=True)
 
 
 def _pow2_at_most(value: int) -> int:

@@ -1,6 +1,7 @@
 """The decode kernel (kernels/fp8_decode.py, M <= DECODE_MAX_M = 32, or 64 on small layers): numerics against float64
 on ragged shapes, every dtype combination, groups and block sizes (interpreter on CPU, the real kernel on a GPU),
 determinism, its launch rule, and ahead-of-time builds for Ampere (sm_80, integer dequant) and Hopper (sm_90)."""
+import importlib
 import itertools
 import math
 
@@ -9,7 +10,7 @@ import torch
 
 from aot_helpers import config_key, run_aot_jobs
 from kernel_cases import DEVICE, TOL, launch_plan, make, reference, rel_err
-from fp8blk.kernels import fp8_block_matmul, fp8_decode
+from fp8blk.kernels import KernelConfig, fp8_block_matmul, fp8_decode
 from fp8blk.kernels.fp8_decode import (CUDA_CORE_PAIR_BYTES_PER_SM, DECODE_MAX_M, ROW_PIECES_PAIR_BYTES_PER_SM,
                                        ROW_PIECES_PAIR_MAX_ROWS, H100_DRAM_GBPS,
                                        IN_FLIGHT_US, MMA_MIN_STEPS_PER_SPLIT, NARROW_MMA_BYTES_PER_SM, SMALL_LAYER_BYTES_PER_SM,
@@ -18,7 +19,8 @@ from fp8blk.kernels.fp8_decode import (CUDA_CORE_PAIR_BYTES_PER_SM, DECODE_MAX_M
                                        TMA_REBALANCE_UP_MIN_M, TMA_SHORT_K_MIN_M, TMA_WIDE_SPLIT_MAX_M,
                                        TMA_WIDE_SPLIT_PROGRAMS_PER_SM, WAVE_TILES_FILL, WAVE_TILES_MAX_STEPS,
                                        WAVE_TILES_MIN_M, WAVE_TILES_SHORT_M_MAX_STEPS, DecodeConfig, decode_config,
-                                       drops_masks, keeps_row_pieces, reads_x_in_row_groups, takes_decode)
+                                       drops_masks, keeps_row_pieces, on_tile_geometry, reads_x_in_row_groups,
+                                       takes_decode)
 
 CUDA_CORES = DecodeConfig(4, 1, 128, 4, 2, False, 4, 2)  # M = 1 path, split
 CUDA_CORE_ROWS = DecodeConfig(4, 4, 128, 4, 2, False, 4, 3)  # CUDA cores, up to 4 rows of x per program, split
@@ -118,12 +120,12 @@ def test_split_k_is_deterministic_bitwise(config):
 @pytest.mark.parametrize("x_dtype,scale_dtype", [(torch.bfloat16, torch.float32), (torch.float16, torch.float8_e8m0fnu),
                                                  (torch.bfloat16, torch.bfloat16)], ids=str)
 @pytest.mark.parametrize("groups", [1, 2])
-@pytest.mark.parametrize("block_m", [16, 32])
+@pytest.mark.parametrize("block_m", [16, 32, 64])  # 64: v76's launch of the tile rule's tiles, at M = 55
 def test_tma_weight_boxes_match_pointer_loads_bitwise(x_dtype, scale_dtype, groups, block_m):
     """The TMA variant (the interpreter runs host descriptors as a GPU would: boxes zero-filled past N and K) gives
     bitwise the pointer-load result of the same launch, on a ragged shape (N, K not multiples of the box)."""
     n, k = (300, 528) if groups == 1 else (128, 400)  # K a multiple of 16 (TMA rows must be 16-byte aligned)
-    config = TENSOR_CORES_TMA._replace(block_m=block_m, num_stages=4 if block_m == 16 else 3)
+    config = TENSOR_CORES_TMA._replace(block_m=block_m, num_stages=3 if block_m == 32 else 4)
     x, wq, scale, b = make(block_m - 9, n, k, x_dtype, scale_dtype, bias=True, groups=groups)
     for dequant in ("native", "integer"):
         y = run(x, wq, scale, b, groups=groups, config=config, dequant=dequant)
@@ -561,13 +563,54 @@ def test_smallest_layers_take_two_row_programs_where_they_need_no_split():
             assert cfg == one_row, (m, n, k, groups, sm_count)
 
 
+def test_tile_launches_of_one_program_a_sm_at_m_33_to_64_run_on_the_decode_kernel(monkeypatch):
+    """v76: where the tile rule launches 4-warp 64 x 64 tiles by TMA (bf16 x, one group) at M = 33-64 and its programs,
+    split included, number at most one a SM, the plan runs the same tiles and split on the decode kernel's tensor-core
+    path, the weight by TMA 4 stages deep (exp186: 1.20-1.53x); where they number more, or for fp16 x, batch-invariant
+    calls, groups, M outside 33-64 or a GPU without TMA, the plans are as before."""
+    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
+    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0), 232448))
+    kernel_module._launch_plan.cache_clear()
+    kernel_module.choose_config.cache_clear()
+    cuda = torch.device("cuda", 0)
+    for m, n, k, split in ((48, 2048, 7168, 4), (33, 2048, 4096, 4), (64, 1024, 16384, 8), (40, 1536, 7168, 4)):
+        tile = kernel_module.choose_config(m, n, k, 1, 128, cuda, False, True, True, True, True)
+        assert (tile.block_n, tile.block_m, tile.num_warps, tile.split_k, tile.tma) == (64, 64, 4, split, True)
+        assert not tile.split_x and -(-n // 64) * split <= 132
+        plan = launch_plan(m, n, k, cuda)
+        assert plan.kind == "decode" and plan.config == DecodeConfig(64, 64, 128, 1, split, True, 4, 4, tma=True)
+        assert plan.grid == (n // 64, split, 1) and plan.descriptors  # the weight by TMA ...
+        assert plan.fallback.kind == "tile" and not plan.fallback.config.tma  # ... else the tile kernel by pointers
+        assert plan.config == on_tile_geometry(m, n, 1, tile, 132)
+        assert launch_plan(m, n, k, cuda, x_dtype=torch.float16).kind == "tile"  # measured on bf16 only
+        assert launch_plan(m, n, k, cuda, batch_invariant=True).kind == "tile"
+    assert launch_plan(48, 4096, 8192, cuda).kind == "tile"  # 64 tiles x 4: two programs a SM
+    assert launch_plan(65, 2048, 7168, cuda).kind == "tile" and launch_plan(32, 2048, 7168, cuda).config.block_m == 32
+    assert launch_plan(48, 1024, 7168, cuda, groups=2).kind == "tile"
+    tile = KernelConfig(64, 64, 128, 4, 4, 4, True, tma=True)
+    assert on_tile_geometry(48, 2048, 1, tile, 132) == DecodeConfig(64, 64, 128, 1, 4, True, 4, 4, tma=True)
+    assert on_tile_geometry(48, 2048, 1, tile, 127) is None  # 128 programs on 127 SMs
+    for other in (tile._replace(tma=False), tile._replace(split_x=True), tile._replace(num_warps=8),
+                  tile._replace(block_n=128), tile._replace(block_m=32)):
+        assert on_tile_geometry(48, 2048, 1, other, 132) is None
+    assert on_tile_geometry(32, 2048, 1, tile, 132) is None and on_tile_geometry(65, 2048, 1, tile, 132) is None
+    assert on_tile_geometry(48, 1024, 2, tile, 132) is None
+    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (8, 0), 166912))  # no TMA
+    kernel_module._launch_plan.cache_clear()
+    kernel_module.choose_config.cache_clear()
+    assert launch_plan(48, 2048, 7168, cuda).kind == "tile"
+    kernel_module._launch_plan.cache_clear()
+    kernel_module.choose_config.cache_clear()
+
+
 DECODE_BUILDS = [CUDA_CORES, CUDA_CORE_ROWS, TENSOR_CORES, decode_config(1, 512, 4096, 1, 128, 132),
                  decode_config(1, 7168, 16384, 1, 128, 132),
                  decode_config(4, 7168, 16384, 1, 128, 132, tma=True), decode_config(32, 7168, 16384, 1, 128, 132, tma=True),
                  decode_config(4, 7168, 16384, 1, 128, 132, tma=True, dram_gbps=4917),  # v49's 7-way split, 3 stages
                  decode_config(16, 4096, 8192, 1, 128, 132), decode_config(DECODE_MAX_M, 4096, 8192, 1, 128, 132),
                  DecodeConfig(8, 1, 128, 8, 1, False, 8, 2), TENSOR_CORES_16_ROWS, DecodeConfig(32, 32, 128, 2, 1, True, 4, 3),
-                 decode_config(SMALL_LAYER_MAX_M, 1024, 4096, 1, 128, 132)]  # a small layer's 64 columns
+                 decode_config(SMALL_LAYER_MAX_M, 1024, 4096, 1, 128, 132),  # a small layer's 64 columns
+                 DecodeConfig(64, 64, 128, 1, 4, True, 4, 4, tma=True)]  # v76: the tile rule's 64 x 64 tiles, split 4
 FEATURES = [("bfloat16", "float32", False), ("float16", "float8_e8m0fnu", True), ("bfloat16", "bfloat16", True)]
 CUDA_CORE_LAUNCHES = [(1, 2048, 4096), (2, 4096, 2048), (1, 32768, 1024), (1, 4096, 8192), (1, 512, 7168)]
 

@@ -25,8 +25,8 @@ import torch
 
 from fp8blk import quantize_fp8_block
 from fp8blk.kernels import KernelConfig, fp8_block_matmul
-from fp8blk.kernels.fp8_decode import DecodeConfig, decode_config
-from fp8blk.kernels.fp8_block_matmul import choose_config
+from fp8blk.kernels.fp8_decode import DecodeConfig, decode_config, on_tile_geometry
+from fp8blk.kernels.fp8_block_matmul import choose_config, launch_config
 from fp8blk.kernels.fp8_serving import serving_config, serving_schedule
 from fp8blk.kernels.fp8_tile import default_config
 
@@ -237,6 +237,8 @@ def main() -> int:
                              (4, 7168, 16384, decode_config(4, 7168, 16384, 1, 128, sms, tma=True)),
                              (32, 7168, 16384, decode_config(32, 7168, 16384, 1, 128, sms, tma=True)),
                              (7, 300, 528, DecodeConfig(64, 16, 128, 1, 3, True, 4, 4, tma=True)),
+                             # v76: the tile rule's 64 x 64 tiles split 4 on the decode kernel (128 programs), M = 41
+                             (41, 2048, 7168, DecodeConfig(64, 64, 128, 1, 4, True, 4, 4, tma=True)),
                              (130, 4096, 8192, default_config(130, 4096, 8192, 1, 128, sms, tma=True)),
                              (96, 4096, 2048, default_config(96, 4096, 2048, 1, 128, sms, tma=True)),  # 64 x 128
                              (256, 4096, 2048, default_config(256, 4096, 2048, 1, 128, sms, tma=True)),  # v38 8 warps
@@ -281,7 +283,8 @@ def main() -> int:
                 same &= torch.equal(tma, fp8_block_matmul(x, wq, scale, b, config=cfg, dequant=dequant))
                 rule = choose_config(m, n, k, 1, 128, x.device, False, True, x_dtype == torch.bfloat16, True,
                                      torch.cuda.get_device_capability() == (9, 0))
-                if rule == cfg or n >= 4096 and isinstance(cfg, DecodeConfig):
+                taken = launch_config(m, n, k, x_dtype=x_dtype, scale_dtype=scale_dtype, dequant=dequant) == cfg
+                if rule == cfg or taken or n >= 4096 and isinstance(cfg, DecodeConfig):
                     same &= torch.equal(tma, fp8_block_matmul(x, wq, scale, b))  # the rule takes this launch
                 ref = reference(x, wq, scale, b)
                 worst_err = max(worst_err, float((tma.double() - ref).norm() / ref.norm()))
@@ -289,6 +292,13 @@ def main() -> int:
             record(f"TMA {type(cfg).__name__} {cfg.block_n}x{cfg.block_m}{split_x} M={m} N={n} K={k} split_k={cfg.split_k}",
                    same and worst_err < TOL[torch.bfloat16],
                    f"bitwise equal to pointer loads (and the rule) and repeatable; worst rel err {worst_err:.2e}")
+        v76 = launch_config(41, 2048, 7168)
+        tile_rule = choose_config(41, 2048, 7168, 1, 128, torch.device("cuda", torch.cuda.current_device()), False,
+                                  True, True, True, torch.cuda.get_device_capability() == (9, 0))
+        expected = on_tile_geometry(41, 2048, 1, tile_rule, sms) or tile_rule
+        record("v76: the plan runs the tile rule's one-a-SM 64 x 64 launch (M = 33-64, bf16) on the decode kernel",
+               v76 == expected and (sms < 128 or v76 == DecodeConfig(64, 64, 128, 1, 4, True, 4, 4, tma=True)),
+               f"2048 x 7168 M = 41 on {sms} SMs: {v76}")
 
     # split x: the terms are torch's e4m3 roundings (the GPU's conversion instruction), a row with inf turns only its
     # own outputs to NaN

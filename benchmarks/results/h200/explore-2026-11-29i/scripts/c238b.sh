@@ -1,0 +1,2 @@
+# the unseen-mix harness on v74 again (c238's timed out at 100 s; run inline in a warm call, written down here)
+export FP8BLK_MARLIN_CACHE=$PWD/.marlin; S=$PWD/.gpu/unseen_shapes.json; cd /tmp && tail -5 /tmp/un.log | cut -c1-200; rm -rf /tmp/b_un; timeout 230 fp8blk bench --shapes $S --config-table off --out /tmp/b_un --impl fp8blk,marlin,cublas_bf16 > /tmp/un.log 2>&1; echo "unseen rc=$?"; mkdir -p $OUT/un; cp /tmp/un.log /tmp/b_un/*/*/results.json /tmp/b_un/*/*/results.md $OUT/un/; grep -h Geometric $OUT/un/results.md | cut -c1-150
