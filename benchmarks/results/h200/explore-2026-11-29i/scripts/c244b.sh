@@ -1,0 +1,3 @@
+# the V4-Flash harness on v76 again (c244's timed out at 110 s on a fresh machine, in its layer graphs after the 133
+# per-layer points; run inline in the warm machine with the last of the session's device time, written down here)
+export FP8BLK_MARLIN_CACHE=$PWD/.marlin; cd /tmp && timeout 112 fp8blk bench --model deepseek-v4-flash --config-table off --out /tmp/b_flash2 --impl fp8blk,marlin,cublas_bf16 > /tmp/flash2.log 2>&1; echo "flash rc=$?"; mkdir -p $OUT/flash; cp /tmp/flash2.log /tmp/b_flash2/*/*/results.json /tmp/b_flash2/*/*/results.md $OUT/flash/; grep -h Geometric $OUT/flash/results.md | cut -c1-150
