@@ -160,8 +160,7 @@ def choose_config(m: int, n: int, k: int, groups: int, block_k: int, device: tor
     """
     if batch_invariant:
         m = 1
-    name = _device_facts(device)[0]
-    entry = config_table().get(name, {}).get(f"{n},{k}" if groups == 1 else f"{n},{k},g{groups}", {}).get(str(m_bucket(m)))
+    entry = _table_entry(m, n, k, groups, device)
     if entry is not None and block_k % entry[2] == 0 and (x_bf16 or not KernelConfig(*entry).expand_weight):
         config = KernelConfig(*entry)
         if not tma or config.expand_weight:
@@ -182,6 +181,12 @@ def choose_config(m: int, n: int, k: int, groups: int, block_k: int, device: tor
                           and serving_fill(m, n, sm_count, launch.block_m, launch.split_k) < SERVING_ONE_WAVE_FILL):
         return rule
     return launch
+
+
+def _table_entry(m: int, n: int, k: int, groups: int, device: torch.device) -> Optional[list]:
+    """The config table's entry for (GPU, N, K, M-bucket), or None (none there, or the table off)."""
+    key = f"{n},{k}" if groups == 1 else f"{n},{k},g{groups}"
+    return config_table().get(_device_facts(device)[0], {}).get(key, {}).get(str(m_bucket(m)))
 
 
 def _programs(config: KernelConfig, m: int, n: int, groups: int) -> int:
@@ -521,8 +526,10 @@ def _launch_plan(x_shape, x_stride, x_dtype, weight_shape, weight_stride, weight
     # the serving kernel's GPU (Gluon's Hopper wgmma; Triton's interpreter does not run Gluon)
     hopper = not interpreting and device.type == "cuda" and _device_facts(device)[2] == (9, 0)
     rule_decode = config is None and not batch_invariant and takes_decode(m, n, k, groups, _sm_count(device))
-    same_tiles = None  # v76: the tile rule's launch on the decode kernel, where it is the faster of the two
-    if config is None and not batch_invariant and not rule_decode and x_bf16 and tma_tiles:
+    same_tiles = None  # v76: the tile rule's launch on the decode kernel, where it is the faster of the two (a table
+    # entry for the shape is kept as it is)
+    if (config is None and not batch_invariant and not rule_decode and x_bf16 and tma_tiles
+            and _table_entry(m, n, k, groups, device) is None):
         same_tiles = on_tile_geometry(m, n, groups, choose_config(m, n, k, groups, block_k, device, False, tma_tiles,
                                                                   x_bf16, not integer, hopper), _sm_count(device))
     if isinstance(config, DecodeConfig) or rule_decode or same_tiles:

@@ -567,7 +567,8 @@ def test_tile_launches_of_one_program_a_sm_at_m_33_to_64_run_on_the_decode_kerne
     """v76: where the tile rule launches 4-warp 64 x 64 tiles by TMA (bf16 x, one group) at M = 33-64 and its programs,
     split included, number at most one a SM, the plan runs the same tiles and split on the decode kernel's tensor-core
     path, the weight by TMA 4 stages deep (exp186: 1.20-1.53x); where they number more, or for fp16 x, batch-invariant
-    calls, groups, M outside 33-64 or a GPU without TMA, the plans are as before."""
+    calls, groups, M outside 33-64, a config table entry for the shape or a GPU without TMA, the plans are as
+    before."""
     kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
     monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0), 232448))
     kernel_module._launch_plan.cache_clear()
@@ -587,6 +588,13 @@ def test_tile_launches_of_one_program_a_sm_at_m_33_to_64_run_on_the_decode_kerne
     assert launch_plan(48, 4096, 8192, cuda).kind == "tile"  # 64 tiles x 4: two programs a SM
     assert launch_plan(65, 2048, 7168, cuda).kind == "tile" and launch_plan(32, 2048, 7168, cuda).config.block_m == 32
     assert launch_plan(48, 1024, 7168, cuda, groups=2).kind == "tile"
+    with monkeypatch.context() as tuned:  # a config table entry for the shape stays the launch
+        tuned.setattr(kernel_module, "config_table", lambda: {"gpu": {"2048,7168": {"64": [64, 64, 128, 4, 4, 3]}}})
+        kernel_module._launch_plan.cache_clear()
+        kernel_module.choose_config.cache_clear()
+        assert launch_plan(48, 2048, 7168, cuda).kind == "tile"
+    kernel_module._launch_plan.cache_clear()
+    kernel_module.choose_config.cache_clear()
     tile = KernelConfig(64, 64, 128, 4, 4, 4, True, tma=True)
     assert on_tile_geometry(48, 2048, 1, tile, 132) == DecodeConfig(64, 64, 128, 1, 4, True, 4, 4, tma=True)
     assert on_tile_geometry(48, 2048, 1, tile, 127) is None  # 128 programs on 127 SMs
