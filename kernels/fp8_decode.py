@@ -1,7 +1,8 @@
 """Decode-regime W8A16 block-FP8 GEMM (small M): ``y = x @ dequant(weight, scale).T (+ bias)``.
 
 At M <= 32 (64 on small layers: ``takes_decode``) the product is a stream over the weight: one byte per weight,
-read once, and the arithmetic is small next to it. This kernel is built to keep HBM busy from the first microsecond:
+read once, and the arithmetic is small next to it. (At M = 33-64 it also runs the tile rule's launches of one 64 x 64
+program a SM: ``on_tile_geometry``.) This kernel is built to keep HBM busy from the first microsecond:
 
 * each program reads ``BLOCK_N`` weight rows over a contiguous span of ``SUBS * SUB_K`` bytes per row per
   step (``SUBS`` scale blocks of ``SUB_K`` columns side by side: a long run of one DRAM page, not 128-byte
