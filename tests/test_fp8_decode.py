@@ -1,7 +1,7 @@
-"""The decode kernel (kernels/fp8_decode.py, M <= DECODE_MAX_M = 32, or 64 on small layers and on the tile rule's one-a-
-SM 64 x 64 launches): numerics against float64 on ragged shapes, every dtype combination, groups and block sizes
-(interpreter on CPU, the real kernel on a GPU), determinism, its launch rule, and ahead-of-time builds for Ampere
-(sm_80, integer dequant) and Hopper (sm_90)."""
+"""The decode kernel (kernels/fp8_decode.py, M <= DECODE_MAX_M = 32, or 64 on small layers and on the tile rule's
+one-a-SM 64 x 64 launches): numerics against float64 on ragged shapes, every dtype combination, groups and block
+sizes (interpreter on CPU, the real kernel on a GPU), determinism, its launch rule, and ahead-of-time builds for
+Ampere (sm_80, integer dequant) and Hopper (sm_90)."""
 import importlib
 import itertools
 import math
