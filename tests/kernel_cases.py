@@ -46,3 +46,19 @@ def launch_plan(m, n, k, device=DEVICE, groups=1, block=(128, 128), config=None,
                                       (k, 1), torch.float8_e4m3fn, scale_shape, (scale_shape[1], 1), torch.float32, None, None,
                                       (m, n * groups), (n * groups, 1), block, groups, torch.device(device), dequant,
                                       batch_invariant, config, interpreting)
+
+
+def forget_plans():
+    """Clears the launch caches (plans and chosen configs), e.g. after a test faked the GPU's facts."""
+    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
+    kernel_module._launch_plan.cache_clear()
+    kernel_module.choose_config.cache_clear()
+
+
+def on_faked_gpu(monkeypatch, capability=(9, 0), shared_memory=H100_SHARED):
+    """The kernel module with its device facts faked (a 132-SM GPU "gpu" of ``capability`` and ``shared_memory``
+    bytes a program may opt into) and its launch caches cleared; returns the module."""
+    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
+    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, capability, shared_memory))
+    forget_plans()
+    return kernel_module

@@ -2,7 +2,6 @@
 one-a-SM 64 x 64 launches): numerics against float64 on ragged shapes, every dtype combination, groups and block
 sizes (interpreter on CPU, the real kernel on a GPU), determinism, its launch rule, and ahead-of-time builds for
 Ampere (sm_80, integer dequant) and Hopper (sm_90)."""
-import importlib
 import itertools
 import math
 
@@ -10,7 +9,7 @@ import pytest
 import torch
 
 from aot_helpers import config_key, run_aot_jobs
-from kernel_cases import DEVICE, TOL, launch_plan, make, reference, rel_err
+from kernel_cases import DEVICE, TOL, forget_plans, launch_plan, make, on_faked_gpu, reference, rel_err
 from fp8blk.kernels import KernelConfig, fp8_block_matmul, fp8_decode
 from fp8blk.kernels.fp8_decode import (CUDA_CORE_PAIR_BYTES_PER_SM, DECODE_MAX_M, ROW_PIECES_PAIR_BYTES_PER_SM,
                                        ROW_PIECES_PAIR_MAX_ROWS, H100_DRAM_GBPS,
@@ -570,10 +569,7 @@ def test_tile_launches_of_one_program_a_sm_at_m_33_to_64_run_on_the_decode_kerne
     path, the weight by TMA 4 stages deep (exp186: 1.20-1.53x); where they number more, or for fp16 x, batch-invariant
     calls, groups, M outside 33-64, a config table entry for the shape or a GPU without TMA, the plans are as
     before."""
-    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
-    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (9, 0), 232448))
-    kernel_module._launch_plan.cache_clear()
-    kernel_module.choose_config.cache_clear()
+    kernel_module = on_faked_gpu(monkeypatch)
     cuda = torch.device("cuda", 0)
     for m, n, k, split in ((48, 2048, 7168, 4), (33, 2048, 4096, 4), (64, 1024, 16384, 8), (40, 1536, 7168, 4)):
         tile = kernel_module.choose_config(m, n, k, 1, 128, cuda, False, True, True, True, True)
@@ -591,11 +587,9 @@ def test_tile_launches_of_one_program_a_sm_at_m_33_to_64_run_on_the_decode_kerne
     assert launch_plan(48, 1024, 7168, cuda, groups=2).kind == "tile"
     with monkeypatch.context() as tuned:  # a config table entry for the shape stays the launch
         tuned.setattr(kernel_module, "config_table", lambda: {"gpu": {"2048,7168": {"64": [64, 64, 128, 4, 4, 3]}}})
-        kernel_module._launch_plan.cache_clear()
-        kernel_module.choose_config.cache_clear()
+        forget_plans()
         assert launch_plan(48, 2048, 7168, cuda).kind == "tile"
-    kernel_module._launch_plan.cache_clear()
-    kernel_module.choose_config.cache_clear()
+    forget_plans()
     tile = KernelConfig(64, 64, 128, 4, 4, 4, True, tma=True)
     assert on_tile_geometry(48, 2048, 1, tile, 132) == DecodeConfig(64, 64, 128, 1, 4, True, 4, 4, tma=True)
     assert on_tile_geometry(48, 2048, 1, tile, 127) is None  # 128 programs on 127 SMs
@@ -604,12 +598,9 @@ def test_tile_launches_of_one_program_a_sm_at_m_33_to_64_run_on_the_decode_kerne
         assert on_tile_geometry(48, 2048, 1, other, 132) is None
     assert on_tile_geometry(32, 2048, 1, tile, 132) is None and on_tile_geometry(65, 2048, 1, tile, 132) is None
     assert on_tile_geometry(48, 1024, 2, tile, 132) is None
-    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, (8, 0), 166912))  # no TMA
-    kernel_module._launch_plan.cache_clear()
-    kernel_module.choose_config.cache_clear()
+    on_faked_gpu(monkeypatch, capability=(8, 0), shared_memory=166912)  # no TMA
     assert launch_plan(48, 2048, 7168, cuda).kind == "tile"
-    kernel_module._launch_plan.cache_clear()
-    kernel_module.choose_config.cache_clear()
+    forget_plans()
 
 
 DECODE_BUILDS = [CUDA_CORES, CUDA_CORE_ROWS, TENSOR_CORES, decode_config(1, 512, 4096, 1, 128, 132),

@@ -6,14 +6,13 @@ MMAs into a fresh fp32 sum, scaled by the block scale into the total; then x's r
 ``tests/gpu/run_all.py`` asserts that its output equals the tile kernel's 128 x 128 split-x launch bitwise, and the
 interpreter tests here hold that launch to the float64 reference on ragged shapes, every scale dtype and bias.
 """
-import importlib
 import itertools
 
 import pytest
 import torch
 
 from aot_helpers import run_aot_jobs
-from kernel_cases import DEVICE, H100_SHARED, launch_plan, make, reference, rel_err
+from kernel_cases import DEVICE, H100_SHARED, forget_plans, launch_plan, make, on_faked_gpu, reference, rel_err
 from fp8blk.kernels import fp8_block_matmul
 from fp8blk.kernels.fp8_serving import (SERVING_LARGE_MAX_M, SERVING_MAX_M, SERVING_MIN_FILL, SERVING_MIN_K_TILES,
                                         SERVING_MIN_M, SERVING_ONE_WAVE_FILL, SERVING_TILES, STREAM_MIN_K_TILES,
@@ -131,19 +130,9 @@ def test_rule_property_over_shapes_and_gpus():
 
 @pytest.fixture(autouse=True)
 def _no_faked_choices_kept():
-    """The launch caches forget what a test computed with faked GPU facts (``_kernel_module``)."""
+    """The launch caches forget what a test computed with faked GPU facts (``on_faked_gpu``)."""
     yield
-    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
-    kernel_module._launch_plan.cache_clear()
-    kernel_module.choose_config.cache_clear()
-
-
-def _kernel_module(monkeypatch, capability=(9, 0)):
-    kernel_module = importlib.import_module("fp8blk.kernels.fp8_block_matmul")
-    monkeypatch.setattr(kernel_module, "_device_facts", lambda device: ("gpu", 132, capability, H100_SHARED))
-    kernel_module._launch_plan.cache_clear()
-    kernel_module.choose_config.cache_clear()
-    return kernel_module
+    forget_plans()
 
 
 def test_plan_takes_the_serving_kernel_on_sm_90_with_bf16_x(monkeypatch):
@@ -151,7 +140,7 @@ def test_plan_takes_the_serving_kernel_on_sm_90_with_bf16_x(monkeypatch):
     kernel: that lost before the serving kernel, exp150), then one serving launch of 112 programs reading the terms
     and the weight by descriptors with the kernel's shared layouts; its fallback (a weight TMA cannot take) is the
     tile kernel by pointer loads."""
-    _kernel_module(monkeypatch)
+    on_faked_gpu(monkeypatch)
     cuda = torch.device("cuda", 0)
     plan = launch_plan(256, 7168, 16384, cuda)
     assert plan.kind == "serving" and plan.config == SERVING and plan.grid == (112, 1, 1)
@@ -185,9 +174,9 @@ def test_plan_takes_the_serving_kernel_on_sm_90_with_bf16_x(monkeypatch):
 def test_plan_keeps_the_tile_kernel_where_the_serving_kernel_cannot_run(monkeypatch):
     cuda = torch.device("cuda", 0)
     for capability in ((8, 0), (8, 9), (10, 0)):  # Gluon's Hopper wgmma: sm_90 only
-        _kernel_module(monkeypatch, capability)
+        on_faked_gpu(monkeypatch, capability)
         assert launch_plan(256, 7168, 16384, cuda).kind != "serving", capability
-    kernel_module = _kernel_module(monkeypatch)
+    kernel_module = on_faked_gpu(monkeypatch)
     assert launch_plan(256, 7168, 16384, cuda, x_dtype=torch.float16).kind != "serving"  # split x is bf16 only
     assert launch_plan(256, 7168, 16384, cuda, dequant="integer").kind != "serving"  # no fp8 MMA on that path
     assert launch_plan(256, 3584, 16384, cuda, groups=2).kind != "serving"
@@ -203,7 +192,7 @@ def test_plan_keeps_the_tile_kernel_where_the_serving_kernel_cannot_run(monkeypa
     kernel_module.choose_config.cache_clear()
     with pytest.raises(ValueError, match="split_x needs bf16 x"):  # forced where it cannot run
         launch_plan(256, 7168, 16384, cuda, config=SERVING, x_dtype=torch.float16)
-    _kernel_module(monkeypatch, (10, 0))
+    on_faked_gpu(monkeypatch, (10, 0))
     with pytest.raises(ValueError, match="serving kernel needs an sm_90 GPU"):  # TMA and fp8 MMAs, but not Hopper
         launch_plan(256, 7168, 16384, cuda, config=SERVING)
 
@@ -268,7 +257,7 @@ def test_rule_splits_long_k_where_the_split_fills_the_gpu(monkeypatch):
     assert serving_config(384, 7168, 16384, 1, 128, 132, H100_SHARED) == SERVING._replace(split_k=2)
     assert serving_config(256, 7168, 16384, 1, 128, 132, H100_SHARED) == SERVING  # 112 tiles: splitting ties
     assert serving_config(128, 7168, 8192, 1, 128, 132, H100_SHARED) == SERVING_64  # 64 K-tiles: no split
-    _kernel_module(monkeypatch)
+    on_faked_gpu(monkeypatch)
     plan = launch_plan(128, 7168, 16384, torch.device("cuda", 0))
     assert plan.kind == "serving" and plan.grid == (112, 1, 1) and dict(plan.constexprs)["SPLIT_K"] == 2
     assert plan.partial_elems == 2 * 128 * 7168 and plan.tiles == 2 * 56  # a counter per tile half
@@ -287,7 +276,7 @@ def test_a_launch_filling_less_than_the_one_wave_bound_does_not_displace_the_exp
     """Below ``SERVING_ONE_WAVE_FILL`` the serving launch replaces the tile kernel's launch but not the expand path
     (exp105, H200: 1536 x 7168 M = 512, 96 64-row tiles filling 0.73, 0.84x the expand path's time; 2048 x 4096
     M = 384, the same fill, 1.12x the 64 x 64 split-x tiles); filling better, it replaces either."""
-    kernel_module = _kernel_module(monkeypatch)
+    kernel_module = on_faked_gpu(monkeypatch)
     device = torch.device("cuda", 0)
     assert serving_config(512, 1536, 7168, 1, 128, 132, H100_SHARED) == SERVING_64
     assert kernel_module.choose_config(512, 1536, 7168, 1, 128, device, tma=True, serving=True).expand_weight
@@ -334,7 +323,7 @@ def test_128_row_tiles_give_way_to_64_row_tiles_that_take_fewer_waves(monkeypatc
     assert serving_config(160, 7168, 16384, 1, 128, 132, H100_SHARED, tile_fill=0.0) == SERVING  # 112 tiles: one wave
     split = serving_config(448, 5120, 16384, 1, 128, 132, H100_SHARED, tile_fill=0.0)  # 160 tiles split 2
     assert split == SERVING._replace(split_k=2)
-    kernel_module = _kernel_module(monkeypatch)
+    kernel_module = on_faked_gpu(monkeypatch)
     device = torch.device("cuda", 0)
     assert kernel_module.choose_config(192, 32768, 1024, 1, 128, device, tma=True, serving=True) == SERVING_64
     assert kernel_module.choose_config(256, 32768, 1024, 1, 128, device, tma=True, serving=True) == SERVING
@@ -348,7 +337,7 @@ def test_a_launch_below_its_bound_is_taken_where_it_fills_the_gpu_as_well_as_the
     assert serving_config(192, 3072, 7168, 1, 128, 132, H100_SHARED) is None  # 72 64-row tiles: 0.55 < 0.7
     assert serving_config(192, 3072, 7168, 1, 128, 132, H100_SHARED, tile_fill=144 / 264) == SERVING_64
     assert serving_config(192, 3072, 7168, 1, 128, 132, H100_SHARED, tile_fill=0.56) is None
-    kernel_module = _kernel_module(monkeypatch)
+    kernel_module = on_faked_gpu(monkeypatch)
     device = torch.device("cuda", 0)
 
     def choice(m, n, k):
